@@ -1,0 +1,327 @@
+// `npm run bench`: ratios against baselines measured in the same run. Never part of `npm test`.
+// Loopback only: every request goes to 127.0.0.1.
+import { execFileSync, fork } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Agent, request } from "undici";
+import { WhatsAppAPI } from "whatsapp-api-js";
+import { Text } from "whatsapp-api-js/messages";
+import { MemoryBlockMirror, undiciTransport, WhatsAppClient } from "../dist/index.js";
+import { FakeClock, FakeCloudApi, fakeTransport } from "../dist/testing.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes("--quick");
+const rows = [];
+const results = { node: process.version, date: new Date().toISOString(), quick };
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function row(name, value, unit, note = "") {
+  rows.push({ name, value, unit, note });
+}
+
+// 1. Per-send overhead in process: the client + fake transport vs the fake alone.
+async function inProcess() {
+  const N = quick ? 20_000 : 100_000;
+  const USERS = 5_000;
+  const make = () => {
+    const fake = new FakeCloudApi({ throughputPerSecond: 1e9 });
+    const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+    for (const u of users) fake.messaging.receiveMessage(u);
+    return { fake, users };
+  };
+  const sends = [];
+  const raw = [];
+  for (let round = 0; round < 3; round++) {
+    {
+      const { fake, users } = make();
+      const wa = new WhatsAppClient({
+        accessToken: fake.accessToken,
+        phoneNumberId: fake.phoneNumberId,
+        transport: fakeTransport(fake),
+        policy: false,
+      });
+      const t = performance.now();
+      for (let i = 0; i < N; i++)
+        await wa.messages.sendText({ to: users[i % USERS], body: "Your order has shipped" });
+      sends.push(N / ((performance.now() - t) / 1000));
+    }
+    {
+      const { fake, users } = make();
+      const url = `https://graph.facebook.com/v25.0/${fake.phoneNumberId}/messages`;
+      const headers = { authorization: `Bearer ${fake.accessToken}`, "content-type": "application/json" };
+      const t = performance.now();
+      for (let i = 0; i < N; i++) {
+        const body = JSON.stringify({
+          messaging_product: "whatsapp",
+          to: users[i % USERS],
+          type: "text",
+          text: { body: "Your order has shipped" },
+        });
+        const res = await fake.handle({
+          method: "POST",
+          url,
+          headers,
+          body,
+          timeouts: { connectMs: 1, headersMs: 1, bodyMs: 1 },
+        });
+        JSON.parse(res.body);
+      }
+      raw.push(N / ((performance.now() - t) / 1000));
+    }
+  }
+  const s = median(sends);
+  const r = median(raw);
+  const overheadUs = (1e6 / s - 1e6 / r).toFixed(1);
+  results.inProcess = {
+    clientSendsPerSec: Math.round(s),
+    fakeAlonePerSec: Math.round(r),
+    clientOverheadUs: Number(overheadUs),
+  };
+  row(
+    "send through FakeCloudApi in process",
+    Math.round(s),
+    "sends/s",
+    `fake alone ${Math.round(r)}/s; client adds ${overheadUs} µs/send`,
+  );
+}
+
+// 1b. The policy pipeline with memory stores, and a full send with the policy on.
+async function policyBench() {
+  const N = quick ? 50_000 : 200_000;
+  const USERS = 5_000;
+  // A fake clock: the throughput guard (1000/s) paces in fake time, so the rows measure CPU.
+  const clock = new FakeClock({ start: Date.now() });
+  const fake = new FakeCloudApi({ throughputPerSecond: 1e9, clock });
+  const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+  const wa = new WhatsAppClient({
+    accessToken: fake.accessToken,
+    phoneNumberId: fake.phoneNumberId,
+    transport: fakeTransport(fake),
+    clock,
+    policy: { throughput: { perSecond: 1000 }, pairRate: { burst: 45, mode: "refuse" } },
+  });
+  for (const u of users) {
+    fake.messaging.receiveMessage(u);
+    await wa.sessions.recordInbound(u);
+  }
+  const policy = wa.policy.pipeline;
+  const msg = (i) => ({ type: "text", to: users[i % USERS], body: "Your order has shipped" });
+  for (let i = 0; i < 20_000; i++) await policy.check(msg(i));
+  const lat = new Float64Array(N);
+  const t = performance.now();
+  for (let i = 0; i < N; i++) {
+    const s0 = performance.now();
+    await policy.check(msg(i));
+    lat[i] = performance.now() - s0;
+  }
+  const rate = N / ((performance.now() - t) / 1000);
+  lat.sort();
+  const p50 = lat[Math.floor(N * 0.5)] * 1000;
+  const p99 = lat[Math.floor(N * 0.99)] * 1000;
+  results.policy = {
+    checksPerSec: Math.round(rate),
+    p50Us: Number(p50.toFixed(2)),
+    p99Us: Number(p99.toFixed(2)),
+  };
+  row(
+    "policy.check (all guards, memory stores)",
+    Math.round(rate),
+    "checks/s",
+    `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs; target ≥ 200k/s, p99 < 50 µs`,
+  );
+
+  // Full send with the policy on, through the fake (capacity generous so nothing waits).
+  const S = quick ? 20_000 : 50_000;
+  let i = 0;
+  const t2 = performance.now();
+  for (; i < S; i++) await wa.messages.send(msg(i));
+  const sendRate = S / ((performance.now() - t2) / 1000);
+  results.policy.fullSendPerSec = Math.round(sendRate);
+  row("send with the policy on, through the fake", Math.round(sendRate), "sends/s", "target ≥ 50k/s");
+
+  // 64,000-entry block mirror: heap it takes.
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const mirror = new MemoryBlockMirror();
+  await mirror.add(Array.from({ length: 64_000 }, (_, k) => `1650${String(k).padStart(7, "0")}`));
+  globalThis.gc?.();
+  const mb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  results.blockMirrorMb = Number(mb.toFixed(2));
+  row(
+    "64,000-entry block mirror",
+    Number(mb.toFixed(2)),
+    "MB heap",
+    `target < 16${globalThis.gc ? "" : " (run with --expose-gc for a precise figure)"}`,
+  );
+}
+
+// 2. Loopback HTTP: our client vs raw undici.request vs whatsapp-api-js, equal concurrency.
+async function loopback() {
+  const child = fork(join(HERE, "server.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const { port } = await new Promise((resolve) => child.once("message", resolve));
+  const BASE = `http://127.0.0.1:${port}`;
+  const CONCURRENCY = 32;
+  const N = quick ? 5_000 : 20_000;
+  const to = "+16505551234";
+  const body = "Your order has shipped";
+
+  const agent = new Agent({ connections: 64, keepAliveTimeout: 4000 });
+  const ours = new WhatsAppClient({
+    accessToken: "test-token",
+    phoneNumberId: "123",
+    baseUrl: BASE,
+    transport: undiciTransport(),
+    maxRetries: 0,
+    // Policy off: this row compares HTTP client cost with raw undici; the policy has its own rows.
+    policy: false,
+  });
+  const peer = new WhatsAppAPI({
+    token: "test-token",
+    v: "v25.0",
+    secure: false,
+    ponyfill: {
+      fetch: (input, init) => fetch(String(input).replace(/^https:\/\/graph\.facebook\.com/, BASE), init),
+    },
+  });
+  const contenders = {
+    "raw undici.request": async () => {
+      const res = await request(`${BASE}/v25.0/123/messages`, {
+        method: "POST",
+        dispatcher: agent,
+        headers: { authorization: "Bearer test-token", "content-type": "application/json" },
+        body: JSON.stringify({
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          to,
+          type: "text",
+          text: { body },
+        }),
+      });
+      await res.body.json();
+    },
+    "wa-guard": () => ours.messages.sendText({ to, body }),
+    "whatsapp-api-js": () => peer.sendMessage("123", to.slice(1), new Text(body)),
+  };
+  const measure = async (fn) => {
+    let next = 0;
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next++ < N) await fn();
+      }),
+    );
+    const used = process.cpuUsage(cpu);
+    return { rate: N / ((performance.now() - t) / 1000), cpuUs: (used.user + used.system) / N };
+  };
+  const ROUNDS = quick ? 3 : 7;
+  const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  const ratios = { "wa-guard": [], "whatsapp-api-js": [] };
+  for (const fn of Object.values(contenders)) await measure(fn); // warm-up: connections, JIT
+  // Interleaved rounds; each round's ratio compares runs made seconds apart, which keeps the
+  // noise of a shared machine out of the comparison. The median round is reported.
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = {};
+    // Rotate the order each round so no contender always follows the garbage of another.
+    const order = Object.entries(contenders);
+    for (let i = 0; i < order.length; i++) {
+      const [name, fn] = order[(i + round) % order.length];
+      r[name] = await measure(fn);
+      samples[name].push(r[name]);
+    }
+    for (const name of Object.keys(ratios)) ratios[name].push(r[name].rate / r["raw undici.request"].rate);
+  }
+  child.kill();
+  await agent.close();
+  const rate = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v.map((x) => x.rate))]));
+  const cpu = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v.map((x) => x.cpuUs))]));
+  const ratio = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, median(v)]));
+  results.loopback = {
+    concurrency: CONCURRENCY,
+    requestsPerRound: N,
+    rounds: ROUNDS,
+    perSec: rate,
+    clientCpuUsPerRequest: cpu,
+    ratioToRawUndici: ratio,
+  };
+  row(
+    "loopback HTTP: raw undici.request",
+    Math.round(rate["raw undici.request"]),
+    "req/s",
+    `client CPU ${cpu["raw undici.request"].toFixed(0)} µs/req`,
+  );
+  for (const name of Object.keys(ratios)) {
+    row(
+      `loopback HTTP: ${name}`,
+      Math.round(rate[name]),
+      "req/s",
+      `${ratio[name].toFixed(2)}× raw undici.request (median of ${ROUNDS} rounds); client CPU ${cpu[name].toFixed(0)} µs/req`,
+    );
+  }
+  row(
+    "wa-guard vs whatsapp-api-js",
+    Number((rate["wa-guard"] / rate["whatsapp-api-js"]).toFixed(2)),
+    "×",
+    "same server, same concurrency",
+  );
+}
+
+// 3. Cold start: a fresh process importing the built entry.
+function coldStart() {
+  const runs = quick ? 5 : 15;
+  const time = (code, type) => {
+    const xs = [];
+    for (let i = 0; i < runs; i++) {
+      const out = execFileSync(
+        process.execPath,
+        type === "module" ? ["--input-type=module", "-e", code] : ["-e", code],
+        { cwd: join(HERE, ".."), encoding: "utf8" },
+      );
+      xs.push(Number(out.trim()));
+    }
+    return median(xs);
+  };
+  const esm = time(
+    `const t=performance.now(); await import("./dist/index.js"); console.log(performance.now()-t)`,
+    "module",
+  );
+  const cjs = time(
+    `const t=performance.now(); require("./dist/index.cjs"); console.log(performance.now()-t)`,
+    "commonjs",
+  );
+  const firstSend = time(
+    `const t=performance.now();
+     const { WhatsAppClient } = await import("./dist/index.js");
+     const { FakeCloudApi, fakeTransport } = await import("./dist/testing.js");
+     const fake = new FakeCloudApi(); fake.messaging.receiveMessage("+16505551234");
+     const wa = new WhatsAppClient({ accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, transport: fakeTransport(fake) });
+     await wa.sessions.recordInbound("+16505551234");
+     await wa.messages.sendText({ to: "+16505551234", body: "hi" });
+     console.log(performance.now()-t)`,
+    "module",
+  );
+  results.coldStart = { importEsmMs: esm, requireCjsMs: cjs, importConstructFirstFakeSendMs: firstSend };
+  row('cold import "wa-guard" (ESM)', Number(esm.toFixed(1)), "ms", "median of fresh processes; target < 50");
+  row('cold require("wa-guard") (CJS)', Number(cjs.toFixed(1)), "ms");
+  row(
+    "cold import + new client + first send to the fake",
+    Number(firstSend.toFixed(1)),
+    "ms",
+    "target < 100",
+  );
+}
+
+// Cold start first, while the machine is quiet; then the throughput rows.
+coldStart();
+await inProcess();
+await policyBench();
+await loopback();
+
+const width = Math.max(...rows.map((r) => r.name.length));
+console.log(`\nwa-guard benchmarks (${process.version}${quick ? ", quick" : ""})\n`);
+for (const r of rows)
+  console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(9)} ${r.unit.padEnd(7)} ${r.note}`);
+mkdirSync(join(HERE, "results"), { recursive: true });
+writeFileSync(join(HERE, "results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log("\nwritten to bench/results/latest.json");

@@ -1,0 +1,266 @@
+import type { WhatsAppError } from "../errors/base.js";
+import type { GraphApiError, GraphErrorBody } from "../errors/graph.js";
+import { isTransportError } from "../errors/transport.js";
+import { ValidationError } from "../errors/validation.js";
+import { path } from "../internal/path.js";
+import { parseRecipient, recipientKey } from "../policy/recipient.js";
+import { BLOCK_LIST_CAP, type BlockMirror } from "../state/block-mirror.js";
+import { windowOpen } from "../state/session-windows.js";
+import type { GraphHttp } from "./http.js";
+import { requirePhoneNumberId } from "./ids.js";
+import { isRecipient } from "./schemas/outbound.js";
+import { blockListResponse, blockUsersResponse } from "./schemas/responses.js";
+
+/** Meta's per-request cap for block and unblock. */
+export const MAX_BLOCK_USERS_PER_REQUEST = 1000;
+
+/** Why an item was not sent to Meta. */
+export type BlockSkipReason =
+  /** Not a phone number or BSUID. */
+  | "invalid_number"
+  /** The same person appears earlier in the input (see that item's result). */
+  | "duplicate"
+  /** Already in the block mirror (block) — nothing to do. */
+  | "already_blocked"
+  /** Meta only blocks users who wrote in the last 24 hours (it would answer 131047). */
+  | "no_recent_message"
+  /** The block list would pass Meta's 64,000 cap (it would answer 139101). */
+  | "block_list_full";
+
+/** One result per input user, in input order. */
+export interface BlockUserResult {
+  /** The user exactly as given. */
+  user: string;
+  /**
+   * `added` / `removed`: done. `skipped`: checked locally and not sent (see `reason`).
+   * `failed`: Meta refused this user, or the request for its chunk failed (see `error`).
+   * `unreported`: Meta's answer did not mention this user, or the request's outcome is
+   * unknown, so its state is unknown.
+   */
+  status: "added" | "removed" | "skipped" | "failed" | "unreported";
+  reason?: BlockSkipReason;
+  waId?: string;
+  error?: WhatsAppError;
+}
+
+export interface BlockUsersResult {
+  /** Exactly one per input, in input order. */
+  results: BlockUserResult[];
+  /** Top-level errors Meta sent beside partial results (139100), one per chunk that had one. */
+  errors: GraphApiError[];
+  /** How many requests were made (chunks of at most 1,000). */
+  requests: number;
+}
+
+export interface BlockOptions {
+  signal?: AbortSignal;
+  /**
+   * Skip users with no recorded message in the last 24 hours instead of letting Meta refuse
+   * them. Needs inbound messages recorded (webhooks, or `wa.sessions.recordInbound`).
+   * @default true
+   */
+  checkRecentMessage?: boolean;
+}
+
+/** What the block list needs from the policy state. */
+export interface BlockListState {
+  mirror: BlockMirror;
+  lastInbound: (key: string) => Promise<number | undefined>;
+  now: () => number;
+}
+
+/** `wa.blocklist`: block, unblock and list users blocked by the business phone number. */
+export class BlockList {
+  private readonly mirror: BlockMirror | undefined;
+
+  constructor(
+    private readonly http: GraphHttp,
+    private readonly state?: BlockListState,
+  ) {
+    this.mirror = state?.mirror;
+  }
+
+  /** Replace the local block mirror with the full list from Meta; returns its size. */
+  async sync(options: { signal?: AbortSignal } = {}): Promise<number> {
+    const keys: string[] = [];
+    for await (const { waId } of this.list(options)) keys.push(recipientKey(waId));
+    await this.mirror?.replace(keys);
+    return keys.length;
+  }
+
+  /**
+   * Block any number of users. Each is checked locally first (invalid, duplicate, already
+   * blocked, no message in the last 24 hours, 64,000 cap); the rest go to Meta in chunks of at
+   * most 1,000. Exactly one result per input, in order — nothing is dropped.
+   */
+  block(users: readonly string[], options: BlockOptions = {}): Promise<BlockUsersResult> {
+    return this.bulk("POST", users, options);
+  }
+
+  /** Unblock any number of users (checked for validity and duplicates, chunked by 1,000). */
+  unblock(users: readonly string[], options: { signal?: AbortSignal } = {}): Promise<BlockUsersResult> {
+    return this.bulk("DELETE", users, options);
+  }
+
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** One bulk operation at a time, so two calls cannot both use the last free places. */
+  private bulk(
+    method: "POST" | "DELETE",
+    users: readonly string[],
+    options: BlockOptions,
+  ): Promise<BlockUsersResult> {
+    const run = () => this.bulkNow(method, users, options);
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async bulkNow(
+    method: "POST" | "DELETE",
+    users: readonly string[],
+    options: BlockOptions,
+  ): Promise<BlockUsersResult> {
+    if (!Array.isArray(users)) throw new ValidationError("users must be an array of phone numbers");
+    const results: BlockUserResult[] = new Array(users.length);
+    const firstIndex = new Map<string, number>();
+    const eligible: number[] = [];
+    const now = this.state?.now() ?? 0;
+    let room =
+      method === "POST" && this.mirror
+        ? BLOCK_LIST_CAP - (await this.mirror.size())
+        : Number.POSITIVE_INFINITY;
+    for (let i = 0; i < users.length; i++) {
+      const user = users[i];
+      const skip = (reason: BlockSkipReason) => {
+        results[i] = { user: String(user), status: "skipped", reason };
+      };
+      const parsed = typeof user === "string" && isRecipient(user) ? parseRecipient(user) : undefined;
+      if (!parsed) {
+        skip("invalid_number");
+        continue;
+      }
+      if (firstIndex.has(parsed.key)) {
+        skip("duplicate");
+        continue;
+      }
+      firstIndex.set(parsed.key, i);
+      if (method === "POST" && this.state) {
+        if (await this.state.mirror.has(parsed.key)) {
+          skip("already_blocked");
+          continue;
+        }
+        if (options.checkRecentMessage !== false) {
+          const last = await this.state.lastInbound(parsed.key);
+          if (!windowOpen(last, now)) {
+            skip("no_recent_message");
+            continue;
+          }
+        }
+        if (room <= 0) {
+          skip("block_list_full");
+          continue;
+        }
+        room--;
+      }
+      eligible.push(i);
+    }
+    const out: BlockUsersResult = { results, errors: [], requests: 0 };
+    let fatal: WhatsAppError | undefined;
+    for (let start = 0; start < eligible.length; start += MAX_BLOCK_USERS_PER_REQUEST) {
+      const chunk = eligible.slice(start, start + MAX_BLOCK_USERS_PER_REQUEST);
+      const chunkUsers = chunk.map((i) => users[i] as string);
+      if (fatal) {
+        for (const i of chunk) results[i] = { user: users[i] as string, status: "failed", error: fatal };
+        continue;
+      }
+      try {
+        out.requests++;
+        const res = await this.change(method, chunkUsers, options.signal);
+        chunk.forEach((i, k) => {
+          results[i] = res.results[k] as BlockUserResult;
+        });
+        if (res.error) out.errors.push(res.error);
+      } catch (error) {
+        const e = error as WhatsAppError;
+        const unknown = isTransportError(e) && e.outcome === "unknown";
+        for (const i of chunk)
+          results[i] = { user: users[i] as string, status: unknown ? "unreported" : "failed", error: e };
+        // Credentials, permissions or a restricted account fail every chunk the same way.
+        const category = (e as { category?: string }).category;
+        if (category === "authentication" || category === "permission" || category === "account_restricted")
+          fatal = e;
+      }
+    }
+    return out;
+  }
+
+  /** Iterate over every blocked user's WhatsApp id. */
+  async *list(
+    params: { limit?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<{ waId: string }, void, undefined> {
+    let after: string | undefined;
+    do {
+      const res = await this.http.request({
+        method: "GET",
+        path: path`/${requirePhoneNumberId(this.http)}/block_users`,
+        query: { limit: params.limit ?? 1000, after },
+        schema: blockListResponse,
+        idempotent: true,
+        ...(params.signal && { signal: params.signal }),
+      });
+      for (const entry of res.data) yield { waId: entry.wa_id };
+      const next = res.paging?.cursors?.after;
+      after = res.data.length > 0 && next !== undefined && next !== after ? next : undefined;
+    } while (after !== undefined);
+  }
+
+  /** One request of at most 1,000 valid users. */
+  private async change(
+    method: "POST" | "DELETE",
+    users: string[],
+    signal?: AbortSignal,
+  ): Promise<{ results: BlockUserResult[]; error?: GraphApiError }> {
+    const where = path`/${requirePhoneNumberId(this.http)}/block_users`;
+    const res = await this.http.request({
+      method,
+      path: where,
+      json: { messaging_product: "whatsapp", block_users: users.map((user) => ({ user })) },
+      schema: blockUsersResponse,
+      partialResultKey: "block_users",
+      idempotent: true,
+      ...(signal && { signal }),
+    });
+    const done = method === "POST" ? res.block_users.added_users : res.block_users.removed_users;
+    const byInput = new Map<string, BlockUserResult>();
+    for (const entry of done ?? []) {
+      const r: BlockUserResult = { user: entry.input, status: method === "POST" ? "added" : "removed" };
+      if (entry.wa_id !== undefined) r.waId = entry.wa_id;
+      byInput.set(entry.input, r);
+    }
+    for (const entry of res.block_users.failed_users ?? []) {
+      const first = entry.errors?.[0] ?? { code: 139100, message: "Failed to block/unblock this user" };
+      const r: BlockUserResult = {
+        user: entry.input,
+        status: "failed",
+        error: this.http.graphError(first as GraphErrorBody, undefined, method, where),
+      };
+      if (entry.wa_id !== undefined) r.waId = entry.wa_id;
+      byInput.set(entry.input, r);
+    }
+    const out: { results: BlockUserResult[]; error?: GraphApiError } = {
+      results: users.map((user) => {
+        const found = byInput.get(user);
+        return found ? { ...found, user } : { user, status: "unreported" as const };
+      }),
+    };
+    if (res.error) out.error = this.http.graphError(res.error as GraphErrorBody, undefined, method, where);
+    if (this.mirror) {
+      const changed = out.results.filter((r) => r.status === "added" || r.status === "removed");
+      const keys = changed.flatMap((r) => [recipientKey(r.user), ...(r.waId ? [recipientKey(r.waId)] : [])]);
+      if (method === "POST") await this.mirror.add(keys);
+      else await this.mirror.remove(keys);
+    }
+    return out;
+  }
+}

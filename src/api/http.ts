@@ -1,0 +1,284 @@
+import { EventEmitter } from "eventemitter3";
+import type * as z from "zod/mini";
+import { isWhatsAppError, type WhatsAppError } from "../errors/base.js";
+import {
+  createGraphApiError,
+  type GraphApiError,
+  type GraphErrorBody,
+  isGraphApiError,
+} from "../errors/graph.js";
+import { isTransportError, TransportError } from "../errors/transport.js";
+import type { ClientEvents } from "../events.js";
+import type { Logger } from "../internal/logger.js";
+import { silentLogger } from "../internal/logger.js";
+import { redactor } from "../internal/redact.js";
+import { check, formatIssues } from "../internal/validate.js";
+import type { ResolvedOptions } from "../options.js";
+import type { Clock } from "../state/clock.js";
+import { systemClock } from "../state/clock.js";
+import { parseRetryAfter, RetryBudget, type RetryPolicy, retryDelayMs } from "../transport/retry.js";
+import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
+import { undiciTransport } from "../transport/undici.js";
+import { graphErrorEnvelope } from "./schemas/responses.js";
+
+export interface RequestOptions<T> {
+  method: TransportRequest["method"];
+  /** Path under the versioned base URL (`/123/messages`), or an absolute URL. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  form?: FormData;
+  /** Response schema; omit to get raw bytes. */
+  schema?: z.ZodMiniType<T>;
+  /**
+   * Repeating the request cannot cause a duplicate (GET, block, unblock, deletes): transport
+   * failures with an unknown outcome may then be retried too.
+   */
+  idempotent?: boolean;
+  /** A body that carries both a result and a top-level `error` is a result (139100 partial failures). */
+  partialResultKey?: string;
+  signal?: AbortSignal;
+  /** Attached to errors thrown for this request. */
+  correlationId?: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * The request loop shared by every resource: builds URLs and headers, calls the transport,
+ * maps errors from the code table, retries what provably was not accepted.
+ * @internal
+ */
+export class GraphHttp {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly transport: Transport;
+  readonly emitter: EventEmitter<ClientEvents>;
+  readonly budget: RetryBudget;
+  readonly redact: (text: string) => string;
+  private readonly policy: RetryPolicy;
+  private readonly versionedBase: string;
+  private readonly authHeader: string;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    shared?: { transport: Transport; emitter: EventEmitter<ClientEvents>; budget: RetryBudget },
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.transport = options.transport ?? shared?.transport ?? undiciTransport();
+    this.emitter = shared?.emitter ?? new EventEmitter<ClientEvents>();
+    this.budget = shared?.budget ?? new RetryBudget();
+    this.redact = redactor([options.accessToken, options.appSecret]);
+    this.policy = {
+      maxRetries: options.maxRetries,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      maxBackoffMs: 8_000,
+    };
+    this.versionedBase = `${options.baseUrl}/${options.apiVersion}`;
+    this.authHeader = `Bearer ${options.accessToken}`;
+  }
+
+  async request<T>(opts: RequestOptions<T> & { schema: z.ZodMiniType<T> }): Promise<T>;
+  async request(opts: RequestOptions<never>): Promise<RawResponse>;
+  async request<T>(opts: RequestOptions<T>): Promise<T | RawResponse> {
+    const url = this.url(opts.path, opts.query);
+    const headers: Record<string, string> = { authorization: this.authHeader };
+    let body: TransportRequest["body"];
+    if (opts.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(opts.json);
+    } else if (opts.form !== undefined) {
+      body = opts.form;
+    }
+    const req: TransportRequest = { method: opts.method, url, headers, timeouts: this.options.timeouts };
+    if (body !== undefined) req.body = body;
+    if (opts.signal) req.signal = opts.signal;
+    const logPath = opts.path.startsWith("http") ? new URL(opts.path).pathname : opts.path;
+
+    for (let attempt = 0; ; attempt++) {
+      let error: WhatsAppError;
+      try {
+        return this.handle(await this.send(req, opts.method, logPath, attempt), opts, logPath);
+      } catch (caught) {
+        if (!isWhatsAppError(caught)) throw caught;
+        error = caught;
+      }
+      const delay = this.retryDelay(error, attempt, opts);
+      if (delay === undefined || opts.signal?.aborted || !this.budget.tryAcquire()) {
+        if (opts.correlationId !== undefined && (isGraphApiError(error) || isTransportError(error))) {
+          error.correlationId = opts.correlationId;
+        }
+        throw error;
+      }
+      this.logger.warn("wa-guard: retrying request", {
+        method: opts.method,
+        path: logPath,
+        attempt,
+        delayMs: delay,
+        code: error.code,
+      });
+      this.emitter.emit("retry", { method: opts.method, path: logPath, attempt, delayMs: delay, error });
+      try {
+        await this.clock.sleep(delay, opts.signal);
+      } catch (abort) {
+        // Aborted while waiting: the last attempt was not accepted, and no new one was made.
+        const stopped = new TransportError(`${opts.method} ${logPath} aborted while waiting to retry`, {
+          outcome: isTransportError(error) ? error.outcome : "not_sent",
+          reason: "aborted",
+          cause: abort,
+          method: opts.method,
+          path: logPath,
+        });
+        if (opts.correlationId !== undefined) stopped.correlationId = opts.correlationId;
+        throw stopped;
+      }
+    }
+  }
+
+  private retryDelay(
+    error: WhatsAppError,
+    attempt: number,
+    opts: RequestOptions<unknown>,
+  ): number | undefined {
+    if (
+      opts.idempotent &&
+      isTransportError(error) &&
+      error.outcome === "unknown" &&
+      error.reason !== "aborted" &&
+      error.reason !== "invalid_response"
+    ) {
+      // Safe to repeat: treat like a request that was not sent.
+      return retryDelayMs(
+        new TransportError(error.message, { outcome: "not_sent", reason: error.reason }),
+        attempt,
+        this.policy,
+      );
+    }
+    return retryDelayMs(error, attempt, this.policy);
+  }
+
+  private async send(
+    req: TransportRequest,
+    method: string,
+    path: string,
+    attempt: number,
+  ): Promise<TransportResponse> {
+    if (this.emitter.listenerCount("request") > 0) this.emitter.emit("request", { method, path, attempt });
+    const timed = this.emitter.listenerCount("response") > 0;
+    const started = timed ? this.clock.now() : 0;
+    if (req.signal?.aborted) {
+      throw new TransportError(`${method} ${path} aborted before it was sent`, {
+        outcome: "not_sent",
+        reason: "aborted",
+        cause: req.signal.reason,
+        method,
+        path,
+      });
+    }
+    let res: TransportResponse;
+    try {
+      res = await this.transport(req);
+    } catch (error) {
+      if (isTransportError(error)) {
+        // Low-level messages can quote headers (and so the token): scrub before it leaves.
+        const clean = this.redact(error.message);
+        if (clean === error.message) throw error;
+        throw new TransportError(clean, { outcome: error.outcome, reason: error.reason, method, path });
+      }
+      // A custom transport threw something else: we cannot know whether the request left.
+      throw new TransportError(`${method} ${path} failed in the transport: ${this.redact(String(error))}`, {
+        outcome: "unknown",
+        reason: "other",
+        cause: error,
+        method,
+        path,
+      });
+    }
+    if (timed) {
+      this.emitter.emit("response", {
+        method,
+        path,
+        attempt,
+        status: res.status,
+        durationMs: this.clock.now() - started,
+      });
+    }
+    return res;
+  }
+
+  private handle<T>(res: TransportResponse, opts: RequestOptions<T>, path: string): T | RawResponse {
+    const ok = res.status >= 200 && res.status < 300;
+    if (ok && !opts.schema) {
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: typeof res.body === "string" ? encoder.encode(res.body) : res.body,
+      };
+    }
+    const text = typeof res.body === "string" ? res.body : decoder.decode(res.body);
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const hasError = typeof json === "object" && json !== null && "error" in json;
+    const envelope = hasError ? check(graphErrorEnvelope, json) : undefined;
+    if (envelope?.ok) {
+      const isPartial =
+        opts.partialResultKey !== undefined &&
+        typeof json === "object" &&
+        json !== null &&
+        opts.partialResultKey in json;
+      if (!isPartial) throw this.graphError(envelope.value.error as GraphErrorBody, res, opts.method, path);
+    } else if (!ok) {
+      throw new TransportError(
+        `${opts.method} ${path} answered HTTP ${res.status} without a Graph error body; the request may have reached Meta (outcome unknown)`,
+        { outcome: "unknown", reason: "invalid_response", method: opts.method, path, status: res.status },
+      );
+    }
+    const parsed = check(opts.schema as z.ZodMiniType<T>, json);
+    if (!parsed.ok) {
+      throw new TransportError(
+        `${opts.method} ${path} returned an unexpected response body (${formatIssues(parsed.issues)}); the request may have been processed`,
+        { outcome: "unknown", reason: "invalid_response", method: opts.method, path, status: res.status },
+      );
+    }
+    this.budget.refund();
+    return parsed.value;
+  }
+
+  graphError(
+    body: GraphErrorBody,
+    res: TransportResponse | undefined,
+    method: string,
+    path: string,
+  ): GraphApiError {
+    const init: Parameters<typeof createGraphApiError>[0] = { body, method, path };
+    if (res) {
+      init.status = res.status;
+      const retryAfter = parseRetryAfter(res.headers["retry-after"], this.clock.now());
+      if (retryAfter !== undefined) init.retryAfterMs = retryAfter;
+    }
+    return createGraphApiError(init, this.redact);
+  }
+
+  url(path: string, query?: Record<string, string | number | undefined>): string {
+    let url = path.startsWith("http://") || path.startsWith("https://") ? path : this.versionedBase + path;
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      const qs = params.toString();
+      if (qs) url += (url.includes("?") ? "&" : "?") + qs;
+    }
+    return url;
+  }
+}

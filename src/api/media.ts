@@ -1,0 +1,127 @@
+import { ValidationError } from "../errors/validation.js";
+import { path } from "../internal/path.js";
+import type { GraphHttp } from "./http.js";
+import { requirePhoneNumberId } from "./ids.js";
+import { mediaInfoResponse, mediaUploadResponse, successResponse } from "./schemas/responses.js";
+
+/** Largest file Meta accepts (documents); type-specific limits are lower. */
+export const MAX_MEDIA_BYTES = 100 * 1024 * 1024;
+
+export interface MediaUpload {
+  file: Blob | Uint8Array | ArrayBuffer;
+  /** MIME type, e.g. `image/jpeg`; must match the content or sends fail with 131053. */
+  mimeType: string;
+  filename?: string;
+}
+
+export interface MediaInfo {
+  id: string;
+  /** Download URL; expires after 5 minutes and needs the access token. */
+  url: string;
+  mimeType?: string;
+  sha256?: string;
+  fileSize?: number;
+}
+
+/** `wa.media`: upload, look up, download and delete media. */
+export class Media {
+  constructor(private readonly http: GraphHttp) {}
+
+  /** Upload a file; the returned id is valid for 30 days. */
+  async upload(input: MediaUpload, options: { signal?: AbortSignal } = {}): Promise<{ id: string }> {
+    if (!input || typeof input.mimeType !== "string" || !/^[\w.+-]+\/[\w.+-]+$/.test(input.mimeType)) {
+      throw new ValidationError('media.upload needs mimeType such as "image/jpeg"');
+    }
+    const blob =
+      input.file instanceof Blob
+        ? input.file
+        : input.file instanceof Uint8Array || input.file instanceof ArrayBuffer
+          ? new Blob([input.file as BlobPart], { type: input.mimeType })
+          : undefined;
+    if (!blob) throw new ValidationError("media.upload needs file as a Blob, Uint8Array or ArrayBuffer");
+    if (blob.size === 0) throw new ValidationError("media.upload: file is empty");
+    if (blob.size > MAX_MEDIA_BYTES)
+      throw new ValidationError(
+        `media.upload: file is ${blob.size} bytes; Meta accepts at most ${MAX_MEDIA_BYTES}`,
+      );
+    const form = new FormData();
+    form.set("messaging_product", "whatsapp");
+    form.set("type", input.mimeType);
+    form.set("file", blob, input.filename ?? "file");
+    const res = await this.http.request({
+      method: "POST",
+      path: path`/${requirePhoneNumberId(this.http)}/media`,
+      form,
+      schema: mediaUploadResponse,
+      ...(options.signal && { signal: options.signal }),
+    });
+    return { id: res.id };
+  }
+
+  /** Look up a media id: its short-lived download URL, type, hash and size. */
+  async get(mediaId: string, options: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
+    const res = await this.http.request({
+      method: "GET",
+      path: path`/${mediaId}`,
+      schema: mediaInfoResponse,
+      idempotent: true,
+      ...(options.signal && { signal: options.signal }),
+    });
+    const info: MediaInfo = { id: res.id, url: res.url };
+    if (res.mime_type !== undefined) info.mimeType = res.mime_type;
+    if (res.sha256 !== undefined) info.sha256 = res.sha256;
+    if (res.file_size !== undefined) info.fileSize = Number(res.file_size);
+    return info;
+  }
+
+  /** Download media by id (looks up a fresh URL) or by a URL from {@link get}. */
+  async download(
+    mediaIdOrUrl: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ data: Uint8Array; mimeType?: string }> {
+    const url = /^https?:\/\//.test(mediaIdOrUrl)
+      ? mediaIdOrUrl
+      : (await this.get(mediaIdOrUrl, options)).url;
+    if (!this.trustedMediaUrl(url)) {
+      // The access token goes with the download: never hand it to a host Meta does not own.
+      throw new ValidationError(
+        "media.download: the URL is not on a Meta media host or the configured baseUrl; pass the media id instead",
+      );
+    }
+    const res = await this.http.request({
+      method: "GET",
+      path: url,
+      idempotent: true,
+      ...(options.signal && { signal: options.signal }),
+    });
+    const out: { data: Uint8Array; mimeType?: string } = { data: res.body };
+    const type = res.headers["content-type"];
+    if (type !== undefined) out.mimeType = type;
+    return out;
+  }
+
+  private trustedMediaUrl(url: string): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    if (parsed.origin === new URL(this.http.options.baseUrl).origin) return true;
+    return (
+      parsed.protocol === "https:" &&
+      /(^|\.)(fbsbx\.com|facebook\.com|whatsapp\.net|fbcdn\.net)$/.test(parsed.hostname)
+    );
+  }
+
+  /** Delete uploaded media. */
+  async delete(mediaId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.http.request({
+      method: "DELETE",
+      path: path`/${mediaId}`,
+      schema: successResponse,
+      idempotent: true,
+      ...(options.signal && { signal: options.signal }),
+    });
+  }
+}

@@ -1,0 +1,205 @@
+import { isGraphApiError } from "../errors/graph.js";
+import { isTransportError } from "../errors/transport.js";
+import { ValidationError } from "../errors/validation.js";
+import { path } from "../internal/path.js";
+import { check, formatIssues } from "../internal/validate.js";
+import type { Policy } from "../policy/pipeline.js";
+import { buildMessageBody } from "./build-message.js";
+import type { GraphHttp } from "./http.js";
+import { requirePhoneNumberId } from "./ids.js";
+import {
+  type AudioMessage,
+  type ButtonsMessage,
+  type ContactsMessage,
+  type CtaUrlMessage,
+  type DocumentMessage,
+  type ImageMessage,
+  isValidTextMessage,
+  type ListMessage,
+  type LocationMessage,
+  type OutboundMessage,
+  outboundMessageSchema,
+  type ReactionMessage,
+  type StickerMessage,
+  type TemplateMessage,
+  type TextMessage,
+  type VideoMessage,
+} from "./schemas/outbound.js";
+import { sendMessageResponse, successResponse } from "./schemas/responses.js";
+
+/** What Meta returned for an accepted send. Accepted is not delivered: delivery comes by webhook. */
+export interface SendResult {
+  /** The wamid; status webhooks refer to it. */
+  messageId: string;
+  /** The `biz_opaque_callback_data` this send carried (yours, or one wa-guard generated). */
+  correlationId: string;
+  /** The recipient as sent. */
+  input: string;
+  /** The WhatsApp id Meta resolved; store it and reply to it. Absent for BSUID sends. */
+  waId?: string;
+  /** Business-scoped user id, when Meta returns one. */
+  userId?: string;
+  /** `accepted` or `held_for_quality_assessment` (template pacing), when Meta says. */
+  messageStatus?: string;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
+type Without<T> = T extends unknown ? Omit<T, "type"> : never;
+
+/** Validate an outbound message against Meta's documented limits; throws `ValidationError`. */
+/** Text messages pass the fast path uncopied; every other shape is already a fresh zod copy. */
+function copyMessage(m: OutboundMessage): OutboundMessage {
+  return m.type === "text" ? { ...m } : m;
+}
+
+export function validateMessage(message: unknown): OutboundMessage {
+  if (isValidTextMessage(message)) return message as OutboundMessage;
+  const result = check(outboundMessageSchema, message);
+  if (!result.ok) throw new ValidationError(`Invalid message: ${formatIssues(result.issues)}`, result.issues);
+  return result.value;
+}
+
+let prefix: string | undefined;
+let counter = 0;
+/**
+ * A correlation id, unique across processes: a random 64-bit prefix chosen once per process,
+ * then a counter. Short, so it leaves room in the 512-character field.
+ */
+export function newCorrelationId(): string {
+  if (prefix === undefined) {
+    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
+    prefix = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  counter++;
+  return `wag_${prefix}_${counter.toString(36)}`;
+}
+
+/** `wa.messages`: send every message type, mark as read, typing indicators. */
+export class Messages {
+  #path: string | undefined;
+
+  constructor(
+    private readonly http: GraphHttp,
+    private readonly policy?: Policy,
+  ) {}
+
+  /** `/<PHONE_NUMBER_ID>/messages`, built once. */
+  private get messagesPath(): string {
+    this.#path ??= path`/${requirePhoneNumberId(this.http)}/messages`;
+    return this.#path;
+  }
+
+  /**
+   * Send any message. Every send carries a correlation id in `biz_opaque_callback_data`
+   * (your own `bizOpaqueCallbackData` is kept as is) and returns it.
+   * @throws ValidationError before anything is sent, when the message breaks Meta's limits
+   * @throws PolicyViolationError before anything is sent, when a guard refuses it
+   */
+  async send(message: OutboundMessage, options: SendOptions = {}): Promise<SendResult> {
+    // A copy: what the policy checked is exactly what is sent, even if the caller's object
+    // changes while a send waits for capacity.
+    const valid = Object.freeze(copyMessage(validateMessage(message)));
+    const ticket = this.policy ? await this.policy.enforce(valid) : undefined;
+    const correlationId = valid.bizOpaqueCallbackData ?? newCorrelationId();
+    let res: Awaited<ReturnType<typeof this.post>>;
+    try {
+      res = await this.post(valid, correlationId, options.signal);
+    } catch (error) {
+      // Not delivered for sure: it must not count toward frequency caps or the messaging limit.
+      if (isGraphApiError(error) || (isTransportError(error) && error.outcome === "not_sent"))
+        await ticket?.release();
+      await this.policy?.learnFromError(valid, error);
+      throw error;
+    }
+    const contact = res.contacts?.[0];
+    const msg = res.messages[0]!;
+    const result: SendResult = { messageId: msg.id, correlationId, input: contact?.input ?? valid.to };
+    if (contact?.wa_id !== undefined) result.waId = contact.wa_id;
+    if (contact?.user_id !== undefined) result.userId = contact.user_id;
+    if (msg.message_status !== undefined) result.messageStatus = msg.message_status;
+    return result;
+  }
+
+  private post(valid: OutboundMessage, correlationId: string, signal: AbortSignal | undefined) {
+    return this.http.request({
+      method: "POST",
+      path: this.messagesPath,
+      json: buildMessageBody(valid, correlationId),
+      schema: sendMessageResponse,
+      correlationId,
+      ...(signal && { signal }),
+    });
+  }
+
+  sendText(message: Without<TextMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "text" }, options);
+  }
+  sendImage(message: Without<ImageMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "image" }, options);
+  }
+  sendVideo(message: Without<VideoMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "video" }, options);
+  }
+  sendAudio(message: Without<AudioMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "audio" }, options);
+  }
+  sendDocument(message: Without<DocumentMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "document" }, options);
+  }
+  sendSticker(message: Without<StickerMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "sticker" }, options);
+  }
+  sendLocation(message: Without<LocationMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "location" }, options);
+  }
+  sendContacts(message: Without<ContactsMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "contacts" }, options);
+  }
+  sendReaction(message: Without<ReactionMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "reaction" }, options);
+  }
+  sendButtons(message: Without<ButtonsMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "buttons" }, options);
+  }
+  sendList(message: Without<ListMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "list" }, options);
+  }
+  sendCtaUrl(message: Without<CtaUrlMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "cta_url" }, options);
+  }
+  sendTemplate(message: Without<TemplateMessage>, options?: SendOptions) {
+    return this.send({ ...message, type: "template" }, options);
+  }
+
+  /** Mark an inbound message (and the ones before it) as read. */
+  async markAsRead(messageId: string, options: SendOptions = {}): Promise<void> {
+    await this.status(messageId, undefined, options);
+  }
+
+  /** Show "typing…" to the user (also marks the message read). It disappears on reply or after 25 s. */
+  async showTypingIndicator(messageId: string, options: SendOptions = {}): Promise<void> {
+    await this.status(messageId, { type: "text" }, options);
+  }
+
+  private async status(messageId: string, typing: { type: "text" } | undefined, options: SendOptions) {
+    if (typeof messageId !== "string" || messageId.length === 0 || messageId.length > 256) {
+      throw new ValidationError("messageId must be the non-empty wamid of an inbound message");
+    }
+    await this.http.request({
+      method: "POST",
+      path: this.messagesPath,
+      json: {
+        messaging_product: "whatsapp",
+        status: "read",
+        message_id: messageId,
+        ...(typing && { typing_indicator: typing }),
+      },
+      schema: successResponse,
+      idempotent: true,
+      ...(options.signal && { signal: options.signal }),
+    });
+  }
+}

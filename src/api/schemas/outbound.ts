@@ -1,0 +1,363 @@
+import * as z from "zod/mini";
+
+/**
+ * Outbound message inputs (camelCase) and the limits Meta documents for them. Checked locally so
+ * a message Meta would reject with 100/131009 never leaves the process.
+ */
+
+const str = (min: number, max: number, what = "characters") =>
+  z
+    .string()
+    .check(
+      z.minLength(min, min === 1 ? "must not be empty" : `must be at least ${min} ${what}`),
+      z.maxLength(max, `must be at most ${max} ${what} (Meta's limit)`),
+    );
+
+const PHONE = /^\+?[\d\s\-().]{5,30}$/;
+const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+/** A phone number in international format, or a business-scoped user id. */
+export function isRecipient(v: string): boolean {
+  if (PHONE.test(v)) {
+    const digits = countDigits(v);
+    return digits >= 5 && digits <= 15;
+  }
+  return BSUID.test(v);
+}
+
+export const recipientSchema = z
+  .string()
+  .check(
+    z.refine(
+      isRecipient,
+      "must be a phone number in international format (e.g. +16505551234) or a business-scoped user id (e.g. US.13491208655302741918)",
+    ),
+  );
+
+function countDigits(v: string): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+export function isBsuid(recipient: string): boolean {
+  return BSUID.test(recipient);
+}
+
+const httpUrl = z.string().check(
+  z.maxLength(2000, "must be at most 2000 characters"),
+  z.refine((v) => /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(v), "must be an http(s) URL"),
+);
+
+const mediaSource = z.union([z.strictObject({ id: str(1, 256) }), z.strictObject({ link: httpUrl })]);
+
+const common = {
+  to: recipientSchema,
+  replyTo: z.optional(str(1, 256)),
+  bizOpaqueCallbackData: z.optional(str(1, 512)),
+};
+
+const caption = z.optional(str(1, 1024));
+
+const textMessage = z.strictObject({
+  type: z.literal("text"),
+  ...common,
+  body: str(1, 4096),
+  previewUrl: z.optional(z.boolean()),
+});
+const imageMessage = z.strictObject({ type: z.literal("image"), ...common, media: mediaSource, caption });
+const videoMessage = z.strictObject({ type: z.literal("video"), ...common, media: mediaSource, caption });
+const audioMessage = z.strictObject({
+  type: z.literal("audio"),
+  ...common,
+  media: mediaSource,
+  voice: z.optional(z.boolean()),
+});
+const documentMessage = z.strictObject({
+  type: z.literal("document"),
+  ...common,
+  media: mediaSource,
+  caption,
+  filename: z.optional(str(1, 240)),
+});
+const stickerMessage = z.strictObject({ type: z.literal("sticker"), ...common, media: mediaSource });
+const locationMessage = z.strictObject({
+  type: z.literal("location"),
+  ...common,
+  latitude: z.number().check(z.gte(-90), z.lte(90)),
+  longitude: z.number().check(z.gte(-180), z.lte(180)),
+  name: z.optional(str(1, 1000)),
+  address: z.optional(str(1, 1000)),
+});
+
+const contact = z.strictObject({
+  name: z.strictObject({
+    formattedName: str(1, 1000),
+    firstName: z.optional(z.string()),
+    lastName: z.optional(z.string()),
+    middleName: z.optional(z.string()),
+    prefix: z.optional(z.string()),
+    suffix: z.optional(z.string()),
+  }),
+  phones: z.optional(
+    z.array(
+      z.strictObject({
+        phone: z.optional(z.string()),
+        type: z.optional(z.string()),
+        waId: z.optional(z.string()),
+      }),
+    ),
+  ),
+  emails: z.optional(
+    z.array(z.strictObject({ email: z.optional(z.string()), type: z.optional(z.string()) })),
+  ),
+  urls: z.optional(z.array(z.strictObject({ url: z.optional(z.string()), type: z.optional(z.string()) }))),
+  addresses: z.optional(
+    z.array(
+      z.strictObject({
+        street: z.optional(z.string()),
+        city: z.optional(z.string()),
+        state: z.optional(z.string()),
+        zip: z.optional(z.string()),
+        country: z.optional(z.string()),
+        countryCode: z.optional(z.string()),
+        type: z.optional(z.string()),
+      }),
+    ),
+  ),
+  org: z.optional(
+    z.strictObject({
+      company: z.optional(z.string()),
+      department: z.optional(z.string()),
+      title: z.optional(z.string()),
+    }),
+  ),
+  birthday: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"))),
+});
+const contactsMessage = z.strictObject({
+  type: z.literal("contacts"),
+  ...common,
+  contacts: z.array(contact).check(z.minLength(1, "must hold at least one contact")),
+});
+
+const reactionMessage = z.strictObject({
+  type: z.literal("reaction"),
+  ...common,
+  messageId: str(1, 256),
+  /** An emoji, or "" to remove an earlier reaction. */
+  emoji: z.string().check(z.maxLength(16, "must be a single emoji or empty")),
+});
+
+const interactiveHeader = z.union([
+  str(1, 60),
+  z.strictObject({ image: mediaSource }),
+  z.strictObject({ video: mediaSource }),
+  z.strictObject({ document: mediaSource, filename: z.optional(str(1, 240)) }),
+]);
+
+const noOuterSpace = (v: string) => v.trim() === v;
+const unique =
+  <T>(key: (item: T) => string) =>
+  (items: T[]) =>
+    new Set(items.map(key)).size === items.length;
+
+const buttonsMessage = z.strictObject({
+  type: z.literal("buttons"),
+  ...common,
+  header: z.optional(interactiveHeader),
+  body: str(1, 1024),
+  footer: z.optional(str(1, 60)),
+  buttons: z
+    .array(
+      z.strictObject({
+        id: str(1, 256).check(z.refine(noOuterSpace, "must not start or end with spaces")),
+        title: str(1, 20),
+      }),
+    )
+    .check(
+      z.minLength(1, "must hold at least one button"),
+      z.maxLength(3, "must hold at most 3 buttons (Meta's limit)"),
+      z.refine(
+        unique((b: { id: string }) => b.id),
+        "button ids must be unique",
+      ),
+      z.refine(
+        unique((b: { title: string }) => b.title),
+        "button titles must be unique",
+      ),
+    ),
+});
+
+const listRow = z.strictObject({ id: str(1, 200), title: str(1, 24), description: z.optional(str(1, 72)) });
+const listMessage = z.strictObject({
+  type: z.literal("list"),
+  ...common,
+  header: z.optional(str(1, 60)),
+  body: str(1, 4096),
+  footer: z.optional(str(1, 60)),
+  button: str(1, 20),
+  sections: z
+    .array(
+      z.strictObject({
+        title: z.optional(str(1, 24)),
+        rows: z.array(listRow).check(z.minLength(1, "must hold at least one row")),
+      }),
+    )
+    .check(
+      z.minLength(1, "must hold at least one section"),
+      z.maxLength(10, "must hold at most 10 sections (Meta's limit)"),
+      z.refine(
+        (s) => s.reduce((n, sec) => n + sec.rows.length, 0) <= 10,
+        "must hold at most 10 rows in total across sections (Meta's limit)",
+      ),
+      z.refine(
+        (s) => s.length === 1 || s.every((sec) => sec.title !== undefined),
+        "every section needs a title when there is more than one",
+      ),
+      z.refine(
+        (s) => unique((r: { id: string }) => r.id)(s.flatMap((sec) => sec.rows)),
+        "row ids must be unique",
+      ),
+    ),
+});
+
+const ctaUrlMessage = z.strictObject({
+  type: z.literal("cta_url"),
+  ...common,
+  header: z.optional(interactiveHeader),
+  body: str(1, 1024),
+  footer: z.optional(str(1, 60)),
+  displayText: str(1, 20),
+  url: httpUrl,
+});
+
+const templateValue = z.union([
+  z.string().check(z.minLength(1, "must not be empty")),
+  z.strictObject({
+    type: z.literal("currency"),
+    fallbackValue: str(1, 1024),
+    code: z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code")),
+    amount1000: z.number().check(z.int()),
+  }),
+  z.strictObject({ type: z.literal("date_time"), fallbackValue: str(1, 1024) }),
+]);
+
+const paramName = z
+  .string()
+  .check(z.regex(/^[a-z_][a-z0-9_]*$/, "must be lowercase letters, digits and underscores"));
+
+const templateHeader = z.union([
+  str(1, 60),
+  z.strictObject({ text: str(1, 60), parameterName: z.optional(paramName) }),
+  z.strictObject({ image: mediaSource }),
+  z.strictObject({ video: mediaSource }),
+  z.strictObject({ document: mediaSource, filename: z.optional(str(1, 240)) }),
+  z.strictObject({
+    location: z.strictObject({
+      latitude: z.number().check(z.gte(-90), z.lte(90)),
+      longitude: z.number().check(z.gte(-180), z.lte(180)),
+      name: z.optional(z.string()),
+      address: z.optional(z.string()),
+    }),
+  }),
+]);
+
+const index = z.number().check(z.int(), z.gte(0, "must be 0-9"), z.lte(9, "must be 0-9"));
+const templateButton = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("quick_reply"), index, payload: str(1, 1000) }),
+  z.strictObject({ type: z.literal("url"), index, text: str(1, 2000) }),
+  z.strictObject({ type: z.literal("copy_code"), index, code: str(1, 15) }),
+]);
+
+const templateMessage = z.strictObject({
+  type: z.literal("template"),
+  ...common,
+  name: z
+    .string()
+    .check(z.regex(/^[a-z0-9_]{1,512}$/, "must be lowercase letters, digits and underscores (at most 512)")),
+  language: z
+    .string()
+    .check(
+      z.regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'must be a template language code such as "en_US" or "en"'),
+    ),
+  header: z.optional(templateHeader),
+  body: z.optional(z.union([z.array(templateValue), z.record(paramName, templateValue)])),
+  buttons: z.optional(
+    z.array(templateButton).check(
+      z.refine(
+        unique((b: { index: number }) => String(b.index)),
+        "button indexes must be unique",
+      ),
+    ),
+  ),
+});
+
+const TEXT_KEYS = new Set(["type", "to", "body", "previewUrl", "replyTo", "bizOpaqueCallbackData"]);
+const optionalText = (v: unknown, max: number) =>
+  v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= max);
+
+/**
+ * Same acceptance as the schema for text messages (the hottest send), without zod. Anything
+ * else answers false and goes through zod, which also explains what is wrong.
+ */
+export function isValidTextMessage(m: unknown): boolean {
+  if (typeof m !== "object" || m === null) return false;
+  const r = m as Record<string, unknown>;
+  if (r["type"] !== "text") return false;
+  const keys = Object.keys(r);
+  for (let i = 0; i < keys.length; i++) if (!TEXT_KEYS.has(keys[i] as string)) return false;
+  const to = r["to"];
+  const body = r["body"];
+  const preview = r["previewUrl"];
+  return (
+    typeof to === "string" &&
+    isRecipient(to) &&
+    typeof body === "string" &&
+    body.length >= 1 &&
+    body.length <= 4096 &&
+    (preview === undefined || typeof preview === "boolean") &&
+    optionalText(r["replyTo"], 256) &&
+    optionalText(r["bizOpaqueCallbackData"], 512)
+  );
+}
+
+export const outboundMessageSchema = z.discriminatedUnion("type", [
+  textMessage,
+  imageMessage,
+  videoMessage,
+  audioMessage,
+  documentMessage,
+  stickerMessage,
+  locationMessage,
+  contactsMessage,
+  reactionMessage,
+  buttonsMessage,
+  listMessage,
+  ctaUrlMessage,
+  templateMessage,
+]);
+
+export type MediaSource = z.infer<typeof mediaSource>;
+export type TextMessage = z.infer<typeof textMessage>;
+export type ImageMessage = z.infer<typeof imageMessage>;
+export type VideoMessage = z.infer<typeof videoMessage>;
+export type AudioMessage = z.infer<typeof audioMessage>;
+export type DocumentMessage = z.infer<typeof documentMessage>;
+export type StickerMessage = z.infer<typeof stickerMessage>;
+export type LocationMessage = z.infer<typeof locationMessage>;
+export type ContactCard = z.infer<typeof contact>;
+export type ContactsMessage = z.infer<typeof contactsMessage>;
+export type ReactionMessage = z.infer<typeof reactionMessage>;
+export type InteractiveHeader = z.infer<typeof interactiveHeader>;
+export type ButtonsMessage = z.infer<typeof buttonsMessage>;
+export type ListMessage = z.infer<typeof listMessage>;
+export type CtaUrlMessage = z.infer<typeof ctaUrlMessage>;
+export type TemplateValue = z.infer<typeof templateValue>;
+export type TemplateHeader = z.infer<typeof templateHeader>;
+export type TemplateButtonParameter = z.infer<typeof templateButton>;
+export type TemplateMessage = z.infer<typeof templateMessage>;
+/** Any message wa-guard can send; `type` selects the kind. */
+export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

@@ -1,0 +1,192 @@
+import { BlockList } from "./api/block-users.js";
+import { GraphHttp } from "./api/http.js";
+import { requirePhoneNumberId } from "./api/ids.js";
+import { Media } from "./api/media.js";
+import { Messages, validateMessage } from "./api/messages.js";
+import { Account } from "./api/phone-numbers.js";
+import type { OutboundMessage } from "./api/schemas/outbound.js";
+import { Templates } from "./api/templates.js";
+import type { ClientEventName, ClientEvents } from "./events.js";
+import { MASK } from "./internal/redact.js";
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { Consent, Sessions } from "./policy/consent.js";
+import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
+
+/** Set by withOptions() for the duration of one synchronous constructor call. */
+let inheriting: ConstructorParameters<typeof GraphHttp>[1];
+let inheritedStores: Partial<Policy["stores"]> | undefined;
+/** Listener → the wrapper that keeps its exceptions out of the send path. */
+type AnyListener = (...args: never[]) => void;
+const guardedListeners = new WeakMap<AnyListener, AnyListener>();
+
+/**
+ * The WhatsApp Cloud API client.
+ *
+ * ```ts
+ * const wa = new WhatsAppClient({ accessToken, phoneNumberId });
+ * const { messageId } = await wa.messages.sendText({ to: "+16505551234", body: "Hello" });
+ * ```
+ */
+export class WhatsAppClient {
+  /** Send messages, mark as read, typing indicators. */
+  readonly messages: Messages;
+  /** Message templates of the WABA (needs `wabaId`). */
+  readonly templates: Templates;
+  /** Block, unblock and list blocked users. */
+  readonly blocklist: BlockList;
+  /** Upload, look up, download and delete media. */
+  readonly media: Media;
+  /** Phone number health and limits. */
+  readonly account: Account;
+  /** The consent ledger and opt-outs (works with the policy on or off). */
+  readonly consent: Consent;
+  /** The 24-hour customer service windows. */
+  readonly sessions: Sessions;
+  /** The guard pipeline: `check(message)` dry-runs it, `describe()` lists the guards in order. */
+  readonly policy: {
+    check(message: OutboundMessage): Promise<PolicyVerdict>;
+    describe(): Array<{ name: string; consumes: boolean }>;
+    /** The underlying pipeline (stores, template cache); `undefined` when the policy is off. */
+    readonly pipeline: Policy | undefined;
+  };
+
+  readonly #http: GraphHttp;
+  readonly #stores: Policy["stores"];
+  readonly #input: ClientOptions;
+
+  constructor(options?: ClientOptions) {
+    this.#input = { ...options };
+    const resolved = resolveOptions(options);
+    const sharedStores = inheritedStores;
+    this.#http = new GraphHttp(resolved, inheriting);
+    inheriting = undefined;
+    inheritedStores = undefined;
+    this.templates = new Templates(this.#http);
+    const pipeline = new Policy(
+      {
+        clock: this.#http.clock,
+        emitter: this.#http.emitter,
+        phoneNumberId: () => requirePhoneNumberId(this.#http),
+        loadTemplates: () => this.templates.list(),
+        readMessagingLimit: async () =>
+          (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
+            .messagingLimit,
+      },
+      resolved.policy === false ? {} : resolved.policy,
+      { ...sharedStores, ...resolved.stores },
+    );
+    const enforced = resolved.policy === false ? undefined : pipeline;
+    const consentOptions = resolved.policy === false ? {} : (resolved.policy.consent ?? {});
+    this.consent = new Consent(
+      pipeline.stores.consent,
+      pipeline.stores.sessionWindows,
+      this.#http.clock,
+      consentOptions,
+    );
+    const margin =
+      resolved.policy === false ? 60_000 : (resolved.policy.sessionWindow?.safetyMarginMs ?? 60_000);
+    this.sessions = new Sessions(pipeline.stores.sessionWindows, this.#http.clock, margin);
+    this.policy = {
+      check: async (message) => {
+        const valid = validateMessage(message);
+        return enforced ? enforced.check(valid) : { allowed: true, violations: [] };
+      },
+      describe: () => enforced?.describe() ?? [],
+      pipeline: enforced,
+    };
+    this.#stores = pipeline.stores;
+    this.messages = new Messages(this.#http, enforced);
+    // With the policy off, the block list is a plain client: no local pre-checks, no mirror.
+    this.blocklist = new BlockList(
+      this.#http,
+      enforced && {
+        mirror: pipeline.stores.blockMirror,
+        lastInbound: (key) => pipeline.stores.sessionWindows.lastInbound(key),
+        now: () => this.#http.clock.now(),
+      },
+    );
+    this.media = new Media(this.#http);
+    this.account = new Account(this.#http, pipeline.stores.accountHealth);
+  }
+
+  /**
+   * A new client with some options changed. It shares this client's transport (and its
+   * connections), event listeners, retry budget and policy state (consent, windows, block
+   * mirror, rate limits, …) unless `stores` are given — or, when `phoneNumberId` changes, only
+   * the consent ledger, since windows, blocks and limits belong to one phone number. Nothing of
+   * this client is modified.
+   */
+  withOptions(overrides: ClientOptions): WhatsAppClient {
+    inheriting = { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget };
+    // Windows, blocks, rates, health and reach belong to one phone number; consent to the business.
+    const samePhone =
+      overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
+    inheritedStores = samePhone ? this.#stores : { consent: this.#stores.consent };
+    try {
+      return new WhatsAppClient({ ...this.#input, ...overrides });
+    } finally {
+      inheriting = undefined;
+      inheritedStores = undefined;
+    }
+  }
+
+  /** Subscribe to `request`, `response` and `retry` events. */
+  /**
+   * Subscribe to `request`, `response`, `retry`, `policy.refused`, `policy.allowed` and
+   * `throttle.wait`. A listener that throws never breaks a send: the error goes to the logger.
+   */
+  on<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
+    this.#http.emitter.on(event, this.#guarded(event, listener) as never);
+    return this;
+  }
+
+  once<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
+    this.#http.emitter.once(event, this.#guarded(event, listener) as never);
+    return this;
+  }
+
+  off<E extends ClientEventName>(event: E, listener?: ClientEvents[E]): this {
+    this.#http.emitter.off(event, (listener && (guardedListeners.get(listener) ?? listener)) as never);
+    return this;
+  }
+
+  #guarded<E extends ClientEventName>(event: E, listener: ClientEvents[E]): ClientEvents[E] {
+    let wrapped = guardedListeners.get(listener) as ClientEvents[E] | undefined;
+    if (!wrapped) {
+      const logger = this.#http.logger;
+      wrapped = ((...args: unknown[]) => {
+        try {
+          (listener as (...a: unknown[]) => void)(...args);
+        } catch (error) {
+          logger.error(`wa-guard: a "${event}" listener threw`, { error: String(error) });
+        }
+      }) as ClientEvents[E];
+      guardedListeners.set(listener, wrapped as AnyListener);
+    }
+    return wrapped;
+  }
+
+  /** The resolved options with secrets masked. */
+  toJSON(): Record<string, unknown> {
+    return describe(this.#http.options);
+  }
+
+  /** What `console.log(client)` and `util.inspect` show: no secrets. */
+  [Symbol.for("nodejs.util.inspect.custom")](): Record<string, unknown> {
+    return this.toJSON();
+  }
+}
+
+function describe(o: ResolvedOptions): Record<string, unknown> {
+  return {
+    accessToken: MASK,
+    ...(o.appSecret !== undefined && { appSecret: MASK }),
+    phoneNumberId: o.phoneNumberId,
+    wabaId: o.wabaId,
+    apiVersion: o.apiVersion,
+    baseUrl: o.baseUrl,
+    timeouts: o.timeouts,
+    maxRetries: o.maxRetries,
+    maxRetryAfterMs: o.maxRetryAfterMs,
+  };
+}

@@ -1,0 +1,105 @@
+import { maskPhone } from "../internal/redact.js";
+import { isFamily, WhatsAppError } from "./base.js";
+
+/** Names of the built-in guards, in pipeline order. */
+export type GuardName =
+  | "recipient"
+  | "blocklist"
+  | "consent"
+  | "session-window"
+  | "template"
+  | "content"
+  | "account-health"
+  | "frequency"
+  | "messaging-limit"
+  | "throughput"
+  | "pair-rate";
+
+export interface PolicyViolationInit {
+  /** The guard that refused. */
+  rule: GuardName | (string & {});
+  /** What the caller should know, in plain words. */
+  reason: string;
+  /** The recipient as given (kept on the error; masked in its message and toJSON). */
+  recipient?: string;
+  /** Waiting this long would let the same call through. */
+  retryAfterMs?: number;
+}
+
+/**
+ * A call was refused locally because Meta would punish it. Nothing was sent; these are never
+ * retried automatically. Switch on `code` or `rule`.
+ */
+export class PolicyViolationError extends WhatsAppError {
+  readonly code: string = "policy_violation";
+  readonly family = "policy" as const;
+  readonly rule: string;
+  readonly reason: string;
+  readonly recipient?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(init: PolicyViolationInit) {
+    const who = init.recipient === undefined ? "" : ` (recipient ${maskPhone(init.recipient)})`;
+    super(`Refused by the ${init.rule} policy${who}: ${init.reason}`);
+    this.rule = init.rule;
+    this.reason = init.reason;
+    if (init.recipient !== undefined) this.recipient = init.recipient;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const json = super.toJSON();
+    if (this.recipient !== undefined) json["recipient"] = maskPhone(this.recipient);
+    return json;
+  }
+}
+
+/** The recipient is not a number or id WhatsApp can deliver to. */
+export class InvalidRecipientError extends PolicyViolationError {
+  override readonly code = "policy_invalid_recipient";
+}
+/** The business blocked this user (Meta would answer 130403). */
+export class RecipientBlockedError extends PolicyViolationError {
+  override readonly code = "policy_recipient_blocked";
+}
+/** No opt-in for this category, or the user opted out. */
+export class ConsentRequiredError extends PolicyViolationError {
+  override readonly code = "policy_consent_required";
+}
+/** Free-form message outside the 24-hour customer service window (Meta: 131047). */
+export class SessionWindowClosedError extends PolicyViolationError {
+  override readonly code = "policy_session_window_closed";
+}
+/** Template unknown, not approved, or its parameters do not fit (Meta: 132000/132001/132012/132015/132016). */
+export class TemplateNotSendableError extends PolicyViolationError {
+  override readonly code = "policy_template";
+}
+/** Link or sensitive-data policy (URL shorteners, card numbers, IBANs, …). */
+export class ContentPolicyError extends PolicyViolationError {
+  override readonly code = "policy_content";
+}
+/** Sending now would exceed the phone number's throughput (Meta: 130429). */
+export class ThroughputLimitError extends PolicyViolationError {
+  override readonly code = "policy_throughput";
+}
+/** Sending now would exceed the pair rate to this recipient (Meta: 131056). */
+export class PairRateLimitError extends PolicyViolationError {
+  override readonly code = "policy_pair_rate";
+}
+
+/** The account is restricted for this kind of message (Meta: 368, 131031, 131048, account_update). */
+export class AccountRestrictedPolicyError extends PolicyViolationError {
+  override readonly code = "policy_account_restricted";
+}
+/** Too many marketing messages, or the same content again, to one user (Meta: 131049, user reports). */
+export class FrequencyLimitError extends PolicyViolationError {
+  override readonly code = "policy_frequency";
+}
+/** The portfolio's unique-recipient messaging limit for 24 hours is reached. */
+export class MessagingLimitError extends PolicyViolationError {
+  override readonly code = "policy_messaging_limit";
+}
+
+export function isPolicyViolation(value: unknown): value is PolicyViolationError {
+  return isFamily(value, "policy");
+}

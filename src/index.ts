@@ -1,0 +1,128 @@
+export type { BlockUserResult, BlockUsersResult } from "./api/block-users.js";
+export { BlockList, MAX_BLOCK_USERS_PER_REQUEST } from "./api/block-users.js";
+export type { MediaInfo, MediaUpload } from "./api/media.js";
+export { MAX_MEDIA_BYTES, Media } from "./api/media.js";
+export type { SendOptions, SendResult } from "./api/messages.js";
+export { Messages, validateMessage } from "./api/messages.js";
+export type { AccountHealth, PhoneNumberInfo } from "./api/phone-numbers.js";
+export { Account } from "./api/phone-numbers.js";
+export type {
+  AudioMessage,
+  ButtonsMessage,
+  ContactCard,
+  ContactsMessage,
+  CtaUrlMessage,
+  DocumentMessage,
+  ImageMessage,
+  InteractiveHeader,
+  ListMessage,
+  LocationMessage,
+  MediaSource,
+  OutboundMessage,
+  ReactionMessage,
+  StickerMessage,
+  TemplateButtonParameter,
+  TemplateHeader,
+  TemplateMessage,
+  TemplateValue,
+  TextMessage,
+  VideoMessage,
+} from "./api/schemas/outbound.js";
+export type {
+  CreateTemplateInput,
+  ListTemplatesParams,
+  MessageTemplate,
+  TemplateCategory,
+  TemplatePage,
+  TemplateStatus,
+} from "./api/templates.js";
+export { Templates } from "./api/templates.js";
+export { WhatsAppClient } from "./client.js";
+export type { ErrorFamily } from "./errors/base.js";
+export { isWhatsAppError, WhatsAppError } from "./errors/base.js";
+export type { GraphApiErrorInit, GraphErrorBody } from "./errors/graph.js";
+export {
+  AccountRestrictedError,
+  AuthenticationError,
+  BillingError,
+  BlockListError,
+  GraphApiError,
+  InvalidRequestError,
+  isGraphApiError,
+  PermissionError,
+  PhoneRegistrationError,
+  RateLimitError,
+  RecipientError,
+  ServiceUnavailableError,
+  TemplateError,
+} from "./errors/graph.js";
+export type { GraphCodeInfo, GraphErrorCategory } from "./errors/graph-codes.js";
+export { GRAPH_CODES, graphCodeInfo } from "./errors/graph-codes.js";
+export type { GuardName, PolicyViolationInit } from "./errors/policy.js";
+export {
+  AccountRestrictedPolicyError,
+  ConsentRequiredError,
+  ContentPolicyError,
+  FrequencyLimitError,
+  InvalidRecipientError,
+  isPolicyViolation,
+  MessagingLimitError,
+  PairRateLimitError,
+  PolicyViolationError,
+  RecipientBlockedError,
+  SessionWindowClosedError,
+  TemplateNotSendableError,
+  ThroughputLimitError,
+} from "./errors/policy.js";
+export type { TransportFailure, TransportOutcome } from "./errors/transport.js";
+export { isTransportError, TransportError } from "./errors/transport.js";
+export type { ValidationIssue } from "./errors/validation.js";
+export { ConfigError, isConfigError, isValidationError, ValidationError } from "./errors/validation.js";
+export type { ClientEventName, ClientEvents } from "./events.js";
+export type { Logger } from "./internal/logger.js";
+export type { ClientOptions } from "./options.js";
+export { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from "./options.js";
+export type {
+  ConsentImportRecord,
+  ConsentImportResult,
+  ConsentOptions,
+  InboundSignal,
+} from "./policy/consent.js";
+export {
+  Consent,
+  DEFAULT_OPT_IN_KEYWORDS,
+  DEFAULT_OPT_OUT_KEYWORDS,
+  normalizeKeyword,
+  Sessions,
+} from "./policy/consent.js";
+export type { ContentPolicyOptions } from "./policy/content.js";
+export { URL_SHORTENERS } from "./policy/content.js";
+export type { ThrottleOptions } from "./policy/guards.js";
+export type { FrequencyOptions, MessagingLimitOptions, MessagingTier } from "./policy/limits.js";
+export { tierFromMeta } from "./policy/limits.js";
+export type { PolicyOptions, PolicyStores, PolicyVerdict } from "./policy/pipeline.js";
+export { Policy } from "./policy/pipeline.js";
+export type { Recipient } from "./policy/recipient.js";
+export { canonicalDigits, parseRecipient } from "./policy/recipient.js";
+export type { TemplateCacheOptions } from "./policy/template-cache.js";
+export { TemplateCache } from "./policy/template-cache.js";
+export type { Guard, PolicyContext } from "./policy/types.js";
+export type { AccountHealthStore, Restriction, RestrictionScope } from "./state/account-health.js";
+export { MemoryAccountHealthStore } from "./state/account-health.js";
+export type { BlockMirror } from "./state/block-mirror.js";
+export { BLOCK_LIST_CAP, MemoryBlockMirror } from "./state/block-mirror.js";
+export type { Clock } from "./state/clock.js";
+export { systemClock } from "./state/clock.js";
+export type { ConsentEvent, ConsentScope, ConsentStatus, ConsentStore } from "./state/consent.js";
+export { consentStatus, MemoryConsentStore } from "./state/consent.js";
+export type { RateDecision, RateLimitStore } from "./state/rate-limits.js";
+export { MemoryRateLimitStore } from "./state/rate-limits.js";
+export type { SendHistoryStore } from "./state/send-history.js";
+export { MemorySendHistoryStore } from "./state/send-history.js";
+export type { SessionWindowStore } from "./state/session-windows.js";
+export { MemorySessionWindowStore } from "./state/session-windows.js";
+export type { FetchTransportOptions } from "./transport/fetch.js";
+export { fetchTransport } from "./transport/fetch.js";
+export type { Transport, TransportRequest, TransportResponse, TransportTimeouts } from "./transport/types.js";
+export type { UndiciTransportOptions } from "./transport/undici.js";
+export { undiciTransport } from "./transport/undici.js";

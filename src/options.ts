@@ -1,0 +1,352 @@
+import * as z from "zod/mini";
+import { ConfigError } from "./errors/validation.js";
+import type { Logger } from "./internal/logger.js";
+import { check, formatIssues } from "./internal/validate.js";
+import type { PolicyOptions, PolicyStores } from "./policy/pipeline.js";
+import type { Clock } from "./state/clock.js";
+import type { Transport, TransportTimeouts } from "./transport/types.js";
+
+/** The Graph API version wa-guard is built and tested against. */
+export const DEFAULT_API_VERSION = "v25.0";
+export const DEFAULT_BASE_URL = "https://graph.facebook.com";
+
+export interface ClientOptions {
+  /**
+   * System-user or business-integration access token. Never logged, never in an error.
+   * @default process.env.WHATSAPP_ACCESS_TOKEN
+   */
+  accessToken?: string;
+  /**
+   * The business phone number id that sends messages (not the phone number itself).
+   * Required for messages, media, block list and phone-number calls.
+   * @default process.env.WHATSAPP_PHONE_NUMBER_ID
+   */
+  phoneNumberId?: string;
+  /**
+   * WhatsApp Business Account id. Required for the templates API.
+   * @default process.env.WHATSAPP_WABA_ID
+   */
+  wabaId?: string;
+  /**
+   * App secret, used to verify webhook signatures. Never logged, never in an error.
+   * @default process.env.WHATSAPP_APP_SECRET
+   */
+  appSecret?: string;
+  /**
+   * Graph API version, pinned so Meta's defaults never change under you.
+   * @default "v25.0"
+   * @example "v24.0"
+   */
+  apiVersion?: string;
+  /**
+   * Origin of the Graph API. Point it at `startFakeServer()` in tests.
+   * @default "https://graph.facebook.com"
+   */
+  baseUrl?: string;
+  /**
+   * Per-request timeouts in ms. A connect timeout is retried (nothing was sent); a headers or
+   * body timeout raises `TransportError` with outcome `"unknown"` and is never retried.
+   * @default { connectMs: 5000, headersMs: 30000, bodyMs: 30000 }
+   */
+  timeouts?: Partial<TransportTimeouts>;
+  /**
+   * Automatic retries of requests Meta provably did not accept.
+   * @default 2
+   */
+  maxRetries?: number;
+  /**
+   * Longest wait honoured before a retry (Retry-After or backoff); beyond it the error is thrown
+   * with `retryAfterMs` so the caller can decide.
+   * @default 30000
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * How HTTP requests are made.
+   * @default undiciTransport()
+   */
+  transport?: Transport;
+  /**
+   * Source of time for retries and (later) policy windows.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /**
+   * Receives debug/info/warn/error lines; secrets are redacted. Quiet by default.
+   */
+  logger?: Logger;
+  /**
+   * The policy in front of every send (see docs/policy.md). On by default with conservative
+   * settings; `false` turns every guard off and makes wa-guard a plain client.
+   */
+  policy?: PolicyOptions | false;
+  /**
+   * Where policy state lives (consent ledger, windows, block mirror, rate limits).
+   * @default memory stores, private to this client
+   */
+  stores?: PolicyStores;
+}
+
+export interface ResolvedOptions {
+  accessToken: string;
+  phoneNumberId: string | undefined;
+  wabaId: string | undefined;
+  appSecret: string | undefined;
+  apiVersion: string;
+  baseUrl: string;
+  timeouts: TransportTimeouts;
+  maxRetries: number;
+  maxRetryAfterMs: number;
+  transport: Transport | undefined;
+  clock: Clock | undefined;
+  logger: Logger | undefined;
+  policy: PolicyOptions | false;
+  stores: PolicyStores;
+}
+
+const id = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a string of digits` })
+    .check(z.regex(/^\d{1,32}$/, `expected ${what} as a string of digits`));
+const fn = (what: string) => z.custom<never>((v) => typeof v === "function", `expected ${what} function`);
+const ms = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
+
+const GUARDS = [
+  "recipient",
+  "account-health",
+  "blocklist",
+  "consent",
+  "session-window",
+  "template",
+  "content",
+  "frequency",
+  "messaging-limit",
+  "throughput",
+  "pair-rate",
+] as const;
+const hasMethods = (what: string, methods: string[]) =>
+  z.custom<never>(
+    (v) =>
+      typeof v === "object" &&
+      v !== null &&
+      methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
+    `expected ${what} with ${methods.join(", ")}`,
+  );
+const throttle = {
+  mode: z.optional(z.enum(["wait", "refuse"])),
+  maxWaitMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(600_000))),
+};
+const policyObject = z.strictObject({
+  disable: z.optional(z.array(z.enum(GUARDS))),
+  guards: z.optional(z.array(hasMethods("a guard", ["check"]))),
+  consent: z.optional(
+    z.strictObject({
+      requireForReplies: z.optional(z.boolean()),
+      optOutKeywords: z.optional(z.array(z.string())),
+      optInKeywords: z.optional(z.array(z.string())),
+      unsubscribePayloads: z.optional(z.array(z.string())),
+    }),
+  ),
+  sessionWindow: z.optional(
+    z.strictObject({
+      safetyMarginMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000))),
+    }),
+  ),
+  template: z.optional(
+    z.strictObject({
+      ttlMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+      missRefreshMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+    }),
+  ),
+  content: z.optional(
+    z.strictObject({
+      blockShorteners: z.optional(z.boolean()),
+      extraShorteners: z.optional(z.array(z.string())),
+      allowDomains: z.optional(z.array(z.string())),
+      detectCardNumbers: z.optional(z.boolean()),
+      detectIbans: z.optional(z.boolean()),
+      sensitivePatterns: z.optional(z.array(z.instanceof(RegExp))),
+    }),
+  ),
+  frequency: z.optional(
+    z.strictObject({
+      marketingPerDay: z.optional(z.number().check(z.int(), z.minimum(0))),
+      marketingPerWeek: z.optional(z.number().check(z.int(), z.minimum(0))),
+      identicalWithinMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+    }),
+  ),
+  messagingLimit: z.optional(
+    z.strictObject({
+      tier: z.optional(
+        z.union([z.literal("auto"), z.literal("unlimited"), z.number().check(z.int(), z.minimum(1))]),
+      ),
+    }),
+  ),
+  throughput: z.optional(
+    z.strictObject({
+      perSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
+      ...throttle,
+    }),
+  ),
+  pairRate: z.optional(
+    z.strictObject({
+      burst: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(45))),
+      intervalMs: z.optional(z.number().check(z.int(), z.minimum(1000))),
+      ...throttle,
+    }),
+  ),
+});
+/** `false`, or the policy object (kept apart from a union so errors point at the bad field). */
+const policySchema = z.custom<never>(
+  (v) => v === false || (typeof v === "object" && v !== null),
+  "expected false or a policy object",
+);
+const storesSchema = z.strictObject({
+  accountHealth: z.optional(hasMethods("an account health store", ["open", "close", "active"])),
+  sendHistory: z.optional(
+    hasMethods("a send history store", ["record", "reach", "marketingSince", "sentSince"]),
+  ),
+  consent: z.optional(hasMethods("a consent store", ["append", "history"])),
+  sessionWindows: z.optional(hasMethods("a session window store", ["recordInbound", "lastInbound"])),
+  blockMirror: z.optional(hasMethods("a block mirror", ["has", "add", "remove", "size", "replace"])),
+  rateLimits: z.optional(
+    hasMethods("a rate limit store", ["window", "bucket", "refundWindow", "refundBucket"]),
+  ),
+});
+
+const schema = z.strictObject({
+  accessToken: z
+    .string({ error: "expected a non-empty string" })
+    .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
+  phoneNumberId: z.optional(id("the phone number id")),
+  wabaId: z.optional(id("the WhatsApp Business Account id")),
+  appSecret: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
+  ),
+  apiVersion: z.string().check(z.regex(/^v\d{1,3}\.\d$/, 'expected a Graph API version such as "v25.0"')),
+  baseUrl: z
+    .string()
+    .check(
+      z.regex(
+        /^(https:\/\/[^/?#\s@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^?#\s]*)?$/,
+        'expected an https URL such as "https://graph.facebook.com" (plain http only on loopback; no user:password@)',
+      ),
+    ),
+  timeouts: z.strictObject({ connectMs: ms(600_000), headersMs: ms(600_000), bodyMs: ms(600_000) }),
+  maxRetries: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
+  maxRetryAfterMs: z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000)),
+  transport: z.optional(fn("a transport")),
+  clock: z.optional(
+    z.custom<never>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        typeof (v as Clock).now === "function" &&
+        typeof (v as Clock).sleep === "function",
+      "expected a clock with now() and sleep()",
+    ),
+  ),
+  policy: z.optional(policySchema),
+  stores: z.optional(storesSchema),
+  logger: z.optional(
+    z.custom<never>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        ["debug", "info", "warn", "error"].every(
+          (m) => typeof (v as Record<string, unknown>)[m] === "function",
+        ),
+      "expected a logger with debug, info, warn and error methods",
+    ),
+  ),
+});
+
+const KNOWN = new Set(Object.keys(schema.shape));
+
+function readEnv(name: string): string | undefined {
+  const env = typeof process !== "undefined" ? process.env : undefined;
+  const value = env?.[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+const SECRET_OPTIONS = new Set(["accessToken", "appSecret"]);
+
+/** ` (got "25")` for a bad primitive value; never for secrets. */
+function received(candidate: Record<string, unknown>, path: (string | number)[]): string {
+  if (path.length === 0 || SECRET_OPTIONS.has(String(path[0]))) return "";
+  const secrets = [...SECRET_OPTIONS]
+    .map((k) => candidate[k])
+    .filter((v) => typeof v === "string" && v !== "");
+  let value: unknown = candidate;
+  for (const key of path) value = (value as Record<string | number, unknown> | undefined)?.[key];
+  if (value === undefined || typeof value === "object" || typeof value === "function") return "";
+  if (secrets.includes(value)) return " (got the value of a secret option; not shown)";
+  return ` (got ${typeof value === "string" ? JSON.stringify(value) : String(value)})`;
+}
+
+/** Validate options once, at construction. Unknown keys are rejected. */
+export function resolveOptions(input: ClientOptions | undefined): ResolvedOptions {
+  if (input !== undefined && (typeof input !== "object" || input === null || Array.isArray(input))) {
+    throw new ConfigError("WhatsAppClient options must be an object");
+  }
+  const given = { ...(input ?? {}) } as Record<string, unknown>;
+  for (const key of Object.keys(given)) if (given[key] === undefined) delete given[key];
+  const candidate: Record<string, unknown> = {
+    ...given,
+    accessToken: given["accessToken"] ?? readEnv("WHATSAPP_ACCESS_TOKEN"),
+    phoneNumberId: given["phoneNumberId"] ?? readEnv("WHATSAPP_PHONE_NUMBER_ID"),
+    wabaId: given["wabaId"] ?? readEnv("WHATSAPP_WABA_ID"),
+    appSecret: given["appSecret"] ?? readEnv("WHATSAPP_APP_SECRET"),
+    apiVersion: given["apiVersion"] ?? DEFAULT_API_VERSION,
+    baseUrl: given["baseUrl"] ?? DEFAULT_BASE_URL,
+    maxRetries: given["maxRetries"] ?? 2,
+    maxRetryAfterMs: given["maxRetryAfterMs"] ?? 30_000,
+  };
+  const timeouts = given["timeouts"];
+  candidate["timeouts"] =
+    typeof timeouts === "object" && timeouts !== null
+      ? { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000, ...timeouts }
+      : (timeouts ?? { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 });
+  for (const key of ["phoneNumberId", "wabaId", "appSecret"])
+    if (candidate[key] === undefined) delete candidate[key];
+  if (candidate["accessToken"] === undefined) {
+    throw new ConfigError(
+      "Missing accessToken: pass { accessToken } to WhatsAppClient or set WHATSAPP_ACCESS_TOKEN",
+      [{ path: ["accessToken"], message: "required", code: "invalid_type" }],
+    );
+  }
+  let result = check(schema, candidate);
+  const policy = candidate["policy"];
+  if (result.ok && typeof policy === "object" && policy !== null) {
+    const inner = check(policyObject, policy);
+    if (!inner.ok)
+      result = { ok: false, issues: inner.issues.map((i) => ({ ...i, path: ["policy", ...i.path] })) };
+  }
+  if (!result.ok) {
+    const unknown = Object.keys(given).filter((k) => !KNOWN.has(k));
+    const hint = unknown.length ? ` (known options: ${[...KNOWN].join(", ")})` : "";
+    const issues = result.issues.map((issue) => ({
+      ...issue,
+      message: issue.message + received(candidate, issue.path),
+    }));
+    throw new ConfigError(`Invalid WhatsAppClient options: ${formatIssues(issues)}${hint}`, issues);
+  }
+  const v = result.value as Record<string, unknown>;
+  return {
+    accessToken: v["accessToken"] as string,
+    phoneNumberId: v["phoneNumberId"] as string | undefined,
+    wabaId: v["wabaId"] as string | undefined,
+    appSecret: v["appSecret"] as string | undefined,
+    apiVersion: v["apiVersion"] as string,
+    baseUrl: (v["baseUrl"] as string).replace(/\/+$/, ""),
+    timeouts: v["timeouts"] as TransportTimeouts,
+    maxRetries: v["maxRetries"] as number,
+    maxRetryAfterMs: v["maxRetryAfterMs"] as number,
+    transport: v["transport"] as Transport | undefined,
+    clock: v["clock"] as Clock | undefined,
+    logger: v["logger"] as Logger | undefined,
+    policy: (v["policy"] as PolicyOptions | false | undefined) ?? {},
+    stores: (v["stores"] as PolicyStores | undefined) ?? {},
+  };
+}

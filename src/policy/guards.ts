@@ -1,0 +1,253 @@
+import { buildMessageBody } from "../api/build-message.js";
+import {
+  ConsentRequiredError,
+  ContentPolicyError,
+  InvalidRecipientError,
+  PairRateLimitError,
+  type PolicyViolationError,
+  RecipientBlockedError,
+  SessionWindowClosedError,
+  TemplateNotSendableError,
+  ThroughputLimitError,
+} from "../errors/policy.js";
+import { checkTemplateParameters } from "../internal/template-params.js";
+import type { BlockMirror } from "../state/block-mirror.js";
+import type { Clock } from "../state/clock.js";
+import { type ConsentScope, type ConsentStore, consentStatus } from "../state/consent.js";
+import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
+import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
+import type { Guard, PolicyContext } from "./types.js";
+
+export interface ThrottleOptions {
+  /**
+   * `wait`: hold the send until capacity frees up, if that takes at most `maxWaitMs`
+   * (long-lived services). `refuse`: throw at once with `retryAfterMs` (serverless, batch jobs
+   * with their own scheduling).
+   * @default "wait"
+   */
+  mode?: "wait" | "refuse";
+  /**
+   * Longest wait in `wait` mode; beyond it the send is refused.
+   * @default 2000
+   */
+  maxWaitMs?: number;
+}
+
+export interface GuardConfig {
+  consent: { requireForReplies: boolean };
+  sessionWindow: { safetyMarginMs: number };
+  content: ContentPolicyOptions;
+  throughput: Required<ThrottleOptions> & { perSecond: number };
+  pairRate: Required<ThrottleOptions> & { burst: number; intervalMs: number };
+}
+
+export interface GuardDeps {
+  clock: Clock;
+  consent: ConsentStore;
+  windows: SessionWindowStore;
+  blocks: BlockMirror;
+  rates: RateLimitStore;
+  phoneNumberId: () => string;
+  onWait: (rule: string, waitMs: number, recipient: string) => void;
+}
+
+const to = (ctx: PolicyContext) => ctx.message.to;
+
+function recipientGuard(): Guard {
+  return {
+    name: "recipient",
+    check: (ctx) =>
+      ctx.recipient
+        ? undefined
+        : new InvalidRecipientError({
+            rule: "recipient",
+            recipient: to(ctx),
+            reason:
+              "not a phone number in international format (8–15 digits, country code first) or a business-scoped user id",
+          }),
+  };
+}
+
+function blocklistGuard(deps: GuardDeps): Guard {
+  return {
+    name: "blocklist",
+    async check(ctx) {
+      if (!(await deps.blocks.has(ctx.key))) return undefined;
+      return new RecipientBlockedError({
+        rule: "blocklist",
+        recipient: to(ctx),
+        reason:
+          "the business has blocked this user; unblock them before messaging (Meta would answer 130403)",
+      });
+    },
+  };
+}
+
+/** The consent scope a message needs, or undefined when none is needed. */
+export function requiredScope(ctx: PolicyContext, requireForReplies: boolean): ConsentScope | undefined {
+  if (ctx.businessInitiated) {
+    const category = ctx.template?.category?.toLowerCase();
+    return category === "utility" || category === "authentication" ? category : "marketing";
+  }
+  return requireForReplies ? "utility" : undefined;
+}
+
+function consentGuard(deps: GuardDeps, config: GuardConfig["consent"]): Guard {
+  return {
+    name: "consent",
+    async check(ctx) {
+      const scope = requiredScope(ctx, config.requireForReplies);
+      if (scope === undefined) return undefined;
+      const status = consentStatus(await deps.consent.history(ctx.key), scope);
+      if (status.granted) return undefined;
+      const why = status.decidedBy
+        ? `the user withdrew consent for ${scope} messages (${status.decidedBy.source})`
+        : `no recorded opt-in for ${scope} messages`;
+      return new ConsentRequiredError({
+        rule: "consent",
+        recipient: to(ctx),
+        reason: `${why}; record one with wa.consent.grant()`,
+      });
+    },
+  };
+}
+
+function sessionWindowGuard(deps: GuardDeps, config: GuardConfig["sessionWindow"]): Guard {
+  return {
+    name: "session-window",
+    async check(ctx) {
+      if (ctx.businessInitiated) return undefined;
+      const last = await deps.windows.lastInbound(ctx.key);
+      if (windowOpen(last, ctx.now, config.safetyMarginMs)) return undefined;
+      return new SessionWindowClosedError({
+        rule: "session-window",
+        recipient: to(ctx),
+        reason:
+          last === undefined
+            ? "the user has not written to the business; free-form messages need an open 24-hour window — send an approved template"
+            : "more than 24 hours since the user last wrote; send an approved template instead (Meta would answer 131047)",
+      });
+    },
+  };
+}
+
+function templateGuard(): Guard {
+  return {
+    name: "template",
+    check(ctx) {
+      const m = ctx.message;
+      if (m.type !== "template") return undefined;
+      const refuse = (reason: string) =>
+        new TemplateNotSendableError({ rule: "template", recipient: m.to, reason });
+      const t = ctx.template;
+      if (!t) return refuse(`no template "${m.name}" in language ${m.language} (Meta would answer 132001)`);
+      if (t.status === "PAUSED")
+        return refuse(`template "${m.name}" is paused for low quality (Meta would answer 132015)`);
+      if (t.status === "DISABLED")
+        return refuse(`template "${m.name}" is disabled (Meta would answer 132016)`);
+      if (t.status !== "APPROVED")
+        return refuse(`template "${m.name}" is ${t.status}, not APPROVED (Meta would answer 132001)`);
+      const template = (buildMessageBody(m, "") as { template: { components?: [] } }).template;
+      const mismatch = checkTemplateParameters(t, template.components ?? []);
+      return mismatch ? refuse(`${mismatch.details} (Meta would answer ${mismatch.code})`) : undefined;
+    },
+  };
+}
+
+function contentGuard(config: ContentPolicyOptions): Guard {
+  const problemOf = contentChecker(config);
+  return {
+    name: "content",
+    check(ctx) {
+      const problem = problemOf(messageTexts(ctx.message));
+      return problem
+        ? new ContentPolicyError({ rule: "content", recipient: to(ctx), reason: problem })
+        : undefined;
+    },
+  };
+}
+
+/** A capacity guard: decide, wait within bounds in `wait` mode, consume, and register the undo. */
+function capacityGuard(
+  name: "throughput" | "pair-rate",
+  deps: GuardDeps,
+  throttle: Required<ThrottleOptions>,
+  decide: (ctx: PolicyContext, consume: boolean) => Promise<RateDecision>,
+  undoOne: (ctx: PolicyContext, at: number) => Promise<void>,
+  refuse: (ctx: PolicyContext, retryAfterMs: number) => PolicyViolationError,
+): Guard {
+  return {
+    name,
+    consumes: true,
+    async check(ctx, take, undo) {
+      let waited = 0;
+      for (;;) {
+        const at = deps.clock.now();
+        const decision = await decide(ctx, take);
+        if (decision.ok) {
+          if (take) undo.push(() => undoOne(ctx, at));
+          return undefined;
+        }
+        const canWait = throttle.mode === "wait" && waited + decision.retryAfterMs <= throttle.maxWaitMs;
+        if (!take) return canWait ? undefined : refuse(ctx, decision.retryAfterMs);
+        if (!canWait) return refuse(ctx, decision.retryAfterMs);
+        deps.onWait(name, decision.retryAfterMs, to(ctx));
+        await deps.clock.sleep(decision.retryAfterMs);
+        waited += decision.retryAfterMs;
+      }
+    },
+  };
+}
+
+function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
+  const key = () => `throughput:${deps.phoneNumberId()}`;
+  return capacityGuard(
+    "throughput",
+    deps,
+    c,
+    (_ctx, consume) => deps.rates.window(key(), c.perSecond, 1000, deps.clock.now(), consume),
+    (_ctx, at) => deps.rates.refundWindow(key(), at),
+    (ctx, retryAfterMs) =>
+      new ThroughputLimitError({
+        rule: "throughput",
+        recipient: to(ctx),
+        retryAfterMs,
+        reason: `the phone number's ${c.perSecond} messages/second are used (Meta would answer 130429)`,
+      }),
+  );
+}
+
+function pairRateGuard(deps: GuardDeps, c: GuardConfig["pairRate"]): Guard {
+  const key = (ctx: PolicyContext) => `pair:${deps.phoneNumberId()}:${ctx.key}`;
+  return capacityGuard(
+    "pair-rate",
+    deps,
+    c,
+    (ctx, consume) => deps.rates.bucket(key(ctx), c.burst, c.intervalMs, deps.clock.now(), consume),
+    (ctx) => deps.rates.refundBucket(key(ctx), c.burst),
+    (ctx, retryAfterMs) =>
+      new PairRateLimitError({
+        rule: "pair-rate",
+        recipient: to(ctx),
+        retryAfterMs,
+        reason: `too many messages to this user in a short time (burst ${c.burst}, then one per ${c.intervalMs / 1000} s; Meta would answer 131056)`,
+      }),
+  );
+}
+
+/** The built-in guards in their fixed order: pure checks first, capacity last. */
+export function builtInGuards(deps: GuardDeps, config: GuardConfig): Guard[] {
+  return [
+    recipientGuard(),
+    blocklistGuard(deps),
+    consentGuard(deps, config.consent),
+    sessionWindowGuard(deps, config.sessionWindow),
+    templateGuard(),
+    contentGuard(config.content),
+    // Pair rate first: it may wait up to an interval, and a throughput slot taken before that
+    // wait would be counted in the wrong second.
+    pairRateGuard(deps, config.pairRate),
+    throughputGuard(deps, config.throughput),
+  ];
+}

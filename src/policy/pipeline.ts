@@ -1,0 +1,404 @@
+import type { EventEmitter } from "eventemitter3";
+import type { OutboundMessage } from "../api/schemas/outbound.js";
+import type { MessageTemplate } from "../api/templates.js";
+import { isGraphApiError } from "../errors/graph.js";
+import {
+  type GuardName,
+  isPolicyViolation,
+  type PolicyViolationError,
+  TemplateNotSendableError,
+} from "../errors/policy.js";
+import type { ClientEvents } from "../events.js";
+import { maskPhone } from "../internal/redact.js";
+import {
+  type AccountHealthStore,
+  MemoryAccountHealthStore,
+  type RestrictionScope,
+} from "../state/account-health.js";
+import { type BlockMirror, MemoryBlockMirror } from "../state/block-mirror.js";
+import type { Clock } from "../state/clock.js";
+import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
+import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
+import { MemorySendHistoryStore, type SendHistoryStore, type SendRecord } from "../state/send-history.js";
+import { MemorySessionWindowStore, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import type { ConsentOptions } from "./consent.js";
+import type { ContentPolicyOptions } from "./content.js";
+import { builtInGuards, type GuardConfig, type ThrottleOptions } from "./guards.js";
+import {
+  accountHealthGuard,
+  type FrequencyOptions,
+  fingerprint,
+  frequencyGuard,
+  isMarketingContext,
+  type MessagingLimitOptions,
+  messagingLimitGuard,
+  tierFromMeta,
+} from "./limits.js";
+import { parseRecipient, type Recipient } from "./recipient.js";
+import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
+import type { Guard, PolicyContext } from "./types.js";
+
+/** Policy configuration. Every guard is on by default with conservative settings. */
+export interface PolicyOptions {
+  /** Turn guards off by name. @example ["content"] */
+  disable?: GuardName[];
+  /** Guards of your own; they run after the built-in pure guards and before capacity guards. */
+  guards?: Guard[];
+  consent?: ConsentOptions & {
+    /**
+     * Also require an opt-in (scope `utility`) for free-form replies inside an open window.
+     * @default false
+     */
+    requireForReplies?: boolean;
+  };
+  sessionWindow?: {
+    /**
+     * Treat the 24-hour window as closing this much earlier, for clock drift and slow sends.
+     * @default 60000
+     */
+    safetyMarginMs?: number;
+  };
+  template?: TemplateCacheOptions;
+  frequency?: FrequencyOptions;
+  messagingLimit?: MessagingLimitOptions;
+  content?: ContentPolicyOptions;
+  throughput?: ThrottleOptions & {
+    /**
+     * Messages per second for the phone number: 80 by default on Meta, 20 for coexistence
+     * numbers, up to 1000 after an upgrade.
+     * @default 80
+     */
+    perSecond?: number;
+  };
+  /** In `wait` mode a send waits up to `maxWaitMs` (default 7000: one interval) for the pair slot. */
+  pairRate?: ThrottleOptions & {
+    /**
+     * Messages to one user in a burst (Meta allows 45 but they borrow future quota).
+     * @default 10
+     */
+    burst?: number;
+    /**
+     * Then one message per this interval (Meta: about one per 6 s).
+     * @default 6000
+     */
+    intervalMs?: number;
+  };
+}
+
+/** Where policy state lives. Memory stores by default; share Redis stores across instances. */
+export interface PolicyStores {
+  accountHealth?: AccountHealthStore;
+  sendHistory?: SendHistoryStore;
+  consent?: ConsentStore;
+  sessionWindows?: SessionWindowStore;
+  blockMirror?: BlockMirror;
+  rateLimits?: RateLimitStore;
+}
+
+/** What `enforce` hands back: `release()` forgets the send when it did not go out. */
+export interface SendTicket {
+  release(): Promise<void>;
+}
+
+/** Runs async sections one at a time (a promise chain). */
+class Lock {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(section: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(section, section);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export interface PolicyVerdict {
+  allowed: boolean;
+  /** Every violation, in pipeline order. */
+  violations: PolicyViolationError[];
+}
+
+export interface PolicyDeps {
+  clock: Clock;
+  emitter: EventEmitter<ClientEvents>;
+  phoneNumberId: () => string;
+  loadTemplates: () => AsyncIterable<MessageTemplate>;
+  /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */
+  readMessagingLimit: () => Promise<string | undefined>;
+}
+
+const HOUR = 60 * 60 * 1000;
+/** How long a restriction learnt from an error answer stays open, by Graph code. */
+const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number }> = {
+  368: { scope: "all", ms: 24 * HOUR },
+  131031: { scope: "all", ms: 24 * HOUR },
+  131048: { scope: "business_initiated", ms: HOUR },
+  131064: { scope: "business_initiated", ms: 24 * HOUR },
+};
+/** A 130429 storm: this many within a minute pauses every send for 30 s. */
+const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
+
+/** The ordered guard pipeline in front of every send. */
+export class Policy {
+  readonly stores: Required<PolicyStores>;
+  /** The templates the template guard checks against. */
+  readonly templates: TemplateCache;
+  readonly #guards: Guard[];
+  /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
+  readonly #templateLookup: { wanted: boolean; failClosed: boolean };
+  readonly #deps: PolicyDeps;
+
+  constructor(deps: PolicyDeps, options: PolicyOptions = {}, stores: PolicyStores = {}) {
+    this.#deps = deps;
+    this.stores = {
+      accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
+      sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
+      consent: stores.consent ?? new MemoryConsentStore(),
+      sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),
+      blockMirror: stores.blockMirror ?? new MemoryBlockMirror(),
+      rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
+    };
+    this.templates = new TemplateCache(deps.loadTemplates, deps.clock, options.template);
+    const config: GuardConfig = {
+      consent: { requireForReplies: options.consent?.requireForReplies ?? false },
+      sessionWindow: { safetyMarginMs: options.sessionWindow?.safetyMarginMs ?? 60_000 },
+      content: options.content ?? {},
+      throughput: {
+        perSecond: options.throughput?.perSecond ?? 80,
+        mode: options.throughput?.mode ?? "wait",
+        maxWaitMs: options.throughput?.maxWaitMs ?? 2000,
+      },
+      pairRate: {
+        burst: options.pairRate?.burst ?? 10,
+        intervalMs: options.pairRate?.intervalMs ?? 6000,
+        mode: options.pairRate?.mode ?? "wait",
+        maxWaitMs: options.pairRate?.maxWaitMs ?? 7000,
+      },
+    };
+    const builtIn = builtInGuards(
+      {
+        clock: deps.clock,
+        consent: this.stores.consent,
+        windows: this.stores.sessionWindows,
+        blocks: this.stores.blockMirror,
+        rates: this.stores.rateLimits,
+        phoneNumberId: deps.phoneNumberId,
+        onWait: (rule, waitMs, recipient) => {
+          if (deps.emitter.listenerCount("throttle.wait") > 0) {
+            deps.emitter.emit("throttle.wait", { rule, waitMs, recipient: maskPhone(recipient) });
+          }
+        },
+      },
+      config,
+    );
+    const tier = options.messagingLimit?.tier ?? "auto";
+    const frequency = {
+      marketingPerDay: options.frequency?.marketingPerDay ?? 1,
+      marketingPerWeek: options.frequency?.marketingPerWeek ?? 3,
+      identicalWithinMs: options.frequency?.identicalWithinMs ?? 24 * HOUR,
+    };
+    const [recipient, ...rest] = builtIn;
+    const pure = rest.filter((g) => !g.consumes);
+    const capacity = rest.filter((g) => g.consumes);
+    const ordered: Guard[] = [
+      recipient as Guard,
+      accountHealthGuard(this.stores.accountHealth),
+      ...pure,
+      frequencyGuard(this.stores.sendHistory, frequency),
+      messagingLimitGuard(this.stores.sendHistory, this.stores.sessionWindows, () =>
+        tier === "auto"
+          ? this.#autoLimit()
+          : Promise.resolve(tier === "unlimited" ? Number.POSITIVE_INFINITY : tier),
+      ),
+      ...capacity,
+    ];
+    const disabled = new Set<string>(options.disable ?? []);
+    const enabled = ordered.filter((g) => !disabled.has(g.name));
+    const custom: Guard[] = (options.guards ?? []).map((g) => ({
+      name: g.name,
+      check: (ctx, take, undo) => g.check(ctx, take, undo),
+    }));
+    const firstCapacity = enabled.findIndex((g) => g.consumes);
+    const cut = firstCapacity < 0 ? enabled.length : firstCapacity;
+    this.#guards = [...enabled.slice(0, cut), ...custom, ...enabled.slice(cut)];
+    const on = (name: string) => enabled.some((g) => g.name === name);
+    const failClosed = on("template") || on("consent");
+    this.#templateLookup = {
+      failClosed,
+      wanted: failClosed || on("frequency") || on("messaging-limit") || on("account-health"),
+    };
+  }
+
+  #limit: { value: number; at: number } | undefined;
+  /** The tier from Meta, read at most hourly; 250 (a new portfolio's tier) when unreadable. */
+  async #autoLimit(): Promise<number> {
+    const now = this.#deps.clock.now();
+    if (this.#limit && now - this.#limit.at < HOUR) return this.#limit.value;
+    let value = 250;
+    try {
+      value = tierFromMeta(await this.#deps.readMessagingLimit());
+      this.#limit = { value, at: now };
+    } catch {
+      this.#limit = { value, at: now - HOUR + 60_000 }; // try again in a minute
+    }
+    return value;
+  }
+
+  /** The guards in the order they run. */
+  describe(): Array<{ name: string; consumes: boolean }> {
+    return this.#guards.map((g) => ({ name: g.name, consumes: g.consumes === true }));
+  }
+
+  /** Every violation this message would meet now; consumes nothing, sends nothing. */
+  async check(message: OutboundMessage): Promise<PolicyVerdict> {
+    const ctx = await this.#context(message);
+    const violations: PolicyViolationError[] = [];
+    for (const guard of this.#guards) {
+      const result = guard.check(ctx, false, []);
+      const v = result instanceof Promise ? await result : result;
+      if (v) violations.push(v);
+    }
+    return { allowed: violations.length === 0, violations };
+  }
+
+  /**
+   * Run the pipeline before a send: throws the first violation. Pure guards run first; for
+   * business-initiated messages they run one at a time with the send recorded in the history
+   * in the same step, so concurrent sends cannot both pass a per-user or per-tier cap.
+   * Capacity is taken only when every pure guard passed, and given back if a later capacity
+   * guard refuses. The returned ticket forgets the recorded send if it never went out.
+   */
+  async enforce(message: OutboundMessage): Promise<SendTicket> {
+    const ctx = await this.#context(message);
+    const undo: Array<() => Promise<void>> = [];
+    const fail = async (v: PolicyViolationError): Promise<never> => {
+      for (const u of undo.reverse()) await u();
+      this.#emitRefused(v);
+      throw v;
+    };
+    const pure = this.#guards.filter((g) => !g.consumes);
+    let record: SendRecord | undefined;
+    const runPure = async () => {
+      for (const guard of pure) {
+        const result = guard.check(ctx, true, undo);
+        const v = result instanceof Promise ? await result : result;
+        if (v) return v;
+      }
+      if (!ctx.businessInitiated) return undefined;
+      const last = await this.stores.sessionWindows.lastInbound(ctx.key);
+      record = {
+        key: ctx.key,
+        at: ctx.now,
+        marketing: isMarketingContext(ctx),
+        fingerprint: fingerprint(ctx),
+        reach: !windowOpen(last, ctx.now),
+      };
+      await this.stores.sendHistory.record(record);
+      return undefined;
+    };
+    const violation = ctx.businessInitiated ? await this.#historyLock.run(runPure) : await runPure();
+    if (violation) await fail(violation);
+    const history = this.stores.sendHistory;
+    const reserved = record;
+    if (reserved) undo.push(() => history.release(reserved));
+    for (const guard of this.#guards) {
+      if (!guard.consumes) continue;
+      const result = guard.check(ctx, true, undo);
+      const v = result instanceof Promise ? await result : result;
+      if (v) await fail(v);
+    }
+    if (this.#deps.emitter.listenerCount("policy.allowed") > 0) {
+      this.#deps.emitter.emit("policy.allowed", { type: message.type, recipient: maskPhone(message.to) });
+    }
+    return { release: async () => (reserved ? history.release(reserved) : undefined) };
+  }
+
+  /** Learn from Meta's answer to a send: blocks, marketing opt-outs, stale templates. */
+  async learnFromError(message: OutboundMessage, error: unknown): Promise<void> {
+    if (!isGraphApiError(error)) return;
+    const key = parseRecipient(message.to)?.key ?? message.to;
+    const now = this.#deps.clock.now();
+    const restrict = RESTRICT_ON[error.graphCode];
+    if (restrict) {
+      await this.stores.accountHealth.open({
+        scope: restrict.scope,
+        source: `graph:${error.graphCode}`,
+        since: now,
+        until: now + restrict.ms,
+      });
+    }
+    if (error.graphCode === 130429) {
+      this.#storm = this.#storm.filter((t) => t > now - STORM.withinMs);
+      this.#storm.push(now);
+      if (this.#storm.length >= STORM.count) {
+        await this.stores.accountHealth.open({
+          scope: "throughput",
+          source: "graph:130429 storm",
+          since: now,
+          until: now + STORM.pauseMs,
+        });
+        this.#storm = [];
+      }
+    }
+    if (error.graphCode === 130403) await this.stores.blockMirror.add([key]);
+    else if (error.graphCode === 131050) {
+      await this.stores.consent.append({
+        key,
+        action: "revoke",
+        scope: "marketing",
+        source: "meta:131050",
+        at: now,
+      });
+    } else if ([132001, 132012, 132015, 132016].includes(error.graphCode)) this.templates.invalidate();
+  }
+
+  #storm: number[] = [];
+  readonly #historyLock = new Lock();
+
+  #emitRefused(error: PolicyViolationError) {
+    if (this.#deps.emitter.listenerCount("policy.refused") > 0)
+      this.#deps.emitter.emit("policy.refused", { error });
+  }
+
+  async #context(message: OutboundMessage): Promise<PolicyContext> {
+    const recipient = parseRecipient(message.to);
+    let template: MessageTemplate | undefined;
+    const { wanted, failClosed } = this.#templateLookup;
+    if (message.type === "template" && wanted) {
+      try {
+        template = await this.templates.get(message.name, message.language);
+      } catch (error) {
+        // The other guards only miss the category and treat it as unknown; the template and
+        // consent guards cannot decide without it: fail closed.
+        if (failClosed) {
+          const why = isPolicyViolation(error)
+            ? error.reason
+            : error instanceof Error
+              ? error.message
+              : String(error);
+          const refusal = new TemplateNotSendableError({
+            rule: "template",
+            recipient: message.to,
+            reason: `could not load the templates to check "${message.name}": ${why}`,
+          });
+          this.#emitRefused(refusal);
+          throw refusal;
+        }
+      }
+    }
+    return this.#makeContext(message, recipient, template);
+  }
+
+  #makeContext(
+    message: OutboundMessage,
+    recipient: Recipient | undefined,
+    template: MessageTemplate | undefined,
+  ): PolicyContext {
+    return {
+      message,
+      recipient,
+      key: recipient?.key ?? message.to,
+      now: this.#deps.clock.now(),
+      template,
+      businessInitiated: message.type === "template",
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import type { MessageTemplate } from "../api/templates.js";
+import type { Clock } from "../state/clock.js";
+
+export interface TemplateCacheOptions {
+  /**
+   * How long a loaded template list is trusted before it is fetched again.
+   * @default 600000 (10 minutes)
+   */
+  ttlMs?: number;
+  /**
+   * After a miss (a template not in the list), fetch again at most this often, so a newly
+   * approved template is found without hammering the API.
+   * @default 30000
+   */
+  missRefreshMs?: number;
+}
+
+/**
+ * The WABA's templates, loaded from the templates API on first use and refreshed after a TTL.
+ * Webhooks (template status updates) can `upsert` changes as they happen.
+ */
+export class TemplateCache {
+  #byKey = new Map<string, MessageTemplate>();
+  #loadedAt: number | undefined;
+  #loading: Promise<void> | undefined;
+  readonly #ttlMs: number;
+  readonly #missRefreshMs: number;
+
+  constructor(
+    private readonly load: () => AsyncIterable<MessageTemplate>,
+    private readonly clock: Clock,
+    options: TemplateCacheOptions = {},
+  ) {
+    this.#ttlMs = options.ttlMs ?? 600_000;
+    this.#missRefreshMs = options.missRefreshMs ?? 30_000;
+  }
+
+  /** The template with this name and language, refreshing the list when it is stale. */
+  async get(name: string, language: string): Promise<MessageTemplate | undefined> {
+    const now = this.clock.now();
+    if (this.#loadedAt === undefined || now - this.#loadedAt >= this.#ttlMs) await this.refresh();
+    const hit = this.#byKey.get(key(name, language));
+    if (hit || this.#loadedAt === undefined || now - this.#loadedAt < this.#missRefreshMs) return hit;
+    await this.refresh();
+    return this.#byKey.get(key(name, language));
+  }
+
+  /** Fetch the whole list now (concurrent callers share one fetch). */
+  refresh(): Promise<void> {
+    this.#loading ??= (async () => {
+      try {
+        const next = new Map<string, MessageTemplate>();
+        for await (const t of this.load()) next.set(key(t.name, t.language), t);
+        this.#byKey = next;
+        this.#loadedAt = this.clock.now();
+      } finally {
+        this.#loading = undefined;
+      }
+    })();
+    return this.#loading;
+  }
+
+  /** Replace or add one template (e.g. from a status webhook). */
+  upsert(template: MessageTemplate): void {
+    this.#byKey.set(key(template.name, template.language), template);
+  }
+
+  /** Forget everything; the next lookup fetches the list. */
+  invalidate(): void {
+    this.#loadedAt = undefined;
+  }
+}
+
+const key = (name: string, language: string) => `${name}\u0000${language}`;

@@ -1,0 +1,33 @@
+import type { OutboundMessage } from "../api/schemas/outbound.js";
+import type { MessageTemplate } from "../api/templates.js";
+import type { PolicyViolationError } from "../errors/policy.js";
+import type { Recipient } from "./recipient.js";
+
+/** What a guard sees about one outbound message. */
+export interface PolicyContext {
+  readonly message: OutboundMessage;
+  /** Parsed recipient; `undefined` only when the recipient guard is disabled and parsing failed. */
+  readonly recipient: Recipient | undefined;
+  /** Canonical key for state lookups (the recipient's key, or the raw `to`). */
+  readonly key: string;
+  readonly now: number;
+  /** The template definition, for template messages, when it could be looked up. */
+  readonly template: MessageTemplate | undefined;
+  /** Template messages are business-initiated; everything else is a reply in a window. */
+  readonly businessInitiated: boolean;
+}
+
+/**
+ * A guard: a name and a check. Pure guards only read state; capacity guards (`consumes: true`)
+ * run after every pure guard passed and, when `take` is true, consume what they grant and
+ * register how to give it back.
+ */
+export interface Guard {
+  readonly name: string;
+  readonly consumes?: boolean;
+  check(
+    ctx: PolicyContext,
+    take: boolean,
+    undo: Array<() => Promise<void>>,
+  ): Promise<PolicyViolationError | undefined> | PolicyViolationError | undefined;
+}

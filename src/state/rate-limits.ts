@@ -1,0 +1,95 @@
+import { BoundedMap } from "../internal/bounded-map.js";
+
+export interface RateDecision {
+  ok: boolean;
+  /** When refused: how long until the same request would pass. */
+  retryAfterMs: number;
+}
+
+/**
+ * Capacity for throughput and pair-rate decisions. `take` decides and consumes in one step;
+ * `peek` decides without consuming; `refund` gives back one unit taken at `at`.
+ */
+export interface RateLimitStore {
+  /** At most `limit` events in any window of `windowMs` (exact sliding window). */
+  window(key: string, limit: number, windowMs: number, now: number, consume: boolean): Promise<RateDecision>;
+  /** Token bucket: `burst` tokens, one more every `intervalMs`. */
+  bucket(
+    key: string,
+    burst: number,
+    intervalMs: number,
+    now: number,
+    consume: boolean,
+  ): Promise<RateDecision>;
+  refundWindow(key: string, at: number): Promise<void>;
+  refundBucket(key: string, burst: number): Promise<void>;
+}
+
+/** In-memory rate limits; pair-rate state bounded to `maxKeys` recipients (least recently used evicted). */
+export class MemoryRateLimitStore implements RateLimitStore {
+  /** Per key: admitted event times within the window, oldest first. */
+  readonly #logs = new Map<string, number[]>();
+  readonly #buckets: BoundedMap<string, { tokens: number; at: number }>;
+
+  /** @param options.maxKeys recipients whose pair-rate state is kept (default 1,000,000). */
+  constructor(options: { maxKeys?: number } = {}) {
+    this.#buckets = new BoundedMap(options.maxKeys ?? 1_000_000);
+  }
+
+  /**
+   * Exact sliding window. Any limit works on one key, so callers with different limits share
+   * one history instead of resetting each other's.
+   */
+  async window(
+    key: string,
+    limit: number,
+    windowMs: number,
+    now: number,
+    consume: boolean,
+  ): Promise<RateDecision> {
+    let log = this.#logs.get(key);
+    if (!log) {
+      log = [];
+      this.#logs.set(key, log);
+    }
+    let drop = 0;
+    while (drop < log.length && (log[drop] as number) <= now - windowMs) drop++;
+    if (drop > 0) log.splice(0, drop);
+    if (log.length >= limit) {
+      const wait = (log[log.length - limit] as number) + windowMs - now;
+      return { ok: false, retryAfterMs: Math.max(1, Math.ceil(wait)) };
+    }
+    if (consume) {
+      // Keep the log ordered even if times arrive slightly out of order.
+      let i = log.length;
+      while (i > 0 && (log[i - 1] as number) > now) i--;
+      log.splice(i, 0, now);
+    }
+    return { ok: true, retryAfterMs: 0 };
+  }
+
+  async refundWindow(key: string, at: number): Promise<void> {
+    const log = this.#logs.get(key);
+    const i = log?.lastIndexOf(at) ?? -1;
+    if (log && i >= 0) log.splice(i, 1);
+  }
+
+  async bucket(
+    key: string,
+    burst: number,
+    intervalMs: number,
+    now: number,
+    consume: boolean,
+  ): Promise<RateDecision> {
+    const state = this.#buckets.get(key);
+    const tokens = state ? Math.min(burst, state.tokens + (now - state.at) / intervalMs) : burst;
+    if (tokens < 1) return { ok: false, retryAfterMs: Math.ceil((1 - tokens) * intervalMs) };
+    if (consume) this.#buckets.set(key, { tokens: tokens - 1, at: now });
+    return { ok: true, retryAfterMs: 0 };
+  }
+
+  async refundBucket(key: string, burst: number): Promise<void> {
+    const state = this.#buckets.get(key);
+    if (state) state.tokens = Math.min(burst, state.tokens + 1);
+  }
+}

@@ -1,0 +1,96 @@
+import { BoundedMap } from "../internal/bounded-map.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Business-initiated sends, for the messaging-limit and frequency guards. */
+export interface SendHistoryStore {
+  /** Record a business-initiated send to `key`; `reach: false` when it went inside an open window. */
+  record(entry: SendRecord): Promise<void>;
+  /** Forget a recorded send that did not go out (Meta refused it, or it was never sent). */
+  release(entry: SendRecord): Promise<void>;
+  /** Unique recipients of business-initiated messages in the 24 hours before `now`, and whether `key` is one. */
+  reach(key: string, now: number): Promise<{ unique: number; includes: boolean }>;
+  /** Marketing sends to `key` since `since`. */
+  marketingSince(key: string, since: number): Promise<number>;
+  /** Whether a message with this fingerprint went to `key` since `since`. */
+  sentSince(key: string, fingerprint: string, since: number): Promise<boolean>;
+}
+
+export interface SendRecord {
+  key: string;
+  at: number;
+  marketing: boolean;
+  fingerprint: string;
+  /** Counts toward the messaging limit (sent outside an open customer service window). */
+  reach: boolean;
+}
+
+type Entry = Omit<SendRecord, "key">;
+
+/** In-memory history: seven days per recipient, bounded to `max` recipients. */
+export class MemorySendHistoryStore implements SendHistoryStore {
+  readonly #byKey: BoundedMap<string, Entry[]>;
+  /** Time-ordered (key, at) of business-initiated sends in the last 24 h, and each key's latest. */
+  readonly #queue: Array<[string, number]> = [];
+  #head = 0;
+  readonly #latest = new Map<string, number>();
+
+  constructor(options: { max?: number } = {}) {
+    this.#byKey = new BoundedMap(options.max ?? 1_000_000);
+  }
+
+  async record(entry: SendRecord): Promise<void> {
+    const list = (this.#byKey.get(entry.key) ?? []).filter((e) => e.at > entry.at - 7 * DAY);
+    list.push({
+      at: entry.at,
+      marketing: entry.marketing,
+      fingerprint: entry.fingerprint,
+      reach: entry.reach,
+    });
+    this.#byKey.set(entry.key, list);
+    if (entry.reach) {
+      this.#queue.push([entry.key, entry.at]);
+      if ((this.#latest.get(entry.key) ?? Number.NEGATIVE_INFINITY) < entry.at)
+        this.#latest.set(entry.key, entry.at);
+    }
+  }
+
+  async release(entry: SendRecord): Promise<void> {
+    const list = this.#byKey.get(entry.key);
+    if (!list) return;
+    const i = list.findIndex((e) => e.at === entry.at && e.fingerprint === entry.fingerprint);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (this.#latest.get(entry.key) === entry.at) {
+      const still = list.filter((e) => e.reach).reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
+      if (still === Number.NEGATIVE_INFINITY) this.#latest.delete(entry.key);
+      else this.#latest.set(entry.key, still);
+    }
+  }
+
+  async reach(key: string, now: number): Promise<{ unique: number; includes: boolean }> {
+    this.#prune(now);
+    return { unique: this.#latest.size, includes: this.#latest.has(key) };
+  }
+
+  async marketingSince(key: string, since: number): Promise<number> {
+    return (this.#byKey.get(key) ?? []).filter((e) => e.marketing && e.at > since).length;
+  }
+
+  async sentSince(key: string, fingerprint: string, since: number): Promise<boolean> {
+    return (this.#byKey.get(key) ?? []).some((e) => e.fingerprint === fingerprint && e.at > since);
+  }
+
+  #prune(now: number): void {
+    while (this.#head < this.#queue.length) {
+      const [key, at] = this.#queue[this.#head] as [string, number];
+      if (at > now - DAY) break;
+      if (this.#latest.get(key) === at) this.#latest.delete(key);
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { BoundedMap } from "../internal/bounded-map.js";
+
+/** Meta's customer service window: 24 hours from the user's last message or call. */
+export const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** When a window opened at `last` closes, `marginMs` early; undefined when there is none. */
+export function windowClosesAt(last: number | undefined, marginMs = 0): number | undefined {
+  return last === undefined ? undefined : last + WINDOW_MS - marginMs;
+}
+
+/** Whether a window opened at `last` is still open at `now` (closing `marginMs` early). */
+export function windowOpen(last: number | undefined, now: number, marginMs = 0): boolean {
+  const closes = windowClosesAt(last, marginMs);
+  return closes !== undefined && now < closes;
+}
+
+/** When each person last wrote to (or called) the business. Keys are canonical recipient ids. */
+export interface SessionWindowStore {
+  recordInbound(key: string, at: number): Promise<void>;
+  lastInbound(key: string): Promise<number | undefined>;
+}
+
+/** In-memory window store, bounded to `max` people (least recently active evicted: windows closed, the safe side). */
+export class MemorySessionWindowStore implements SessionWindowStore {
+  readonly #last: BoundedMap<string, number>;
+
+  /** @param options.max people remembered (default 1,000,000). */
+  constructor(options: { max?: number } = {}) {
+    this.#last = new BoundedMap(options.max ?? 1_000_000);
+  }
+
+  async recordInbound(key: string, at: number): Promise<void> {
+    const prev = this.#last.get(key);
+    if (prev === undefined || at > prev) this.#last.set(key, at);
+  }
+
+  async lastInbound(key: string): Promise<number | undefined> {
+    return this.#last.get(key);
+  }
+}

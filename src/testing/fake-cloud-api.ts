@@ -1,0 +1,267 @@
+import type { Clock } from "../state/clock.js";
+import { systemClock } from "../state/clock.js";
+import type { TransportRequest, TransportResponse } from "../transport/types.js";
+import { FakeBlockList } from "./fake-block-list.js";
+import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
+import { FakeMessaging } from "./fake-messaging.js";
+import { FakeTemplates } from "./fake-template-store.js";
+
+export interface FakeCloudApiOptions {
+  /** The token requests must carry; anything else gets 190. @default "test-token" */
+  accessToken?: string;
+  /** @default "100000000000001" */
+  phoneNumberId?: string;
+  /** The business number itself, digits only. @default "15550001111" */
+  displayPhoneNumber?: string;
+  /** @default "200000000000001" */
+  wabaId?: string;
+  /** Shared with the client so windows and limits agree. @default systemClock */
+  clock?: Clock;
+  /** Messages per second per phone number before 130429. 80 by default, 20 for coexistence, up to 1000. */
+  throughputPerSecond?: number;
+  /**
+   * Which recipients are on WhatsApp. `"all"`: any valid number; a list: only those (wa_ids,
+   * digits only) — others get 131026. @default "all"
+   */
+  recipients?: "all" | string[];
+  /** Status of templates created through the API. @default "PENDING" */
+  createdTemplateStatus?: "PENDING" | "APPROVED";
+  /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
+  phoneNumber?: Partial<FakePhoneNumberState>;
+}
+
+export interface FakePhoneNumberState {
+  verified_name: string;
+  quality_rating: "GREEN" | "YELLOW" | "RED" | "UNKNOWN";
+  status: string;
+  name_status: string;
+  code_verification_status: string;
+  platform_type: string;
+  throughput: { level: string };
+  whatsapp_business_manager_messaging_limit: string;
+}
+
+export type DropMode = "before_write" | "after_request";
+
+interface Fault {
+  remaining: number;
+  spec?: FakeErrorSpec;
+  drop?: DropMode;
+  match?: (request: TransportRequest) => boolean;
+}
+
+export interface FaultOptions {
+  /** Only requests this predicate accepts count and fail. */
+  match?: (request: TransportRequest) => boolean;
+}
+
+/**
+ * An in-memory simulation of the WhatsApp Cloud API: it keeps state and enforces Meta's rules
+ * with Meta's error payloads. Plug it in with `fakeTransport(fake)` or serve it with
+ * `startFakeServer(fake)`.
+ */
+export class FakeCloudApi {
+  readonly clock: Clock;
+  readonly accessToken: string;
+  readonly phoneNumberId: string;
+  readonly displayPhoneNumber: string;
+  readonly wabaId: string;
+  readonly phone: FakePhoneNumberState;
+  /** Sends, inbound messages, windows, throughput and pair rate. */
+  readonly messaging: FakeMessaging;
+  /** The business number's block list. */
+  readonly blocklist: FakeBlockList;
+  /** The WABA's templates. */
+  readonly templates: FakeTemplates;
+  /** Every request handled, in order (method and path only). */
+  readonly requests: Array<{ method: string; path: string; at: number }> = [];
+  #faults: Fault[] = [];
+  #latencyMs = 0;
+  readonly #media = new Map<string, { data: Uint8Array; mimeType: string }>();
+  #mediaSeq = 0;
+
+  constructor(options: FakeCloudApiOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.accessToken = options.accessToken ?? "test-token";
+    this.phoneNumberId = options.phoneNumberId ?? "100000000000001";
+    this.displayPhoneNumber = options.displayPhoneNumber ?? "15550001111";
+    this.wabaId = options.wabaId ?? "200000000000001";
+    this.phone = {
+      verified_name: "Fake Business",
+      quality_rating: "GREEN",
+      status: "CONNECTED",
+      name_status: "APPROVED",
+      code_verification_status: "VERIFIED",
+      platform_type: "CLOUD_API",
+      throughput: { level: "STANDARD" },
+      whatsapp_business_manager_messaging_limit: "TIER_2K",
+      ...options.phoneNumber,
+    };
+    this.templates = new FakeTemplates(options.createdTemplateStatus ?? "PENDING");
+    this.messaging = new FakeMessaging(this.clock, this.templates, {
+      throughputPerSecond: options.throughputPerSecond ?? 80,
+      recipients: options.recipients ?? "all",
+      businessNumber: this.displayPhoneNumber,
+    });
+    this.blocklist = new FakeBlockList(this.messaging, this.displayPhoneNumber);
+  }
+
+  /** The next `count` matching requests fail with this Graph error (nothing else happens). */
+  failNext(count: number, error: number | FakeErrorSpec, options: FaultOptions = {}): this {
+    const spec = typeof error === "number" ? { code: error } : error;
+    this.#faults.push({ remaining: count, spec, ...(options.match && { match: options.match }) });
+    return this;
+  }
+
+  /**
+   * The next `count` matching requests lose their connection: `before_write` — nothing reaches
+   * the fake (outcome not_sent in-process); `after_request` — the fake processes the request, then
+   * the connection drops before the response (outcome unknown).
+   */
+  dropNext(count: number, mode: DropMode, options: FaultOptions = {}): this {
+    this.#faults.push({ remaining: count, drop: mode, ...(options.match && { match: options.match }) });
+    return this;
+  }
+
+  /** Every request takes this long (on the fake's clock). */
+  setLatency(ms: number): this {
+    this.#latencyMs = ms;
+    return this;
+  }
+
+  /** @internal Used by transports: consumes a drop fault for this request, if one applies. */
+  takeDrop(request: TransportRequest): DropMode | undefined {
+    return this.#take(request, (f) => f.drop !== undefined)?.drop;
+  }
+
+  /** Handle one request as Meta would. */
+  async handle(request: TransportRequest): Promise<TransportResponse> {
+    if (this.#latencyMs > 0) await this.clock.sleep(this.#latencyMs);
+    const url = new URL(request.url);
+    const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    this.requests.push({ method: request.method, path: url.pathname, at: this.clock.now() });
+    if (request.headers["authorization"] !== `Bearer ${this.accessToken}`) {
+      return errorResponse({
+        code: 190,
+        message: "Error validating access token",
+        details: "The access token is invalid or expired",
+      });
+    }
+    const fault = this.#take(request, (f) => f.spec !== undefined);
+    if (fault?.spec) return errorResponse(fault.spec);
+    if (segments[0] === "fake-media" && segments[1]) return this.#download(segments[1]);
+    const [version, id, edge, ...rest] = segments;
+    if (!version || !/^v\d+\.\d$/.test(version) || !id || rest.length > 0) return unknownPath(url.pathname);
+    const query = url.searchParams;
+    const body = await readJson(request);
+    if (id === this.phoneNumberId) {
+      if (edge === "messages" && request.method === "POST") return this.messaging.handlePost(body);
+      if (edge === "block_users") return this.blocklist.handle(request.method, body, query);
+      if (edge === "media" && request.method === "POST") return this.#upload(request);
+      if (edge === undefined && request.method === "GET") return this.#phoneNumber(query.get("fields"));
+      return unknownPath(url.pathname);
+    }
+    if (id === this.wabaId && edge === "message_templates")
+      return this.templates.handle(request.method, body, query);
+    if (edge === undefined && this.templates.byId(id)) return this.templates.handleOne(request.method, id);
+    if (edge === undefined && this.#media.has(id)) return this.#mediaInfo(request.method, id, url.origin);
+    return errorResponse({
+      code: 100,
+      message: "Invalid parameter",
+      details: `Object with ID '${id}' does not exist`,
+    });
+  }
+
+  #take(request: TransportRequest, kind: (f: Fault) => boolean): Fault | undefined {
+    const fault = this.#faults.find((f) => kind(f) && f.remaining > 0 && (!f.match || f.match(request)));
+    if (!fault) return undefined;
+    fault.remaining--;
+    if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault);
+    return fault;
+  }
+
+  #phoneNumber(fields: string | null): TransportResponse {
+    const all: Record<string, unknown> = {
+      ...this.phone,
+      display_phone_number: this.displayPhoneNumber,
+      id: this.phoneNumberId,
+    };
+    const wanted = fields
+      ? fields
+          .split(",")
+          .map((f) => f.trim())
+          .filter(Boolean)
+      : ["verified_name", "display_phone_number", "quality_rating", "id"];
+    const out: Record<string, unknown> = {};
+    for (const field of wanted) {
+      const name = field.replace(/\{.*\}$/, "");
+      if (!(name in all)) {
+        return errorResponse({
+          code: 100,
+          message: "Tried accessing nonexisting field",
+          details: `Tried accessing nonexisting field (${name})`,
+        });
+      }
+      out[name] = all[name];
+    }
+    out["id"] = this.phoneNumberId;
+    return jsonResponse(out);
+  }
+
+  async #upload(request: TransportRequest): Promise<TransportResponse> {
+    if (!(request.body instanceof FormData)) {
+      return errorResponse({ code: 100, details: "Upload must be multipart/form-data" });
+    }
+    const form = request.body;
+    const file = form.get("file");
+    if (form.get("messaging_product") !== "whatsapp")
+      return errorResponse({ code: 100, details: "messaging_product is required" });
+    if (!(file instanceof Blob)) return errorResponse({ code: 131008, details: "file is required" });
+    const mimeType = String(form.get("type") ?? file.type ?? "application/octet-stream");
+    const id = String(9_000_000_000_000 + ++this.#mediaSeq);
+    this.#media.set(id, { data: new Uint8Array(await file.arrayBuffer()), mimeType });
+    return jsonResponse({ id });
+  }
+
+  #mediaInfo(method: string, id: string, origin: string): TransportResponse {
+    const media = this.#media.get(id)!;
+    if (method === "DELETE") {
+      this.#media.delete(id);
+      return jsonResponse({ success: true });
+    }
+    if (method !== "GET") return unknownPath(`/${id}`);
+    return jsonResponse({
+      messaging_product: "whatsapp",
+      url: `${origin}/fake-media/${id}`,
+      mime_type: media.mimeType,
+      sha256: "",
+      file_size: media.data.byteLength,
+      id,
+    });
+  }
+
+  #download(id: string): TransportResponse {
+    const media = this.#media.get(id);
+    if (!media) return { status: 404, headers: { "content-type": "text/plain" }, body: "Not found" };
+    return { status: 200, headers: { "content-type": media.mimeType }, body: media.data };
+  }
+}
+
+function unknownPath(pathname: string): TransportResponse {
+  return errorResponse({
+    code: 100,
+    message: "Unsupported request",
+    details: `Unsupported request: ${pathname}`,
+  });
+}
+
+async function readJson(request: TransportRequest): Promise<unknown> {
+  if (request.body === undefined || request.body instanceof FormData) return undefined;
+  const text = typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body);
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return Symbol.for("invalid-json");
+  }
+}

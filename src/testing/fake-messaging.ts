@@ -1,0 +1,279 @@
+import { checkTemplateParameters } from "../internal/template-params.js";
+import type { Clock } from "../state/clock.js";
+import type { TransportResponse } from "../transport/types.js";
+import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
+import type { FakeTemplates } from "./fake-template-store.js";
+
+/** A message the fake accepted. */
+export interface FakeSentMessage {
+  id: string;
+  /** Recipient as sent (`to` or `recipient`). */
+  input: string;
+  /** The identity Meta resolved: digits of the phone number, or the BSUID. */
+  waId: string;
+  type: string;
+  /** The request body as received. */
+  payload: Record<string, unknown>;
+  correlationId?: string;
+  at: number;
+}
+
+/** A message "sent by a user" to the business through {@link FakeMessaging.receiveMessage}. */
+export interface FakeInboundMessage {
+  id: string;
+  from: string;
+  text?: string;
+  at: number;
+}
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+const PAIR_BURST = 45;
+const PAIR_REFILL_MS = 6000;
+const TYPES = new Set([
+  "text",
+  "image",
+  "audio",
+  "video",
+  "document",
+  "sticker",
+  "location",
+  "contacts",
+  "reaction",
+  "interactive",
+  "template",
+]);
+const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+/** Identity of a recipient as the fake keys it: phone digits, or a BSUID as is. */
+export function fakeIdentity(recipient: string): string | undefined {
+  if (BSUID.test(recipient)) return recipient;
+  if (!/^\+?[\d\s\-().]+$/.test(recipient)) return undefined;
+  const digits = recipient.replace(/\D/g, "");
+  return digits.length >= 5 && digits.length <= 15 ? digits : undefined;
+}
+
+let seq = 0;
+function wamid(identity: string): string {
+  seq++;
+  const raw = `${identity}:${seq}:${Math.random().toString(36).slice(2, 10)}`;
+  return `wamid.HBgL${btoa(raw).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_")}`;
+}
+
+const MEDIA = new Set(["image", "audio", "video", "document", "sticker"]);
+
+/** Meta's documented limits on message content (checked before rate limits, like a 100 / 131008). */
+function checkContent(
+  type: string,
+  c: Record<string, unknown>,
+  b: Record<string, unknown>,
+): FakeErrorSpec | undefined {
+  const opaque = b["biz_opaque_callback_data"];
+  if (opaque !== undefined && (typeof opaque !== "string" || opaque.length > 512)) {
+    return { code: 100, details: "biz_opaque_callback_data must be a string of at most 512 characters" };
+  }
+  if (MEDIA.has(type) && typeof c["id"] !== "string" && typeof c["link"] !== "string") {
+    return { code: 131008, details: `${type} needs an id or a link` };
+  }
+  if (type === "interactive") {
+    const body = (c["body"] as { text?: unknown } | undefined)?.text;
+    if (c["type"] !== "cta_url" && c["type"] !== "list" && c["type"] !== "button")
+      return { code: 131009, details: "Unsupported interactive type" };
+    if (typeof body !== "string" || body.length === 0)
+      return { code: 131008, details: "interactive.body.text is required" };
+    const buttons = (c["action"] as { buttons?: unknown[] } | undefined)?.buttons;
+    if (c["type"] === "button" && (!Array.isArray(buttons) || buttons.length === 0 || buttons.length > 3)) {
+      return { code: 131009, details: "interactive reply buttons must number between 1 and 3" };
+    }
+  }
+  return undefined;
+}
+
+/** Sends, inbound messages, the 24-hour window, throughput and the pair rate limit. */
+export class FakeMessaging {
+  /** Every accepted send, in order. */
+  readonly sent: FakeSentMessage[] = [];
+  /** Every simulated inbound message, in order. */
+  readonly inbound: FakeInboundMessage[] = [];
+  /** Identities the business has blocked (managed by the block list). */
+  readonly blocked = new Set<string>();
+  readonly #lastInbound = new Map<string, number>();
+  readonly #users: Set<string> | undefined;
+  readonly #pair = new Map<string, { tokens: number; at: number }>();
+  #second = Number.NaN;
+  #sentThisSecond = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly templates: FakeTemplates,
+    private readonly options: {
+      throughputPerSecond: number;
+      recipients: "all" | string[];
+      businessNumber: string;
+    },
+  ) {
+    this.#users =
+      options.recipients === "all" ? undefined : new Set(options.recipients.map((r) => fakeIdentity(r) ?? r));
+  }
+
+  /** Simulate a user writing to the business: opens (or refreshes) the 24-hour window. */
+  receiveMessage(from: string, message: { text?: string } = {}): FakeInboundMessage {
+    const identity = fakeIdentity(from);
+    if (!identity)
+      throw new Error(`FakeCloudApi.receiveMessage: ${JSON.stringify(from)} is not a phone number or BSUID`);
+    this.#users?.add(identity);
+    const inbound: FakeInboundMessage = { id: wamid(identity), from: identity, at: this.clock.now() };
+    if (message.text !== undefined) inbound.text = message.text;
+    this.inbound.push(inbound);
+    this.#lastInbound.set(identity, inbound.at);
+    return inbound;
+  }
+
+  /** When the user last wrote, or undefined. */
+  lastInboundAt(recipient: string): number | undefined {
+    const identity = fakeIdentity(recipient);
+    return identity === undefined ? undefined : this.#lastInbound.get(identity);
+  }
+
+  /** True while the user's 24-hour customer service window is open. */
+  windowOpen(recipient: string): boolean {
+    const last = this.lastInboundAt(recipient);
+    return last !== undefined && this.clock.now() - last < WINDOW_MS;
+  }
+
+  /** Whether the recipient is on WhatsApp. */
+  isOnWhatsApp(recipient: string): boolean {
+    const identity = fakeIdentity(recipient);
+    return identity !== undefined && (this.#users === undefined || this.#users.has(identity));
+  }
+
+  /** Messages accepted for one recipient. */
+  sentTo(recipient: string): FakeSentMessage[] {
+    const identity = fakeIdentity(recipient);
+    return this.sent.filter((m) => m.waId === identity);
+  }
+
+  /** `POST /<PHONE_NUMBER_ID>/messages`: sends, mark-as-read and typing indicators. */
+  handlePost(body: unknown): TransportResponse {
+    if (typeof body !== "object" || body === null)
+      return errorResponse({ code: 100, details: "Request body must be a JSON object" });
+    const b = body as Record<string, unknown>;
+    if (b["messaging_product"] !== "whatsapp")
+      return errorResponse({ code: 100, details: "messaging_product must be whatsapp" });
+    if (b["status"] === "read") {
+      if (!this.inbound.some((m) => m.id === b["message_id"])) {
+        return errorResponse({ code: 100, details: "Invalid message_id: no inbound message with this id" });
+      }
+      return jsonResponse({ success: true });
+    }
+    const error = this.#checkSend(b);
+    if (error) return errorResponse(error);
+    const input = String(b["to"] ?? b["recipient"]);
+    const identity = fakeIdentity(input)!;
+    const message: FakeSentMessage = {
+      id: wamid(identity),
+      input,
+      waId: identity,
+      type: String(b["type"]),
+      payload: b,
+      at: this.clock.now(),
+    };
+    if (typeof b["biz_opaque_callback_data"] === "string")
+      message.correlationId = b["biz_opaque_callback_data"];
+    this.sent.push(message);
+    const contact = BSUID.test(identity) ? { input, user_id: identity } : { input, wa_id: identity };
+    const result: Record<string, unknown> = { id: message.id };
+    if (message.type === "template") result["message_status"] = "accepted";
+    return jsonResponse({ messaging_product: "whatsapp", contacts: [contact], messages: [result] });
+  }
+
+  #checkSend(b: Record<string, unknown>): FakeErrorSpec | undefined {
+    const recipient = b["to"] ?? b["recipient"];
+    if (typeof recipient !== "string") return { code: 131008, details: "Required parameter 'to' is missing" };
+    const type = b["type"] ?? "text";
+    if (typeof type !== "string" || !TYPES.has(type))
+      return { code: 131009, details: `Unsupported message type: ${String(type)}` };
+    const content = b[type];
+    if (typeof content !== "object" || content === null)
+      return { code: 131008, details: `Required parameter '${type}' is missing` };
+    const identity = fakeIdentity(recipient);
+    if (!identity) return { code: 131009, details: "Parameter 'to' is not a valid phone number" };
+    if (identity === this.options.businessNumber)
+      return { code: 131021, details: "Sender and recipient phone number are the same" };
+    if (type === "text") {
+      const text = (content as { body?: unknown }).body;
+      if (typeof text !== "string" || text.length === 0)
+        return { code: 131008, details: "text.body is required" };
+      if (text.length > 4096) return { code: 100, details: "text.body is longer than 4096 characters" };
+    }
+    const contentError = checkContent(type, content as Record<string, unknown>, b);
+    if (contentError) return contentError;
+    const throughput = this.#takeThroughput();
+    if (throughput) return throughput;
+    if (!this.isOnWhatsApp(identity))
+      return { code: 131026, details: "Message undeliverable: the recipient is not on WhatsApp" };
+    if (this.blocked.has(identity))
+      return { code: 130403, details: "The business has blocked this user; unblock them first" };
+    const pair = this.#takePair(identity);
+    if (pair) return pair;
+    if (type === "template") return this.#checkTemplate(content as Record<string, unknown>);
+    if (!this.windowOpen(identity)) {
+      return {
+        code: 131047,
+        details:
+          "Message failed to send because more than 24 hours have passed since the customer last replied to this number",
+      };
+    }
+    return undefined;
+  }
+
+  #checkTemplate(t: Record<string, unknown>): FakeErrorSpec | undefined {
+    const name = t["name"];
+    const language = (t["language"] as { code?: unknown } | undefined)?.code;
+    if (typeof name !== "string" || typeof language !== "string") {
+      return { code: 131008, details: "template.name and template.language.code are required" };
+    }
+    const template = this.templates.find(name, language);
+    if (!template) return { code: 132001, details: `template name (${name}) does not exist in ${language}` };
+    if (template.status === "PAUSED")
+      return { code: 132015, details: `Template ${name} is paused because of low quality` };
+    if (template.status === "DISABLED")
+      return { code: 132016, details: `Template ${name} was paused too many times and is disabled` };
+    if (template.status !== "APPROVED")
+      return { code: 132001, details: `template name (${name}) is not approved in ${language}` };
+    const components = Array.isArray(t["components"]) ? t["components"] : [];
+    return checkTemplateParameters(template, components);
+  }
+
+  #takeThroughput(): FakeErrorSpec | undefined {
+    const second = Math.floor(this.clock.now() / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#sentThisSecond = 0;
+    }
+    if (this.#sentThisSecond >= this.options.throughputPerSecond) {
+      return {
+        code: 130429,
+        message: "Rate limit hit",
+        details: "Cloud API message throughput has been reached.",
+      };
+    }
+    this.#sentThisSecond++;
+    return undefined;
+  }
+
+  #takePair(identity: string): FakeErrorSpec | undefined {
+    const now = this.clock.now();
+    const state = this.#pair.get(identity) ?? { tokens: PAIR_BURST, at: now };
+    const tokens = Math.min(PAIR_BURST, state.tokens + (now - state.at) / PAIR_REFILL_MS);
+    if (tokens < 1) {
+      this.#pair.set(identity, { tokens, at: now });
+      return {
+        code: 131056,
+        details:
+          "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+      };
+    }
+    this.#pair.set(identity, { tokens: tokens - 1, at: now });
+    return undefined;
+  }
+}

@@ -1,0 +1,162 @@
+import type { TransportResponse } from "../transport/types.js";
+import { errorResponse, jsonResponse } from "./fake-errors.js";
+import type { FakeTemplate, FakeTemplateStatus } from "./fake-templates.js";
+
+export type FakeTemplateInput = Omit<FakeTemplate, "id" | "status" | "parameterFormat"> &
+  Partial<Pick<FakeTemplate, "id" | "status" | "parameterFormat">>;
+
+const NAME = /^[a-z0-9_]{1,512}$/;
+const CATEGORIES = new Set(["MARKETING", "UTILITY", "AUTHENTICATION"]);
+
+function encodeCursor(offset: number): string {
+  return btoa(JSON.stringify({ o: offset }));
+}
+function decodeCursor(cursor: string | null): number | undefined {
+  if (!cursor) return 0;
+  try {
+    const o = (JSON.parse(atob(cursor)) as { o?: unknown }).o;
+    return typeof o === "number" && o >= 0 ? o : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The WABA's templates and the `/<WABA_ID>/message_templates` endpoints. */
+export class FakeTemplates {
+  readonly #byId = new Map<string, FakeTemplate>();
+  #seq = 0;
+
+  constructor(private readonly createdStatus: "PENDING" | "APPROVED") {}
+
+  /** Add a template directly (as if created and reviewed). Status defaults to APPROVED. */
+  add(input: FakeTemplateInput): FakeTemplate {
+    const template: FakeTemplate = {
+      status: "APPROVED",
+      parameterFormat: "POSITIONAL",
+      ...input,
+      id: input.id ?? String(1_000_000_000_000 + ++this.#seq),
+    };
+    this.#byId.set(template.id, template);
+    return template;
+  }
+
+  /** Change the status of every language of a template (or one language). */
+  setStatus(name: string, status: FakeTemplateStatus, language?: string): void {
+    let found = false;
+    for (const t of this.#byId.values()) {
+      if (t.name === name && (language === undefined || t.language === language)) {
+        t.status = status;
+        found = true;
+      }
+    }
+    if (!found)
+      throw new Error(`FakeCloudApi: no template named ${name}${language ? ` in ${language}` : ""}`);
+  }
+
+  find(name: string, language: string): FakeTemplate | undefined {
+    for (const t of this.#byId.values()) if (t.name === name && t.language === language) return t;
+    return undefined;
+  }
+
+  byId(id: string): FakeTemplate | undefined {
+    return this.#byId.get(id);
+  }
+
+  all(): FakeTemplate[] {
+    return [...this.#byId.values()];
+  }
+
+  handle(method: string, body: unknown, query: URLSearchParams): TransportResponse {
+    if (method === "GET") return this.#list(query);
+    if (method === "POST") return this.#create(body);
+    if (method === "DELETE") return this.#delete(query);
+    return errorResponse({ code: 100, details: `Unsupported method ${method}` });
+  }
+
+  handleOne(method: string, id: string): TransportResponse {
+    if (method !== "GET") return errorResponse({ code: 100, details: `Unsupported method ${method}` });
+    return jsonResponse(toJson(this.#byId.get(id)!));
+  }
+
+  #list(query: URLSearchParams): TransportResponse {
+    const limit = Math.min(Math.max(Number(query.get("limit") ?? 25) || 25, 1), 1000);
+    const offset = decodeCursor(query.get("after"));
+    if (offset === undefined) return errorResponse({ code: 100, details: "Invalid cursor" });
+    const status = query.get("status")?.toUpperCase();
+    const name = query.get("name");
+    const matching = this.all().filter(
+      (t) => (!status || t.status === status) && (!name || t.name.includes(name)),
+    );
+    const data = matching.slice(offset, offset + limit).map(toJson);
+    const paging: Record<string, unknown> = {
+      cursors: { before: encodeCursor(offset), after: encodeCursor(offset + data.length) },
+    };
+    if (offset + data.length < matching.length)
+      paging["next"] =
+        `https://graph.facebook.com/message_templates?after=${encodeCursor(offset + data.length)}`;
+    return jsonResponse({ data, paging });
+  }
+
+  #create(body: unknown): TransportResponse {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const name = b["name"];
+    const language = b["language"];
+    const category = typeof b["category"] === "string" ? b["category"].toUpperCase() : undefined;
+    if (typeof name !== "string" || !NAME.test(name))
+      return errorResponse({ code: 100, details: "name must be lowercase letters, digits and underscores" });
+    if (typeof language !== "string") return errorResponse({ code: 100, details: "language is required" });
+    if (!category || !CATEGORIES.has(category))
+      return errorResponse({ code: 100, details: "category must be MARKETING, UTILITY or AUTHENTICATION" });
+    const components = b["components"];
+    if (
+      !Array.isArray(components) ||
+      !components.some((c) => String((c as { type?: unknown }).type).toUpperCase() === "BODY")
+    ) {
+      return errorResponse({ code: 100, subcode: 2388072, details: "A BODY component is required" });
+    }
+    if (this.find(name, language)) {
+      return errorResponse({
+        code: 100,
+        subcode: 2388024,
+        message: "Invalid parameter",
+        details: `Content in this language already exists for ${name}`,
+      });
+    }
+    const format = b["parameter_format"] === "NAMED" ? "NAMED" : "POSITIONAL";
+    const t = this.add({
+      name,
+      language,
+      category: category as FakeTemplate["category"],
+      components: components as FakeTemplate["components"],
+      parameterFormat: format,
+      status: this.createdStatus,
+    });
+    return jsonResponse({ id: t.id, status: t.status, category: t.category });
+  }
+
+  #delete(query: URLSearchParams): TransportResponse {
+    const name = query.get("name");
+    const id = query.get("hsm_id");
+    if (!name) return errorResponse({ code: 100, details: "name is required" });
+    const targets = this.all().filter((t) => t.name === name && (!id || t.id === id));
+    if (targets.length === 0)
+      return errorResponse({ code: 100, details: `Message template "${name}" not found` });
+    if (targets.some((t) => t.status === "DISABLED"))
+      return errorResponse({ code: 100, details: "Disabled templates cannot be deleted" });
+    for (const t of targets) this.#byId.delete(t.id);
+    return jsonResponse({ success: true });
+  }
+}
+
+function toJson(t: FakeTemplate): Record<string, unknown> {
+  return {
+    name: t.name,
+    parameter_format: t.parameterFormat,
+    components: t.components,
+    language: t.language,
+    status: t.status,
+    category: t.category,
+    id: t.id,
+    ...(t.qualityScore && { quality_score: { score: t.qualityScore, date: 0 } }),
+  };
+}

@@ -1,0 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Packs the built package (npm test builds first), installs the tarball into a temporary
+// project and imports it the way users do.
+const ROOT = resolve(import.meta.dirname, "../..");
+const BIN = join(ROOT, "node_modules/.bin");
+let dir: string;
+let tarball: string;
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, npm_config_loglevel: "error" },
+  });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "wa-guard-pack-"));
+  const out = run("npm", ["pack", "--json", "--pack-destination", dir], ROOT);
+  tarball = join(dir, (JSON.parse(out.slice(out.indexOf("["))) as Array<{ filename: string }>)[0]!.filename);
+  const app = join(dir, "app");
+  execFileSync("mkdir", ["-p", app]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, version: "1.0.0" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--omit=dev", tarball], app);
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SCRIPT = `
+  const wa = new WhatsAppClient({ accessToken: "t", phoneNumberId: "1" });
+  const fake = new FakeCloudApi();
+  if (typeof wa.messages.sendText !== "function" || !fake.phoneNumberId) throw new Error("bad exports");
+  if (!isWhatsAppError(new ValidationError("x"))) throw new Error("bad guard");
+`;
+
+describe("the packed tarball", () => {
+  it("imports with ESM import", () => {
+    const code = `import { WhatsAppClient, isWhatsAppError, ValidationError } from "wa-guard";
+      import { FakeCloudApi } from "wa-guard/testing"; ${SCRIPT} console.log("esm ok");`;
+    expect(run("node", ["--input-type=module", "-e", code], join(dir, "app"))).toContain("esm ok");
+  });
+
+  it("loads with CommonJS require, without loading undici until a request is made", () => {
+    const code = `const { WhatsAppClient, isWhatsAppError, ValidationError } = require("wa-guard");
+      const { FakeCloudApi } = require("wa-guard/testing"); ${SCRIPT}
+      if (Object.keys(require.cache).some((k) => k.includes("/undici/"))) throw new Error("undici loaded at import");
+      console.log("cjs ok");`;
+    expect(run("node", ["-e", code], join(dir, "app"))).toContain("cjs ok");
+  });
+
+  it("ships only dist/ and package metadata", () => {
+    const files = (
+      JSON.parse(run("npm", ["pack", "--dry-run", "--json"], ROOT)) as Array<{
+        files: Array<{ path: string }>;
+      }>
+    )[0]!.files.map((f) => f.path);
+    expect(
+      files.filter(
+        (f) =>
+          !f.startsWith("dist/") && !["package.json", "README.md", "CHANGELOG.md", "LICENSE"].includes(f),
+      ),
+    ).toEqual([]);
+  });
+
+  it("passes publint", () => {
+    expect(run(join(BIN, "publint"), ["--strict", tarball], ROOT)).not.toMatch(/error|warning/i);
+  });
+
+  it("passes are-the-types-wrong for node16 (CJS and ESM) and bundler", () => {
+    // The node16 profile ignores node10, which cannot see subpath exports. attw exits
+    // non-zero (and execFileSync throws) on any problem in the other resolutions.
+    const out = run(join(BIN, "attw"), [tarball, "--profile", "node16", "--format", "table-flipped"], ROOT);
+    expect(out).toContain('"wa-guard/testing"');
+    expect(out).not.toMatch(/❌|🐛|⚠️|🎭|🥴/);
+  });
+});
