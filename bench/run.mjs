@@ -25,7 +25,7 @@ async function inProcess() {
   const N = quick ? 20_000 : 100_000;
   const USERS = 5_000;
   const make = () => {
-    const fake = new FakeCloudApi({ throughputPerSecond: 1e9 });
+    const fake = new FakeCloudApi({ throughputPerSecond: 1e9, webhooks: false });
     const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
     for (const u of users) fake.messaging.receiveMessage(u);
     return { fake, users };
@@ -92,7 +92,7 @@ async function policyBench() {
   const USERS = 5_000;
   // A fake clock: the throughput guard (1000/s) paces in fake time, so the rows measure CPU.
   const clock = new FakeClock({ start: Date.now() });
-  const fake = new FakeCloudApi({ throughputPerSecond: 1e9, clock });
+  const fake = new FakeCloudApi({ throughputPerSecond: 1e9, clock, webhooks: false });
   const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
   const wa = new WhatsAppClient({
     accessToken: fake.accessToken,

@@ -3,6 +3,7 @@ import { GraphHttp } from "./api/http.js";
 import { requirePhoneNumberId } from "./api/ids.js";
 import { Media } from "./api/media.js";
 import { Messages, validateMessage } from "./api/messages.js";
+import { UnknownOutcomes } from "./api/outcomes.js";
 import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
@@ -11,6 +12,7 @@ import { MASK } from "./internal/redact.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
+import { Webhooks } from "./webhooks/handler.js";
 
 /** Set by withOptions() for the duration of one synchronous constructor call. */
 let inheriting: ConstructorParameters<typeof GraphHttp>[1];
@@ -42,6 +44,8 @@ export class WhatsAppClient {
   readonly consent: Consent;
   /** The 24-hour customer service windows. */
   readonly sessions: Sessions;
+  /** Webhook handling: handshake, signatures, de-duplication, events; keeps the policy state true. */
+  readonly webhooks: Webhooks;
   /** The guard pipeline: `check(message)` dry-runs it, `describe()` lists the guards in order. */
   readonly policy: {
     check(message: OutboundMessage): Promise<PolicyVerdict>;
@@ -95,7 +99,8 @@ export class WhatsAppClient {
       pipeline: enforced,
     };
     this.#stores = pipeline.stores;
-    this.messages = new Messages(this.#http, enforced);
+    const outcomes = new UnknownOutcomes();
+    this.messages = new Messages(this.#http, enforced, outcomes);
     // With the policy off, the block list is a plain client: no local pre-checks, no mirror.
     this.blocklist = new BlockList(
       this.#http,
@@ -107,6 +112,21 @@ export class WhatsAppClient {
     );
     this.media = new Media(this.#http);
     this.account = new Account(this.#http, pipeline.stores.accountHealth);
+    this.webhooks = new Webhooks(
+      {
+        appSecrets: resolved.appSecrets,
+        verifyToken: resolved.verifyToken,
+        clock: this.#http.clock,
+        emitter: this.#http.emitter,
+        logger: this.#http.logger,
+        pipeline,
+        consent: this.consent,
+        sessions: this.sessions,
+        account: this.account,
+        unknownOutcomes: outcomes,
+      },
+      resolved.webhooks,
+    );
   }
 
   /**
@@ -130,10 +150,12 @@ export class WhatsAppClient {
     }
   }
 
-  /** Subscribe to `request`, `response` and `retry` events. */
   /**
-   * Subscribe to `request`, `response`, `retry`, `policy.refused`, `policy.allowed` and
-   * `throttle.wait`. A listener that throws never breaks a send: the error goes to the logger.
+   * Subscribe to client events (`request`, `response`, `retry`, `policy.refused`,
+   * `policy.allowed`, `throttle.wait`) and webhook events (`message`, `status`, `optOut`,
+   * `optIn`, `templateUpdate`, `accountUpdate`, `qualityUpdate`, `call`, `error`, `unknown`,
+   * `webhook.rejected`). A listener that throws or rejects never breaks a send or another
+   * listener: the error goes to the logger.
    */
   on<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
     this.#http.emitter.on(event, this.#guarded(event, listener) as never);
@@ -154,12 +176,18 @@ export class WhatsAppClient {
     let wrapped = guardedListeners.get(listener) as ClientEvents[E] | undefined;
     if (!wrapped) {
       const logger = this.#http.logger;
+      const report = (error: unknown) =>
+        logger.error(`wa-guard: a "${event}" listener threw`, { error: String(error) });
       wrapped = ((...args: unknown[]) => {
         try {
-          (listener as (...a: unknown[]) => void)(...args);
+          const result = (listener as (...a: unknown[]) => unknown)(...args);
+          // An async handler's rejection is reported the same way, never left unhandled.
+          if (result && typeof (result as Promise<unknown>).then === "function")
+            return (result as Promise<unknown>).then(undefined, report);
         } catch (error) {
-          logger.error(`wa-guard: a "${event}" listener threw`, { error: String(error) });
+          report(error);
         }
+        return undefined;
       }) as ClientEvents[E];
       guardedListeners.set(listener, wrapped as AnyListener);
     }
@@ -180,7 +208,10 @@ export class WhatsAppClient {
 function describe(o: ResolvedOptions): Record<string, unknown> {
   return {
     accessToken: MASK,
-    ...(o.appSecret !== undefined && { appSecret: MASK }),
+    ...(o.appSecrets.length > 0 && {
+      appSecret: o.appSecrets.length === 1 ? MASK : o.appSecrets.map(() => MASK),
+    }),
+    ...(o.verifyToken !== undefined && { verifyToken: MASK }),
     phoneNumberId: o.phoneNumberId,
     wabaId: o.wabaId,
     apiVersion: o.apiVersion,

@@ -1,5 +1,21 @@
 import type { WhatsAppError } from "./errors/base.js";
 import type { PolicyViolationError } from "./errors/policy.js";
+import type { WebhookVerificationError } from "./errors/webhook.js";
+import type {
+  AccountUpdateEvent,
+  CallEvent,
+  ErrorEvent,
+  MessageEvent,
+  OptInEvent,
+  OptOutEvent,
+  QualityUpdateEvent,
+  StatusEvent,
+  TemplateUpdateEvent,
+  UnknownEvent,
+} from "./webhooks/events.js";
+
+/** A handler of a webhook event; a returned promise is awaited by `delivered` and `waitUntil`. */
+type Handler<E> = (event: E) => undefined | Promise<unknown>;
 
 /** Events emitted by a client. Payloads never contain tokens, secrets or message bodies. */
 export interface ClientEvents {
@@ -27,6 +43,30 @@ export interface ClientEvents {
   "policy.allowed": (event: { type: string; recipient: string }) => void;
   /** A send waits for throughput or pair-rate capacity. */
   "throttle.wait": (event: { rule: string; waitMs: number; recipient: string }) => void;
+
+  // Webhook events: delivered after the 200 went back, once per event (duplicates removed).
+  /** A user wrote, tapped a button, reacted, ordered, … */
+  message: Handler<MessageEvent>;
+  /** A status (sent, delivered, read, failed, played) for a message the business sent. */
+  status: Handler<StatusEvent>;
+  /** A user opted out (keyword, unsubscribe button, Meta's marketing stop, 131050); already recorded. */
+  optOut: Handler<OptOutEvent>;
+  /** A user opted back in (keyword, Meta's marketing resume); already recorded. */
+  optIn: Handler<OptInEvent>;
+  /** A template's status, quality or category changed; the template cache already knows. */
+  templateUpdate: Handler<TemplateUpdateEvent>;
+  /** account_update or business_capability_update; restrictions are already in force. */
+  accountUpdate: Handler<AccountUpdateEvent>;
+  /** phone_number_quality_update. */
+  qualityUpdate: Handler<QualityUpdateEvent>;
+  /** A user called the business (the window is already open). */
+  call: Handler<CallEvent>;
+  /** Meta reported errors for a whole change (e.g. 130429) rather than for one message. */
+  error: Handler<ErrorEvent>;
+  /** Anything wa-guard does not model; nothing is dropped. */
+  unknown: Handler<UnknownEvent>;
+  /** A webhook request was refused (bad signature, wrong verify token). */
+  "webhook.rejected": (event: { error: WebhookVerificationError }) => void;
 }
 
 export type ClientEventName = keyof ClientEvents;

@@ -4,6 +4,7 @@ export type { MediaInfo, MediaUpload } from "./api/media.js";
 export { MAX_MEDIA_BYTES, Media } from "./api/media.js";
 export type { SendOptions, SendResult } from "./api/messages.js";
 export { Messages, validateMessage } from "./api/messages.js";
+export type { SendOutcome } from "./api/outcomes.js";
 export type { AccountHealth, PhoneNumberInfo } from "./api/phone-numbers.js";
 export { Account } from "./api/phone-numbers.js";
 export type {
@@ -78,6 +79,8 @@ export type { TransportFailure, TransportOutcome } from "./errors/transport.js";
 export { isTransportError, TransportError } from "./errors/transport.js";
 export type { ValidationIssue } from "./errors/validation.js";
 export { ConfigError, isConfigError, isValidationError, ValidationError } from "./errors/validation.js";
+export type { WebhookVerificationFailure } from "./errors/webhook.js";
+export { isWebhookVerificationError, WebhookVerificationError } from "./errors/webhook.js";
 export type { ClientEventName, ClientEvents } from "./events.js";
 export type { Logger } from "./internal/logger.js";
 export type { ClientOptions } from "./options.js";
@@ -121,8 +124,39 @@ export type { SendHistoryStore } from "./state/send-history.js";
 export { MemorySendHistoryStore } from "./state/send-history.js";
 export type { SessionWindowStore } from "./state/session-windows.js";
 export { MemorySessionWindowStore } from "./state/session-windows.js";
+export type { WebhookDedupStore } from "./state/webhook-dedup.js";
+export { DEDUP_TTL_MS, MemoryWebhookDedupStore } from "./state/webhook-dedup.js";
 export type { FetchTransportOptions } from "./transport/fetch.js";
 export { fetchTransport } from "./transport/fetch.js";
 export type { Transport, TransportRequest, TransportResponse, TransportTimeouts } from "./transport/types.js";
 export type { UndiciTransportOptions } from "./transport/undici.js";
 export { undiciTransport } from "./transport/undici.js";
+export type {
+  AccountUpdateEvent,
+  CallEvent,
+  ErrorEvent,
+  MessageEvent,
+  OptInEvent,
+  OptOutEvent,
+  QualityUpdateEvent,
+  StatusEvent,
+  TemplateUpdateEvent,
+  UnknownEvent,
+  WebhookError,
+  WebhookEvent,
+  WebhookSource,
+} from "./webhooks/events.js";
+export type {
+  HandleOptions,
+  NodeRequest,
+  NodeResponse,
+  WebhookHeaders,
+  WebhookOptions,
+  WebhookRequest,
+  WebhookResponse,
+  WebhookResult,
+} from "./webhooks/handler.js";
+export { Webhooks } from "./webhooks/handler.js";
+export type { ContactPayload, InboundMessage, MessageStatusPayload } from "./webhooks/schemas.js";
+export type { RawBody } from "./webhooks/verify.js";
+export { signWebhookBody, verifyWebhookSignature } from "./webhooks/verify.js";

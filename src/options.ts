@@ -5,6 +5,7 @@ import { check, formatIssues } from "./internal/validate.js";
 import type { PolicyOptions, PolicyStores } from "./policy/pipeline.js";
 import type { Clock } from "./state/clock.js";
 import type { Transport, TransportTimeouts } from "./transport/types.js";
+import type { WebhookOptions } from "./webhooks/handler.js";
 
 /** The Graph API version wa-guard is built and tested against. */
 export const DEFAULT_API_VERSION = "v25.0";
@@ -28,10 +29,19 @@ export interface ClientOptions {
    */
   wabaId?: string;
   /**
-   * App secret, used to verify webhook signatures. Never logged, never in an error.
+   * App secret, used to verify webhook signatures. Never logged, never in an error. During a
+   * rotation give both, old and new: a signature made with either is accepted.
    * @default process.env.WHATSAPP_APP_SECRET
    */
-  appSecret?: string;
+  appSecret?: string | string[];
+  /**
+   * The token you typed into the App Dashboard's webhook settings; Meta's GET handshake must
+   * carry it. Never logged, never in an error.
+   * @default process.env.WHATSAPP_VERIFY_TOKEN
+   */
+  verifyToken?: string;
+  /** Webhook handling: de-duplication window and body size limit (see docs/webhooks.md). */
+  webhooks?: WebhookOptions;
   /**
    * Graph API version, pinned so Meta's defaults never change under you.
    * @default "v25.0"
@@ -90,7 +100,10 @@ export interface ResolvedOptions {
   accessToken: string;
   phoneNumberId: string | undefined;
   wabaId: string | undefined;
-  appSecret: string | undefined;
+  /** Every accepted app secret (empty when none is configured). */
+  appSecrets: string[];
+  verifyToken: string | undefined;
+  webhooks: WebhookOptions;
   apiVersion: string;
   baseUrl: string;
   timeouts: TransportTimeouts;
@@ -211,7 +224,12 @@ const storesSchema = z.strictObject({
   rateLimits: z.optional(
     hasMethods("a rate limit store", ["window", "bucket", "refundWindow", "refundBucket"]),
   ),
+  webhookDedup: z.optional(hasMethods("a webhook dedup store", ["claim", "release"])),
 });
+
+const secret = z
+  .string({ error: "expected a non-empty string" })
+  .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces"));
 
 const schema = z.strictObject({
   accessToken: z
@@ -220,9 +238,17 @@ const schema = z.strictObject({
   phoneNumberId: z.optional(id("the phone number id")),
   wabaId: z.optional(id("the WhatsApp Business Account id")),
   appSecret: z.optional(
-    z
-      .string()
-      .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
+    z.union([
+      secret,
+      z.array(secret).check(z.minLength(1, "expected at least one app secret"), z.maxLength(5)),
+    ]),
+  ),
+  verifyToken: z.optional(secret),
+  webhooks: z.optional(
+    z.strictObject({
+      dedupTtlMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(90 * 24 * 3_600_000))),
+      maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1024), z.maximum(64 * 1024 * 1024))),
+    }),
   ),
   apiVersion: z.string().check(z.regex(/^v\d{1,3}\.\d$/, 'expected a Graph API version such as "v25.0"')),
   baseUrl: z
@@ -270,13 +296,13 @@ function readEnv(name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-const SECRET_OPTIONS = new Set(["accessToken", "appSecret"]);
+const SECRET_OPTIONS = new Set(["accessToken", "appSecret", "verifyToken"]);
 
 /** ` (got "25")` for a bad primitive value; never for secrets. */
 function received(candidate: Record<string, unknown>, path: (string | number)[]): string {
   if (path.length === 0 || SECRET_OPTIONS.has(String(path[0]))) return "";
   const secrets = [...SECRET_OPTIONS]
-    .map((k) => candidate[k])
+    .flatMap((k) => candidate[k])
     .filter((v) => typeof v === "string" && v !== "");
   let value: unknown = candidate;
   for (const key of path) value = (value as Record<string | number, unknown> | undefined)?.[key];
@@ -298,6 +324,7 @@ export function resolveOptions(input: ClientOptions | undefined): ResolvedOption
     phoneNumberId: given["phoneNumberId"] ?? readEnv("WHATSAPP_PHONE_NUMBER_ID"),
     wabaId: given["wabaId"] ?? readEnv("WHATSAPP_WABA_ID"),
     appSecret: given["appSecret"] ?? readEnv("WHATSAPP_APP_SECRET"),
+    verifyToken: given["verifyToken"] ?? readEnv("WHATSAPP_VERIFY_TOKEN"),
     apiVersion: given["apiVersion"] ?? DEFAULT_API_VERSION,
     baseUrl: given["baseUrl"] ?? DEFAULT_BASE_URL,
     maxRetries: given["maxRetries"] ?? 2,
@@ -308,7 +335,7 @@ export function resolveOptions(input: ClientOptions | undefined): ResolvedOption
     typeof timeouts === "object" && timeouts !== null
       ? { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000, ...timeouts }
       : (timeouts ?? { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 });
-  for (const key of ["phoneNumberId", "wabaId", "appSecret"])
+  for (const key of ["phoneNumberId", "wabaId", "appSecret", "verifyToken"])
     if (candidate[key] === undefined) delete candidate[key];
   if (candidate["accessToken"] === undefined) {
     throw new ConfigError(
@@ -337,7 +364,10 @@ export function resolveOptions(input: ClientOptions | undefined): ResolvedOption
     accessToken: v["accessToken"] as string,
     phoneNumberId: v["phoneNumberId"] as string | undefined,
     wabaId: v["wabaId"] as string | undefined,
-    appSecret: v["appSecret"] as string | undefined,
+    appSecrets:
+      v["appSecret"] === undefined ? [] : ([] as string[]).concat(v["appSecret"] as string | string[]),
+    verifyToken: v["verifyToken"] as string | undefined,
+    webhooks: (v["webhooks"] as WebhookOptions | undefined) ?? {},
     apiVersion: v["apiVersion"] as string,
     baseUrl: (v["baseUrl"] as string).replace(/\/+$/, ""),
     timeouts: v["timeouts"] as TransportTimeouts,

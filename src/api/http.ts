@@ -76,7 +76,7 @@ export class GraphHttp {
     this.transport = options.transport ?? shared?.transport ?? undiciTransport();
     this.emitter = shared?.emitter ?? new EventEmitter<ClientEvents>();
     this.budget = shared?.budget ?? new RetryBudget();
-    this.redact = redactor([options.accessToken, options.appSecret]);
+    this.redact = redactor([options.accessToken, ...options.appSecrets, options.verifyToken]);
     this.policy = {
       maxRetries: options.maxRetries,
       maxRetryAfterMs: options.maxRetryAfterMs,

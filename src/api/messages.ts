@@ -7,6 +7,7 @@ import type { Policy } from "../policy/pipeline.js";
 import { buildMessageBody } from "./build-message.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
+import { type SendOutcome, UnknownOutcomes } from "./outcomes.js";
 import {
   type AudioMessage,
   type ButtonsMessage,
@@ -84,7 +85,17 @@ export class Messages {
   constructor(
     private readonly http: GraphHttp,
     private readonly policy?: Policy,
+    private readonly unknownOutcomes: UnknownOutcomes = new UnknownOutcomes(),
   ) {}
+
+  /**
+   * What became of a send that failed with `TransportError` outcome `"unknown"`: `unknown`
+   * until a status webhook with its correlation id arrives, then that status (`sent`,
+   * `delivered`, `read`, `failed`). Undefined for correlation ids this process never saw fail.
+   */
+  outcome(correlationId: string): SendOutcome | undefined {
+    return this.unknownOutcomes.get(correlationId);
+  }
 
   /** `/<PHONE_NUMBER_ID>/messages`, built once. */
   private get messagesPath(): string {
@@ -111,6 +122,8 @@ export class Messages {
       // Not delivered for sure: it must not count toward frequency caps or the messaging limit.
       if (isGraphApiError(error) || (isTransportError(error) && error.outcome === "not_sent"))
         await ticket?.release();
+      else if (isTransportError(error))
+        this.unknownOutcomes.record(correlationId, valid.to, this.http.clock.now());
       await this.policy?.learnFromError(valid, error);
       throw error;
     }

@@ -125,6 +125,25 @@ export class Consent {
   }
 
   /**
+   * Lift an automatic withdrawal (Meta's marketing stop, a 131050 failure) when the user
+   * resumes. It restores consent that was given before the stop and never creates consent that
+   * was not: with no earlier grant, nothing is recorded and `granted` is false.
+   */
+  async resume(
+    recipient: string,
+    details: { scope: ConsentScope; source: string; at?: number },
+  ): Promise<{ granted: boolean; event?: ConsentEvent }> {
+    const history = await this.store.history(key(recipient));
+    const current = consentStatus(history, details.scope);
+    if (current.granted) return { granted: true };
+    const stop = current.decidedBy;
+    if (stop?.action !== "revoke" || !stop.source.startsWith("meta:")) return { granted: false };
+    const before = consentStatus(history.slice(0, history.indexOf(stop)), details.scope);
+    if (!before.granted) return { granted: false };
+    return { granted: true, event: await this.#append(recipient, "grant", details) };
+  }
+
+  /**
    * Record many grants or withdrawals at once (a CRM export, a migration). Each record is
    * checked on its own: exactly one result per input, in order; a bad record never stops the
    * others.

@@ -21,6 +21,7 @@ import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
 import { MemorySendHistoryStore, type SendHistoryStore, type SendRecord } from "../state/send-history.js";
 import { MemorySessionWindowStore, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
 import type { ConsentOptions } from "./consent.js";
 import type { ContentPolicyOptions } from "./content.js";
 import { builtInGuards, type GuardConfig, type ThrottleOptions } from "./guards.js";
@@ -93,6 +94,8 @@ export interface PolicyStores {
   sessionWindows?: SessionWindowStore;
   blockMirror?: BlockMirror;
   rateLimits?: RateLimitStore;
+  /** Which webhook events were already processed. */
+  webhookDedup?: WebhookDedupStore;
 }
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
@@ -155,6 +158,7 @@ export class Policy {
       sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),
       blockMirror: stores.blockMirror ?? new MemoryBlockMirror(),
       rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
+      webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
     };
     this.templates = new TemplateCache(deps.loadTemplates, deps.clock, options.template);
     const config: GuardConfig = {
@@ -314,18 +318,25 @@ export class Policy {
   /** Learn from Meta's answer to a send: blocks, marketing opt-outs, stale templates. */
   async learnFromError(message: OutboundMessage, error: unknown): Promise<void> {
     if (!isGraphApiError(error)) return;
-    const key = parseRecipient(message.to)?.key ?? message.to;
+    await this.learnFromCode(error.graphCode, parseRecipient(message.to)?.key ?? message.to);
+  }
+
+  /**
+   * Learn from a Graph error code about a send to `key` (a canonical recipient id), whether it
+   * came back in the response or later in a failed status webhook. Returns what it recorded.
+   */
+  async learnFromCode(code: number, key?: string): Promise<"blocked" | "opted-out" | undefined> {
     const now = this.#deps.clock.now();
-    const restrict = RESTRICT_ON[error.graphCode];
+    const restrict = RESTRICT_ON[code];
     if (restrict) {
       await this.stores.accountHealth.open({
         scope: restrict.scope,
-        source: `graph:${error.graphCode}`,
+        source: `graph:${code}`,
         since: now,
         until: now + restrict.ms,
       });
     }
-    if (error.graphCode === 130429) {
+    if (code === 130429) {
       this.#storm = this.#storm.filter((t) => t > now - STORM.withinMs);
       this.#storm.push(now);
       if (this.#storm.length >= STORM.count) {
@@ -338,8 +349,13 @@ export class Policy {
         this.#storm = [];
       }
     }
-    if (error.graphCode === 130403) await this.stores.blockMirror.add([key]);
-    else if (error.graphCode === 131050) {
+    if ([132001, 132012, 132015, 132016].includes(code)) this.templates.invalidate();
+    if (key === undefined) return undefined;
+    if (code === 130403) {
+      await this.stores.blockMirror.add([key]);
+      return "blocked";
+    }
+    if (code === 131050) {
       await this.stores.consent.append({
         key,
         action: "revoke",
@@ -347,7 +363,15 @@ export class Policy {
         source: "meta:131050",
         at: now,
       });
-    } else if ([132001, 132012, 132015, 132016].includes(error.graphCode)) this.templates.invalidate();
+      return "opted-out";
+    }
+    return undefined;
+  }
+
+  /** Take the messaging limit Meta reported (`TIER_2K`, …) for `tier: "auto"`, without asking. */
+  setMessagingLimit(metaValue: string): void {
+    if (!/^TIER_(\d+K?|UNLIMITED)$/.test(metaValue)) return;
+    this.#limit = { value: tierFromMeta(metaValue), at: this.#deps.clock.now() };
   }
 
   #storm: number[] = [];

@@ -65,10 +65,39 @@ export class TemplateCache {
     this.#byKey.set(key(template.name, template.language), template);
   }
 
+  /**
+   * Apply a change Meta announced (a status, quality or category webhook) to the cached
+   * template, found by id or by name and language. When it is not cached, the list is marked
+   * stale so the next lookup fetches it: a change is never lost.
+   */
+  applyUpdate(update: {
+    id?: string;
+    name?: string;
+    language?: string;
+    status?: string;
+    category?: string;
+    quality?: string;
+  }): void {
+    let current: MessageTemplate | undefined;
+    if (update.id !== undefined) for (const t of this.#byKey.values()) if (t.id === update.id) current = t;
+    if (!current && update.name !== undefined && update.language !== undefined)
+      current = this.#byKey.get(key(update.name, update.language));
+    if (!current) {
+      this.invalidate();
+      return;
+    }
+    const next: MessageTemplate = { ...current };
+    if (update.status !== undefined) next.status = update.status as MessageTemplate["status"];
+    if (update.category !== undefined) next.category = update.category;
+    if (update.quality !== undefined) next.qualityScore = { score: update.quality };
+    this.upsert(next);
+  }
+
   /** Forget everything; the next lookup fetches the list. */
   invalidate(): void {
     this.#loadedAt = undefined;
   }
 }
 
-const key = (name: string, language: string) => `${name}\u0000${language}`;
+/** Webhooks write languages as `en-US` where the templates API says `en_US`. */
+const key = (name: string, language: string) => `${name}\u0000${language.replace("-", "_").toLowerCase()}`;

@@ -5,6 +5,7 @@ import { FakeBlockList } from "./fake-block-list.js";
 import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
 import { FakeMessaging } from "./fake-messaging.js";
 import { FakeTemplates } from "./fake-template-store.js";
+import { FakeWebhooks } from "./fake-webhooks.js";
 
 export interface FakeCloudApiOptions {
   /** The token requests must carry; anything else gets 190. @default "test-token" */
@@ -28,6 +29,10 @@ export interface FakeCloudApiOptions {
   createdTemplateStatus?: "PENDING" | "APPROVED";
   /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
   phoneNumber?: Partial<FakePhoneNumberState>;
+  /** Webhooks are signed with it; give the client the same `appSecret`. @default "test-app-secret" */
+  appSecret?: string;
+  /** Queue the webhooks Meta would send. @default true */
+  webhooks?: boolean;
 }
 
 export interface FakePhoneNumberState {
@@ -73,6 +78,8 @@ export class FakeCloudApi {
   readonly blocklist: FakeBlockList;
   /** The WABA's templates. */
   readonly templates: FakeTemplates;
+  /** Webhooks Meta would send (statuses, inbound messages, preferences, template and account changes). */
+  readonly webhooks: FakeWebhooks;
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
   #faults: Fault[] = [];
@@ -104,6 +111,51 @@ export class FakeCloudApi {
       businessNumber: this.displayPhoneNumber,
     });
     this.blocklist = new FakeBlockList(this.messaging, this.displayPhoneNumber);
+    this.webhooks = new FakeWebhooks(
+      this.clock,
+      { wabaId: this.wabaId, phoneNumberId: this.phoneNumberId, displayPhoneNumber: this.displayPhoneNumber },
+      options.appSecret ?? "test-app-secret",
+    );
+    this.webhooks.enabled = options.webhooks ?? true;
+    this.messaging.webhooks = this.webhooks;
+  }
+
+  /**
+   * A template changes status (Meta reviewed, paused, disabled or reinstated it): the fake
+   * applies it and queues `message_template_status_update`.
+   */
+  setTemplateStatus(
+    name: string,
+    language: string,
+    event: "APPROVED" | "REJECTED" | "PAUSED" | "DISABLED" | "REINSTATED" | "PENDING_DELETION",
+    reason = "NONE",
+  ): void {
+    const template = this.templates.find(name, language);
+    if (!template) throw new Error(`FakeCloudApi: no template ${name} (${language})`);
+    const status = event === "REINSTATED" ? "APPROVED" : event;
+    this.templates.setStatus(name, status as Parameters<FakeTemplates["setStatus"]>[1], language);
+    this.webhooks.queueChange("message_template_status_update", {
+      event,
+      message_template_id: Number(template.id),
+      message_template_name: name,
+      message_template_language: language,
+      reason,
+      message_template_category: template.category,
+    });
+  }
+
+  /**
+   * Meta restricts the account (`account_update` ACCOUNT_RESTRICTION) until `untilMs`:
+   * `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`, ….
+   */
+  restrictAccount(restrictionTypes: string[], untilMs: number): void {
+    this.webhooks.queueChange("account_update", {
+      event: "ACCOUNT_RESTRICTION",
+      restriction_info: restrictionTypes.map((restriction_type) => ({
+        restriction_type,
+        expiration: Math.floor(untilMs / 1000),
+      })),
+    });
   }
 
   /** The next `count` matching requests fail with this Graph error (nothing else happens). */

@@ -3,6 +3,7 @@ import type { Clock } from "../state/clock.js";
 import type { TransportResponse } from "../transport/types.js";
 import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
 import type { FakeTemplates } from "./fake-template-store.js";
+import type { FakeWebhooks } from "./fake-webhooks.js";
 
 /** A message the fake accepted. */
 export interface FakeSentMessage {
@@ -24,6 +25,17 @@ export interface FakeInboundMessage {
   from: string;
   text?: string;
   at: number;
+}
+
+/** What the user sends: text, a tap on a template quick-reply button, or an interactive reply. */
+export interface FakeInboundContent {
+  text?: string;
+  /** A template quick-reply tap (`type: "button"`). */
+  button?: { payload: string; text: string };
+  /** A reply-button or list-row tap (`type: "interactive"`). */
+  reply?: { id: string; title: string; list?: boolean };
+  /** The profile name Meta reports in `contacts[]`. @default "Test User" */
+  profileName?: string;
 }
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -96,6 +108,10 @@ export class FakeMessaging {
   readonly inbound: FakeInboundMessage[] = [];
   /** Identities the business has blocked (managed by the block list). */
   readonly blocked = new Set<string>();
+  /** Users who stopped marketing messages: marketing templates are accepted, then fail with 131050. */
+  readonly marketingStopped = new Set<string>();
+  /** Where status and inbound webhooks are queued (set by FakeCloudApi). */
+  webhooks: FakeWebhooks | undefined;
   readonly #lastInbound = new Map<string, number>();
   readonly #users: Set<string> | undefined;
   readonly #pair = new Map<string, { tokens: number; at: number }>();
@@ -115,17 +131,55 @@ export class FakeMessaging {
       options.recipients === "all" ? undefined : new Set(options.recipients.map((r) => fakeIdentity(r) ?? r));
   }
 
-  /** Simulate a user writing to the business: opens (or refreshes) the 24-hour window. */
-  receiveMessage(from: string, message: { text?: string } = {}): FakeInboundMessage {
+  /**
+   * Simulate a user writing to the business: opens (or refreshes) the 24-hour window and queues
+   * the `messages` webhook Meta would send.
+   */
+  receiveMessage(from: string, message: FakeInboundContent = {}): FakeInboundMessage {
     const identity = fakeIdentity(from);
     if (!identity)
       throw new Error(`FakeCloudApi.receiveMessage: ${JSON.stringify(from)} is not a phone number or BSUID`);
     this.#users?.add(identity);
     const inbound: FakeInboundMessage = { id: wamid(identity), from: identity, at: this.clock.now() };
-    if (message.text !== undefined) inbound.text = message.text;
+    const text = message.text ?? message.button?.text ?? message.reply?.title;
+    if (text !== undefined) inbound.text = text;
     this.inbound.push(inbound);
     this.#lastInbound.set(identity, inbound.at);
+    if (this.webhooks?.enabled) {
+      const m: Record<string, unknown> = {
+        from: identity,
+        id: inbound.id,
+        timestamp: String(Math.floor(inbound.at / 1000)),
+      };
+      const last = this.sent.findLast((s) => s.waId === identity);
+      const context = last && { from: this.options.businessNumber, id: last.id };
+      if (message.button)
+        Object.assign(m, { type: "button", button: message.button, ...(context && { context }) });
+      else if (message.reply) {
+        const { list, ...reply } = message.reply;
+        Object.assign(m, {
+          type: "interactive",
+          interactive: list
+            ? { type: "list_reply", list_reply: reply }
+            : { type: "button_reply", button_reply: reply },
+          ...(context && { context }),
+        });
+      } else Object.assign(m, { type: "text", text: { body: message.text ?? "" } });
+      this.webhooks.queueMessages({
+        contacts: [{ profile: { name: message.profileName ?? "Test User" }, wa_id: identity }],
+        messages: [m],
+      });
+    }
     return inbound;
+  }
+
+  /** The user stopped (or resumed) marketing messages in WhatsApp; queues `user_preferences`. */
+  setMarketingPreference(user: string, value: "stop" | "resume"): void {
+    const identity = fakeIdentity(user);
+    if (!identity) throw new Error(`FakeCloudApi: ${JSON.stringify(user)} is not a phone number or BSUID`);
+    if (value === "stop") this.marketingStopped.add(identity);
+    else this.marketingStopped.delete(identity);
+    this.webhooks?.queueUserPreference(identity, value);
   }
 
   /** When the user last wrote, or undefined. */
@@ -180,10 +234,32 @@ export class FakeMessaging {
     if (typeof b["biz_opaque_callback_data"] === "string")
       message.correlationId = b["biz_opaque_callback_data"];
     this.sent.push(message);
+    this.#queueStatuses(message, b);
     const contact = BSUID.test(identity) ? { input, user_id: identity } : { input, wa_id: identity };
     const result: Record<string, unknown> = { id: message.id };
     if (message.type === "template") result["message_status"] = "accepted";
     return jsonResponse({ messaging_product: "whatsapp", contacts: [contact], messages: [result] });
+  }
+
+  #queueStatuses(message: FakeSentMessage, b: Record<string, unknown>): void {
+    const hooks = this.webhooks;
+    if (!hooks?.enabled) return;
+    let category: string | undefined = "service";
+    if (message.type === "template") {
+      const t = b["template"] as { name?: string; language?: { code?: string } };
+      category = this.templates.find(String(t.name), String(t.language?.code))?.category.toLowerCase();
+      if (category === "marketing" && this.marketingStopped.has(message.waId)) {
+        hooks.queueStatus(message, "failed", {
+          code: 131050,
+          title:
+            "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
+          details: "The user has stopped marketing messages from this business.",
+        });
+        return;
+      }
+    }
+    for (const status of hooks.statusFlow)
+      hooks.queueStatus({ ...message, ...(category !== undefined && { category }) }, status);
   }
 
   #checkSend(b: Record<string, unknown>): FakeErrorSpec | undefined {

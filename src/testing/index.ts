@@ -1,10 +1,11 @@
+export { signWebhookBody as signWebhook } from "../webhooks/verify.js";
 export { FAKE_BLOCK_LIST_CAP, FakeBlockList } from "./fake-block-list.js";
 export type { FakeClockOptions } from "./fake-clock.js";
 export { FakeClock } from "./fake-clock.js";
 export type { DropMode, FakeCloudApiOptions, FakePhoneNumberState, FaultOptions } from "./fake-cloud-api.js";
 export { FakeCloudApi } from "./fake-cloud-api.js";
 export type { FakeErrorSpec } from "./fake-errors.js";
-export type { FakeInboundMessage, FakeSentMessage } from "./fake-messaging.js";
+export type { FakeInboundContent, FakeInboundMessage, FakeSentMessage } from "./fake-messaging.js";
 export { FakeMessaging } from "./fake-messaging.js";
 export type { FakeServer, FakeServerOptions } from "./fake-server.js";
 export { startFakeServer } from "./fake-server.js";
@@ -12,3 +13,10 @@ export type { FakeTemplateInput } from "./fake-template-store.js";
 export { FakeTemplates } from "./fake-template-store.js";
 export type { FakeTemplate, FakeTemplateStatus } from "./fake-templates.js";
 export { fakeTransport } from "./fake-transport.js";
+export type {
+  FakeDelivery,
+  FakeStatusFlow,
+  FakeWebhookRequest,
+  FakeWebhookTarget,
+} from "./fake-webhooks.js";
+export { encodeLikeMeta, FakeWebhooks } from "./fake-webhooks.js";

@@ -1,0 +1,191 @@
+import type { Clock } from "../state/clock.js";
+import { signWebhookBody } from "../webhooks/verify.js";
+
+/** Where {@link FakeWebhooks.deliver} sends notifications. */
+export type FakeWebhookTarget =
+  /** A client (or anything with `webhooks.handle`), called in process. */
+  | { webhooks: { handle(request: FakeWebhookRequest): Promise<{ status: number }> } }
+  /** A fetch-style handler. */
+  | ((request: Request) => Promise<Response>)
+  /** A loopback URL, POSTed to over HTTP. */
+  | string;
+
+/** A signed webhook request, as Meta would send it. */
+export interface FakeWebhookRequest {
+  method: "POST";
+  query: string;
+  headers: Record<string, string>;
+  rawBody: string;
+}
+
+export interface FakeDelivery {
+  payload: Record<string, unknown>;
+  status: number;
+}
+
+/** Which statuses the fake reports for an accepted message. @default ["sent", "delivered"] */
+export type FakeStatusFlow = Array<"sent" | "delivered" | "read">;
+
+/**
+ * Serialise like Meta: `/` as `\/` and every non-ASCII character as a `\uXXXX` escape (lower-case
+ * hex, emoji as surrogate pairs). The signature covers exactly these bytes.
+ */
+export function encodeLikeMeta(payload: unknown): string {
+  const json = JSON.stringify(payload);
+  let out = "";
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c > 0x7e) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else if (c === 0x2f) out += "\\/";
+    else out += json[i];
+  }
+  return out;
+}
+
+/**
+ * The notifications Meta would send: status updates for the fake's messages, inbound
+ * messages, marketing preferences, template and account changes — queued, signed with the app
+ * secret, and delivered when the test says so.
+ */
+export class FakeWebhooks {
+  /** Notifications not yet delivered, oldest first. */
+  readonly pending: Array<Record<string, unknown>> = [];
+  /** Statuses reported for each accepted message. */
+  statusFlow: FakeStatusFlow = ["sent", "delivered"];
+  /** When false nothing is queued (benchmarks, tests that never deliver). */
+  enabled = true;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ids: { wabaId: string; phoneNumberId: string; displayPhoneNumber: string },
+    /** The app secret notifications are signed with. */
+    readonly appSecret: string,
+  ) {}
+
+  /** A signed request for one payload: what Meta's POST would carry. */
+  request(payload: unknown, options: { secret?: string } = {}): FakeWebhookRequest {
+    const rawBody = encodeLikeMeta(payload);
+    return {
+      method: "POST",
+      query: "",
+      headers: {
+        "content-type": "application/json",
+        "x-hub-signature-256": signWebhookBody(rawBody, options.secret ?? this.appSecret),
+      },
+      rawBody,
+    };
+  }
+
+  /** Send every pending notification to `target`, one POST each, in order; the queue empties. */
+  async deliver(target: FakeWebhookTarget): Promise<FakeDelivery[]> {
+    const batch = this.pending.splice(0);
+    const out: FakeDelivery[] = [];
+    for (const payload of batch) out.push({ payload, status: await this.post(target, payload) });
+    return out;
+  }
+
+  /** POST one payload to `target` (signed); returns the HTTP status. */
+  async post(target: FakeWebhookTarget, payload: unknown): Promise<number> {
+    const request = this.request(payload);
+    if (typeof target === "string") {
+      const res = await fetch(target, { method: "POST", headers: request.headers, body: request.rawBody });
+      await res.arrayBuffer();
+      return res.status;
+    }
+    if (typeof target === "function") {
+      const res = await target(
+        new Request("http://127.0.0.1/webhook", {
+          method: "POST",
+          headers: request.headers,
+          body: request.rawBody,
+        }),
+      );
+      await res.arrayBuffer();
+      return res.status;
+    }
+    return (await target.webhooks.handle(request)).status;
+  }
+
+  /** Queue a `messages`-field change. */
+  queueMessages(value: Record<string, unknown>): Record<string, unknown> {
+    return this.#queue("messages", {
+      messaging_product: "whatsapp",
+      metadata: {
+        display_phone_number: this.ids.displayPhoneNumber,
+        phone_number_id: this.ids.phoneNumberId,
+      },
+      ...value,
+    });
+  }
+
+  /** Queue a change of any field, with `entry.time` (management fields carry it). */
+  queueChange(field: string, value: Record<string, unknown>): Record<string, unknown> {
+    return this.#queue(field, value, true);
+  }
+
+  /** Queue `user_preferences`: the user stopped or resumed marketing messages in WhatsApp. */
+  queueUserPreference(waId: string, value: "stop" | "resume"): Record<string, unknown> {
+    return this.#queue("user_preferences", {
+      messaging_product: "whatsapp",
+      metadata: {
+        display_phone_number: this.ids.displayPhoneNumber,
+        phone_number_id: this.ids.phoneNumberId,
+      },
+      contacts: [{ wa_id: waId }],
+      user_preferences: [
+        {
+          wa_id: waId,
+          detail: `User requested to ${value} marketing messages`,
+          category: "marketing_messages",
+          value,
+          timestamp: this.#seconds(),
+        },
+      ],
+    });
+  }
+
+  /** @internal A status for an accepted (or failed) message. */
+  queueStatus(
+    message: { id: string; waId: string; correlationId?: string; category?: string },
+    status: string,
+    error?: { code: number; title: string; details: string },
+  ): void {
+    const s: Record<string, unknown> = {
+      id: message.id,
+      status,
+      timestamp: String(this.#seconds()),
+      recipient_id: message.waId,
+    };
+    if (message.correlationId !== undefined) s["biz_opaque_callback_data"] = message.correlationId;
+    if (status === "sent" && message.category !== undefined) {
+      s["pricing"] = { billable: true, pricing_model: "PMP", type: "regular", category: message.category };
+    }
+    if (error) {
+      s["errors"] = [
+        {
+          code: error.code,
+          title: error.title,
+          message: error.title,
+          error_data: { details: error.details },
+          href: "/documentation/business-messaging/whatsapp/support/error-codes",
+        },
+      ];
+    }
+    this.queueMessages({ statuses: [s] });
+  }
+
+  #seconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  #queue(field: string, value: Record<string, unknown>, withTime = false): Record<string, unknown> {
+    const payload = {
+      object: "whatsapp_business_account",
+      entry: [
+        { id: this.ids.wabaId, ...(withTime && { time: this.#seconds() }), changes: [{ value, field }] },
+      ],
+    };
+    if (this.enabled) this.pending.push(payload);
+    return payload;
+  }
+}

@@ -1,0 +1,167 @@
+import type { ContactPayload, InboundMessage, MessageStatusPayload } from "./schemas.js";
+
+/** A Graph error as it appears inside a webhook (failed statuses, unsupported messages, value errors). */
+export interface WebhookError {
+  code: number;
+  title?: string;
+  message?: string;
+  details?: string;
+  href?: string;
+}
+
+/** Where a change came from: the WABA (`entry.id`) and, for messages, the business number. */
+export interface WebhookSource {
+  /** The webhook field: `messages`, `account_update`, … */
+  field: string;
+  /** WhatsApp Business Account id (`entry[].id`). */
+  wabaId: string;
+  /** The business phone number id (`value.metadata.phone_number_id`), on `messages` changes. */
+  phoneNumberId?: string;
+  displayPhoneNumber?: string;
+}
+
+/** A user wrote, tapped a button, reacted, ordered, … */
+export interface MessageEvent extends WebhookSource {
+  kind: "message";
+  /** The message id (`wamid…`); reply to it or mark it read. */
+  id: string;
+  /** The user: wa_id (phone digits), or the BSUID when Meta withholds the number. */
+  from: string;
+  /** The business-scoped user id, when Meta sends one. */
+  fromUserId?: string;
+  /** When the user sent it (ms since epoch). */
+  timestamp: number;
+  /** `text`, `image`, `audio`, `video`, `document`, `sticker`, `location`, `contacts`, `interactive`, `button`, `reaction`, `order`, `system`, `unsupported`, … */
+  type: string;
+  /** Text typed by the user, a caption, or the title of the tapped button or row. */
+  text?: string;
+  /** The id of a tapped reply button or list row, or the payload of a template quick-reply button. */
+  replyId?: string;
+  /** Profile name from `contacts[]`, when given. */
+  profileName?: string;
+  /** The matching `contacts[]` entry, as Meta sent it. */
+  contact?: ContactPayload;
+  /** The whole message as Meta sent it, unknown fields included. */
+  message: InboundMessage;
+}
+
+/** A delivery receipt for a message the business sent. */
+export interface StatusEvent extends WebhookSource {
+  kind: "status";
+  /** The id of the message the business sent. */
+  id: string;
+  /** `sent`, `delivered`, `read`, `failed`, `played`, or anything newer. */
+  status: string;
+  timestamp: number;
+  /** wa_id of the recipient, or the BSUID when Meta withholds the number. */
+  recipient?: string;
+  /** The `biz_opaque_callback_data` the send carried: wa-guard's correlation id, or yours. */
+  correlationId?: string;
+  /** On `failed`: why. */
+  errors: WebhookError[];
+  /** True when this status settles a send of this process whose outcome was unknown (see `wa.messages.outcome`). */
+  reconciled?: boolean;
+  /** The whole status as Meta sent it, unknown fields included. */
+  raw: MessageStatusPayload;
+}
+
+/** A user stopped messages: a STOP keyword, an unsubscribe button, Meta's marketing stop, a 131050 failure. */
+export interface OptOutEvent {
+  kind: "optOut";
+  recipient: string;
+  /** `all` for STOP keywords; `marketing` for buttons, `user_preferences` and 131050. */
+  scope: string;
+  /** `keyword:STOP`, `button:<payload>`, `meta:user_preferences`, `meta:131050`. */
+  source: string;
+  timestamp: number;
+}
+
+/** A user resumed messages: START-like keywords or Meta's marketing resume. */
+export interface OptInEvent {
+  kind: "optIn";
+  recipient: string;
+  scope: string;
+  source: string;
+  timestamp: number;
+  /**
+   * Whether consent now holds. A resume only restores consent given before the stop; it never
+   * creates consent that was not given.
+   */
+  granted: boolean;
+}
+
+/** A template changed: status (approved, paused, disabled, …), quality or category. */
+export interface TemplateUpdateEvent extends WebhookSource {
+  kind: "templateUpdate";
+  change: "status" | "quality" | "category";
+  templateId?: string;
+  name?: string;
+  language?: string;
+  /** On status changes: `APPROVED`, `REJECTED`, `PAUSED`, `DISABLED`, `REINSTATED`, `FLAGGED`, … */
+  event?: string;
+  reason?: string;
+  category?: string;
+  /** On quality changes: `GREEN`, `YELLOW`, `RED`, `UNKNOWN`. */
+  quality?: string;
+  timestamp?: number;
+  value: Record<string, unknown>;
+}
+
+/** Something happened to the account: a restriction, a violation, a ban, a capability change. */
+export interface AccountUpdateEvent extends WebhookSource {
+  kind: "accountUpdate";
+  /** `ACCOUNT_RESTRICTION`, `ACCOUNT_VIOLATION`, `DISABLED_UPDATE`, …; `CAPABILITY_UPDATE` for business_capability_update. */
+  event: string;
+  timestamp?: number;
+  value: Record<string, unknown>;
+}
+
+/** The phone number's quality, throughput or messaging limit changed. */
+export interface QualityUpdateEvent extends WebhookSource {
+  kind: "qualityUpdate";
+  /** `THROUGHPUT_UPGRADE`, `ONBOARDING`, `FLAGGED`, `UNFLAGGED`, `DOWNGRADE`, `UPGRADE`, … */
+  event: string;
+  currentLimit?: string;
+  timestamp?: number;
+  value: Record<string, unknown>;
+}
+
+/** A user called the business (opens the customer service window like a message). */
+export interface CallEvent extends WebhookSource {
+  kind: "call";
+  id?: string;
+  from?: string;
+  event?: string;
+  direction?: string;
+  timestamp: number;
+  value: Record<string, unknown>;
+}
+
+/** Meta reported errors for the whole change (e.g. 130429), not for one message. */
+export interface ErrorEvent extends WebhookSource {
+  kind: "error";
+  errors: WebhookError[];
+}
+
+/** A field, kind or element wa-guard does not model (or that lacks a required field). Nothing is dropped. */
+export interface UnknownEvent {
+  kind: "unknown";
+  field?: string;
+  wabaId?: string;
+  /** Why it is unknown: `unmodelled field`, or what was missing. */
+  reason: string;
+  value: unknown;
+}
+
+/** Everything a webhook delivery can turn into. */
+export type WebhookEvent =
+  | MessageEvent
+  | StatusEvent
+  | OptOutEvent
+  | OptInEvent
+  | TemplateUpdateEvent
+  | AccountUpdateEvent
+  | QualityUpdateEvent
+  | CallEvent
+  | ErrorEvent
+  | UnknownEvent;

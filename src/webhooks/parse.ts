@@ -1,0 +1,357 @@
+import { createHash } from "node:crypto";
+import type * as z from "zod/mini";
+import { check } from "../internal/validate.js";
+import type {
+  AccountUpdateEvent,
+  CallEvent,
+  ErrorEvent,
+  MessageEvent,
+  QualityUpdateEvent,
+  StatusEvent,
+  TemplateUpdateEvent,
+  UnknownEvent,
+  WebhookError,
+  WebhookSource,
+} from "./events.js";
+import {
+  accountUpdate,
+  type ContactPayload,
+  callEvent,
+  contact as contactSchema,
+  inboundMessage,
+  messageStatus,
+  metadata as metadataSchema,
+  phoneQualityUpdate,
+  templateCategoryUpdate,
+  templateQualityUpdate,
+  templateStatusUpdate,
+  userPreference,
+} from "./schemas.js";
+
+/** A `user_preferences` entry; becomes an optOut or optIn event once the ledger has been updated. */
+export interface PreferenceChange extends WebhookSource {
+  kind: "preference";
+  user: string;
+  value: string;
+  category?: string;
+  timestamp: number;
+}
+
+export type ParsedEvent =
+  | MessageEvent
+  | StatusEvent
+  | TemplateUpdateEvent
+  | AccountUpdateEvent
+  | QualityUpdateEvent
+  | CallEvent
+  | ErrorEvent
+  | UnknownEvent
+  | PreferenceChange;
+
+/** One event and the key that identifies its delivery (for de-duplication). */
+export interface ParsedItem {
+  key: string;
+  event: ParsedEvent;
+}
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Unix seconds (string or number) → ms; `fallback` when absent. */
+export function toMs(value: unknown, fallback: number): number {
+  const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : Number.NaN;
+  return Number.isFinite(n) ? n * 1000 : fallback;
+}
+
+function webhookErrors(list: unknown): WebhookError[] {
+  if (!Array.isArray(list)) return [];
+  const out: WebhookError[] = [];
+  for (const e of list) {
+    if (!isObject(e)) continue;
+    const code = typeof e["code"] === "number" ? e["code"] : Number(e["code"]);
+    const item: WebhookError = { code: Number.isFinite(code) ? code : -1 };
+    if (typeof e["title"] === "string") item.title = e["title"];
+    if (typeof e["message"] === "string") item.message = e["message"];
+    if (typeof e["href"] === "string") item.href = e["href"];
+    const data = e["error_data"];
+    if (typeof data === "string") item.details = data;
+    else if (isObject(data) && typeof data["details"] === "string") item.details = data["details"];
+    out.push(item);
+  }
+  return out;
+}
+
+/** A stable short id for a change that has no id of its own. Ids, not payloads, are kept. */
+function digest(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
+}
+
+function unknown(reason: string, value: unknown, field?: string, wabaId?: string): ParsedItem {
+  const event: UnknownEvent = { kind: "unknown", reason, value };
+  if (field !== undefined) event.field = field;
+  if (wabaId !== undefined) event.wabaId = wabaId;
+  return { key: `u:${digest([field, value])}`, event };
+}
+
+function parsed<T>(schema: z.ZodMiniType<T>, value: unknown): T | undefined {
+  const result = check(schema, value);
+  return result.ok ? result.value : undefined;
+}
+
+function missing(schema: z.ZodMiniType, value: unknown, what: string): string {
+  const result = check(schema, value);
+  return result.ok
+    ? what
+    : `${what}: ${result.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`;
+}
+
+/**
+ * Turn a webhook payload (already verified and JSON-parsed) into events. Never throws for
+ * content: whatever cannot be modelled becomes an `unknown` event. `receivedAt` stands in for
+ * missing timestamps.
+ */
+export function parseWebhookPayload(payload: unknown, receivedAt: number): ParsedItem[] {
+  if (!isObject(payload) || !Array.isArray(payload["entry"])) {
+    return [unknown("not a webhook notification (no entry array)", payload)];
+  }
+  if (payload["object"] !== undefined && payload["object"] !== "whatsapp_business_account") {
+    return [unknown(`object ${JSON.stringify(payload["object"])} is not whatsapp_business_account`, payload)];
+  }
+  const items: ParsedItem[] = [];
+  for (const entry of payload["entry"]) {
+    if (!isObject(entry) || !Array.isArray(entry["changes"])) {
+      items.push(unknown("entry without changes", entry));
+      continue;
+    }
+    const wabaId = String(entry["id"] ?? "");
+    const time = entry["time"] === undefined ? undefined : toMs(entry["time"], receivedAt);
+    for (const change of entry["changes"]) {
+      if (!isObject(change) || typeof change["field"] !== "string" || !isObject(change["value"])) {
+        items.push(unknown("change without field or value", change, undefined, wabaId));
+        continue;
+      }
+      parseChange(change["field"], change["value"], wabaId, time, receivedAt, items);
+    }
+  }
+  return items;
+}
+
+function parseChange(
+  field: string,
+  value: Obj,
+  wabaId: string,
+  time: number | undefined,
+  receivedAt: number,
+  out: ParsedItem[],
+): void {
+  const source: WebhookSource = { field, wabaId };
+  const meta = parsed(metadataSchema, value["metadata"]);
+  if (meta?.phone_number_id !== undefined) source.phoneNumberId = meta.phone_number_id;
+  if (meta?.display_phone_number !== undefined) source.displayPhoneNumber = meta.display_phone_number;
+  const stamp = time ?? receivedAt;
+  let known = false;
+
+  if (field === "messages" || field === "user_preferences" || field === "calls") {
+    const contacts = Array.isArray(value["contacts"])
+      ? (value["contacts"] as unknown[])
+          .map((c) => parsed(contactSchema, c))
+          .filter((c): c is ContactPayload => !!c)
+      : [];
+    if (Array.isArray(value["messages"])) {
+      known = true;
+      for (const raw of value["messages"]) out.push(messageItem(raw, source, contacts, receivedAt));
+    }
+    if (Array.isArray(value["statuses"])) {
+      known = true;
+      for (const raw of value["statuses"]) out.push(statusItem(raw, source, receivedAt));
+    }
+    if (Array.isArray(value["errors"])) {
+      known = true;
+      const event: ErrorEvent = { ...source, kind: "error", errors: webhookErrors(value["errors"]) };
+      out.push({ key: `e:${digest(value)}`, event });
+    }
+    if (Array.isArray(value["user_preferences"])) {
+      known = true;
+      for (const raw of value["user_preferences"]) {
+        const p = parsed(userPreference, raw);
+        const user = p?.wa_id ?? p?.user_id;
+        if (!p || user === undefined) {
+          out.push(
+            unknown(
+              missing(userPreference, raw, "user preference without wa_id or user_id"),
+              raw,
+              field,
+              wabaId,
+            ),
+          );
+          continue;
+        }
+        const event: PreferenceChange = {
+          ...source,
+          kind: "preference",
+          user,
+          value: p.value,
+          timestamp: toMs(p.timestamp, stamp),
+        };
+        if (p.category !== undefined) event.category = p.category;
+        out.push({ key: `p:${user}:${p.value}:${p.timestamp ?? digest(raw)}`, event });
+      }
+    }
+    if (Array.isArray(value["calls"])) {
+      known = true;
+      for (const raw of value["calls"]) {
+        const c = parsed(callEvent, raw);
+        if (!c) {
+          out.push(unknown("call that is not an object", raw, field, wabaId));
+          continue;
+        }
+        const event: CallEvent = { ...source, kind: "call", timestamp: toMs(c.timestamp, stamp), value: c };
+        if (c.id !== undefined) event.id = c.id;
+        if (c.from !== undefined) event.from = c.from;
+        if (c.event !== undefined) event.event = c.event;
+        if (c.direction !== undefined) event.direction = c.direction;
+        out.push({ key: `c:${c.id ?? digest(raw)}:${c.event ?? ""}`, event });
+      }
+    }
+  } else if (field === "message_template_status_update") {
+    const v = parsed(templateStatusUpdate, value);
+    if (v) {
+      known = true;
+      const event = templateEvent(source, "status", v, time);
+      event.event = v.event;
+      if (typeof v.reason === "string") event.reason = v.reason;
+      if (v.message_template_category !== undefined) event.category = v.message_template_category;
+      out.push({ key: `t:${digest([field, value, time])}`, event });
+    }
+  } else if (field === "message_template_quality_update") {
+    const v = parsed(templateQualityUpdate, value);
+    if (v) {
+      known = true;
+      const event = templateEvent(source, "quality", v, time);
+      event.quality = v.new_quality_score;
+      out.push({ key: `t:${digest([field, value, time])}`, event });
+    }
+  } else if (field === "template_category_update") {
+    const v = parsed(templateCategoryUpdate, value);
+    if (v) {
+      known = true;
+      const event = templateEvent(source, "category", v, time);
+      event.category = v.new_category;
+      out.push({ key: `t:${digest([field, value, time])}`, event });
+    }
+  } else if (field === "account_update") {
+    const v = parsed(accountUpdate, value);
+    if (v) {
+      known = true;
+      const event: AccountUpdateEvent = { ...source, kind: "accountUpdate", event: v.event, value: v };
+      if (time !== undefined) event.timestamp = time;
+      out.push({ key: `a:${digest([field, value, time])}`, event });
+    }
+  } else if (field === "business_capability_update") {
+    known = true;
+    const event: AccountUpdateEvent = { ...source, kind: "accountUpdate", event: "CAPABILITY_UPDATE", value };
+    if (time !== undefined) event.timestamp = time;
+    out.push({ key: `a:${digest([field, value, time])}`, event });
+  } else if (field === "phone_number_quality_update") {
+    const v = parsed(phoneQualityUpdate, value);
+    if (v) {
+      known = true;
+      const event: QualityUpdateEvent = { ...source, kind: "qualityUpdate", event: v.event, value: v };
+      if (v.current_limit !== undefined) event.currentLimit = v.current_limit;
+      if (v.display_phone_number !== undefined) event.displayPhoneNumber = v.display_phone_number;
+      if (time !== undefined) event.timestamp = time;
+      out.push({ key: `q:${digest([field, value, time])}`, event });
+    }
+  }
+  if (!known) out.push(unknown(`unmodelled field "${field}" or shape`, value, field, wabaId));
+}
+
+function templateEvent(
+  source: WebhookSource,
+  change: TemplateUpdateEvent["change"],
+  v: {
+    message_template_id?: number | string | undefined;
+    message_template_name?: string | undefined;
+    message_template_language?: string | undefined;
+  },
+  time: number | undefined,
+): TemplateUpdateEvent {
+  const event: TemplateUpdateEvent = { ...source, kind: "templateUpdate", change, value: v as Obj };
+  if (v.message_template_id !== undefined) event.templateId = String(v.message_template_id);
+  if (v.message_template_name !== undefined) event.name = v.message_template_name;
+  if (v.message_template_language !== undefined) event.language = v.message_template_language;
+  if (time !== undefined) event.timestamp = time;
+  return event;
+}
+
+function messageItem(
+  raw: unknown,
+  source: WebhookSource,
+  contacts: ContactPayload[],
+  receivedAt: number,
+): ParsedItem {
+  const m = parsed(inboundMessage, raw);
+  const from = m?.from ?? m?.from_user_id;
+  if (!m || from === undefined) {
+    return unknown(
+      missing(inboundMessage, raw, "message without id, type or sender"),
+      raw,
+      source.field,
+      source.wabaId,
+    );
+  }
+  const event: MessageEvent = {
+    ...source,
+    kind: "message",
+    id: m.id,
+    from,
+    timestamp: toMs(m.timestamp, receivedAt),
+    type: m.type,
+    message: m,
+  };
+  if (m.from_user_id !== undefined) event.fromUserId = m.from_user_id;
+  const c =
+    contacts.find((x) => (m.from !== undefined && x.wa_id === m.from) || x.user_id === m.from_user_id) ??
+    (contacts.length === 1 ? contacts[0] : undefined);
+  if (c) {
+    event.contact = c;
+    if (c.profile?.name !== undefined) event.profileName = c.profile.name;
+  }
+  const text =
+    m.text?.body ??
+    m.button?.text ??
+    m.interactive?.button_reply?.title ??
+    m.interactive?.list_reply?.title ??
+    m.image?.caption ??
+    m.video?.caption ??
+    m.document?.caption ??
+    m.order?.text;
+  if (text !== undefined) event.text = text;
+  const replyId = m.interactive?.button_reply?.id ?? m.interactive?.list_reply?.id ?? m.button?.payload;
+  if (replyId !== undefined) event.replyId = replyId;
+  return { key: `m:${m.id}`, event };
+}
+
+function statusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
+  const s = parsed(messageStatus, raw);
+  if (!s)
+    return unknown(
+      missing(messageStatus, raw, "status without id or status"),
+      raw,
+      source.field,
+      source.wabaId,
+    );
+  const event: StatusEvent = {
+    ...source,
+    kind: "status",
+    id: s.id,
+    status: s.status,
+    timestamp: toMs(s.timestamp, receivedAt),
+    errors: webhookErrors(s.errors),
+    raw: s,
+  };
+  const recipient = s.recipient_id ?? s.recipient_user_id;
+  if (recipient !== undefined) event.recipient = recipient;
+  if (s.biz_opaque_callback_data !== undefined) event.correlationId = s.biz_opaque_callback_data;
+  return { key: `s:${s.id}:${s.status}`, event };
+}
