@@ -1,6 +1,7 @@
 // `npm run bench`: ratios against baselines measured in the same run. Never part of `npm test`.
 // Loopback only: every request goes to 127.0.0.1.
 import { execFileSync, fork } from "node:child_process";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -267,6 +268,103 @@ async function loopback() {
   );
 }
 
+// 2b. Webhooks: verify + parse of a 2 KB notification, against HMAC + JSON.parse alone.
+async function webhookBench() {
+  const N = quick ? 20_000 : 100_000;
+  const SECRET = "bench-app-secret";
+  const clock = new FakeClock({ start: Date.now() });
+  const wa = new WhatsAppClient({ accessToken: "t", appSecret: SECRET, clock, policy: false });
+  const value = (n) => ({
+    messaging_product: "whatsapp",
+    metadata: { display_phone_number: "15550783881", phone_number_id: "106540352242922" },
+    contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: "16505551234" }],
+    messages: [
+      {
+        from: "16505551234",
+        id: `wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA${n}`,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: "text",
+        text: { body: "Does it come in another color? ".repeat(8) },
+      },
+    ],
+    statuses: Array.from({ length: 5 }, (_, k) => ({
+      id: `wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0QUQ2MjA4NEYyRkExNjMyREUA${n}_${k}`,
+      status: "delivered",
+      timestamp: "1750030073",
+      recipient_id: "16505551234",
+      biz_opaque_callback_data: `wag_0123456789abcdef_${k}`,
+      pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" },
+    })),
+  });
+  const body = (n) =>
+    Buffer.from(
+      JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [{ id: "102290129340398", changes: [{ field: "messages", value: value(n) }] }],
+      }),
+    );
+  const sample = body(0);
+  const sig = `sha256=${createHmac("sha256", SECRET).update(sample).digest("hex")}`;
+  const expected = Buffer.from(sig.slice(7), "hex");
+  const baseline = () => {
+    const digest = createHmac("sha256", SECRET).update(sample).digest();
+    if (!timingSafeEqual(digest, expected)) throw new Error("mismatch");
+    return JSON.parse(sample.toString("utf8"));
+  };
+  const utf8 = new TextDecoder();
+  const ours = () => wa.webhooks.parse(JSON.parse(utf8.decode(wa.webhooks.verify(sample, sig))));
+  if (ours().length !== 6) throw new Error("bench payload did not parse into 6 events");
+  const rate = (fn) => {
+    for (let i = 0; i < 2_000; i++) fn();
+    const t = performance.now();
+    for (let i = 0; i < N; i++) fn();
+    return N / ((performance.now() - t) / 1000);
+  };
+  const ratios = [];
+  const oursRates = [];
+  const baseRates = [];
+  for (let round = 0; round < 3; round++) {
+    const b = rate(baseline);
+    const o = rate(ours);
+    baseRates.push(b);
+    oursRates.push(o);
+    ratios.push(o / b);
+  }
+  // The whole POST: verify, parse, de-duplicate and update the policy state (fresh ids each time).
+  const H = quick ? 5_000 : 20_000;
+  const bodies = Array.from({ length: H }, (_, n) => body(n + 1));
+  const sigs = bodies.map((b) => `sha256=${createHmac("sha256", SECRET).update(b).digest("hex")}`);
+  const t = performance.now();
+  for (let n = 0; n < H; n++) {
+    const r = await wa.webhooks.handle({
+      method: "POST",
+      headers: { "x-hub-signature-256": sigs[n] },
+      rawBody: bodies[n],
+    });
+    if (r.status !== 200) throw new Error(`handle answered ${r.status}`);
+  }
+  const handleRate = H / ((performance.now() - t) / 1000);
+  results.webhooks = {
+    bodyBytes: sample.length,
+    verifyParsePerSec: Math.round(median(oursRates)),
+    hmacJsonParsePerSec: Math.round(median(baseRates)),
+    ratioToHmacJsonParse: Number(median(ratios).toFixed(2)),
+    handlePerSec: Math.round(handleRate),
+  };
+  row(
+    `webhook verify + parse (${(sample.length / 1024).toFixed(1)} KB, 6 events)`,
+    Math.round(median(oursRates)),
+    "bodies/s",
+    `${median(ratios).toFixed(2)}× HMAC + JSON.parse alone (${Math.round(median(baseRates))}/s); target ≥ 50k/s`,
+  );
+  row(
+    "webhook handle(): verify, parse, dedup, state",
+    Math.round(handleRate),
+    "bodies/s",
+    "memory stores, every event new",
+  );
+}
+
 // 3. Cold start: a fresh process importing the built entry.
 function coldStart() {
   const runs = quick ? 5 : 15;
@@ -316,6 +414,7 @@ function coldStart() {
 coldStart();
 await inProcess();
 await policyBench();
+await webhookBench();
 await loopback();
 
 const width = Math.max(...rows.map((r) => r.name.length));

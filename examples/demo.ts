@@ -19,6 +19,7 @@ const wa = new WhatsAppClient({
   accessToken: fake.accessToken,
   phoneNumberId: fake.phoneNumberId,
   wabaId: fake.wabaId,
+  appSecret: fake.webhooks.appSecret, // webhooks from the fake are signed with it
   transport: fakeTransport(fake),
   clock,
   policy: { content: { allowDomains: ["shop.example"] } },
@@ -51,11 +52,25 @@ async function step(title: string, run: () => Promise<string>) {
   }
 }
 
-/** A user writes: Meta delivers it (the fake) and the webhook feeds the policy (here by hand). */
+wa.on("optOut", (e) => line("  ⊘", `webhook: ${e.recipient} opted out of ${e.scope} (${e.source})`));
+wa.on("templateUpdate", (e) => line("  ⚑", `webhook: template ${e.name} is now ${e.event}`));
+wa.on("status", (e) => {
+  if (e.reconciled) line("  ✓", `webhook: the unknown send ${e.correlationId} was in fact ${e.status}`);
+});
+
+/** Meta's signed webhooks (statuses, inbound messages, …) reach the client's handler. */
+async function webhooks() {
+  for (const payload of fake.webhooks.pending.splice(0)) {
+    const result = await wa.webhooks.handle(fake.webhooks.request(payload));
+    await result.delivered;
+  }
+}
+
+/** A user writes: Meta delivers it as a webhook, which opens the window and records STOP-like words. */
 async function userWrites(who: string, text: string) {
+  line("←", `${who} writes "${text}"`);
   fake.messaging.receiveMessage(who, { text });
-  const signal = await wa.consent.processInbound({ from: who, text });
-  line("←", `${who} writes "${text}"${signal ? ` (recorded as ${signal})` : ""}`);
+  await webhooks();
 }
 
 console.log("wa-guard demo — the policy layer in front of FakeCloudApi\n");
@@ -160,6 +175,13 @@ await step("Reply while Meta says 130429 once", () =>
 fake.dropNext(1, "after_request");
 await step("Reply whose connection drops after Meta got it", () =>
   wa.messages.sendText({ to: ana, body: "Anything else?" }).then(() => "sent"),
+);
+await webhooks();
+
+fake.setTemplateStatus("spring_sale", "en_US", "PAUSED");
+await webhooks();
+await step("Marketing template to Ben while it is paused", () =>
+  wa.messages.sendTemplate({ ...sale, body: ["Ben", "30%"] }).then(() => "sent"),
 );
 
 clock.advance(25 * 60 * 60 * 1000);

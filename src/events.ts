@@ -15,7 +15,7 @@ import type {
 } from "./webhooks/events.js";
 
 /** A handler of a webhook event; a returned promise is awaited by `delivered` and `waitUntil`. */
-type Handler<E> = (event: E) => undefined | Promise<unknown>;
+type Handler<E> = (event: E) => unknown;
 
 /** Events emitted by a client. Payloads never contain tokens, secrets or message bodies. */
 export interface ClientEvents {

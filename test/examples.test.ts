@@ -3,17 +3,15 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "..");
+const run = (file: string) =>
+  execFileSync(join(ROOT, "node_modules/.bin/tsx"), ["--tsconfig", "examples/tsconfig.json", file], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
 
 describe("examples", () => {
   it("npm run demo shows sends accepted and each kind of refusal", () => {
-    const out = execFileSync(
-      join(ROOT, "node_modules/.bin/tsx"),
-      ["--tsconfig", "examples/tsconfig.json", "examples/demo.ts"],
-      {
-        cwd: ROOT,
-        encoding: "utf8",
-      },
-    );
+    const out = run("examples/demo.ts");
     expect(out).toMatch(/✔ Reply to Ana: accepted/);
     expect(out).toMatch(/✘ Text to a number too short to exist: refused locally \[recipient\]/);
     expect(out).toMatch(/✘ Free-form text to Ben \(never wrote\): refused locally \[session-window\]/);
@@ -24,11 +22,33 @@ describe("examples", () => {
     expect(out).toMatch(/✘ Link through a URL shortener: refused locally \[content\]/);
     expect(out).toMatch(/✘ A full card number in the text: refused locally \[content\].*card number/);
     expect(out).toMatch(/✘ Four reply buttons: invalid, nothing sent/);
+    expect(out).toMatch(/webhook: \d+ opted out of all \(keyword:PARAR\)/);
     expect(out).toMatch(/after she said PARAR: refused locally \[consent\].*keyword:PARAR/);
     expect(out).toMatch(/✘ Reply to Ana while blocked: refused locally \[blocklist\]/);
     expect(out).toMatch(/✔ 15 quick replies to Ana .*all 15 accepted; \d+ waited/);
     expect(out).toMatch(/✔ Reply while Meta says 130429 once: accepted after the retry/);
     expect(out).toMatch(/\? Reply whose connection drops after Meta got it: outcome unknown, not re-sent/);
+    expect(out).toMatch(/webhook: the unknown send wag_\S+ was in fact delivered/);
+    expect(out).toMatch(/✘ Marketing template to Ben while it is paused: refused locally \[template\]/);
     expect(out).toMatch(/✘ Reply to Ana now: refused locally \[session-window\]/);
+  }, 60_000);
+
+  it("the node:http webhook bot answers, refuses a forged delivery and honours STOP", () => {
+    const out = run("examples/webhook-bot.ts");
+    expect(out).toMatch(/GET handshake → 200 8675309/);
+    expect(out).toMatch(/← Ana: Where is my order\? 📦\n→ replied: Your order ships today\./);
+    expect(out).toMatch(/status delivered for wamid\./);
+    expect(out).toMatch(/webhook refused: signature_mismatch\nforged POST → 401/);
+    expect(out).toMatch(/opted out \(keyword:STOP\)/);
+    expect(out).toMatch(/→ replied: You will not receive promotions from us any more\./);
+    expect(out).toMatch(/accepted 2 message\(s\)/);
+  }, 60_000);
+
+  it("the serverless handler acknowledges every redelivery and handles the message once", () => {
+    const out = run("examples/serverless-webhook.ts");
+    expect(out).toMatch(/GET → 200 31337/);
+    expect(out).toMatch(/POST #1 → 200\nPOST #2 → 200\nPOST #3 → 200/);
+    expect(out.match(/handler replied/g)).toHaveLength(1);
+    expect(out).toMatch(/replies sent: 1/);
   }, 60_000);
 });

@@ -37,6 +37,8 @@ export interface MessageEvent extends WebhookSource {
   text?: string;
   /** The id of a tapped reply button or list row, or the payload of a template quick-reply button. */
   replyId?: string;
+  /** Set when the message was recorded as an opt-out (STOP, an unsubscribe button) or an opt-in (START). */
+  consent?: "optOut" | "optIn";
   /** Profile name from `contacts[]`, when given. */
   profileName?: string;
   /** The matching `contacts[]` entry, as Meta sent it. */

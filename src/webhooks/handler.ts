@@ -91,6 +91,7 @@ interface WebhookDeps {
 }
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
+const utf8 = new TextDecoder();
 const DONE: Promise<void> = Promise.resolve();
 
 /**
@@ -152,7 +153,7 @@ export class Webhooks {
     }
     let payload: unknown;
     try {
-      payload = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(bytes));
+      payload = JSON.parse(typeof raw === "string" ? raw : utf8.decode(bytes));
     } catch (error) {
       return reply(400, "Bad Request: the body is not JSON", {}, error as Error);
     }
@@ -326,6 +327,7 @@ export class Webhooks {
       ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
     });
     if (signal === undefined) return;
+    event.consent = signal === "opt-out" ? "optOut" : "optIn";
     const history = await this.#deps.consent.history(event.from);
     const last = history[history.length - 1];
     const base = {

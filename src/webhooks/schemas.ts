@@ -1,5 +1,4 @@
-import * as z from "zod/mini";
-import { graphErrorObject } from "../api/schemas/responses.js";
+import { type Infer, type Shape, validator } from "./shape.js";
 
 /**
  * Webhook payload shapes. Every object is loose: fields Meta adds later are kept as they are.
@@ -7,197 +6,189 @@ import { graphErrorObject } from "../api/schemas/responses.js";
  * event instead of failing the delivery.
  */
 
-const str = z.string();
-const opt = <T extends z.ZodMiniType>(t: T) => z.optional(t);
-/** Meta sends unix seconds as strings in `messages` and as numbers elsewhere. */
-export const unixTime = z.union([z.string().check(z.regex(/^\d+$/)), z.number()]);
+const opt = <const T extends Shape>(shape: T) => ({ optional: shape }) as const;
+const S = "string" as const;
 
-export const contact = z.looseObject({
-  wa_id: opt(str),
-  user_id: opt(str),
-  parent_user_id: opt(str),
-  identity_key_hash: opt(str),
-  profile: opt(z.looseObject({ name: opt(str), username: opt(str) })),
-});
+const graphError = { object: { code: "numberOrString" } } as const;
 
-const media = z.looseObject({
-  id: opt(str),
-  mime_type: opt(str),
-  sha256: opt(str),
-  caption: opt(str),
-  filename: opt(str),
-  voice: opt(z.boolean()),
-  url: opt(str),
-});
+const contactShape = {
+  object: {
+    wa_id: opt(S),
+    user_id: opt(S),
+    parent_user_id: opt(S),
+    identity_key_hash: opt(S),
+    profile: opt({ object: { name: opt(S), username: opt(S) } }),
+  },
+} as const;
 
-export const inboundMessage = z.looseObject({
-  id: str,
-  type: str,
-  from: opt(str),
-  from_user_id: opt(str),
-  from_parent_user_id: opt(str),
-  timestamp: opt(unixTime),
-  context: opt(
-    z.looseObject({
-      from: opt(str),
-      id: opt(str),
-      forwarded: opt(z.boolean()),
-      frequently_forwarded: opt(z.boolean()),
-      referred_product: opt(z.looseObject({ catalog_id: opt(str), product_retailer_id: opt(str) })),
+const media = {
+  object: {
+    id: opt(S),
+    mime_type: opt(S),
+    sha256: opt(S),
+    caption: opt(S),
+    filename: opt(S),
+    voice: opt("boolean"),
+    url: opt(S),
+  },
+} as const;
+
+const inboundMessageShape = {
+  object: {
+    id: S,
+    type: S,
+    from: opt(S),
+    from_user_id: opt(S),
+    from_parent_user_id: opt(S),
+    timestamp: opt("unixTime"),
+    context: opt({
+      object: {
+        from: opt(S),
+        id: opt(S),
+        forwarded: opt("boolean"),
+        frequently_forwarded: opt("boolean"),
+        referred_product: opt({ object: { catalog_id: opt(S), product_retailer_id: opt(S) } }),
+      },
     }),
-  ),
-  text: opt(z.looseObject({ body: str })),
-  image: opt(media),
-  audio: opt(media),
-  video: opt(media),
-  document: opt(media),
-  sticker: opt(
-    z.looseObject({ id: opt(str), mime_type: opt(str), sha256: opt(str), animated: opt(z.boolean()) }),
-  ),
-  location: opt(
-    z.looseObject({
-      latitude: z.number(),
-      longitude: z.number(),
-      name: opt(str),
-      address: opt(str),
-      url: opt(str),
+    text: opt({ object: { body: S } }),
+    image: opt(media),
+    audio: opt(media),
+    video: opt(media),
+    document: opt(media),
+    sticker: opt({ object: { id: opt(S), mime_type: opt(S), sha256: opt(S), animated: opt("boolean") } }),
+    location: opt({
+      object: { latitude: "number", longitude: "number", name: opt(S), address: opt(S), url: opt(S) },
     }),
-  ),
-  contacts: opt(z.array(z.looseObject({}))),
-  interactive: opt(
-    z.looseObject({
-      type: str,
-      button_reply: opt(z.looseObject({ id: str, title: opt(str) })),
-      list_reply: opt(z.looseObject({ id: str, title: opt(str), description: opt(str) })),
-      nfm_reply: opt(z.looseObject({ response_json: opt(str), body: opt(str), name: opt(str) })),
+    contacts: opt({ array: { object: {} } }),
+    interactive: opt({
+      object: {
+        type: S,
+        button_reply: opt({ object: { id: S, title: opt(S) } }),
+        list_reply: opt({ object: { id: S, title: opt(S), description: opt(S) } }),
+        nfm_reply: opt({ object: { response_json: opt(S), body: opt(S), name: opt(S) } }),
+      },
     }),
-  ),
-  button: opt(z.looseObject({ payload: opt(str), text: opt(str) })),
-  reaction: opt(z.looseObject({ message_id: opt(str), emoji: opt(str) })),
-  order: opt(
-    z.looseObject({ catalog_id: opt(str), text: opt(str), product_items: opt(z.array(z.looseObject({}))) }),
-  ),
-  system: opt(
-    z.looseObject({
-      body: opt(str),
-      type: opt(str),
-      wa_id: opt(str),
-      identity: opt(str),
-      customer: opt(str),
-      new_wa_id: opt(str),
+    button: opt({ object: { payload: opt(S), text: opt(S) } }),
+    reaction: opt({ object: { message_id: opt(S), emoji: opt(S) } }),
+    order: opt({
+      object: { catalog_id: opt(S), text: opt(S), product_items: opt({ array: { object: {} } }) },
     }),
-  ),
-  identity: opt(
-    z.looseObject({ acknowledged: opt(z.boolean()), created_timestamp: opt(unixTime), hash: opt(str) }),
-  ),
-  referral: opt(
-    z.looseObject({
-      source_url: opt(str),
-      source_type: opt(str),
-      source_id: opt(str),
-      headline: opt(str),
-      body: opt(str),
-      media_type: opt(str),
-      ctwa_clid: opt(str),
+    system: opt({
+      object: {
+        body: opt(S),
+        type: opt(S),
+        wa_id: opt(S),
+        identity: opt(S),
+        customer: opt(S),
+        new_wa_id: opt(S),
+      },
     }),
-  ),
-  errors: opt(z.array(graphErrorObject)),
-});
-
-export const messageStatus = z.looseObject({
-  id: str,
-  status: str,
-  timestamp: opt(unixTime),
-  recipient_id: opt(str),
-  recipient_user_id: opt(str),
-  recipient_parent_user_id: opt(str),
-  recipient_type: opt(str),
-  recipient_participant_id: opt(str),
-  recipient_identity_key_hash: opt(str),
-  biz_opaque_callback_data: opt(str),
-  conversation: opt(
-    z.looseObject({
-      id: opt(str),
-      expiration_timestamp: opt(unixTime),
-      origin: opt(z.looseObject({ type: opt(str) })),
+    identity: opt({
+      object: { acknowledged: opt("boolean"), created_timestamp: opt("unixTime"), hash: opt(S) },
     }),
-  ),
-  pricing: opt(
-    z.looseObject({
-      billable: opt(z.boolean()),
-      pricing_model: opt(str),
-      type: opt(str),
-      category: opt(str),
+    referral: opt({
+      object: {
+        source_url: opt(S),
+        source_type: opt(S),
+        source_id: opt(S),
+        headline: opt(S),
+        body: opt(S),
+        media_type: opt(S),
+        ctwa_clid: opt(S),
+      },
     }),
-  ),
-  errors: opt(z.array(graphErrorObject)),
+    errors: opt({ array: graphError }),
+  },
+} as const;
+
+const messageStatusShape = {
+  object: {
+    id: S,
+    status: S,
+    timestamp: opt("unixTime"),
+    recipient_id: opt(S),
+    recipient_user_id: opt(S),
+    recipient_parent_user_id: opt(S),
+    recipient_type: opt(S),
+    recipient_participant_id: opt(S),
+    recipient_identity_key_hash: opt(S),
+    biz_opaque_callback_data: opt(S),
+    conversation: opt({
+      object: {
+        id: opt(S),
+        expiration_timestamp: opt("unixTime"),
+        origin: opt({ object: { type: opt(S) } }),
+      },
+    }),
+    pricing: opt({
+      object: { billable: opt("boolean"), pricing_model: opt(S), type: opt(S), category: opt(S) },
+    }),
+    errors: opt({ array: graphError }),
+  },
+} as const;
+
+const templateRef = {
+  message_template_id: opt("numberOrString"),
+  message_template_name: opt(S),
+  message_template_language: opt(S),
+} as const;
+
+export const contact = validator(contactShape);
+export const inboundMessage = validator(inboundMessageShape);
+export const messageStatus = validator(messageStatusShape);
+export const metadata = validator({ object: { display_phone_number: opt(S), phone_number_id: opt(S) } });
+export const userPreference = validator({
+  object: {
+    wa_id: opt(S),
+    user_id: opt(S),
+    detail: opt(S),
+    category: opt(S),
+    value: S,
+    timestamp: opt("unixTime"),
+  },
+});
+export const callEvent = validator({
+  object: {
+    id: opt(S),
+    from: opt(S),
+    to: opt(S),
+    event: opt(S),
+    direction: opt(S),
+    timestamp: opt("unixTime"),
+  },
+});
+export const templateStatusUpdate = validator({
+  object: { event: S, ...templateRef, message_template_category: opt(S), reason: opt("nullableString") },
+});
+export const templateQualityUpdate = validator({
+  object: { previous_quality_score: opt(S), new_quality_score: S, ...templateRef },
+});
+export const templateCategoryUpdate = validator({
+  object: { ...templateRef, previous_category: opt(S), new_category: S, correct_category: opt(S) },
+});
+export const accountUpdate = validator({
+  object: {
+    event: S,
+    restriction_info: opt({
+      array: { object: { restriction_type: S, expiration: opt("unixTime"), remediation: opt("unknown") } },
+    }),
+    violation_info: opt({ object: { violation_type: opt(S) } }),
+    ban_info: opt({ object: { waba_ban_state: opt(S), waba_ban_date: opt(S) } }),
+  },
+});
+export const phoneQualityUpdate = validator({
+  object: {
+    event: S,
+    display_phone_number: opt(S),
+    current_limit: opt(S),
+    old_limit: opt(S),
+    max_daily_conversations_per_business: opt("numberOrString"),
+  },
 });
 
-export const userPreference = z.looseObject({
-  wa_id: opt(str),
-  user_id: opt(str),
-  detail: opt(str),
-  category: opt(str),
-  value: str,
-  timestamp: opt(unixTime),
-});
-
-export const callEvent = z.looseObject({
-  id: opt(str),
-  from: opt(str),
-  to: opt(str),
-  event: opt(str),
-  direction: opt(str),
-  timestamp: opt(unixTime),
-});
-
-export const templateStatusUpdate = z.looseObject({
-  event: str,
-  message_template_id: opt(z.union([z.number(), str])),
-  message_template_name: opt(str),
-  message_template_language: opt(str),
-  message_template_category: opt(str),
-  reason: opt(z.nullable(str)),
-});
-
-export const templateQualityUpdate = z.looseObject({
-  previous_quality_score: opt(str),
-  new_quality_score: str,
-  message_template_id: opt(z.union([z.number(), str])),
-  message_template_name: opt(str),
-  message_template_language: opt(str),
-});
-
-export const templateCategoryUpdate = z.looseObject({
-  message_template_id: opt(z.union([z.number(), str])),
-  message_template_name: opt(str),
-  message_template_language: opt(str),
-  previous_category: opt(str),
-  new_category: str,
-  correct_category: opt(str),
-});
-
-export const accountUpdate = z.looseObject({
-  event: str,
-  restriction_info: opt(
-    z.array(
-      z.looseObject({ restriction_type: str, expiration: opt(unixTime), remediation: opt(z.unknown()) }),
-    ),
-  ),
-  violation_info: opt(z.looseObject({ violation_type: opt(str) })),
-  ban_info: opt(z.looseObject({ waba_ban_state: opt(str), waba_ban_date: opt(str) })),
-});
-
-export const phoneQualityUpdate = z.looseObject({
-  event: str,
-  display_phone_number: opt(str),
-  current_limit: opt(str),
-  old_limit: opt(str),
-  max_daily_conversations_per_business: opt(z.union([str, z.number()])),
-});
-
-export const metadata = z.looseObject({ display_phone_number: opt(str), phone_number_id: opt(str) });
-
-export type InboundMessage = z.infer<typeof inboundMessage>;
-export type MessageStatusPayload = z.infer<typeof messageStatus>;
-export type ContactPayload = z.infer<typeof contact>;
+/** An inbound message as Meta sent it; every field it carries is kept. */
+export type InboundMessage = Infer<typeof inboundMessageShape>;
+/** A status as Meta sent it; every field it carries is kept. */
+export type MessageStatusPayload = Infer<typeof messageStatusShape>;
+/** A `contacts[]` entry as Meta sent it. */
+export type ContactPayload = Infer<typeof contactShape>;

@@ -1,0 +1,161 @@
+import * as z from "zod/mini";
+import { check } from "../internal/validate.js";
+
+/**
+ * One declaration per payload shape, compiled two ways: a zod schema (the reference, built on
+ * first use, which also explains failures) and a plain predicate for the hot path. Objects are
+ * loose — keys Meta adds later are kept — and a present key holding `undefined` counts as
+ * missing, as in zod. A property test checks that both accept exactly the same inputs.
+ */
+export type Primitive =
+  | "string"
+  | "number"
+  | "boolean"
+  | "unknown"
+  /** Unix seconds: a string of digits or a number. */
+  | "unixTime"
+  /** A number or a string (template ids arrive as either). */
+  | "numberOrString"
+  | "nullableString";
+export type Shape = Primitive | { readonly array: Shape } | { readonly object: Fields };
+export type Fields = { readonly [key: string]: Shape | { readonly optional: Shape } };
+
+type InferPrimitive<P> = P extends "string"
+  ? string
+  : P extends "number"
+    ? number
+    : P extends "boolean"
+      ? boolean
+      : P extends "unixTime" | "numberOrString"
+        ? string | number
+        : P extends "nullableString"
+          ? string | null
+          : unknown;
+type RequiredKeys<F extends Fields> = {
+  [K in keyof F]: F[K] extends { optional: Shape } ? never : K;
+}[keyof F];
+type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
+type InferFields<F extends Fields> = { [K in RequiredKeys<F>]: Infer<F[K]> } & {
+  [K in OptionalKeys<F>]?: F[K] extends { optional: infer S } ? Infer<S> : never;
+} & { [key: string]: unknown };
+/** The TypeScript type of what a shape accepts. */
+export type Infer<S> = S extends { array: infer E }
+  ? Infer<E>[]
+  : S extends { object: infer F extends Fields }
+    ? InferFields<F>
+    : InferPrimitive<S>;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const DIGITS = /^\d+$/;
+
+function predicate(shape: Shape): (v: unknown) => boolean {
+  switch (shape) {
+    case "string":
+      return (v) => typeof v === "string";
+    case "number":
+      return (v) => typeof v === "number" && Number.isFinite(v);
+    case "boolean":
+      return (v) => typeof v === "boolean";
+    case "unknown":
+      return () => true;
+    case "unixTime":
+      return (v) =>
+        (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && DIGITS.test(v));
+    case "numberOrString":
+      return (v) => (typeof v === "number" && Number.isFinite(v)) || typeof v === "string";
+    case "nullableString":
+      return (v) => v === null || typeof v === "string";
+  }
+  if ("array" in shape) {
+    const item = predicate(shape.array);
+    return (v) => {
+      if (!Array.isArray(v)) return false;
+      for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
+      return true;
+    };
+  }
+  // Walk the keys the value has (usually a few) rather than every declared one (up to 25).
+  const byKey: Record<string, (v: unknown) => boolean> = Object.create(null);
+  const required: string[] = [];
+  for (const [key, field] of Object.entries(shape.object)) {
+    const optional = typeof field === "object" && "optional" in field;
+    byKey[key] = predicate(optional ? field.optional : (field as Shape));
+    if (!optional) required.push(key);
+  }
+  return (v) => {
+    if (!isObject(v)) return false;
+    for (let i = 0; i < required.length; i++) if (v[required[i] as string] === undefined) return false;
+    for (const key in v) {
+      const ok = byKey[key];
+      if (ok === undefined) continue;
+      const value = v[key];
+      if (value !== undefined && !ok(value)) return false;
+    }
+    return true;
+  };
+}
+
+function schema(shape: Shape): z.ZodMiniType {
+  switch (shape) {
+    case "string":
+      return z.string();
+    case "number":
+      return z.number();
+    case "boolean":
+      return z.boolean();
+    case "unknown":
+      return z.unknown();
+    case "unixTime":
+      return z.union([z.number(), z.string().check(z.regex(DIGITS))]);
+    case "numberOrString":
+      return z.union([z.number(), z.string()]);
+    case "nullableString":
+      return z.nullable(z.string());
+  }
+  if ("array" in shape) return z.array(schema(shape.array));
+  const fields: Record<string, z.ZodMiniType> = {};
+  for (const [key, field] of Object.entries(shape.object)) {
+    fields[key] =
+      typeof field === "object" && "optional" in field
+        ? z.optional(schema(field.optional))
+        : schema(field as Shape);
+  }
+  return z.looseObject(fields);
+}
+
+/** A validator for one shape: `accepts` (fast), `parse` (the input itself, or undefined) and `explain` (zod's issues). */
+export interface Validator<T> {
+  accepts(value: unknown): value is T;
+  /** The value as given (never a copy, so nothing is lost) when it fits the shape. */
+  parse(value: unknown): T | undefined;
+  /** Why a value does not fit, from the zod schema. */
+  explain(value: unknown): string;
+  /** The zod schema (the reference). */
+  readonly zod: z.ZodMiniType;
+  /** The declaration both are compiled from. */
+  readonly shape: Shape;
+}
+
+export function validator<const S extends Shape>(shape: S): Validator<Infer<S>> {
+  const accepts = predicate(shape) as (value: unknown) => value is Infer<S>;
+  let zod: z.ZodMiniType | undefined;
+  const ref = () => {
+    zod ??= schema(shape);
+    return zod;
+  };
+  return {
+    shape,
+    accepts,
+    parse: (value) => (accepts(value) ? value : undefined),
+    explain(value) {
+      const result = check(ref(), value);
+      return result.ok
+        ? ""
+        : result.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    },
+    get zod() {
+      return ref();
+    },
+  };
+}
