@@ -8,9 +8,11 @@ import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import type { ClientEventName, ClientEvents } from "./events.js";
+import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
+import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
 import { Webhooks } from "./webhooks/handler.js";
 
@@ -80,6 +82,8 @@ export class WhatsAppClient {
       { ...sharedStores, ...resolved.stores },
     );
     const enforced = resolved.policy === false ? undefined : pipeline;
+    // The recipient guard's phone-number metadata loads in the background, ready for the first send.
+    if (enforced?.describe().some((g) => g.name === "recipient")) void loadNumbering();
     const consentOptions = resolved.policy === false ? {} : (resolved.policy.consent ?? {});
     this.consent = new Consent(
       pipeline.stores.consent,
@@ -177,7 +181,7 @@ export class WhatsAppClient {
     if (!wrapped) {
       const logger = this.#http.logger;
       const report = (error: unknown) =>
-        logger.error(`wa-guard: a "${event}" listener threw`, { error: String(error) });
+        logger.error(`wa-guard: a "${event}" listener threw`, { error: describeError(error) });
       wrapped = ((...args: unknown[]) => {
         try {
           const result = (listener as (...a: unknown[]) => unknown)(...args);

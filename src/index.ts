@@ -107,7 +107,7 @@ export type { PolicyOptions, PolicyStores, PolicyVerdict } from "./policy/pipeli
 export { Policy } from "./policy/pipeline.js";
 export type { Recipient } from "./policy/recipient.js";
 export { canonicalDigits, parseRecipient } from "./policy/recipient.js";
-export type { TemplateCacheOptions } from "./policy/template-cache.js";
+export type { TemplateCacheOptions, TemplateUpdate } from "./policy/template-cache.js";
 export { TemplateCache } from "./policy/template-cache.js";
 export type { Guard, PolicyContext } from "./policy/types.js";
 export type { AccountHealthStore, Restriction, RestrictionScope } from "./state/account-health.js";

@@ -10,7 +10,7 @@ import {
 import { isTransportError, TransportError } from "../errors/transport.js";
 import type { ClientEvents } from "../events.js";
 import type { Logger } from "../internal/logger.js";
-import { silentLogger } from "../internal/logger.js";
+import { describeError, silentLogger } from "../internal/logger.js";
 import { redactor } from "../internal/redact.js";
 import { check, formatIssues } from "../internal/validate.js";
 import type { ResolvedOptions } from "../options.js";
@@ -194,13 +194,16 @@ export class GraphHttp {
         throw new TransportError(clean, { outcome: error.outcome, reason: error.reason, method, path });
       }
       // A custom transport threw something else: we cannot know whether the request left.
-      throw new TransportError(`${method} ${path} failed in the transport: ${this.redact(String(error))}`, {
-        outcome: "unknown",
-        reason: "other",
-        cause: error,
-        method,
-        path,
-      });
+      throw new TransportError(
+        `${method} ${path} failed in the transport: ${this.redact(describeError(error))}`,
+        {
+          outcome: "unknown",
+          reason: "other",
+          cause: error,
+          method,
+          path,
+        },
+      );
     }
     if (timed) {
       this.emitter.emit("response", {

@@ -8,3 +8,12 @@ export interface Logger {
 
 const noop = () => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/** `String(value)` that never throws (a thrown `{ toString: 0 }` cannot be converted). */
+export function describeError(value: unknown): string {
+  try {
+    return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+  } catch {
+    return "[an error that cannot be printed]";
+  }
+}

@@ -138,6 +138,8 @@ export class Consent {
     if (current.granted) return { granted: true };
     const stop = current.decidedBy;
     if (stop?.action !== "revoke" || !stop.source.startsWith("meta:")) return { granted: false };
+    // A resume older than the stop it would lift arrived out of order: the stop stands.
+    if (stop.at > (details.at ?? this.clock.now())) return { granted: false };
     const before = consentStatus(history.slice(0, history.indexOf(stop)), details.scope);
     if (!before.granted) return { granted: false };
     return { granted: true, event: await this.#append(recipient, "grant", details) };
@@ -188,6 +190,7 @@ export class Consent {
   /**
    * Feed an inbound message: opens the 24-hour window, and records an opt-out (STOP, PARAR, a
    * configured unsubscribe button, …) or a re-subscribe (START, UNSTOP, …). Returns what it
+   * recorded. A re-subscribe older than a withdrawal already on record (a late delivery) is not
    * recorded.
    */
   async processInbound(signal: InboundSignal): Promise<"opt-out" | "opt-in" | undefined> {
@@ -209,6 +212,10 @@ export class Consent {
       return "opt-out";
     }
     if (this.#optIn.has(word)) {
+      // A START that arrives after a newer withdrawal (a late or out-of-order delivery) must not
+      // undo it.
+      const history = await this.store.history(k);
+      if (history.some((e) => e.action === "revoke" && e.at > at)) return undefined;
       await this.#append(signal.from, "grant", { scope: "all", source: `keyword:${word}`, at });
       return "opt-in";
     }

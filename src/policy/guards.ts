@@ -17,6 +17,7 @@ import { type ConsentScope, type ConsentStore, consentStatus } from "../state/co
 import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
 import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
+import { numberProblem } from "./numbering.js";
 import type { Guard, PolicyContext } from "./types.js";
 
 export interface ThrottleOptions {
@@ -55,17 +56,25 @@ export interface GuardDeps {
 const to = (ctx: PolicyContext) => ctx.message.to;
 
 function recipientGuard(): Guard {
+  const refuse = (ctx: PolicyContext, reason: string) =>
+    new InvalidRecipientError({ rule: "recipient", recipient: to(ctx), reason });
   return {
     name: "recipient",
-    check: (ctx) =>
-      ctx.recipient
-        ? undefined
-        : new InvalidRecipientError({
-            rule: "recipient",
-            recipient: to(ctx),
-            reason:
-              "not a phone number in international format (8–15 digits, country code first) or a business-scoped user id",
-          }),
+    check: (ctx) => {
+      if (!ctx.recipient) {
+        return refuse(
+          ctx,
+          "not a phone number in international format (8–15 digits, country code first) or a business-scoped user id",
+        );
+      }
+      if (ctx.recipient.kind !== "phone") return undefined;
+      const problem = numberProblem(ctx.recipient.key);
+      const explain = (p: string | undefined) =>
+        p === undefined
+          ? undefined
+          : refuse(ctx, `+${ctx.recipient?.key} is ${p} (checked with libphonenumber-js)`);
+      return typeof problem === "object" ? problem.then(explain) : explain(problem);
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import {
   TemplateNotSendableError,
 } from "../errors/policy.js";
 import type { ClientEvents } from "../events.js";
+import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
 import {
   type AccountHealthStore,
@@ -323,17 +324,20 @@ export class Policy {
 
   /**
    * Learn from a Graph error code about a send to `key` (a canonical recipient id), whether it
-   * came back in the response or later in a failed status webhook. Returns what it recorded.
+   * came back in the response or later in a failed status webhook (`at`: when Meta reported
+   * it). Returns what it recorded.
    */
-  async learnFromCode(code: number, key?: string): Promise<"blocked" | "opted-out" | undefined> {
+  async learnFromCode(code: number, key?: string, at?: number): Promise<"blocked" | "opted-out" | undefined> {
     const now = this.#deps.clock.now();
+    // When Meta reported it (a status redelivered days later must not open a fresh restriction).
+    const when = Math.min(at ?? now, now);
     const restrict = RESTRICT_ON[code];
     if (restrict) {
       await this.stores.accountHealth.open({
         scope: restrict.scope,
         source: `graph:${code}`,
-        since: now,
-        until: now + restrict.ms,
+        since: when,
+        until: when + restrict.ms,
       });
     }
     if (code === 130429) {
@@ -361,7 +365,7 @@ export class Policy {
         action: "revoke",
         scope: "marketing",
         source: "meta:131050",
-        at: now,
+        at: when,
       });
       return "opted-out";
     }
@@ -397,7 +401,7 @@ export class Policy {
             ? error.reason
             : error instanceof Error
               ? error.message
-              : String(error);
+              : describeError(error);
           const refusal = new TemplateNotSendableError({
             rule: "template",
             recipient: message.to,

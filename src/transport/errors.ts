@@ -4,6 +4,7 @@ import {
   type TransportFailure,
   type TransportOutcome,
 } from "../errors/transport.js";
+import { describeError } from "../internal/logger.js";
 
 /** Codes that mean no byte of the request reached the server. */
 const NOT_SENT: Record<string, TransportFailure> = {
@@ -74,7 +75,7 @@ export function toTransportError(
     reason = "aborted";
   }
   if (reason === "aborted" && context.abortedBeforeDispatch) outcome = "not_sent";
-  const detail = code ?? (error instanceof Error ? error.message : String(error));
+  const detail = code ?? (error instanceof Error ? error.message : describeError(error));
   const what = outcome === "not_sent" ? "was not sent" : "may have reached Meta (outcome unknown)";
   return new TransportError(
     `${context.method} ${context.path} failed (${reason}: ${detail}); the request ${what}`,

@@ -5,9 +5,11 @@ import type { WhatsAppError } from "../errors/base.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "../errors/webhook.js";
 import type { ClientEvents } from "../events.js";
 import type { Logger } from "../internal/logger.js";
+import { describeError } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
+import type { TemplateUpdate } from "../policy/template-cache.js";
 import type { RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
 import { DEDUP_TTL_MS } from "../state/webhook-dedup.js";
@@ -137,7 +139,7 @@ export class Webhooks {
     const raw = request.rawBody;
     const size =
       typeof raw === "string"
-        ? raw.length
+        ? Buffer.byteLength(raw)
         : raw instanceof Uint8Array || raw instanceof ArrayBuffer
           ? raw.byteLength
           : 0;
@@ -158,7 +160,18 @@ export class Webhooks {
       return reply(400, "Bad Request: the body is not JSON", {}, error as Error);
     }
     const now = this.#deps.clock.now();
-    const items = parseWebhookPayload(payload, now);
+    let items: ParsedItem[];
+    try {
+      items = parseWebhookPayload(payload, now);
+    } catch (error) {
+      // The parser never throws for content it was written for; anything else is kept, not lost.
+      items = [
+        {
+          key: `u:${now}:${Math.random()}`,
+          event: { kind: "unknown", reason: `unparseable payload: ${describeError(error)}`, value: payload },
+        },
+      ];
+    }
     const events: WebhookEvent[] = [];
     const claimed: string[] = [];
     let duplicates = 0;
@@ -177,7 +190,7 @@ export class Webhooks {
       this.#deps.logger.error(
         "wa-guard: could not record a webhook delivery; answering 500 so Meta retries",
         {
-          error: String(error),
+          error: describeError(error),
         },
       );
       return reply(500, "Internal Server Error", {}, error as Error);
@@ -196,7 +209,12 @@ export class Webhooks {
     options: HandleOptions = {},
   ): (request: Request, context?: { waitUntil?: (work: Promise<unknown>) => void }) => Promise<Response> {
     return async (request, context) => {
-      const rawBody = request.method === "POST" ? new Uint8Array(await request.arrayBuffer()) : undefined;
+      let rawBody: Uint8Array | undefined;
+      if (request.method === "POST") {
+        const read = await readLimited(request, this.#maxBody);
+        if (read === "too_large") return new Response("Payload Too Large", { status: 413, headers: TEXT });
+        rawBody = read;
+      }
       const waitUntil = options.waitUntil ?? context?.waitUntil?.bind(context);
       const result = await this.handle(
         { method: request.method, query: request.url, headers: request.headers, ...(rawBody && { rawBody }) },
@@ -307,7 +325,10 @@ export class Webhooks {
           event.direction !== "BUSINESS_INITIATED" &&
           parseRecipient(event.from)
         )
-          await this.#deps.sessions.recordInbound(event.from, event.timestamp);
+          await this.#deps.sessions.recordInbound(
+            event.from,
+            Math.min(event.timestamp, this.#deps.clock.now()),
+          );
         return;
       default:
         out.push(event);
@@ -349,7 +370,7 @@ export class Webhooks {
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {
-      const learnt = await this.#deps.pipeline.learnFromCode(e.code, key);
+      const learnt = await this.#deps.pipeline.learnFromCode(e.code, key, event.timestamp);
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
           kind: "optOut",
@@ -397,7 +418,7 @@ export class Webhooks {
   }
 
   #template(event: TemplateUpdateEvent): void {
-    const update: Parameters<Policy["templates"]["applyUpdate"]>[0] = {};
+    const update: TemplateUpdate = {};
     if (event.templateId !== undefined) update.id = event.templateId;
     if (event.name !== undefined) update.name = event.name;
     if (event.language !== undefined) update.language = event.language;
@@ -476,12 +497,16 @@ export class Webhooks {
         const pending: Promise<unknown>[] = [];
         for (const event of events) {
           for (const listener of this.#deps.emitter.listeners(event.kind)) {
+            // A listener added with once() is removed before it runs, as emit() would.
+            this.#deps.emitter.removeListener(event.kind, listener as never, undefined, true);
             try {
               const result = (listener as (e: WebhookEvent) => unknown)(event);
               if (result && typeof (result as Promise<unknown>).then === "function")
                 pending.push(result as Promise<unknown>);
             } catch (error) {
-              this.#deps.logger.error(`wa-guard: a "${event.kind}" handler threw`, { error: String(error) });
+              this.#deps.logger.error(`wa-guard: a "${event.kind}" handler threw`, {
+                error: describeError(error),
+              });
             }
           }
         }
@@ -603,6 +628,27 @@ export interface NodeResponse {
   headersSent: boolean;
   writeHead(status: number, headers?: Record<string, string>): NodeResponse;
   end(body?: string): unknown;
+}
+
+/** A fetch Request's body, refused (without reading it all) when it is larger than `max`. */
+async function readLimited(request: Request, max: number): Promise<Uint8Array | "too_large"> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > max) return "too_large";
+  if (!request.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return "too_large";
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }
 
 async function readBody(req: NodeRequest, max: number): Promise<Uint8Array | "too_large"> {

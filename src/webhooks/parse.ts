@@ -67,7 +67,8 @@ function webhookErrors(list: unknown): WebhookError[] {
   const out: WebhookError[] = [];
   for (const e of list) {
     if (!isObject(e)) continue;
-    const code = typeof e["code"] === "number" ? e["code"] : Number(e["code"]);
+    const raw = e["code"];
+    const code = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
     const item: WebhookError = { code: Number.isFinite(code) ? code : -1 };
     if (typeof e["title"] === "string") item.title = e["title"];
     if (typeof e["message"] === "string") item.message = e["message"];
@@ -79,6 +80,8 @@ function webhookErrors(list: unknown): WebhookError[] {
   }
   return out;
 }
+
+let errorSeq = 0;
 
 /** A stable short id for a change that has no id of its own. Ids, not payloads, are kept. */
 function digest(value: unknown): string {
@@ -132,7 +135,8 @@ export function parseWebhookPayload(payload: unknown, receivedAt: number): Parse
       items.push(unknown("entry without changes", entry));
       continue;
     }
-    const wabaId = String(entry["id"] ?? "");
+    const id = entry["id"];
+    const wabaId = typeof id === "string" ? id : typeof id === "number" ? String(id) : "";
     const time = entry["time"] === undefined ? undefined : toMs(entry["time"], receivedAt);
     for (const change of entry["changes"]) {
       if (!isObject(change) || typeof change["field"] !== "string" || !isObject(change["value"])) {
@@ -177,7 +181,8 @@ function parseChange(
     if (Array.isArray(value["errors"])) {
       known = true;
       const event: ErrorEvent = withSource(source, { kind: "error", errors: webhookErrors(value["errors"]) });
-      out.push({ key: `e:${digest(value)}`, event });
+      // No id: identical errors (a 130429 storm) are distinct events, so each delivery counts.
+      out.push({ key: `e:${digest(value)}:${receivedAt}:${++errorSeq}`, event });
     }
     if (Array.isArray(value["user_preferences"])) {
       known = true;
@@ -334,8 +339,11 @@ function messageItem(
   });
   if (m.from_user_id !== undefined) event.fromUserId = m.from_user_id;
   const c =
-    contacts.find((x) => (m.from !== undefined && x.wa_id === m.from) || x.user_id === m.from_user_id) ??
-    (contacts.length === 1 ? contacts[0] : undefined);
+    contacts.find(
+      (x) =>
+        (m.from !== undefined && x.wa_id === m.from) ||
+        (m.from_user_id !== undefined && x.user_id === m.from_user_id),
+    ) ?? (contacts.length === 1 ? contacts[0] : undefined);
   if (c) {
     event.contact = c;
     if (c.profile?.name !== undefined) event.profileName = c.profile.name;

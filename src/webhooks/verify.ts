@@ -6,7 +6,6 @@ export type RawBody = Uint8Array | ArrayBuffer | string;
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: false });
 
 /**
  * Check `X-Hub-Signature-256` against the raw body, in constant time, for any of `secrets`
@@ -103,7 +102,11 @@ function matches(body: Uint8Array, expected: Buffer, secrets: readonly string[])
   return ok;
 }
 
-/** The body with non-ASCII characters escaped as `\uXXXX` (lower-case hex), and also with `/` as `\/`. */
+/**
+ * The body as Meta serialises it: non-ASCII characters as `\uXXXX` (lower-case hex, UTF-16
+ * units, so emoji become surrogate pairs), and a second variant with `/` also as `\/`. Built
+ * straight from the UTF-8 bytes in one pass; a body that is not valid UTF-8 has no such form.
+ */
 function escapedVariants(body: Uint8Array): Uint8Array[] {
   let nonAscii = false;
   let slash = false;
@@ -112,22 +115,78 @@ function escapedVariants(body: Uint8Array): Uint8Array[] {
     if (b > 0x7e) nonAscii = true;
     else if (b === 0x2f) slash = true;
   }
-  if (!nonAscii && !slash) return [];
-  const text = decoder.decode(body);
-  const escaped = nonAscii ? escapeUnicode(text) : text;
   const out: Uint8Array[] = [];
-  if (nonAscii) out.push(encoder.encode(escaped));
-  if (slash) out.push(encoder.encode(escaped.replace(/(?<!\\)\//g, "\\/")));
+  if (nonAscii) {
+    const escaped = escapeUtf8(body, false);
+    if (!escaped) return [];
+    out.push(escaped);
+  }
+  if (slash) {
+    const escaped = escapeUtf8(body, true);
+    if (escaped) out.push(escaped);
+  }
   return out;
 }
 
-function escapeUnicode(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    out += c > 0x7e ? `\\u${c.toString(16).padStart(4, "0")}` : text[i];
+const HEX = "0123456789abcdef";
+
+function escapeUtf8(body: Uint8Array, slashes: boolean): Uint8Array | undefined {
+  // Worst case: a 1-byte `/` becomes 2 bytes, a 2..4-byte sequence at most 12 (3× its size).
+  const out = new Uint8Array(body.length * 3);
+  let o = 0;
+  const unit = (u: number) => {
+    out[o++] = 0x5c; // backslash
+    out[o++] = 0x75; // u
+    out[o++] = HEX.charCodeAt((u >> 12) & 15);
+    out[o++] = HEX.charCodeAt((u >> 8) & 15);
+    out[o++] = HEX.charCodeAt((u >> 4) & 15);
+    out[o++] = HEX.charCodeAt(u & 15);
+  };
+  for (let i = 0; i < body.length; ) {
+    const b = body[i] as number;
+    if (b < 0x80) {
+      if (b === 0x7f) unit(b);
+      else if (slashes && b === 0x2f && !(o > 0 && out[o - 1] === 0x5c)) {
+        out[o++] = 0x5c;
+        out[o++] = b;
+      } else out[o++] = b;
+      i++;
+      continue;
+    }
+    let cp: number;
+    let n: number;
+    if (b >= 0xc2 && b <= 0xdf) {
+      cp = b & 0x1f;
+      n = 1;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      cp = b & 0x0f;
+      n = 2;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      cp = b & 0x07;
+      n = 3;
+    } else return undefined;
+    if (i + n >= body.length) return undefined;
+    for (let k = 1; k <= n; k++) {
+      const c = body[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return undefined;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if (
+      (n === 2 && cp < 0x800) ||
+      (n === 3 && cp < 0x10000) ||
+      cp > 0x10ffff ||
+      (cp >= 0xd800 && cp <= 0xdfff)
+    )
+      return undefined;
+    if (cp > 0xffff) {
+      const v = cp - 0x10000;
+      unit(0xd800 + (v >> 10));
+      unit(0xdc00 + (v & 0x3ff));
+    } else unit(cp);
+    i += n + 1;
   }
-  return out;
+  return out.subarray(0, o);
 }
 
 /**

@@ -40,6 +40,38 @@ function policySetup(
   return { clock, fake, wa };
 }
 
+describe("recipient plausibility (libphonenumber-js)", () => {
+  const rules = async (wa: WhatsAppClient, to: string) =>
+    (await wa.policy.check({ type: "text", to, body: "hi" })).violations.map((v) => v.rule);
+
+  it("refuses numbers no country can have, naming why", async () => {
+    const { wa } = policySetup();
+    for (const to of ["+1 650 555 123", "+999 1234 5678", "+351 91 234 567", "+44 7911 1234567"]) {
+      expect(await rules(wa, to), to).toContain("recipient");
+    }
+    const verdict = await wa.policy.check({ type: "text", to: "+1 650 555 123", body: "hi" });
+    expect(verdict.violations[0]?.reason).toMatch(/too short for its country/);
+  });
+
+  it("never refuses a wa_id Meta sent, in either spelling", async () => {
+    const { wa } = policySetup();
+    for (const to of [
+      "5215512345678", // Mexico, as webhooks report it
+      "+52 55 1234 5678",
+      "5491112345678", // Argentina, as webhooks report it
+      "+54 11 1234 5678",
+      "551187654321", // Brazil, an account registered before the 9th digit
+      "+55 11 98765 4321",
+      "+44 7911 123456",
+      "+351 912 345 678",
+      "+86 138 0013 8000",
+      "US.13491208655302741918",
+    ]) {
+      expect(await rules(wa, to), to).not.toContain("recipient");
+    }
+  });
+});
+
 describe("recipient identity", () => {
   it("collapses Brazil, Mexico and Argentina variants to one key, in both directions", () => {
     expect(canonicalDigits("551187654321")).toBe("5511987654321");

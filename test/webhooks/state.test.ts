@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  AccountRestrictedPolicyError,
-  RecipientBlockedError,
-  WhatsAppClient,
-} from "../../src/index.js";
+import { AccountRestrictedPolicyError, RecipientBlockedError, WhatsAppClient } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
 const USER = "+16505551234";
