@@ -197,6 +197,7 @@ const policyObject = z.strictObject({
   throughput: z.optional(
     z.strictObject({
       perSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
+      marketingShareWhenSlowed: z.optional(z.number().check(z.positive(), z.maximum(1))),
       ...throttle,
     }),
   ),

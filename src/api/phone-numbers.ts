@@ -52,6 +52,8 @@ export interface AccountHealth {
 }
 
 /** `wa.account`: the business phone number's health and limits. */
+const HOUR = 60 * 60 * 1000;
+
 export class Account {
   constructor(
     private readonly http: GraphHttp,
@@ -61,21 +63,25 @@ export class Account {
   /**
    * Restrictions the policy enforces now (learnt from 368 / 131031 / 131048 / 131064 answers,
    * 130429 storms, account_update webhooks and quality). With `refresh: true` the phone number
-   * is read from Meta too, and a RED quality rating pauses marketing for an hour.
+   * is read from Meta too: a RED quality rating pauses marketing for an hour, YELLOW slows it
+   * for an hour (see `throughput.marketingShareWhenSlowed`), GREEN lifts the slowdown.
    */
   async health(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<AccountHealth> {
     const out: AccountHealth = { restrictions: [] };
     const now = this.http.clock.now();
     if (options.refresh) {
       out.phoneNumber = await this.phoneNumber(options.signal ? { signal: options.signal } : {});
-      if (out.phoneNumber.qualityRating === "RED") {
+      const quality = out.phoneNumber.qualityRating;
+      if (quality === "RED") {
+        await this.store?.open({ scope: "marketing", source: "quality:RED", since: now, until: now + HOUR });
+      } else if (quality === "YELLOW") {
         await this.store?.open({
-          scope: "marketing",
-          source: "quality:RED",
+          scope: "marketing_slow",
+          source: "quality:YELLOW",
           since: now,
-          until: now + 60 * 60 * 1000,
+          until: now + HOUR,
         });
-      }
+      } else if (quality === "GREEN") await this.store?.close("marketing_slow");
     }
     out.restrictions = (await this.store?.active(now)) ?? [];
     return out;

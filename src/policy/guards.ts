@@ -11,12 +11,14 @@ import {
   ThroughputLimitError,
 } from "../errors/policy.js";
 import { checkTemplateParameters } from "../internal/template-params.js";
+import type { AccountHealthStore } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
 import type { Clock } from "../state/clock.js";
 import { type ConsentScope, type ConsentStore, consentStatus } from "../state/consent.js";
 import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
 import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
+import { isMarketingContext } from "./limits.js";
 import { numberProblem } from "./numbering.js";
 import type { Guard, PolicyContext } from "./types.js";
 
@@ -39,7 +41,7 @@ export interface GuardConfig {
   consent: { requireForReplies: boolean };
   sessionWindow: { safetyMarginMs: number };
   content: ContentPolicyOptions;
-  throughput: Required<ThrottleOptions> & { perSecond: number };
+  throughput: Required<ThrottleOptions> & { perSecond: number; marketingShareWhenSlowed: number };
   pairRate: Required<ThrottleOptions> & { burst: number; intervalMs: number };
 }
 
@@ -49,6 +51,7 @@ export interface GuardDeps {
   windows: SessionWindowStore;
   blocks: BlockMirror;
   rates: RateLimitStore;
+  health: AccountHealthStore;
   phoneNumberId: () => string;
   onWait: (rule: string, waitMs: number, recipient: string) => void;
 }
@@ -211,18 +214,41 @@ function capacityGuard(
 
 function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
   const key = () => `throughput:${deps.phoneNumberId()}`;
+  const slowKey = () => `throughput:marketing:${deps.phoneNumberId()}`;
+  const slowLimit = Math.max(1, Math.floor(c.perSecond * c.marketingShareWhenSlowed));
+  /** Sends that took a slot of the slowed marketing window too (to refund both). */
+  const slowed = new WeakSet<PolicyContext>();
+  const isSlowed = async (ctx: PolicyContext, now: number) =>
+    isMarketingContext(ctx) && (await deps.health.active(now)).some((r) => r.scope === "marketing_slow");
   return capacityGuard(
     "throughput",
     deps,
     c,
-    (_ctx, consume) => deps.rates.window(key(), c.perSecond, 1000, deps.clock.now(), consume),
-    (_ctx, at) => deps.rates.refundWindow(key(), at),
+    async (ctx, consume) => {
+      const now = deps.clock.now();
+      if (await isSlowed(ctx, now)) {
+        slowed.add(ctx);
+        const marketing = await deps.rates.window(slowKey(), slowLimit, 1000, now, consume);
+        if (!marketing.ok) return marketing;
+        const all = await deps.rates.window(key(), c.perSecond, 1000, now, consume);
+        if (!all.ok && consume) await deps.rates.refundWindow(slowKey(), now);
+        return all;
+      }
+      slowed.delete(ctx);
+      return deps.rates.window(key(), c.perSecond, 1000, now, consume);
+    },
+    async (ctx, at) => {
+      await deps.rates.refundWindow(key(), at);
+      if (slowed.has(ctx)) await deps.rates.refundWindow(slowKey(), at);
+    },
     (ctx, retryAfterMs) =>
       new ThroughputLimitError({
         rule: "throughput",
         recipient: to(ctx),
         retryAfterMs,
-        reason: `the phone number's ${c.perSecond} messages/second are used (Meta would answer 130429)`,
+        reason: slowed.has(ctx)
+          ? `marketing is slowed to ${slowLimit} messages/second while the phone number's quality is YELLOW`
+          : `the phone number's ${c.perSecond} messages/second are used (Meta would answer 130429)`,
       }),
   );
 }

@@ -71,6 +71,13 @@ export interface PolicyOptions {
      * @default 80
      */
     perSecond?: number;
+    /**
+     * While the phone number's quality is YELLOW (read by `wa.account.health({ refresh: true })`),
+     * marketing templates get only this share of `perSecond`, so a campaign that users are
+     * reporting slows down before the quality drops to RED and marketing stops.
+     * @default 0.25
+     */
+    marketingShareWhenSlowed?: number;
   };
   /** In `wait` mode a send waits up to `maxWaitMs` (default 7000: one interval) for the pair slot. */
   pairRate?: ThrottleOptions & {
@@ -168,6 +175,7 @@ export class Policy {
       content: options.content ?? {},
       throughput: {
         perSecond: options.throughput?.perSecond ?? 80,
+        marketingShareWhenSlowed: options.throughput?.marketingShareWhenSlowed ?? 0.25,
         mode: options.throughput?.mode ?? "wait",
         maxWaitMs: options.throughput?.maxWaitMs ?? 2000,
       },
@@ -185,6 +193,7 @@ export class Policy {
         windows: this.stores.sessionWindows,
         blocks: this.stores.blockMirror,
         rates: this.stores.rateLimits,
+        health: this.stores.accountHealth,
         phoneNumberId: deps.phoneNumberId,
         onWait: (rule, waitMs, recipient) => {
           if (deps.emitter.listenerCount("throttle.wait") > 0) {

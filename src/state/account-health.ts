@@ -4,6 +4,7 @@
  * - `business_initiated`: templates (RESTRICTED_BIZ_INITIATED_MESSAGING, spam limit 131048);
  * - `customer_initiated`: replies (RESTRICTED_CUSTOMER_INITIATED_MESSAGING);
  * - `marketing`: marketing templates (quality RED);
+ * - `marketing_slow`: marketing templates are paced at a share of the throughput (quality YELLOW);
  * - `throughput`: every send, briefly, after a storm of 130429 answers.
  */
 export type RestrictionScope =
@@ -11,6 +12,7 @@ export type RestrictionScope =
   | "business_initiated"
   | "customer_initiated"
   | "marketing"
+  | "marketing_slow"
   | "throughput";
 
 export interface Restriction {

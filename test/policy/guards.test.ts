@@ -293,6 +293,46 @@ describe("account health, frequency and messaging limit", () => {
     await wa.messages.sendText({ to: u, body: "replies still go" });
   });
 
+  it("slows marketing to a share of the throughput on YELLOW quality; other sends keep the full rate", async () => {
+    const { fake, wa, clock } = policySetup(
+      { messagingLimit: { tier: "unlimited" } },
+      { phoneNumber: { quality_rating: "YELLOW" } },
+    );
+    fake.templates.add({
+      name: "notice",
+      language: "en_US",
+      category: "UTILITY",
+      components: [{ type: "BODY", text: "Hi" }],
+    });
+    const health = await wa.account.health({ refresh: true });
+    expect(health.restrictions.map((r) => [r.scope, r.source])).toEqual([
+      ["marketing_slow", "quality:YELLOW"],
+    ]);
+    const users = Array.from({ length: 60 }, (_, i) => `+1650555${String(i).padStart(4, "0")}`);
+    for (const u of users) {
+      await wa.consent.grant(u, { scope: "marketing", source: "t" });
+      await wa.consent.grant(u, { scope: "utility", source: "t" });
+    }
+    const perSecond = (name: string) => {
+      const counts = new Map<number, number>();
+      for (const m of fake.messaging.sent) {
+        if ((m.payload["template"] as { name?: string } | undefined)?.name !== name) continue;
+        const s = Math.floor(m.at / 1000);
+        counts.set(s, (counts.get(s) ?? 0) + 1);
+      }
+      return Math.max(...counts.values());
+    };
+    const start = clock.now();
+    await Promise.all(users.map((to) => wa.messages.sendTemplate({ to, name: "promo", language: "en_US" })));
+    expect(perSecond("promo")).toBeLessThanOrEqual(20); // 80/s × 0.25
+    expect(clock.now() - start).toBeGreaterThanOrEqual(2000);
+    await Promise.all(users.map((to) => wa.messages.sendTemplate({ to, name: "notice", language: "en_US" })));
+    expect(perSecond("notice")).toBeGreaterThan(20);
+    fake.phone.quality_rating = "GREEN";
+    await wa.account.health({ refresh: true });
+    expect((await wa.account.health()).restrictions).toEqual([]);
+  });
+
   it("caps marketing per user and refuses identical repeats", async () => {
     const { fake, wa, clock } = policySetup({ frequency: { marketingPerDay: 1, marketingPerWeek: 2 } });
     fake.templates.add({
