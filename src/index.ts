@@ -75,6 +75,7 @@ export {
   TemplateNotSendableError,
   ThroughputLimitError,
 } from "./errors/policy.js";
+export { isStoreUnavailableError, StoreUnavailableError } from "./errors/store.js";
 export type { TransportFailure, TransportOutcome } from "./errors/transport.js";
 export { isTransportError, TransportError } from "./errors/transport.js";
 export type { ValidationIssue } from "./errors/validation.js";

@@ -8,7 +8,7 @@
 export const ERROR_BRAND: unique symbol = Symbol.for("wa-guard.error") as never;
 
 /** The error families; they never mix. */
-export type ErrorFamily = "graph" | "transport" | "validation" | "config" | "policy" | "webhook";
+export type ErrorFamily = "graph" | "transport" | "validation" | "config" | "policy" | "webhook" | "store";
 
 export interface WhatsAppErrorOptions {
   cause?: unknown;

@@ -4,16 +4,16 @@ import { isFamily, WhatsAppError } from "./base.js";
 /** Names of the built-in guards, in pipeline order. */
 export type GuardName =
   | "recipient"
+  | "account-health"
   | "blocklist"
   | "consent"
   | "session-window"
   | "template"
   | "content"
-  | "account-health"
   | "frequency"
   | "messaging-limit"
-  | "throughput"
-  | "pair-rate";
+  | "pair-rate"
+  | "throughput";
 
 export interface PolicyViolationInit {
   /** The guard that refused. */

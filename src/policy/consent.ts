@@ -39,7 +39,6 @@ export const DEFAULT_OPT_IN_KEYWORDS: readonly string[] = [
   "UNSTOP",
   "RESUME",
   "SUBSCRIBE",
-  "YES",
   "ALTA",
   "REANUDAR",
   "VOLTAR",

@@ -32,7 +32,7 @@ export interface ThrottleOptions {
   mode?: "wait" | "refuse";
   /**
    * Longest wait in `wait` mode; beyond it the send is refused.
-   * @default 2000
+   * @default 2000 for throughput, 7000 (one interval) for the pair rate
    */
   maxWaitMs?: number;
 }

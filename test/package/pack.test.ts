@@ -41,13 +41,17 @@ const SCRIPT = `
 describe("the packed tarball", () => {
   it("imports with ESM import", () => {
     const code = `import { WhatsAppClient, isWhatsAppError, ValidationError } from "wa-guard";
-      import { FakeCloudApi } from "wa-guard/testing"; ${SCRIPT} console.log("esm ok");`;
+      import { FakeCloudApi } from "wa-guard/testing";
+      import { redisStores } from "wa-guard/redis"; ${SCRIPT}
+      if (typeof redisStores !== "function") throw new Error("bad redis export");
+      console.log("esm ok");`;
     expect(run("node", ["--input-type=module", "-e", code], join(dir, "app"))).toContain("esm ok");
   });
 
   it("loads with CommonJS require, without loading undici until a request is made", () => {
     const code = `const { WhatsAppClient, isWhatsAppError, ValidationError } = require("wa-guard");
       const { FakeCloudApi } = require("wa-guard/testing"); ${SCRIPT}
+      if (typeof require("wa-guard/redis").redisStores !== "function") throw new Error("bad redis export");
       if (Object.keys(require.cache).some((k) => k.includes("/undici/"))) throw new Error("undici loaded at import");
       console.log("cjs ok");`;
     expect(run("node", ["-e", code], join(dir, "app"))).toContain("cjs ok");
@@ -76,6 +80,7 @@ describe("the packed tarball", () => {
     // non-zero (and execFileSync throws) on any problem in the other resolutions.
     const out = run(join(BIN, "attw"), [tarball, "--profile", "node16", "--format", "table-flipped"], ROOT);
     expect(out).toContain('"wa-guard/testing"');
+    expect(out).toContain('"wa-guard/redis"');
     expect(out).not.toMatch(/❌|🐛|⚠️|🎭|🥴/);
   });
 });

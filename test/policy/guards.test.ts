@@ -111,6 +111,8 @@ describe("consent", () => {
     expect(await wa.consent.processInbound({ from: u, buttonPayload: "UNSUB_PROMOS" })).toBe("opt-out");
     expect((await wa.consent.status(u, "marketing")).granted).toBe(false);
     expect(await wa.consent.processInbound({ from: u, text: "please don't stop" })).toBeUndefined();
+    // "yes" answers many questions; it must not re-subscribe someone who said STOP.
+    expect(await wa.consent.processInbound({ from: u, text: "Yes" })).toBeUndefined();
     const history = await wa.consent.history(u);
     expect(history.map((e) => `${e.action}:${e.scope}:${e.source}`)).toEqual([
       "grant:marketing:form",

@@ -240,6 +240,8 @@ describe("policy model, state fed by webhooks", () => {
           } else if (c.kind === "tick") {
             clock.advance(c.ms);
           } else if (c.kind === "template") {
+            // Like preferences: a change without an id, keyed by content and Meta's second.
+            clock.advance(1000);
             fake.setTemplateStatus(c.name, "en_US", c.event);
             await deliver();
             model.status.set(c.name, c.event === "REINSTATED" ? "APPROVED" : c.event);

@@ -1,0 +1,24 @@
+import { isFamily, WhatsAppError } from "./base.js";
+
+/**
+ * A shared state store (Redis, PostgreSQL) did not answer in time or failed. Decisions that
+ * need it fail closed: the send is refused, nothing reaches Meta.
+ */
+export class StoreUnavailableError extends WhatsAppError {
+  readonly code = "store_unavailable" as const;
+  readonly family = "store" as const;
+  /** Which store: `redis`, `postgres`. */
+  readonly store: string;
+  /** What was being done: `rate-limits.window`, `consent.history`, … */
+  readonly operation: string;
+
+  constructor(store: string, operation: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`${store} is unavailable (${operation}): ${reason}`, options);
+    this.store = store;
+    this.operation = operation;
+  }
+}
+
+export function isStoreUnavailableError(value: unknown): value is StoreUnavailableError {
+  return isFamily(value, "store");
+}

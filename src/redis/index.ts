@@ -1,0 +1,23 @@
+/**
+ * `wa-guard/redis`: policy state shared through Redis by every instance of a fleet. Works with
+ * an ioredis or a node-redis client; this module imports neither.
+ *
+ * ```ts
+ * import Redis from "ioredis";
+ * import { redisStores } from "wa-guard/redis";
+ * const redis = new Redis({ maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
+ * const wa = new WhatsAppClient({ phoneNumberId, stores: redisStores(redis, { phoneNumberId }) });
+ * ```
+ */
+export type { RedisRunner, RedisRunnerOptions, Script } from "./client.js";
+export { redisRunner } from "./client.js";
+export type { RedisStoresOptions } from "./stores.js";
+export {
+  RedisAccountHealthStore,
+  RedisBlockMirror,
+  RedisConsentStore,
+  RedisRateLimitStore,
+  RedisSessionWindowStore,
+  RedisWebhookDedupStore,
+  redisStores,
+} from "./stores.js";

@@ -1,0 +1,306 @@
+import type { PolicyStores } from "../policy/pipeline.js";
+import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
+import type { BlockMirror } from "../state/block-mirror.js";
+import type { ConsentEvent, ConsentStore } from "../state/consent.js";
+import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
+import type { SessionWindowStore } from "../state/session-windows.js";
+import type { WebhookDedupStore } from "../state/webhook-dedup.js";
+import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+// Every script is one atomic step on the Redis server. Rate decisions read the time from
+// Redis (`TIME`), never from the client, so instances with skewed clocks share one truth.
+const NOW_MS =
+  "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+const RECORD_INBOUND = script(`
+local prev = tonumber(redis.call('GET', KEYS[1]))
+local at = tonumber(ARGV[1])
+if (not prev) or prev < at then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return 1`);
+const GET = script(`return redis.call('GET', KEYS[1])`);
+const RPUSH = script(`return redis.call('RPUSH', KEYS[1], ARGV[1])`);
+const LRANGE = script(`return redis.call('LRANGE', KEYS[1], 0, -1)`);
+const SISMEMBER = script(`return redis.call('SISMEMBER', KEYS[1], ARGV[1])`);
+const SADD = script(`return redis.call('SADD', KEYS[1], unpack(ARGV))`);
+const SREM = script(`return redis.call('SREM', KEYS[1], unpack(ARGV))`);
+const SCARD = script(`return redis.call('SCARD', KEYS[1])`);
+const RENAME_OR_DEL = script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[2]) end
+return 1`);
+/** Members per call: large lists go in chunks (client libraries and Lua both limit arguments). */
+const CHUNK = 5_000;
+const chunks = <T>(list: readonly T[]) =>
+  Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
+// Account health: one hash field per scope; the restriction that lasts longer wins.
+const OPEN_RESTRICTION = script(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local nxt = cjson.decode(ARGV[2])
+if cur then
+  local c = cjson.decode(cur)
+  if c['until'] == nil then return 0 end
+  if nxt['until'] ~= nil and nxt['until'] <= c['until'] then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`);
+const HDEL = script(`return redis.call('HDEL', KEYS[1], ARGV[1])`);
+const ACTIVE_RESTRICTIONS = script(`
+local now = tonumber(ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+for i = 1, #all, 2 do
+  local r = cjson.decode(all[i + 1])
+  if r['until'] ~= nil and r['until'] <= now then redis.call('HDEL', KEYS[1], all[i])
+  else table.insert(out, all[i + 1]) end
+end
+return out`);
+const CLAIM = script(`
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+return 0`);
+const DEL = script(`return redis.call('DEL', KEYS[1])`);
+// Exact sliding window on a sorted set scored by Redis time. Members are "<client at>:<seq>" so
+// a refund can find the unit a send took.
+const WINDOW = script(`
+${NOW_MS}
+local limit = tonumber(ARGV[1])
+local windowMs = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
+  local wait = tonumber(oldest[2]) + windowMs - now
+  if wait < 1 then wait = 1 end
+  return {0, wait}
+end
+if ARGV[3] == '1' then
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('PEXPIRE', KEYS[2], windowMs * 2 + 1000)
+  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. seq)
+  redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 1000)
+end
+return {1, 0}`);
+const REFUND_WINDOW = script(`
+local prefix = ARGV[1] .. ':'
+local members = redis.call('ZREVRANGE', KEYS[1], 0, -1)
+for _, m in ipairs(members) do
+  if string.sub(m, 1, #prefix) == prefix then redis.call('ZREM', KEYS[1], m) return 1 end
+end
+return 0`);
+// Token bucket in a hash: tokens and the Redis time they were counted at.
+const BUCKET = script(`
+${NOW_MS}
+local burst = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = burst
+if s[1] then tokens = math.min(burst, tonumber(s[1]) + (now - tonumber(s[2])) / interval) end
+if tokens < 1 then return {0, math.ceil((1 - tokens) * interval)} end
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'at', now)
+  redis.call('PEXPIRE', KEYS[1], math.ceil(burst * interval) + 1000)
+end
+return {1, 0}`);
+const REFUND_BUCKET = script(`
+local t = redis.call('HGET', KEYS[1], 'tokens')
+if not t then return 0 end
+redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(t) + 1)))
+return 1`);
+
+export interface RedisStoresOptions extends RedisRunnerOptions {
+  /** Prefix of every key. @default "wa-guard" */
+  prefix?: string;
+  /**
+   * The phone number the state belongs to: windows, blocks, rate limits and health are per
+   * phone number; consent and webhook de-duplication are per business (prefix only).
+   */
+  phoneNumberId: string;
+}
+
+/**
+ * Policy state in Redis, shared by every instance that uses the same prefix: a window opened by
+ * a webhook on one instance allows a reply from another, an opt-out recorded anywhere stops
+ * marketing everywhere, and rate decisions hold for the fleet. Pass the result as
+ * `stores` to `WhatsAppClient`.
+ *
+ * Not yet shared through Redis: the send history (frequency caps and the messaging limit) and the
+ * template cache stay per process.
+ */
+export function redisStores(
+  client: unknown,
+  options: RedisStoresOptions,
+): Required<
+  Pick<
+    PolicyStores,
+    "sessionWindows" | "consent" | "blockMirror" | "accountHealth" | "webhookDedup" | "rateLimits"
+  >
+> {
+  const redis = redisRunner(client, options);
+  const prefix = options.prefix ?? "wa-guard";
+  if (typeof options.phoneNumberId !== "string" || !/^\d+$/.test(options.phoneNumberId)) {
+    throw new TypeError(
+      "redisStores() needs { phoneNumberId } (digits): windows, blocks and limits are per number",
+    );
+  }
+  const phone = `${prefix}:${options.phoneNumberId}`;
+  return {
+    sessionWindows: new RedisSessionWindowStore(redis, `${phone}:window:`),
+    consent: new RedisConsentStore(redis, `${prefix}:consent:`),
+    blockMirror: new RedisBlockMirror(redis, `${phone}:blocked`),
+    accountHealth: new RedisAccountHealthStore(redis, `${phone}:health`),
+    webhookDedup: new RedisWebhookDedupStore(redis, `${prefix}:seen:`),
+    rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`),
+  };
+}
+
+export class RedisSessionWindowStore implements SessionWindowStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+  ) {}
+
+  async recordInbound(key: string, at: number): Promise<void> {
+    // Kept two days: the window is 24 h; block eligibility and reach look back as far.
+    await this.redis.run(RECORD_INBOUND, [this.prefix + key], [at, 2 * DAY], "windows.recordInbound");
+  }
+
+  async lastInbound(key: string): Promise<number | undefined> {
+    const v = await this.redis.run(GET, [this.prefix + key], [], "windows.lastInbound");
+    return v === null || v === undefined ? undefined : Number(v);
+  }
+}
+
+/** The consent ledger as one Redis list per person (no expiry: it is a legal record). */
+export class RedisConsentStore implements ConsentStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+  ) {}
+
+  async append(event: ConsentEvent): Promise<void> {
+    await this.redis.run(RPUSH, [this.prefix + event.key], [JSON.stringify(event)], "consent.append");
+  }
+
+  async history(key: string): Promise<ConsentEvent[]> {
+    const list = (await this.redis.run(LRANGE, [this.prefix + key], [], "consent.history")) as string[];
+    return list.map((s) => JSON.parse(s) as ConsentEvent);
+  }
+}
+
+export class RedisBlockMirror implements BlockMirror {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly key: string,
+  ) {}
+
+  async has(key: string): Promise<boolean> {
+    return Number(await this.redis.run(SISMEMBER, [this.key], [key], "blocklist.has")) === 1;
+  }
+  async add(keys: readonly string[]): Promise<void> {
+    for (const part of chunks(keys)) await this.redis.run(SADD, [this.key], part, "blocklist.add");
+  }
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const part of chunks(keys)) await this.redis.run(SREM, [this.key], part, "blocklist.remove");
+  }
+  async size(): Promise<number> {
+    return Number(await this.redis.run(SCARD, [this.key], [], "blocklist.size"));
+  }
+  /** Built aside, then swapped in with one RENAME: readers never see a half-synced mirror. */
+  async replace(keys: readonly string[]): Promise<void> {
+    const next = `${this.key}:next`;
+    await this.redis.run(DEL, [next], [], "blocklist.replace");
+    for (const part of chunks(keys)) await this.redis.run(SADD, [next], part, "blocklist.replace");
+    await this.redis.run(RENAME_OR_DEL, [next, this.key], [], "blocklist.replace");
+  }
+}
+
+export class RedisAccountHealthStore implements AccountHealthStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly key: string,
+  ) {}
+
+  async open(restriction: Restriction): Promise<void> {
+    await this.redis.run(
+      OPEN_RESTRICTION,
+      [this.key],
+      [restriction.scope, JSON.stringify(restriction)],
+      "health.open",
+    );
+  }
+  async close(scope: RestrictionScope): Promise<void> {
+    await this.redis.run(HDEL, [this.key], [scope], "health.close");
+  }
+  async active(now: number): Promise<Restriction[]> {
+    const list = (await this.redis.run(ACTIVE_RESTRICTIONS, [this.key], [now], "health.active")) as string[];
+    return list.map((s) => JSON.parse(s) as Restriction);
+  }
+}
+
+export class RedisWebhookDedupStore implements WebhookDedupStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+  ) {}
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (
+      Number(await this.redis.run(CLAIM, [this.prefix + key], [Math.max(1, ttlMs)], "dedup.claim")) === 1
+    );
+  }
+  async release(key: string): Promise<void> {
+    await this.redis.run(DEL, [this.prefix + key], [], "dedup.release");
+  }
+}
+
+/**
+ * Rate limits decided by Redis with Redis's own clock: the `now` callers pass is used only to
+ * label a unit so it can be refunded.
+ */
+export class RedisRateLimitStore implements RateLimitStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+  ) {}
+
+  async window(
+    key: string,
+    limit: number,
+    windowMs: number,
+    now: number,
+    consume: boolean,
+  ): Promise<RateDecision> {
+    const k = this.prefix + key;
+    const [ok, wait] = (await this.redis.run(
+      WINDOW,
+      [k, `${k}:seq`],
+      [limit, windowMs, consume ? 1 : 0, now],
+      "rate-limits.window",
+    )) as [number, number];
+    return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+  }
+
+  async refundWindow(key: string, at: number): Promise<void> {
+    await this.redis.run(REFUND_WINDOW, [this.prefix + key], [at], "rate-limits.refundWindow");
+  }
+
+  async bucket(
+    key: string,
+    burst: number,
+    intervalMs: number,
+    _now: number,
+    consume: boolean,
+  ): Promise<RateDecision> {
+    const [ok, wait] = (await this.redis.run(
+      BUCKET,
+      [this.prefix + key],
+      [burst, intervalMs, consume ? 1 : 0],
+      "rate-limits.bucket",
+    )) as [number, number];
+    return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+  }
+
+  async refundBucket(key: string, burst: number): Promise<void> {
+    await this.redis.run(REFUND_BUCKET, [this.prefix + key], [burst], "rate-limits.refundBucket");
+  }
+}

@@ -1,0 +1,25 @@
+import { describe } from "vitest";
+import {
+  MemoryAccountHealthStore,
+  MemoryBlockMirror,
+  MemoryConsentStore,
+  MemoryRateLimitStore,
+  MemorySessionWindowStore,
+  MemoryWebhookDedupStore,
+} from "../../src/index.js";
+import { allContracts } from "./stores.js";
+
+describe("memory stores", () => {
+  allContracts({
+    sessionWindows: async () => new MemorySessionWindowStore(),
+    consent: async () => new MemoryConsentStore(),
+    blockMirror: async () => new MemoryBlockMirror(),
+    accountHealth: async () => new MemoryAccountHealthStore(),
+    webhookDedup: async () => new MemoryWebhookDedupStore(),
+    // One process: the "instances" share the one store object.
+    rateLimits: async (n = 1) => {
+      const store = new MemoryRateLimitStore();
+      return Array.from({ length: n }, () => store);
+    },
+  });
+});

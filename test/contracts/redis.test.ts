@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isStoreUnavailableError, WhatsAppClient } from "../../src/index.js";
+import { redisStores } from "../../src/redis/index.js";
+import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { allContracts } from "./stores.js";
+
+// Needs Redis at 127.0.0.1:6379 (.ci/run starts it). In CI a missing Redis fails the suite;
+// elsewhere the suite is skipped with the reason printed.
+const URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const available = await (async () => {
+  const probe = new Redis(URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch (error) {
+    return String(error);
+  } finally {
+    probe.disconnect();
+  }
+})();
+if (available !== true) {
+  if (process.env["CI"]) throw new Error(`Redis is required in CI (${URL}): ${available}`);
+  console.warn(`skipping the Redis store suites: no Redis at ${URL} (${available})`);
+}
+const suite = available === true ? describe : describe.skip;
+
+const clients: Array<{ quit(): Promise<unknown> }> = [];
+const io = () => {
+  const c = new Redis(URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  clients.push(c);
+  return c;
+};
+const prefixes: string[] = [];
+const fresh = () => {
+  const p = `wa-guard-test:${randomUUID()}`;
+  prefixes.push(p);
+  return p;
+};
+const stores = (client: unknown, prefix = fresh()) =>
+  redisStores(client, { prefix, phoneNumberId: "100000000000001", timeoutMs: 2_000 });
+
+afterAll(async () => {
+  if (available !== true) return;
+  const c = new Redis(URL);
+  for (const p of prefixes) {
+    const keys = await c.keys(`${p}:*`);
+    if (keys.length) await c.del(...keys);
+  }
+  await c.quit();
+  await Promise.all(clients.map((x) => x.quit().catch(() => undefined)));
+});
+
+suite("Redis stores (ioredis)", () => {
+  allContracts({
+    sessionWindows: async () => stores(io()).sessionWindows,
+    consent: async () => stores(io()).consent,
+    blockMirror: async () => stores(io()).blockMirror,
+    accountHealth: async () => stores(io()).accountHealth,
+    webhookDedup: async () => stores(io()).webhookDedup,
+    // Separate connections sharing one prefix: separate instances of a fleet.
+    rateLimits: async (n = 1) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(io(), prefix).rateLimits);
+    },
+  });
+});
+
+suite("Redis stores (node-redis)", () => {
+  let client: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    client = createClient({ url: URL });
+    await client.connect();
+    clients.push({ quit: () => client.quit() });
+  });
+  allContracts({
+    sessionWindows: async () => stores(client).sessionWindows,
+    consent: async () => stores(client).consent,
+    blockMirror: async () => stores(client).blockMirror,
+    accountHealth: async () => stores(client).accountHealth,
+    webhookDedup: async () => stores(client).webhookDedup,
+    rateLimits: async (n = 1) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(client, prefix).rateLimits);
+    },
+  });
+});
+
+suite("Redis stores across instances", () => {
+  it("a window opened by a webhook on instance A allows a reply from instance B; STOP on B stops A", async () => {
+    const clock = new FakeClock({ start: Date.now() });
+    const fake = new FakeCloudApi({ clock });
+    const prefix = fresh();
+    const make = () =>
+      new WhatsAppClient({
+        accessToken: fake.accessToken,
+        phoneNumberId: fake.phoneNumberId,
+        wabaId: fake.wabaId,
+        appSecret: fake.webhooks.appSecret,
+        transport: fakeTransport(fake),
+        clock,
+        stores: stores(io(), prefix),
+      });
+    const a = make();
+    const b = make();
+    fake.templates.add({
+      name: "promo",
+      language: "en_US",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Hi" }],
+    });
+    fake.messaging.receiveMessage("+16505551234", { text: "hi" });
+    await fake.webhooks.deliver(a);
+    await expect(b.messages.sendText({ to: "+16505551234", body: "hello from B" })).resolves.toBeDefined();
+    await a.consent.grant("+16505551234", { scope: "marketing", source: "form" });
+    fake.messaging.receiveMessage("+16505551234", { text: "STOP" });
+    const [delivery] = await fake.webhooks.deliver(b);
+    expect(delivery?.status).toBe(200);
+    await expect(
+      a.messages.sendTemplate({ to: "+16505551234", name: "promo", language: "en_US" }),
+    ).rejects.toMatchObject({ rule: "consent" });
+    // The same delivery replayed to A is a duplicate: the dedup store is shared too.
+    const replay = await a.webhooks.handle(fake.webhooks.request(delivery!.payload));
+    expect(replay.duplicates).toBe(1);
+  });
+
+  it("an unreachable Redis fails closed within the bound: no consent-requiring send passes", async () => {
+    const dead = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    const fake = new FakeCloudApi();
+    const wa = new WhatsAppClient({
+      accessToken: fake.accessToken,
+      phoneNumberId: fake.phoneNumberId,
+      transport: fakeTransport(fake),
+      stores: redisStores(dead, { phoneNumberId: fake.phoneNumberId, prefix: fresh() }),
+    });
+    const started = Date.now();
+    const error = await wa.messages.sendText({ to: "+16505551234", body: "hi" }).catch((e) => e);
+    expect(isStoreUnavailableError(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(fake.requests).toHaveLength(0);
+    dead.disconnect();
+  });
+});

@@ -1,0 +1,161 @@
+// One contract per state-store interface. Every implementation (memory, Redis, …) runs the same
+// suites, so "shared" never means "slightly different".
+import { expect, it } from "vitest";
+import type {
+  AccountHealthStore,
+  BlockMirror,
+  ConsentEvent,
+  ConsentStore,
+  RateLimitStore,
+  SessionWindowStore,
+  WebhookDedupStore,
+} from "../../src/index.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface StoreFactories {
+  sessionWindows(): Promise<SessionWindowStore>;
+  consent(): Promise<ConsentStore>;
+  blockMirror(): Promise<BlockMirror>;
+  accountHealth(): Promise<AccountHealthStore>;
+  webhookDedup(): Promise<WebhookDedupStore>;
+  /** `instances` stores sharing one state, as separate processes would. */
+  rateLimits(instances?: number): Promise<RateLimitStore[]>;
+}
+
+export function sessionWindowContract(make: StoreFactories["sessionWindows"]) {
+  it("session windows: the latest inbound wins, an older one never moves it back", async () => {
+    const s = await make();
+    expect(await s.lastInbound("16505550001")).toBeUndefined();
+    await s.recordInbound("16505550001", 1_000);
+    await s.recordInbound("16505550001", 5_000);
+    await s.recordInbound("16505550001", 3_000);
+    expect(await s.lastInbound("16505550001")).toBe(5_000);
+    expect(await s.lastInbound("16505550002")).toBeUndefined();
+  });
+}
+
+export function consentContract(make: StoreFactories["consent"]) {
+  it("consent: an append-only ledger per person, in order, nothing lost", async () => {
+    const s = await make();
+    expect(await s.history("a")).toEqual([]);
+    const events: ConsentEvent[] = [
+      { key: "a", action: "grant", scope: "marketing", source: "form", proof: "box ticked ✓", at: 1 },
+      { key: "a", action: "revoke", scope: "all", source: "keyword:STOP", at: 2 },
+      { key: "a", action: "grant", scope: "all", source: "keyword:START", at: 3 },
+    ];
+    for (const e of events) await s.append(e);
+    await s.append({ key: "b", action: "grant", scope: "utility", source: "x", at: 4 });
+    expect(await s.history("a")).toEqual(events);
+    expect(await s.history("b")).toHaveLength(1);
+  });
+}
+
+export function blockMirrorContract(make: StoreFactories["blockMirror"]) {
+  it("block mirror: add, remove, size and replace, including 64,000 entries", async () => {
+    const m = await make();
+    expect(await m.has("1")).toBe(false);
+    await m.add(["1", "2", "2"]);
+    expect(await m.has("1")).toBe(true);
+    expect(await m.size()).toBe(2);
+    await m.remove(["1", "9"]);
+    expect(await m.has("1")).toBe(false);
+    await m.replace(["3"]);
+    expect([await m.has("2"), await m.has("3"), await m.size()]).toEqual([false, true, 1]);
+    const many = Array.from({ length: 64_000 }, (_, i) => `1650${String(i).padStart(7, "0")}`);
+    await m.add(many);
+    expect(await m.size()).toBe(64_001);
+    await m.replace([]);
+    expect(await m.size()).toBe(0);
+  }, 30_000);
+}
+
+export function accountHealthContract(make: StoreFactories["accountHealth"]) {
+  it("account health: restrictions per scope, the longer one wins, expiry and close", async () => {
+    const h = await make();
+    expect(await h.active(0)).toEqual([]);
+    await h.open({ scope: "business_initiated", source: "graph:131048", since: 0, until: 1_000 });
+    await h.open({ scope: "business_initiated", source: "shorter", since: 0, until: 500 });
+    expect(await h.active(100)).toEqual([
+      { scope: "business_initiated", source: "graph:131048", since: 0, until: 1_000 },
+    ]);
+    await h.open({ scope: "business_initiated", source: "longer", since: 0, until: 2_000 });
+    expect((await h.active(100)).map((r) => r.source)).toEqual(["longer"]);
+    await h.open({ scope: "all", source: "account_update:DISABLED_UPDATE", since: 0 });
+    await h.open({ scope: "all", source: "timed", since: 0, until: 99_000 });
+    expect((await h.active(2_500)).map((r) => r.source)).toEqual(["account_update:DISABLED_UPDATE"]);
+    await h.close("all");
+    expect(await h.active(2_500)).toEqual([]);
+  });
+}
+
+export function webhookDedupContract(make: StoreFactories["webhookDedup"]) {
+  it("webhook dedup: the first claim wins until released or expired", async () => {
+    const d = await make();
+    expect(await d.claim("m:wamid.1", 60_000, Date.now())).toBe(true);
+    expect(await d.claim("m:wamid.1", 60_000, Date.now())).toBe(false);
+    await d.release("m:wamid.1");
+    expect(await d.claim("m:wamid.1", 60_000, Date.now())).toBe(true);
+    expect(await d.claim("s:wamid.2:sent", 50, Date.now())).toBe(true);
+    await sleep(120);
+    expect(await d.claim("s:wamid.2:sent", 50, Date.now())).toBe(true);
+  });
+}
+
+export function rateLimitContract(make: StoreFactories["rateLimits"]) {
+  it("rate limits: a sliding window admits `limit`, peeks without taking, refunds", async () => {
+    const [r] = (await make()) as [RateLimitStore];
+    const take = (consume = true) => r.window("tp", 3, 1_000, Date.now(), consume);
+    const at = Date.now();
+    expect((await r.window("tp", 3, 1_000, at, true)).ok).toBe(true);
+    expect((await take()).ok).toBe(true);
+    expect((await take(false)).ok).toBe(true); // a peek takes nothing
+    expect((await take()).ok).toBe(true);
+    const refused = await take();
+    expect(refused.ok).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000);
+    await r.refundWindow("tp", at);
+    expect((await take()).ok).toBe(true);
+    expect((await take()).ok).toBe(false);
+    await sleep(1_100);
+    expect((await take()).ok).toBe(true);
+  });
+
+  it("rate limits: a token bucket of `burst`, one more per interval, refunds", async () => {
+    const [r] = (await make()) as [RateLimitStore];
+    const take = () => r.bucket("pair", 2, 1_000, Date.now(), true);
+    expect((await take()).ok).toBe(true);
+    expect((await take()).ok).toBe(true);
+    const refused = await take();
+    expect(refused.ok).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000);
+    await r.refundBucket("pair", 2);
+    expect((await take()).ok).toBe(true);
+    await sleep(1_100);
+    expect((await take()).ok).toBe(true);
+  });
+
+  it("rate limits: 4 instances × 50 concurrent takers admit exactly the budget", async () => {
+    const instances = await make(4);
+    let admitted = 0;
+    await Promise.all(
+      instances.flatMap((r) =>
+        Array.from({ length: 50 }, async () => {
+          if ((await r.window("fleet", 80, 60_000, Date.now(), true)).ok) admitted++;
+        }),
+      ),
+    );
+    expect(admitted).toBe(80);
+  });
+}
+
+export function allContracts(f: StoreFactories) {
+  sessionWindowContract(f.sessionWindows);
+  consentContract(f.consent);
+  blockMirrorContract(f.blockMirror);
+  accountHealthContract(f.accountHealth);
+  webhookDedupContract(f.webhookDedup);
+  rateLimitContract(f.rateLimits);
+}
