@@ -7,7 +7,12 @@ import { defineConfig } from "tsup";
 // in its own chunk, loaded when a client with the recipient guard is built. undici
 // stays an external dependency and is loaded lazily on the first request.
 export default defineConfig({
-  entry: { index: "src/index.ts", testing: "src/testing/index.ts", redis: "src/redis/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    testing: "src/testing/index.ts",
+    redis: "src/redis/index.ts",
+    postgres: "src/postgres/index.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

@@ -365,6 +365,98 @@ async function webhookBench() {
   );
 }
 
+// 2c. Send decisions with the policy state in Redis (loopback), if a Redis is running.
+async function redisBench() {
+  let Redis;
+  try {
+    ({ Redis } = await import("ioredis"));
+  } catch {
+    row("send decision with Redis stores", 0, "", "skipped: ioredis not installed");
+    return;
+  }
+  const redis = new Redis("redis://127.0.0.1:6379", {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+  } catch {
+    row("send decision with Redis stores", 0, "", "skipped: no Redis at 127.0.0.1:6379");
+    return;
+  }
+  const { redisStores } = await import("../dist/redis.js");
+  const prefix = `wa-guard-bench:${process.pid}`;
+  const N = quick ? 2_000 : 10_000;
+  const USERS = 2_000;
+  const fake = new FakeCloudApi({ throughputPerSecond: 1e9, webhooks: false });
+  const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+  let commands = 0;
+  const counting = new Proxy(redis, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop);
+      if (prop === "evalsha" || prop === "eval")
+        return (...args) => {
+          commands++;
+          return v.apply(target, args);
+        };
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const wa = new WhatsAppClient({
+    accessToken: fake.accessToken,
+    phoneNumberId: fake.phoneNumberId,
+    transport: fakeTransport(fake),
+    stores: redisStores(counting, { phoneNumberId: fake.phoneNumberId, prefix, timeoutMs: 1_000 }),
+    policy: { throughput: { perSecond: 1000 }, pairRate: { burst: 45, mode: "refuse" } },
+  });
+  for (const u of users) {
+    fake.messaging.receiveMessage(u);
+    await wa.sessions.recordInbound(u);
+  }
+  const policy = wa.policy.pipeline;
+  const msg = (i) => ({ type: "text", to: users[i % USERS], body: "Your order has shipped" });
+  for (let i = 0; i < 500; i++) await policy.check(msg(i));
+  commands = 0;
+  const lat = new Float64Array(N);
+  const t = performance.now();
+  for (let i = 0; i < N; i++) {
+    const s0 = performance.now();
+    await policy.check(msg(i));
+    lat[i] = performance.now() - s0;
+  }
+  const rate = N / ((performance.now() - t) / 1000);
+  const perDecision = commands / N;
+  lat.sort();
+  const p50 = lat[Math.floor(N * 0.5)] * 1000;
+  const p99 = lat[Math.floor(N * 0.99)] * 1000;
+  // Concurrency 32, as a busy instance would run them.
+  let next = 0;
+  const t2 = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next++ < N) await policy.check(msg(next));
+    }),
+  );
+  const concurrent = N / ((performance.now() - t2) / 1000);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+  results.redis = {
+    decisionsPerSec: Math.round(rate),
+    decisionsPerSecConcurrent32: Math.round(concurrent),
+    p50Us: Number(p50.toFixed(0)),
+    p99Us: Number(p99.toFixed(0)),
+    roundTripsPerDecision: Number(perDecision.toFixed(1)),
+  };
+  row(
+    "send decision with Redis stores (loopback)",
+    Math.round(rate),
+    "checks/s",
+    `one at a time; p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs; ${perDecision.toFixed(1)} round trips each; ${Math.round(concurrent)}/s with 32 in flight; target ≥ 5,000/s in one round trip`,
+  );
+}
+
 // 3. Cold start: a fresh process importing the built entry.
 function coldStart() {
   const runs = quick ? 5 : 15;
@@ -415,6 +507,7 @@ coldStart();
 await inProcess();
 await policyBench();
 await webhookBench();
+await redisBench();
 await loopback();
 
 const width = Math.max(...rows.map((r) => r.name.length));

@@ -1,3 +1,4 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
@@ -95,6 +96,21 @@ suite("Redis stores (node-redis)", () => {
 });
 
 suite("Redis stores across instances", () => {
+  it("instances whose clocks disagree by ±5 s share one budget: decisions use Redis time", async () => {
+    const prefix = fresh();
+    const skews = [-5_000, -1_000, 2_500, 5_000];
+    const instances = skews.map(() => stores(io(), prefix).rateLimits);
+    let admitted = 0;
+    await Promise.all(
+      instances.flatMap((r, i) =>
+        Array.from({ length: 50 }, async () => {
+          if ((await r.window("skew", 80, 60_000, Date.now() + skews[i]!, true)).ok) admitted++;
+        }),
+      ),
+    );
+    expect(admitted).toBe(80);
+  });
+
   it("a window opened by a webhook on instance A allows a reply from instance B; STOP on B stops A", async () => {
     const clock = new FakeClock({ start: Date.now() });
     const fake = new FakeCloudApi({ clock });
@@ -153,4 +169,111 @@ suite("Redis stores across instances", () => {
     expect(fake.requests).toHaveLength(0);
     dead.disconnect();
   });
+
+  it("Redis killed mid-run: decisions fail closed within the bound, and the client recovers when it returns", async () => {
+    let hasServer = true;
+    try {
+      execFileSync("redis-server", ["--version"]);
+    } catch {
+      hasServer = false;
+    }
+    if (!hasServer) {
+      if (process.env["CI"]) throw new Error("redis-server is required in CI for the failover test");
+      console.warn("skipping the Redis failover test: no redis-server binary");
+      return;
+    }
+    const port = 6400 + Math.floor(Math.random() * 500);
+    let server: ChildProcess | undefined;
+    const startServer = async () => {
+      server = spawn(
+        "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        {
+          stdio: "ignore",
+        },
+      );
+      const probe = new Redis({
+        port,
+        host: "127.0.0.1",
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
+      for (let i = 0; i < 100; i++) {
+        try {
+          await probe.connect();
+          await probe.ping();
+          probe.disconnect();
+          return;
+        } catch {
+          probe.disconnect();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      throw new Error("redis-server did not start");
+    };
+    await startServer();
+    const client = new Redis({
+      port,
+      host: "127.0.0.1",
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: () => 100,
+    });
+    client.on("error", () => undefined); // reconnection attempts while the server is down
+    clients.push(client);
+    const ready = async () => {
+      for (let i = 0; i < 100 && client.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await ready();
+    try {
+      const fake = new FakeCloudApi();
+      const wa = new WhatsAppClient({
+        accessToken: fake.accessToken,
+        phoneNumberId: fake.phoneNumberId,
+        wabaId: fake.wabaId,
+        transport: fakeTransport(fake),
+        stores: redisStores(client, { phoneNumberId: fake.phoneNumberId, prefix: fresh(), timeoutMs: 50 }),
+      });
+      fake.templates.add({
+        name: "promo",
+        language: "en_US",
+        category: "MARKETING",
+        components: [{ type: "BODY", text: "Hi" }],
+      });
+      const users = Array.from({ length: 20 }, (_, i) => `+1650555${String(i).padStart(4, "0")}`);
+      for (const u of users) await wa.consent.grant(u, { scope: "marketing", source: "form" });
+      await expect(
+        wa.messages.sendTemplate({ to: users[0]!, name: "promo", language: "en_US" }),
+      ).resolves.toBeDefined();
+      const sentBefore = fake.messaging.sent.length;
+
+      server?.kill("SIGKILL");
+      await new Promise((r) => server?.once("exit", r));
+      const outcomes = await Promise.all(
+        users.slice(1).map(async (to) => {
+          const started = Date.now();
+          const error = await wa.messages
+            .sendTemplate({ to, name: "promo", language: "en_US" })
+            .catch((e) => e);
+          return { ok: isStoreUnavailableError(error), ms: Date.now() - started };
+        }),
+      );
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1_000);
+      expect(fake.messaging.sent.length).toBe(sentBefore); // nothing passed while Redis was down
+
+      await startServer(); // an empty Redis: the state is gone, so consent must be given again
+      await ready(); // the same client reconnects by itself: no restart of the application
+      await expect(
+        wa.messages.sendTemplate({ to: users[1]!, name: "promo", language: "en_US" }),
+      ).rejects.toMatchObject({ rule: "consent" });
+      await wa.consent.grant(users[1]!, { scope: "marketing", source: "form" });
+      await expect(
+        wa.messages.sendTemplate({ to: users[1]!, name: "promo", language: "en_US" }),
+      ).resolves.toBeDefined();
+    } finally {
+      server?.kill("SIGKILL");
+    }
+  }, 30_000);
 });

@@ -42,8 +42,9 @@ describe("the packed tarball", () => {
   it("imports with ESM import", () => {
     const code = `import { WhatsAppClient, isWhatsAppError, ValidationError } from "wa-guard";
       import { FakeCloudApi } from "wa-guard/testing";
-      import { redisStores } from "wa-guard/redis"; ${SCRIPT}
-      if (typeof redisStores !== "function") throw new Error("bad redis export");
+      import { redisStores } from "wa-guard/redis";
+      import { migrate } from "wa-guard/postgres"; ${SCRIPT}
+      if (typeof redisStores !== "function" || typeof migrate !== "function") throw new Error("bad subpath export");
       console.log("esm ok");`;
     expect(run("node", ["--input-type=module", "-e", code], join(dir, "app"))).toContain("esm ok");
   });
@@ -52,6 +53,7 @@ describe("the packed tarball", () => {
     const code = `const { WhatsAppClient, isWhatsAppError, ValidationError } = require("wa-guard");
       const { FakeCloudApi } = require("wa-guard/testing"); ${SCRIPT}
       if (typeof require("wa-guard/redis").redisStores !== "function") throw new Error("bad redis export");
+      if (typeof require("wa-guard/postgres").postgresConsentStore !== "function") throw new Error("bad postgres export");
       if (Object.keys(require.cache).some((k) => k.includes("/undici/"))) throw new Error("undici loaded at import");
       console.log("cjs ok");`;
     expect(run("node", ["-e", code], join(dir, "app"))).toContain("cjs ok");
@@ -81,6 +83,7 @@ describe("the packed tarball", () => {
     const out = run(join(BIN, "attw"), [tarball, "--profile", "node16", "--format", "table-flipped"], ROOT);
     expect(out).toContain('"wa-guard/testing"');
     expect(out).toContain('"wa-guard/redis"');
+    expect(out).toContain('"wa-guard/postgres"');
     expect(out).not.toMatch(/❌|🐛|⚠️|🎭|🥴/);
   });
 });
