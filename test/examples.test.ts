@@ -51,4 +51,17 @@ describe("examples", () => {
     expect(out.match(/handler replied/g)).toHaveLength(1);
     expect(out).toMatch(/replies sent: 1/);
   }, 60_000);
+
+  it("two processes share one truth through Redis: B replies in the window A opened, and A's STOP stops B", () => {
+    const out = run("examples/shared-state.ts");
+    if (out.includes("needs Redis")) {
+      if (process.env["CI"]) throw new Error("Redis is required in CI");
+      console.warn("skipping: no Redis for examples/shared-state.ts");
+      return;
+    }
+    expect(out).toMatch(/\[A\] webhook: the user wrote[^\n]*\n\[B\] reply to the user: sent/);
+    expect(out).toMatch(
+      /\[A\] webhook: the user sent STOP[^\n]*\n\[B\] marketing template: refused \[consent\]/,
+    );
+  }, 60_000);
 });

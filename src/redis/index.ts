@@ -17,6 +17,7 @@ export {
   RedisBlockMirror,
   RedisConsentStore,
   RedisRateLimitStore,
+  RedisSendHistoryStore,
   RedisSessionWindowStore,
   RedisWebhookDedupStore,
   redisStores,

@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import type { PolicyStores } from "../policy/pipeline.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
+import type { SendHistoryStore, SendRecord } from "../state/send-history.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
 import type { WebhookDedupStore } from "../state/webhook-dedup.js";
 import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
@@ -107,6 +109,53 @@ if not t then return 0 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(t) + 1)))
 return 1`);
 
+// Send history: per recipient a sorted set of sends (score: time; member: time, fingerprint hash,
+// marketing and reach flags, a sequence), and per phone number a sorted set of recipients by
+// their latest business-initiated send that counts toward the messaging limit.
+const RECORD_SEND = script(`
+local at = tonumber(ARGV[1])
+local seq = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[1], at, ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. seq)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - 7 * 86400000)
+redis.call('PEXPIRE', KEYS[1], 8 * 86400000)
+if ARGV[4] == '1' then
+  local cur = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[5]))
+  if (not cur) or cur < at then redis.call('ZADD', KEYS[2], at, ARGV[5]) end
+  redis.call('PEXPIRE', KEYS[2], 2 * 86400000)
+end
+return 1`);
+const RELEASE_SEND = script(`
+local at = tonumber(ARGV[1])
+local prefix = ARGV[1] .. '|' .. ARGV[2] .. '|'
+local found = nil
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], at, at)) do
+  if string.sub(m, 1, #prefix) == prefix then found = m break end
+end
+if not found then return 0 end
+redis.call('ZREM', KEYS[1], found)
+if tonumber(redis.call('ZSCORE', KEYS[2], ARGV[3])) == at then
+  local latest = nil
+  for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    local t, _, _, r = string.match(m, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|')
+    if r == '1' then latest = t end
+  end
+  if latest then redis.call('ZADD', KEYS[2], latest, ARGV[3]) else redis.call('ZREM', KEYS[2], ARGV[3]) end
+end
+return 1`);
+const REACH = script(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - 86400000)
+local mine = redis.call('ZSCORE', KEYS[1], ARGV[2])
+return {redis.call('ZCARD', KEYS[1]), mine and 1 or 0}`);
+const SENDS_SINCE = script(`
+local n = 0
+local found = 0
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  local _, fp, mk = string.match(m, '^([^|]*)|([^|]*)|([^|]*)|')
+  if mk == '1' then n = n + 1 end
+  if fp == ARGV[2] then found = 1 end
+end
+return {n, found}`);
+
 export interface RedisStoresOptions extends RedisRunnerOptions {
   /** Prefix of every key. @default "wa-guard" */
   prefix?: string;
@@ -123,8 +172,7 @@ export interface RedisStoresOptions extends RedisRunnerOptions {
  * marketing everywhere, and rate decisions hold for the fleet. Pass the result as
  * `stores` to `WhatsAppClient`.
  *
- * Not yet shared through Redis: the send history (frequency caps and the messaging limit) and the
- * template cache stay per process.
+ * Not yet shared through Redis: the template cache stays per process.
  */
 export function redisStores(
   client: unknown,
@@ -132,7 +180,13 @@ export function redisStores(
 ): Required<
   Pick<
     PolicyStores,
-    "sessionWindows" | "consent" | "blockMirror" | "accountHealth" | "webhookDedup" | "rateLimits"
+    | "sessionWindows"
+    | "consent"
+    | "blockMirror"
+    | "accountHealth"
+    | "webhookDedup"
+    | "rateLimits"
+    | "sendHistory"
   >
 > {
   const redis = redisRunner(client, options);
@@ -150,6 +204,7 @@ export function redisStores(
     accountHealth: new RedisAccountHealthStore(redis, `${phone}:health`),
     webhookDedup: new RedisWebhookDedupStore(redis, `${prefix}:seen:`),
     rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`),
+    sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
   };
 }
 
@@ -302,5 +357,67 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async refundBucket(key: string, burst: number): Promise<void> {
     await this.redis.run(REFUND_BUCKET, [this.prefix + key], [burst], "rate-limits.refundBucket");
+  }
+}
+
+/** A short, `|`-free stand-in for a message fingerprint (which can be long). */
+const fp = (fingerprint: string) => createHash("sha1").update(fingerprint).digest("base64url").slice(0, 16);
+
+/**
+ * Business-initiated sends, shared: frequency caps and the messaging limit's unique recipients
+ * count every instance's sends.
+ */
+export class RedisSendHistoryStore implements SendHistoryStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+  ) {}
+
+  async record(e: SendRecord): Promise<void> {
+    await this.redis.run(
+      RECORD_SEND,
+      [this.prefix + e.key, `${this.prefix}reach`, `${this.prefix}seq`],
+      [e.at, fp(e.fingerprint), e.marketing ? 1 : 0, e.reach ? 1 : 0, e.key],
+      "send-history.record",
+    );
+  }
+
+  async release(e: SendRecord): Promise<void> {
+    await this.redis.run(
+      RELEASE_SEND,
+      [this.prefix + e.key, `${this.prefix}reach`],
+      [e.at, fp(e.fingerprint), e.key],
+      "send-history.release",
+    );
+  }
+
+  async reach(key: string, now: number): Promise<{ unique: number; includes: boolean }> {
+    const [unique, mine] = (await this.redis.run(
+      REACH,
+      [`${this.prefix}reach`],
+      [now, key],
+      "send-history.reach",
+    )) as [number, number];
+    return { unique: Number(unique), includes: Number(mine) === 1 };
+  }
+
+  async marketingSince(key: string, since: number): Promise<number> {
+    const [n] = (await this.redis.run(
+      SENDS_SINCE,
+      [this.prefix + key],
+      [since, ""],
+      "send-history.marketingSince",
+    )) as [number, number];
+    return Number(n);
+  }
+
+  async sentSince(key: string, fingerprint: string, since: number): Promise<boolean> {
+    const [, found] = (await this.redis.run(
+      SENDS_SINCE,
+      [this.prefix + key],
+      [since, fp(fingerprint)],
+      "send-history.sentSince",
+    )) as [number, number];
+    return Number(found) === 1;
   }
 }

@@ -4,6 +4,7 @@ import {
   MemoryBlockMirror,
   MemoryConsentStore,
   MemoryRateLimitStore,
+  MemorySendHistoryStore,
   MemorySessionWindowStore,
   MemoryWebhookDedupStore,
 } from "../../src/index.js";
@@ -16,6 +17,7 @@ describe("memory stores", () => {
     blockMirror: async () => new MemoryBlockMirror(),
     accountHealth: async () => new MemoryAccountHealthStore(),
     webhookDedup: async () => new MemoryWebhookDedupStore(),
+    sendHistory: async () => new MemorySendHistoryStore(),
     // One process: the "instances" share the one store object.
     rateLimits: async (n = 1) => {
       const store = new MemoryRateLimitStore();

@@ -67,6 +67,7 @@ suite("Redis stores (ioredis)", () => {
     blockMirror: async () => stores(io()).blockMirror,
     accountHealth: async () => stores(io()).accountHealth,
     webhookDedup: async () => stores(io()).webhookDedup,
+    sendHistory: async () => stores(io()).sendHistory,
     // Separate connections sharing one prefix: separate instances of a fleet.
     rateLimits: async (n = 1) => {
       const prefix = fresh();
@@ -88,6 +89,7 @@ suite("Redis stores (node-redis)", () => {
     blockMirror: async () => stores(client).blockMirror,
     accountHealth: async () => stores(client).accountHealth,
     webhookDedup: async () => stores(client).webhookDedup,
+    sendHistory: async () => stores(client).sendHistory,
     rateLimits: async (n = 1) => {
       const prefix = fresh();
       return Array.from({ length: n }, () => stores(client, prefix).rateLimits);

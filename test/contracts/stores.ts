@@ -7,6 +7,7 @@ import type {
   ConsentEvent,
   ConsentStore,
   RateLimitStore,
+  SendHistoryStore,
   SessionWindowStore,
   WebhookDedupStore,
 } from "../../src/index.js";
@@ -19,6 +20,7 @@ export interface StoreFactories {
   blockMirror(): Promise<BlockMirror>;
   accountHealth(): Promise<AccountHealthStore>;
   webhookDedup(): Promise<WebhookDedupStore>;
+  sendHistory(): Promise<SendHistoryStore>;
   /** `instances` stores sharing one state, as separate processes would. */
   rateLimits(instances?: number): Promise<RateLimitStore[]>;
 }
@@ -151,6 +153,31 @@ export function rateLimitContract(make: StoreFactories["rateLimits"]) {
   });
 }
 
+export function sendHistoryContract(make: StoreFactories["sendHistory"]) {
+  it("send history: marketing counts, identical repeats, unique reach per 24 h, release", async () => {
+    const DAY = 86_400_000;
+    const h = await make();
+    const fp = (name: string) => `template:${name}:en_US:${JSON.stringify([null, ["Ana", "20%"], null])}`;
+    const a1 = { key: "a", at: 1_000, marketing: true, fingerprint: fp("promo"), reach: true };
+    const a2 = { key: "a", at: 2_000, marketing: false, fingerprint: fp("notice"), reach: false };
+    const a3 = { key: "a", at: 3_000, marketing: true, fingerprint: fp("promo2"), reach: true };
+    for (const e of [a1, a2, a3]) await h.record(e);
+    await h.record({ key: "b", at: 5_000, marketing: false, fingerprint: fp("notice"), reach: true });
+    expect(await h.marketingSince("a", 0)).toBe(2);
+    expect(await h.marketingSince("a", 1_000)).toBe(1); // strictly after
+    expect(await h.sentSince("a", fp("notice"), 1_500)).toBe(true);
+    expect(await h.sentSince("a", fp("notice"), 2_000)).toBe(false);
+    expect(await h.sentSince("a", fp("other"), 0)).toBe(false);
+    expect(await h.reach("a", 6_000)).toEqual({ unique: 2, includes: true });
+    expect(await h.reach("c", 6_000)).toEqual({ unique: 2, includes: false });
+    await h.release(a3);
+    await h.release({ ...a3, at: 9_999 }); // never recorded: nothing happens
+    expect(await h.marketingSince("a", 0)).toBe(1);
+    expect(await h.reach("a", 1_000 + DAY - 1)).toEqual({ unique: 2, includes: true });
+    expect(await h.reach("a", 1_000 + DAY)).toEqual({ unique: 1, includes: false });
+  });
+}
+
 export function allContracts(f: StoreFactories) {
   sessionWindowContract(f.sessionWindows);
   consentContract(f.consent);
@@ -158,4 +185,5 @@ export function allContracts(f: StoreFactories) {
   accountHealthContract(f.accountHealth);
   webhookDedupContract(f.webhookDedup);
   rateLimitContract(f.rateLimits);
+  sendHistoryContract(f.sendHistory);
 }
