@@ -11,7 +11,7 @@
  */
 export type { RedisRunner, RedisRunnerOptions, Script } from "./client.js";
 export { redisRunner } from "./client.js";
-export type { RedisStoresOptions } from "./stores.js";
+export type { RateLimitFallback, RedisStoresOptions } from "./stores.js";
 export {
   RedisAccountHealthStore,
   RedisBlockMirror,

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
+import { isStoreUnavailableError } from "../errors/store.js";
 import type { PolicyStores } from "../policy/pipeline.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
-import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
+import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "../state/rate-limits.js";
 import type { SendHistoryStore, SendRecord } from "../state/send-history.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
 import type { WebhookDedupStore } from "../state/webhook-dedup.js";
@@ -156,6 +157,19 @@ for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf'))
 end
 return {n, found}`);
 
+/** What rate decisions do while Redis is unreachable. */
+export interface RateLimitFallback {
+  /**
+   * `local`: decide in this process with `1/instances` of each budget (throughput per second,
+   * pair-rate burst), so a fleet that lost Redis together stays near the number's limit.
+   * `open`: let every send through (Meta's 130429 / 131056 then do the limiting).
+   * @default "local"
+   */
+  mode?: "local" | "open";
+  /** How many instances share the phone number. @default 1 */
+  instances?: number;
+}
+
 export interface RedisStoresOptions extends RedisRunnerOptions {
   /** Prefix of every key. @default "wa-guard" */
   prefix?: string;
@@ -164,6 +178,11 @@ export interface RedisStoresOptions extends RedisRunnerOptions {
    * phone number; consent and webhook de-duplication are per business (prefix only).
    */
   phoneNumberId: string;
+  /**
+   * Rate limits while Redis is unreachable (every other decision fails closed with
+   * `StoreUnavailableError`). @default { mode: "local", instances: 1 }
+   */
+  rateLimitFallback?: RateLimitFallback;
 }
 
 /**
@@ -203,7 +222,7 @@ export function redisStores(
     blockMirror: new RedisBlockMirror(redis, `${phone}:blocked`),
     accountHealth: new RedisAccountHealthStore(redis, `${phone}:health`),
     webhookDedup: new RedisWebhookDedupStore(redis, `${prefix}:seen:`),
-    rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`),
+    rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`, options.rateLimitFallback),
     sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
   };
 }
@@ -310,13 +329,25 @@ export class RedisWebhookDedupStore implements WebhookDedupStore {
 
 /**
  * Rate limits decided by Redis with Redis's own clock: the `now` callers pass is used only to
- * label a unit so it can be refunded.
+ * label a unit so it can be refunded. While Redis is unreachable, decisions follow the
+ * {@link RateLimitFallback}.
  */
 export class RedisRateLimitStore implements RateLimitStore {
+  readonly #local = new MemoryRateLimitStore();
+  readonly #mode: "local" | "open";
+  readonly #share: number;
+
   constructor(
     private readonly redis: RedisRunner,
     private readonly prefix: string,
-  ) {}
+    fallback: RateLimitFallback = {},
+  ) {
+    this.#mode = fallback.mode ?? "local";
+    const instances = fallback.instances ?? 1;
+    if (!Number.isInteger(instances) || instances < 1)
+      throw new TypeError("rateLimitFallback.instances must be a positive integer");
+    this.#share = 1 / instances;
+  }
 
   async window(
     key: string,
@@ -326,37 +357,59 @@ export class RedisRateLimitStore implements RateLimitStore {
     consume: boolean,
   ): Promise<RateDecision> {
     const k = this.prefix + key;
-    const [ok, wait] = (await this.redis.run(
-      WINDOW,
-      [k, `${k}:seq`],
-      [limit, windowMs, consume ? 1 : 0, now],
-      "rate-limits.window",
-    )) as [number, number];
-    return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+    try {
+      const [ok, wait] = (await this.redis.run(
+        WINDOW,
+        [k, `${k}:seq`],
+        [limit, windowMs, consume ? 1 : 0, now],
+        "rate-limits.window",
+      )) as [number, number];
+      return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+    } catch (error) {
+      if (!isStoreUnavailableError(error)) throw error;
+      if (this.#mode === "open") return { ok: true, retryAfterMs: 0 };
+      return this.#local.window(key, Math.max(1, Math.floor(limit * this.#share)), windowMs, now, consume);
+    }
   }
 
   async refundWindow(key: string, at: number): Promise<void> {
-    await this.redis.run(REFUND_WINDOW, [this.prefix + key], [at], "rate-limits.refundWindow");
+    await this.#local.refundWindow(key, at);
+    await this.redis
+      .run(REFUND_WINDOW, [this.prefix + key], [at], "rate-limits.refundWindow")
+      .catch((error: unknown) => {
+        if (!isStoreUnavailableError(error)) throw error;
+      });
   }
 
   async bucket(
     key: string,
     burst: number,
     intervalMs: number,
-    _now: number,
+    now: number,
     consume: boolean,
   ): Promise<RateDecision> {
-    const [ok, wait] = (await this.redis.run(
-      BUCKET,
-      [this.prefix + key],
-      [burst, intervalMs, consume ? 1 : 0],
-      "rate-limits.bucket",
-    )) as [number, number];
-    return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+    try {
+      const [ok, wait] = (await this.redis.run(
+        BUCKET,
+        [this.prefix + key],
+        [burst, intervalMs, consume ? 1 : 0],
+        "rate-limits.bucket",
+      )) as [number, number];
+      return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+    } catch (error) {
+      if (!isStoreUnavailableError(error)) throw error;
+      if (this.#mode === "open") return { ok: true, retryAfterMs: 0 };
+      return this.#local.bucket(key, Math.max(1, Math.floor(burst * this.#share)), intervalMs, now, consume);
+    }
   }
 
   async refundBucket(key: string, burst: number): Promise<void> {
-    await this.redis.run(REFUND_BUCKET, [this.prefix + key], [burst], "rate-limits.refundBucket");
+    await this.#local.refundBucket(key, Math.max(1, Math.floor(burst * this.#share)));
+    await this.redis
+      .run(REFUND_BUCKET, [this.prefix + key], [burst], "rate-limits.refundBucket")
+      .catch((error: unknown) => {
+        if (!isStoreUnavailableError(error)) throw error;
+      });
   }
 }
 

@@ -172,6 +172,39 @@ suite("Redis stores across instances", () => {
     dead.disconnect();
   });
 
+  it("while Redis is unreachable, rate limits fall back to this instance's share, or open when asked", async () => {
+    const dead = () => {
+      const c = new Redis("redis://127.0.0.1:1", {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      });
+      c.on("error", () => undefined);
+      return c;
+    };
+    const local = redisStores(dead(), {
+      phoneNumberId: "1",
+      timeoutMs: 50,
+      rateLimitFallback: { instances: 4 },
+    }).rateLimits;
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) if ((await local.window("tp", 80, 1_000, Date.now(), true)).ok) admitted++;
+    expect(admitted).toBe(20); // 80/s shared by 4 instances
+    const open = redisStores(dead(), {
+      phoneNumberId: "1",
+      timeoutMs: 50,
+      rateLimitFallback: { mode: "open" },
+    }).rateLimits;
+    let passed = 0;
+    for (let i = 0; i < 100; i++) if ((await open.window("tp", 80, 1_000, Date.now(), true)).ok) passed++;
+    expect(passed).toBe(100);
+    // Everything else still fails closed.
+    await expect(
+      redisStores(dead(), { phoneNumberId: "1", timeoutMs: 50 }).consent.history("16505551234"),
+    ).rejects.toSatisfy(isStoreUnavailableError);
+  });
+
   it("Redis killed mid-run: decisions fail closed within the bound, and the client recovers when it returns", async () => {
     let hasServer = true;
     try {
@@ -201,6 +234,7 @@ suite("Redis stores across instances", () => {
         retryStrategy: () => null,
         maxRetriesPerRequest: 0,
       });
+      probe.on("error", () => undefined);
       for (let i = 0; i < 100; i++) {
         try {
           await probe.connect();
