@@ -82,7 +82,7 @@ if ARGV[3] == '1' then
   redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. seq)
   redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 1000)
 end
-return {1, 0}`);
+return {1, 0, now}`);
 const REFUND_WINDOW = script(`
 local prefix = ARGV[1] .. ':'
 local members = redis.call('ZREVRANGE', KEYS[1], 0, -1)
@@ -358,13 +358,15 @@ export class RedisRateLimitStore implements RateLimitStore {
   ): Promise<RateDecision> {
     const k = this.prefix + key;
     try {
-      const [ok, wait] = (await this.redis.run(
+      const [ok, wait, at] = (await this.redis.run(
         WINDOW,
         [k, `${k}:seq`],
         [limit, windowMs, consume ? 1 : 0, now],
         "rate-limits.window",
-      )) as [number, number];
-      return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
+      )) as [number, number, number?];
+      return Number(ok) === 1
+        ? { ok: true, retryAfterMs: 0, at: Number(at) }
+        : { ok: false, retryAfterMs: Number(wait) };
     } catch (error) {
       if (!isStoreUnavailableError(error)) throw error;
       if (this.#mode === "open") return { ok: true, retryAfterMs: 0 };

@@ -4,6 +4,8 @@ export interface RateDecision {
   ok: boolean;
   /** When refused: how long until the same request would pass. */
   retryAfterMs: number;
+  /** When the store decided, on the store's clock (Redis `TIME` for Redis stores). */
+  at?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
       while (i > 0 && (log[i - 1] as number) > now) i--;
       log.splice(i, 0, now);
     }
-    return { ok: true, retryAfterMs: 0 };
+    return { ok: true, retryAfterMs: 0, at: now };
   }
 
   async refundWindow(key: string, at: number): Promise<void> {

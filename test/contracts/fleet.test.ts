@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+
+// Four processes × 50 concurrent takers of one throughput budget (80 per second) in Redis, their
+// clocks skewed by −5 s … +5 s. Needs Redis (required in CI, skipped elsewhere).
+const URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const ROOT = resolve(import.meta.dirname, "../..");
+const run = promisify(execFile);
+const available = await (async () => {
+  const probe = new Redis(URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
+  probe.on("error", () => undefined);
+  try {
+    await probe.connect();
+    return true;
+  } catch (error) {
+    return String(error);
+  } finally {
+    probe.disconnect();
+  }
+})();
+if (available !== true && process.env["CI"])
+  throw new Error(`Redis is required in CI (${URL}): ${available}`);
+const suite = available === true ? describe : describe.skip;
+
+suite("a fleet of four processes sharing one Redis", () => {
+  it("admits the configured budget per second, never more, whatever their clocks say", async () => {
+    const prefix = `wa-guard-fleet:${randomUUID()}`;
+    const skews = [-5_000, -2_000, 1_500, 5_000];
+    const DURATION = 3_000;
+    const outputs = await Promise.all(
+      skews.map((skew) =>
+        run(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            join(ROOT, "test/contracts/fleet-worker.ts"),
+            prefix,
+            String(skew),
+            String(DURATION),
+          ],
+          {
+            cwd: ROOT,
+            env: { ...process.env, REDIS_URL: URL },
+          },
+        ),
+      ),
+    );
+    const results = outputs.map(
+      (o) => JSON.parse(o.stdout.trim().split("\n").pop() as string) as { granted: number[] },
+    );
+    expect(results.every((r) => r.granted.length > 0)).toBe(true); // every process got a share
+    const times = results.flatMap((r) => r.granted).sort((a, b) => a - b);
+    // The Redis time of each grant (the store reports it): no 1,000 ms window holds more than 80.
+    let worst = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[i] as number) - (times[j] as number) >= 1_000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    expect(worst).toBe(80);
+    // …and the budget is used: close to 80 per second, not far less.
+    const seconds = ((times.at(-1) as number) - (times[0] as number)) / 1000;
+    expect(times.length).toBeGreaterThan(0.8 * 80 * seconds);
+    expect(times.length).toBeLessThanOrEqual(80 * (Math.floor(seconds) + 1));
+    const redis = new Redis(URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  }, 60_000);
+});
