@@ -408,21 +408,23 @@ async function redisBench() {
     phoneNumberId: fake.phoneNumberId,
     transport: fakeTransport(fake),
     stores: redisStores(counting, { phoneNumberId: fake.phoneNumberId, prefix, timeoutMs: 1_000 }),
-    policy: { throughput: { perSecond: 1000 }, pairRate: { burst: 45, mode: "refuse" } },
+    // Meta's ceiling of 1,000/s would cap the concurrent run; pacing is measured elsewhere.
+    policy: { disable: ["throughput"], pairRate: { burst: 45, mode: "refuse" } },
   });
   for (const u of users) {
     fake.messaging.receiveMessage(u);
     await wa.sessions.recordInbound(u);
   }
-  const policy = wa.policy.pipeline;
   const msg = (i) => ({ type: "text", to: users[i % USERS], body: "Your order has shipped" });
-  for (let i = 0; i < 500; i++) await policy.check(msg(i));
+  // A send decision: every guard, capacity taken, then the (in-process) fake. Users rotate, so
+  // the pair rate never waits; 1000/s throughput is far above what one connection reaches.
+  for (let i = 0; i < 500; i++) await wa.messages.send(msg(i));
   commands = 0;
   const lat = new Float64Array(N);
   const t = performance.now();
   for (let i = 0; i < N; i++) {
     const s0 = performance.now();
-    await policy.check(msg(i));
+    await wa.messages.send(msg(i));
     lat[i] = performance.now() - s0;
   }
   const rate = N / ((performance.now() - t) / 1000);
@@ -430,12 +432,11 @@ async function redisBench() {
   lat.sort();
   const p50 = lat[Math.floor(N * 0.5)] * 1000;
   const p99 = lat[Math.floor(N * 0.99)] * 1000;
-  // Concurrency 32, as a busy instance would run them.
   let next = 0;
   const t2 = performance.now();
   await Promise.all(
     Array.from({ length: 32 }, async () => {
-      while (next++ < N) await policy.check(msg(next));
+      while (next++ < N) await wa.messages.send(msg(next));
     }),
   );
   const concurrent = N / ((performance.now() - t2) / 1000);
@@ -447,13 +448,13 @@ async function redisBench() {
     decisionsPerSecConcurrent32: Math.round(concurrent),
     p50Us: Number(p50.toFixed(0)),
     p99Us: Number(p99.toFixed(0)),
-    roundTripsPerDecision: Number(perDecision.toFixed(1)),
+    scriptsPerDecision: Number(perDecision.toFixed(1)),
   };
   row(
     "send decision with Redis stores (loopback)",
     Math.round(rate),
-    "checks/s",
-    `one at a time; p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs; ${perDecision.toFixed(1)} round trips each; ${Math.round(concurrent)}/s with 32 in flight; target ≥ 5,000/s in one round trip`,
+    "sends/s",
+    `one at a time; p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs; ${perDecision.toFixed(1)} scripts each, auto-pipelined; ${Math.round(concurrent)}/s with 32 in flight (throughput guard off); target ≥ 5,000/s`,
   );
 }
 

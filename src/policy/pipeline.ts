@@ -111,6 +111,36 @@ export interface SendTicket {
   release(): Promise<void>;
 }
 
+/**
+ * Start every guard's check at once — their store reads go out together (one round trip with a
+ * pipelining Redis client) — and return the first violation in pipeline order. A failure of any
+ * check (a store down) is thrown, never left unhandled.
+ */
+async function firstViolation(
+  guards: readonly Guard[],
+  ctx: PolicyContext,
+  undo: Array<() => Promise<void>>,
+): Promise<PolicyViolationError | undefined> {
+  const results: Array<PolicyViolationError | undefined | Promise<PolicyViolationError | undefined>> = [];
+  let thrown: { error: unknown } | undefined;
+  for (const guard of guards) {
+    try {
+      const r = guard.check(ctx, true, undo);
+      if (r instanceof Promise) r.catch(() => undefined); // observed below, in order
+      results.push(r);
+    } catch (error) {
+      thrown ??= { error };
+      break;
+    }
+  }
+  for (const r of results) {
+    const v = r instanceof Promise ? await r : r;
+    if (v) return v;
+  }
+  if (thrown) throw thrown.error;
+  return undefined;
+}
+
 /** Runs async sections one at a time (a promise chain). */
 class Lock {
   #tail: Promise<unknown> = Promise.resolve();
@@ -156,6 +186,10 @@ export class Policy {
   /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
   readonly #templateLookup: { wanted: boolean; failClosed: boolean };
   readonly #deps: PolicyDeps;
+  /** The built-in pure guards: they only read state, so they run together (one batch of reads). */
+  #builtInPure: Guard[] = [];
+  /** Custom guards, then the capacity guards: one at a time, in order. */
+  #afterBuiltIn: Guard[] = [];
 
   constructor(deps: PolicyDeps, options: PolicyOptions = {}, stores: PolicyStores = {}) {
     this.#deps = deps;
@@ -233,6 +267,8 @@ export class Policy {
     const firstCapacity = enabled.findIndex((g) => g.consumes);
     const cut = firstCapacity < 0 ? enabled.length : firstCapacity;
     this.#guards = [...enabled.slice(0, cut), ...custom, ...enabled.slice(cut)];
+    this.#builtInPure = enabled.slice(0, cut);
+    this.#afterBuiltIn = this.#guards.slice(cut);
     const on = (name: string) => enabled.some((g) => g.name === name);
     const failClosed = on("template") || on("consent");
     this.#templateLookup = {
@@ -288,10 +324,12 @@ export class Policy {
       this.#emitRefused(v);
       throw v;
     };
-    const pure = this.#guards.filter((g) => !g.consumes);
+    const custom = this.#afterBuiltIn.filter((g) => !g.consumes);
     let record: SendRecord | undefined;
     const runPure = async () => {
-      for (const guard of pure) {
+      const first = await firstViolation(this.#builtInPure, ctx, undo);
+      if (first) return first;
+      for (const guard of custom) {
         const result = guard.check(ctx, true, undo);
         const v = result instanceof Promise ? await result : result;
         if (v) return v;
