@@ -3,8 +3,10 @@ import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
 import { isGraphApiError } from "../errors/graph.js";
 import {
+  FrequencyLimitError,
   type GuardName,
   isPolicyViolation,
+  MessagingLimitError,
   type PolicyViolationError,
   TemplateNotSendableError,
 } from "../errors/policy.js";
@@ -20,7 +22,12 @@ import { type BlockMirror, MemoryBlockMirror } from "../state/block-mirror.js";
 import type { Clock } from "../state/clock.js";
 import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
-import { MemorySendHistoryStore, type SendHistoryStore, type SendRecord } from "../state/send-history.js";
+import {
+  MemorySendHistoryStore,
+  type SendCaps,
+  type SendHistoryStore,
+  type SendRecord,
+} from "../state/send-history.js";
 import { MemorySessionWindowStore, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
 import type { ConsentOptions } from "./consent.js";
@@ -174,6 +181,12 @@ const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number }> = {
   131048: { scope: "business_initiated", ms: HOUR },
   131064: { scope: "business_initiated", ms: 24 * HOUR },
 };
+const RESERVE_REASON = {
+  identical: "the same message already went to this user recently",
+  day: "this user reached the marketing messages allowed in 24 hours",
+  week: "this user reached the marketing messages allowed in 7 days",
+  limit: "the messaging limit's unique users for 24 hours are reached",
+} as const;
 /** A 130429 storm: this many within a minute pauses every send for 30 s. */
 const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 
@@ -186,6 +199,11 @@ export class Policy {
   /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
   readonly #templateLookup: { wanted: boolean; failClosed: boolean };
   readonly #deps: PolicyDeps;
+  /** What a shared send history re-checks atomically when it records (see `SendHistoryStore.reserve`). */
+  #caps: {
+    frequency: Required<FrequencyOptions> | undefined;
+    limit: (() => Promise<number>) | undefined;
+  } = { frequency: undefined, limit: undefined };
   /** The built-in pure guards: they only read state, so they run together (one batch of reads). */
   #builtInPure: Guard[] = [];
   /** Custom guards, then the capacity guards: one at a time, in order. */
@@ -243,6 +261,10 @@ export class Policy {
       marketingPerWeek: options.frequency?.marketingPerWeek ?? 3,
       identicalWithinMs: options.frequency?.identicalWithinMs ?? 24 * HOUR,
     };
+    const limit = () =>
+      tier === "auto"
+        ? this.#autoLimit()
+        : Promise.resolve(tier === "unlimited" ? Number.POSITIVE_INFINITY : tier);
     const [recipient, ...rest] = builtIn;
     const pure = rest.filter((g) => !g.consumes);
     const capacity = rest.filter((g) => g.consumes);
@@ -251,15 +273,15 @@ export class Policy {
       accountHealthGuard(this.stores.accountHealth),
       ...pure,
       frequencyGuard(this.stores.sendHistory, frequency),
-      messagingLimitGuard(this.stores.sendHistory, this.stores.sessionWindows, () =>
-        tier === "auto"
-          ? this.#autoLimit()
-          : Promise.resolve(tier === "unlimited" ? Number.POSITIVE_INFINITY : tier),
-      ),
+      messagingLimitGuard(this.stores.sendHistory, this.stores.sessionWindows, limit),
       ...capacity,
     ];
     const disabled = new Set<string>(options.disable ?? []);
     const enabled = ordered.filter((g) => !disabled.has(g.name));
+    this.#caps = {
+      frequency: disabled.has("frequency") ? undefined : frequency,
+      limit: disabled.has("messaging-limit") ? undefined : limit,
+    };
     const custom: Guard[] = (options.guards ?? []).map((g) => ({
       name: g.name,
       check: (ctx, take, undo) => g.check(ctx, take, undo),
@@ -343,8 +365,29 @@ export class Policy {
         fingerprint: fingerprint(ctx),
         reach: !windowOpen(last, ctx.now),
       };
-      await this.stores.sendHistory.record(record);
-      return undefined;
+      const history = this.stores.sendHistory;
+      if (!history.reserve) {
+        await history.record(record);
+        return undefined;
+      }
+      // A shared history: the caps are checked again in the same atomic step as the record, so
+      // another instance deciding at the same moment cannot take the same last slot.
+      const { frequency, limit } = this.#caps;
+      const auth = ctx.template?.category?.toUpperCase() === "AUTHENTICATION";
+      const caps: SendCaps = {};
+      if (frequency && !auth) caps.identicalSince = ctx.now - frequency.identicalWithinMs;
+      if (frequency && record.marketing) {
+        caps.marketingPerDay = frequency.marketingPerDay;
+        caps.marketingPerWeek = frequency.marketingPerWeek;
+      }
+      if (limit && record.reach) caps.reachLimit = await limit();
+      const full = await history.reserve(record, caps);
+      if (full === undefined) return undefined;
+      record = undefined;
+      const reason = `${RESERVE_REASON[full]} (taken by another sender at the same moment)`;
+      return full === "limit"
+        ? new MessagingLimitError({ rule: "messaging-limit", recipient: ctx.message.to, reason })
+        : new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
     };
     const violation = ctx.businessInitiated ? await this.#historyLock.run(runPure) : await runPure();
     if (violation) await fail(violation);

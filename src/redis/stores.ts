@@ -5,7 +5,7 @@ import type { AccountHealthStore, Restriction, RestrictionScope } from "../state
 import type { BlockMirror } from "../state/block-mirror.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "../state/rate-limits.js";
-import type { SendHistoryStore, SendRecord } from "../state/send-history.js";
+import type { SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
 import type { WebhookDedupStore } from "../state/webhook-dedup.js";
 import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
@@ -169,6 +169,44 @@ export interface RateLimitFallback {
   /** How many instances share the phone number. @default 1 */
   instances?: number;
 }
+
+// Check the caps and record in one step (ARGV: at, fp, marketing, reach, user, identicalSince,
+// perDay, perWeek, reachLimit; '' = no cap).
+const RESERVE_SEND = script(`
+local at = tonumber(ARGV[1])
+local day = at - 86400000
+local week = at - 7 * 86400000
+local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. week, '+inf', 'WITHSCORES')
+local perDay, perWeek = 0, 0
+for i = 1, #rows, 2 do
+  local t = tonumber(rows[i + 1])
+  local _, fp, mk = string.match(rows[i], '^([^|]*)|([^|]*)|([^|]*)|')
+  if ARGV[6] ~= '' and fp == ARGV[2] and t > tonumber(ARGV[6]) then return 'identical' end
+  if mk == '1' then
+    perWeek = perWeek + 1
+    if t > day then perDay = perDay + 1 end
+  end
+end
+if ARGV[3] == '1' then
+  if ARGV[7] ~= '' and perDay >= tonumber(ARGV[7]) then return 'day' end
+  if ARGV[8] ~= '' and perWeek >= tonumber(ARGV[8]) then return 'week' end
+end
+if ARGV[4] == '1' and ARGV[9] ~= '' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', day)
+  if (not redis.call('ZSCORE', KEYS[2], ARGV[5])) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[9]) then
+    return 'limit'
+  end
+end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[1], at, ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. seq)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', week)
+redis.call('PEXPIRE', KEYS[1], 8 * 86400000)
+if ARGV[4] == '1' then
+  local cur = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[5]))
+  if (not cur) or cur < at then redis.call('ZADD', KEYS[2], at, ARGV[5]) end
+  redis.call('PEXPIRE', KEYS[2], 2 * 86400000)
+end
+return ''`);
 
 export interface RedisStoresOptions extends RedisRunnerOptions {
   /** Prefix of every key. @default "wa-guard" */
@@ -435,6 +473,29 @@ export class RedisSendHistoryStore implements SendHistoryStore {
       [e.at, fp(e.fingerprint), e.marketing ? 1 : 0, e.reach ? 1 : 0, e.key],
       "send-history.record",
     );
+  }
+
+  async reserve(e: SendRecord, caps: SendCaps): Promise<"identical" | "day" | "week" | "limit" | undefined> {
+    const opt = (v: number | undefined) => (v === undefined ? "" : v);
+    const full = await this.redis.run(
+      RESERVE_SEND,
+      [this.prefix + e.key, `${this.prefix}reach`, `${this.prefix}seq`],
+      [
+        e.at,
+        fp(e.fingerprint),
+        e.marketing ? 1 : 0,
+        e.reach ? 1 : 0,
+        e.key,
+        opt(caps.identicalSince),
+        opt(caps.marketingPerDay),
+        opt(caps.marketingPerWeek),
+        Number.isFinite(caps.reachLimit) ? opt(caps.reachLimit) : "",
+      ],
+      "send-history.reserve",
+    );
+    return full === "" || full === null || full === undefined
+      ? undefined
+      : (String(full) as "identical" | "day" | "week" | "limit");
   }
 
   async release(e: SendRecord): Promise<void> {

@@ -14,6 +14,25 @@ export interface SendHistoryStore {
   marketingSince(key: string, since: number): Promise<number>;
   /** Whether a message with this fingerprint went to `key` since `since`. */
   sentSince(key: string, fingerprint: string, since: number): Promise<boolean>;
+  /**
+   * Shared stores: check the caps and record the send in one atomic step, so instances deciding
+   * at the same moment cannot both take the last slot. Returns the cap that is already full, or
+   * undefined when the send was recorded. Without it, the pipeline records after its checks
+   * (atomic within one process).
+   */
+  reserve?(entry: SendRecord, caps: SendCaps): Promise<"identical" | "day" | "week" | "limit" | undefined>;
+}
+
+/** The caps `reserve` enforces; an absent cap is not checked. */
+export interface SendCaps {
+  /** Refuse when a send with the same fingerprint went to the user after this time. */
+  identicalSince?: number;
+  /** Marketing sends to the user in the 24 hours before `at` (marketing entries only). */
+  marketingPerDay?: number;
+  /** Marketing sends to the user in the 7 days before `at`. */
+  marketingPerWeek?: number;
+  /** Unique users reached in the 24 hours before `at` (entries that count toward reach only). */
+  reachLimit?: number;
 }
 
 export interface SendRecord {

@@ -172,6 +172,65 @@ suite("Redis stores across instances", () => {
     dead.disconnect();
   });
 
+  it("caps hold across instances: a shared history checks and records in one step", async () => {
+    const prefix = fresh();
+    const histories = Array.from({ length: 4 }, () => stores(io(), prefix).sendHistory);
+    const at = Date.now();
+    const promo = { key: "16505551234", at, marketing: true, fingerprint: "template:promo", reach: true };
+    const outcomes = await Promise.all(
+      histories.flatMap((h) => Array.from({ length: 10 }, () => h.reserve!(promo, { marketingPerDay: 1 }))),
+    );
+    expect(outcomes.filter((o) => o === undefined)).toHaveLength(1);
+    expect(new Set(outcomes.filter(Boolean))).toEqual(new Set(["day"]));
+    const reach = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        histories[i % 4]!.reserve!(
+          {
+            key: `1650555${String(i).padStart(4, "0")}`,
+            at,
+            marketing: false,
+            fingerprint: `n${i}`,
+            reach: true,
+          },
+          { reachLimit: 10 },
+        ),
+      ),
+    );
+    // The promo above already reached one user: nine more fit under a limit of ten.
+    expect(reach.filter((o) => o === undefined)).toHaveLength(9);
+    expect((await histories[0]!.reach("16505551234", at)).unique).toBe(10);
+  });
+
+  it("two clients sending the same promotion to one user at once: exactly one goes out", async () => {
+    const fake = new FakeCloudApi();
+    fake.templates.add({
+      name: "promo",
+      language: "en_US",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Hi" }],
+    });
+    const prefix = fresh();
+    const make = () =>
+      new WhatsAppClient({
+        accessToken: fake.accessToken,
+        phoneNumberId: fake.phoneNumberId,
+        wabaId: fake.wabaId,
+        transport: fakeTransport(fake),
+        stores: stores(io(), prefix),
+      });
+    const [a, b] = [make(), make()];
+    await a.consent.grant("+16505551234", { scope: "marketing", source: "form" });
+    const send = (wa: WhatsAppClient) =>
+      wa.messages.sendTemplate({ to: "+16505551234", name: "promo", language: "en_US" }).then(
+        () => "sent",
+        (e: { rule?: string }) => e.rule,
+      );
+    const outcomes = await Promise.all([send(a), send(b), send(a), send(b)]);
+    expect(outcomes.filter((o) => o === "sent")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "frequency")).toHaveLength(3);
+    expect(fake.messaging.sent).toHaveLength(1);
+  });
+
   it("while Redis is unreachable, rate limits fall back to this instance's share, or open when asked", async () => {
     const dead = () => {
       const c = new Redis("redis://127.0.0.1:1", {
