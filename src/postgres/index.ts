@@ -71,10 +71,24 @@ CREATE OR REPLACE VIEW ${s}.wa_guard_consent_current AS
 
 /** Create or upgrade the tables. Safe to run on every start and from several instances at once. */
 export async function migrate(
-  db: PgQueryable,
+  db: PgQueryable & { connect?: () => Promise<unknown> },
   options: PostgresOptions = {},
 ): Promise<{ applied: number[] }> {
   const s = schemaOf(options);
+  // A transaction needs one connection: take one from a Pool (`totalCount` tells a Pool from a
+  // Client, which is one connection already).
+  if ("totalCount" in db && typeof db.connect === "function") {
+    const client = (await db.connect()) as PgQueryable & { release(): void };
+    try {
+      return await migrateOn(client, s);
+    } finally {
+      client.release();
+    }
+  }
+  return migrateOn(db, s);
+}
+
+async function migrateOn(db: PgQueryable, s: string): Promise<{ applied: number[] }> {
   const applied: number[] = [];
   await db.query("BEGIN");
   try {

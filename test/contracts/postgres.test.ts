@@ -55,6 +55,14 @@ suite("PostgreSQL consent ledger", () => {
   it("migrate() is idempotent and safe to run from several instances at once", async () => {
     const results = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema })));
     expect(results.map((r) => r.applied)).toEqual([[], [], []]);
+    // On a fresh schema, three instances starting together: exactly one applies each migration.
+    const other = `${schema}_b`;
+    try {
+      const first = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema: other })));
+      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1]]);
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+    }
   });
 
   it("the table is append-only: updates and deletes are refused by the database", async () => {
