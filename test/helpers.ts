@@ -27,3 +27,24 @@ export function setup(fakeOptions: FakeCloudApiOptions = {}, clientOptions: Clie
   });
   return { clock, fake, wa, calls };
 }
+
+/**
+ * A client with the policy on (unless `client.policy` says otherwise) wired to a fresh fake
+ * through its API and its webhooks (same app secret), sharing one fake clock.
+ */
+export function connected(
+  options: { clock?: FakeClock; fake?: FakeCloudApiOptions; client?: ClientOptions } = {},
+) {
+  const clock = options.clock ?? new FakeClock();
+  const fake = new FakeCloudApi({ clock, ...options.fake });
+  const wa = new WhatsAppClient({
+    accessToken: fake.accessToken,
+    phoneNumberId: fake.phoneNumberId,
+    wabaId: fake.wabaId,
+    appSecret: fake.webhooks.appSecret,
+    transport: fakeTransport(fake),
+    clock,
+    ...options.client,
+  });
+  return { clock, fake, wa };
+}

@@ -120,8 +120,9 @@ export class Messages {
       res = await this.post(valid, correlationId, options.signal);
     } catch (error) {
       // Not delivered for sure: it must not count toward frequency caps or the messaging limit.
+      // A release that fails (a store down) must not hide Meta's answer or stop the learning.
       if (isGraphApiError(error) || (isTransportError(error) && error.outcome === "not_sent"))
-        await ticket?.release();
+        await ticket?.release().catch(() => undefined);
       else if (isTransportError(error))
         this.unknownOutcomes.record(correlationId, valid.to, this.http.clock.now());
       await this.policy?.learnFromError(valid, error);

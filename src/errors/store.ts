@@ -11,11 +11,22 @@ export class StoreUnavailableError extends WhatsAppError {
   readonly store: string;
   /** What was being done: `rate-limits.window`, `consent.history`, … */
   readonly operation: string;
+  /**
+   * True when the store could not be reached in time (timeout, connection refused or lost);
+   * false when it answered with an error (a script error, a wrong key type).
+   */
+  readonly unreachable: boolean;
 
-  constructor(store: string, operation: string, reason: string, options: { cause?: unknown } = {}) {
+  constructor(
+    store: string,
+    operation: string,
+    reason: string,
+    options: { cause?: unknown; unreachable?: boolean } = {},
+  ) {
     super(`${store} is unavailable (${operation}): ${reason}`, options);
     this.store = store;
     this.operation = operation;
+    this.unreachable = options.unreachable ?? true;
   }
 }
 

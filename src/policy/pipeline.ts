@@ -341,8 +341,12 @@ export class Policy {
   async enforce(message: OutboundMessage): Promise<SendTicket> {
     const ctx = await this.#context(message);
     const undo: Array<() => Promise<void>> = [];
+    // Give back what was taken; a store failing now must not hide why the send stopped.
+    const unwind = async () => {
+      for (const u of undo.reverse()) await u().catch(() => undefined);
+    };
     const fail = async (v: PolicyViolationError): Promise<never> => {
-      for (const u of undo.reverse()) await u();
+      await unwind();
       this.#emitRefused(v);
       throw v;
     };
@@ -381,7 +385,17 @@ export class Policy {
         caps.marketingPerWeek = frequency.marketingPerWeek;
       }
       if (limit && record.reach) caps.reachLimit = await limit();
-      const full = await history.reserve(record, caps);
+      let full: Awaited<ReturnType<NonNullable<SendHistoryStore["reserve"]>>>;
+      try {
+        full = await history.reserve(record, caps);
+      } catch (error) {
+        // A reservation that timed out may still land on the store later; a release sent after
+        // it is applied after it, so the unsent message does not count.
+        const lost = record;
+        record = undefined;
+        await history.release(lost).catch(() => undefined);
+        throw error;
+      }
       if (full === undefined) return undefined;
       record = undefined;
       const reason = `${RESERVE_REASON[full]} (taken by another sender at the same moment)`;
@@ -389,15 +403,24 @@ export class Policy {
         ? new MessagingLimitError({ rule: "messaging-limit", recipient: ctx.message.to, reason })
         : new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
     };
-    const violation = ctx.businessInitiated ? await this.#historyLock.run(runPure) : await runPure();
+    // The in-process lock makes check-then-record atomic for a memory history; a shared history
+    // re-checks atomically in `reserve`, and a lock would only queue sends behind a slow store.
+    const locked = ctx.businessInitiated && !this.stores.sendHistory.reserve;
+    const violation = locked ? await this.#historyLock.run(runPure) : await runPure();
     if (violation) await fail(violation);
     const history = this.stores.sendHistory;
     const reserved = record;
     if (reserved) undo.push(() => history.release(reserved));
     for (const guard of this.#guards) {
       if (!guard.consumes) continue;
-      const result = guard.check(ctx, true, undo);
-      const v = result instanceof Promise ? await result : result;
+      let v: PolicyViolationError | undefined;
+      try {
+        const result = guard.check(ctx, true, undo);
+        v = result instanceof Promise ? await result : result;
+      } catch (error) {
+        await unwind(); // a store failed: nothing stays taken or recorded
+        throw error;
+      }
       if (v) await fail(v);
     }
     if (this.#deps.emitter.listenerCount("policy.allowed") > 0) {

@@ -32,11 +32,12 @@ export interface PostgresOptions {
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The schema as a quoted identifier (so `user` or `order` work too). */
 function schemaOf(options: PostgresOptions): string {
   const schema = options.schema ?? "public";
   if (!IDENT.test(schema))
     throw new TypeError(`schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
-  return schema;
+  return `"${schema}"`;
 }
 
 /** The migrations, in order. Each runs once, in a transaction, under an advisory lock. */
@@ -62,6 +63,9 @@ LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'wa_guard_consent_events is append-
 DROP TRIGGER IF EXISTS wa_guard_consent_events_append_only ON ${s}.wa_guard_consent_events;
 CREATE TRIGGER wa_guard_consent_events_append_only BEFORE UPDATE OR DELETE ON ${s}.wa_guard_consent_events
   FOR EACH ROW EXECUTE FUNCTION ${s}.wa_guard_consent_events_append_only();
+DROP TRIGGER IF EXISTS wa_guard_consent_events_no_truncate ON ${s}.wa_guard_consent_events;
+CREATE TRIGGER wa_guard_consent_events_no_truncate BEFORE TRUNCATE ON ${s}.wa_guard_consent_events
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.wa_guard_consent_events_append_only();
 -- The latest event per recipient and scope, for reporting (wa-guard decides from the full history).
 CREATE OR REPLACE VIEW ${s}.wa_guard_consent_current AS
   SELECT DISTINCT ON (recipient, scope) recipient, scope, action, source, at, id
@@ -123,8 +127,9 @@ export function postgresConsentStore(db: PgQueryable, options: PostgresOptions =
   const timeoutMs = options.timeoutMs ?? 1_000;
   const run = async (operation: string, text: string, values: unknown[]) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const query = db.query(text, values);
+    let query: Promise<{ rows: Array<Record<string, unknown>> }> | undefined;
     try {
+      query = db.query(text, values);
       return await Promise.race([
         query,
         new Promise<never>((_, reject) => {
@@ -136,7 +141,7 @@ export function postgresConsentStore(db: PgQueryable, options: PostgresOptions =
         }),
       ]);
     } catch (error) {
-      query.catch(() => undefined);
+      query?.catch(() => undefined);
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError("postgres", operation, describeError(error), { cause: error });
     } finally {

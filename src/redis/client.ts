@@ -84,7 +84,12 @@ export function redisRunner(client: unknown, options: RedisRunnerOptions = {}): 
           call.catch(() => undefined); // the late answer is dropped
           throw error;
         }
-        throw new StoreUnavailableError("redis", operation, describeError(error), { cause: error });
+        // An error reply (WRONGTYPE, a script error) is an answer: Redis is there but refused.
+        const answered = /ReplyError|ErrorReply/.test((error as Error | undefined)?.name ?? "");
+        throw new StoreUnavailableError("redis", operation, describeError(error), {
+          cause: error,
+          unreachable: !answered,
+        });
       } finally {
         clearTimeout(timer);
       }

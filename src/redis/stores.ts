@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { isStoreUnavailableError } from "../errors/store.js";
 import type { PolicyStores } from "../policy/pipeline.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
@@ -30,7 +30,14 @@ const SADD = script(`return redis.call('SADD', KEYS[1], unpack(ARGV))`);
 const SREM = script(`return redis.call('SREM', KEYS[1], unpack(ARGV))`);
 const SCARD = script(`return redis.call('SCARD', KEYS[1])`);
 const RENAME_OR_DEL = script(`
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[2]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('PERSIST', KEYS[2])
+else redis.call('DEL', KEYS[2]) end
+return 1`);
+const SADD_EXPIRING = script(`
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`);
 /** Members per call: large lists go in chunks (client libraries and Lua both limit arguments). */
 const CHUNK = 5_000;
@@ -113,18 +120,6 @@ return 1`);
 // Send history: per recipient a sorted set of sends (score: time; member: time, fingerprint hash,
 // marketing and reach flags, a sequence), and per phone number a sorted set of recipients by
 // their latest business-initiated send that counts toward the messaging limit.
-const RECORD_SEND = script(`
-local at = tonumber(ARGV[1])
-local seq = redis.call('INCR', KEYS[3])
-redis.call('ZADD', KEYS[1], at, ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. seq)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - 7 * 86400000)
-redis.call('PEXPIRE', KEYS[1], 8 * 86400000)
-if ARGV[4] == '1' then
-  local cur = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[5]))
-  if (not cur) or cur < at then redis.call('ZADD', KEYS[2], at, ARGV[5]) end
-  redis.call('PEXPIRE', KEYS[2], 2 * 86400000)
-end
-return 1`);
 const RELEASE_SEND = script(`
 local at = tonumber(ARGV[1])
 local prefix = ARGV[1] .. '|' .. ARGV[2] .. '|'
@@ -317,11 +312,16 @@ export class RedisBlockMirror implements BlockMirror {
   async size(): Promise<number> {
     return Number(await this.redis.run(SCARD, [this.key], [], "blocklist.size"));
   }
-  /** Built aside, then swapped in with one RENAME: readers never see a half-synced mirror. */
+  /**
+   * Built aside under a key of its own (two instances syncing at once never mix their sets),
+   * then swapped in with one RENAME: readers never see a half-synced mirror.
+   */
   async replace(keys: readonly string[]): Promise<void> {
-    const next = `${this.key}:next`;
-    await this.redis.run(DEL, [next], [], "blocklist.replace");
-    for (const part of chunks(keys)) await this.redis.run(SADD, [next], part, "blocklist.replace");
+    const next = `${this.key}:next:${randomUUID()}`;
+    // The set under construction expires if this instance dies halfway; RENAME carries that TTL
+    // over, so the swap clears it (PERSIST) in the same step.
+    for (const part of chunks(keys))
+      await this.redis.run(SADD_EXPIRING, [next], [600_000, ...part], "blocklist.replace");
     await this.redis.run(RENAME_OR_DEL, [next, this.key], [], "blocklist.replace");
   }
 }
@@ -406,7 +406,7 @@ export class RedisRateLimitStore implements RateLimitStore {
         ? { ok: true, retryAfterMs: 0, at: Number(at) }
         : { ok: false, retryAfterMs: Number(wait) };
     } catch (error) {
-      if (!isStoreUnavailableError(error)) throw error;
+      if (!isStoreUnavailableError(error) || !error.unreachable) throw error;
       if (this.#mode === "open") return { ok: true, retryAfterMs: 0 };
       return this.#local.window(key, Math.max(1, Math.floor(limit * this.#share)), windowMs, now, consume);
     }
@@ -437,9 +437,16 @@ export class RedisRateLimitStore implements RateLimitStore {
       )) as [number, number];
       return { ok: Number(ok) === 1, retryAfterMs: Number(wait) };
     } catch (error) {
-      if (!isStoreUnavailableError(error)) throw error;
+      if (!isStoreUnavailableError(error) || !error.unreachable) throw error;
       if (this.#mode === "open") return { ok: true, retryAfterMs: 0 };
-      return this.#local.bucket(key, Math.max(1, Math.floor(burst * this.#share)), intervalMs, now, consume);
+      // 1/instances of the burst, and of the refill rate.
+      return this.#local.bucket(
+        key,
+        Math.max(1, Math.floor(burst * this.#share)),
+        intervalMs / this.#share,
+        now,
+        consume,
+      );
     }
   }
 
@@ -467,12 +474,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
   ) {}
 
   async record(e: SendRecord): Promise<void> {
-    await this.redis.run(
-      RECORD_SEND,
-      [this.prefix + e.key, `${this.prefix}reach`, `${this.prefix}seq`],
-      [e.at, fp(e.fingerprint), e.marketing ? 1 : 0, e.reach ? 1 : 0, e.key],
-      "send-history.record",
-    );
+    await this.reserve(e, {}); // no caps: always recorded
   }
 
   async reserve(e: SendRecord, caps: SendCaps): Promise<"identical" | "day" | "week" | "limit" | undefined> {

@@ -177,11 +177,13 @@ export class Webhooks {
     let duplicates = 0;
     try {
       for (const item of items) {
+        // Counted as claimed before the answer: a claim that timed out may still land later.
+        claimed.push(item.key);
         if (!(await this.#deps.pipeline.stores.webhookDedup.claim(item.key, this.#ttl, now))) {
+          claimed.pop();
           duplicates++;
           continue;
         }
-        claimed.push(item.key);
         await this.#apply(item, events);
       }
     } catch (error) {

@@ -79,6 +79,7 @@ suite("PostgreSQL consent ledger", () => {
       pool.query(`UPDATE ${schema}.wa_guard_consent_events SET action = 'revoke'`),
     ).rejects.toThrow(/append-only/);
     await expect(pool.query(`DELETE FROM ${schema}.wa_guard_consent_events`)).rejects.toThrow(/append-only/);
+    await expect(pool.query(`TRUNCATE ${schema}.wa_guard_consent_events`)).rejects.toThrow(/append-only/);
     const current = await pool.query(
       `SELECT action, source FROM ${schema}.wa_guard_consent_current WHERE recipient = '16505550009' AND scope = 'marketing'`,
     );

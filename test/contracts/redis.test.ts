@@ -172,6 +172,19 @@ suite("Redis stores across instances", () => {
     dead.disconnect();
   });
 
+  it("two instances syncing the block mirror at once never leave it empty or mixed", async () => {
+    const prefix = fresh();
+    const [a, b] = [stores(io(), prefix).blockMirror, stores(io(), prefix).blockMirror];
+    const listA = Array.from({ length: 12_000 }, (_, i) => `1650${String(i).padStart(7, "0")}`);
+    const listB = Array.from({ length: 12_000 }, (_, i) => `1415${String(i).padStart(7, "0")}`);
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([a.replace(listA), b.replace(listB)]);
+      const size = await a.size();
+      expect(size).toBe(12_000);
+      expect((await a.has(listA[0]!)) !== (await a.has(listB[0]!))).toBe(true);
+    }
+  }, 30_000);
+
   it("caps hold across instances: a shared history checks and records in one step", async () => {
     const prefix = fresh();
     const histories = Array.from({ length: 4 }, () => stores(io(), prefix).sendHistory);

@@ -8,25 +8,16 @@ import {
   SessionWindowClosedError,
   type StatusEvent,
   TemplateNotSendableError,
-  WhatsAppClient,
 } from "../../src/index.js";
-import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { connected } from "../helpers.js";
 
 const USER = "+16505551234";
 const DAY = 24 * 60 * 60 * 1000;
 
 /** A client with the default policy, wired to the fake through its webhooks as well as its API. */
 function world() {
-  const clock = new FakeClock();
-  const fake = new FakeCloudApi({ clock });
-  const wa = new WhatsAppClient({
-    accessToken: fake.accessToken,
-    phoneNumberId: fake.phoneNumberId,
-    wabaId: fake.wabaId,
-    appSecret: fake.webhooks.appSecret,
-    transport: fakeTransport(fake),
-    clock,
-    policy: { consent: { unsubscribePayloads: ["STOP_PROMOS"] } },
+  const { clock, fake, wa } = connected({
+    client: { policy: { consent: { unsubscribePayloads: ["STOP_PROMOS"] } } },
   });
   fake.templates.add({
     name: "promo",

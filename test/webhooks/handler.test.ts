@@ -11,25 +11,21 @@ import {
   signWebhookBody,
   WhatsAppClient,
 } from "../../src/index.js";
-import { encodeLikeMeta, FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { encodeLikeMeta, FakeClock } from "../../src/testing/index.js";
+import { connected } from "../helpers.js";
 
 const USER = "16505551234";
 
 function setup(options: { consent?: ConsentStore } = {}) {
   // The payloads below carry timestamps of 2025-06-15; the clock reads a minute later.
-  const clock = new FakeClock({ start: 1750000060_000 });
-  const fake = new FakeCloudApi({ clock });
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const wa = new WhatsAppClient({
-    accessToken: fake.accessToken,
-    phoneNumberId: fake.phoneNumberId,
-    wabaId: fake.wabaId,
-    appSecret: fake.webhooks.appSecret,
-    verifyToken: "my-verify-token",
-    transport: fakeTransport(fake),
-    clock,
-    logger,
-    ...(options.consent && { stores: { consent: options.consent } }),
+  const { clock, fake, wa } = connected({
+    clock: new FakeClock({ start: 1750000060_000 }),
+    client: {
+      verifyToken: "my-verify-token",
+      logger,
+      ...(options.consent && { stores: { consent: options.consent } }),
+    },
   });
   return { clock, fake, wa, logger };
 }

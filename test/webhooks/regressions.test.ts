@@ -4,25 +4,15 @@ import {
   signWebhookBody,
   TemplateCache,
   verifyWebhookSignature,
-  WhatsAppClient,
 } from "../../src/index.js";
-import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { FakeClock } from "../../src/testing/index.js";
+import { connected } from "../helpers.js";
 
 const USER = "+16505551234";
 const WA_ID = "16505551234";
 
 function setup() {
-  const clock = new FakeClock();
-  const fake = new FakeCloudApi({ clock });
-  const wa = new WhatsAppClient({
-    accessToken: fake.accessToken,
-    phoneNumberId: fake.phoneNumberId,
-    wabaId: fake.wabaId,
-    appSecret: fake.webhooks.appSecret,
-    transport: fakeTransport(fake),
-    clock,
-    webhooks: { maxBodyBytes: 64 * 1024 },
-  });
+  const { clock, fake, wa } = connected({ client: { webhooks: { maxBodyBytes: 64 * 1024 } } });
   const sec = (ms: number) => String(Math.floor(ms / 1000));
   const post = async (payload: unknown) => {
     const result = await wa.webhooks.handle(fake.webhooks.request(payload));

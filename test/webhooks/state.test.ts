@@ -1,22 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AccountRestrictedPolicyError, RecipientBlockedError, WhatsAppClient } from "../../src/index.js";
-import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { AccountRestrictedPolicyError, RecipientBlockedError } from "../../src/index.js";
+import { connected } from "../helpers.js";
 
 const USER = "+16505551234";
 const WA_ID = "16505551234";
 
 function setup(policy = {}) {
-  const clock = new FakeClock();
-  const fake = new FakeCloudApi({ clock });
-  const wa = new WhatsAppClient({
-    accessToken: fake.accessToken,
-    phoneNumberId: fake.phoneNumberId,
-    wabaId: fake.wabaId,
-    appSecret: fake.webhooks.appSecret,
-    transport: fakeTransport(fake),
-    clock,
-    policy,
-  });
+  const { clock, fake, wa } = connected({ client: { policy } });
   fake.templates.add({
     name: "notice",
     language: "en_US",
