@@ -481,7 +481,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
     const opt = (v: number | undefined) => (v === undefined ? "" : v);
     const full = await this.redis.run(
       RESERVE_SEND,
-      [this.prefix + e.key, `${this.prefix}reach`, `${this.prefix}seq`],
+      [`${this.prefix}u:${e.key}`, `${this.prefix}reach`, `${this.prefix}seq`],
       [
         e.at,
         fp(e.fingerprint),
@@ -503,7 +503,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
   async release(e: SendRecord): Promise<void> {
     await this.redis.run(
       RELEASE_SEND,
-      [this.prefix + e.key, `${this.prefix}reach`],
+      [`${this.prefix}u:${e.key}`, `${this.prefix}reach`],
       [e.at, fp(e.fingerprint), e.key],
       "send-history.release",
     );
@@ -522,7 +522,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
   async marketingSince(key: string, since: number): Promise<number> {
     const [n] = (await this.redis.run(
       SENDS_SINCE,
-      [this.prefix + key],
+      [`${this.prefix}u:${key}`],
       [since, ""],
       "send-history.marketingSince",
     )) as [number, number];
@@ -532,7 +532,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
   async sentSince(key: string, fingerprint: string, since: number): Promise<boolean> {
     const [, found] = (await this.redis.run(
       SENDS_SINCE,
-      [this.prefix + key],
+      [`${this.prefix}u:${key}`],
       [since, fp(fingerprint)],
       "send-history.sentSince",
     )) as [number, number];
