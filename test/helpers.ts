@@ -48,3 +48,41 @@ export function connected(
   });
   return { clock, fake, wa };
 }
+
+/**
+ * The world of the model-based policy tests: a fake with a marketing template `promo` ("{{1}}
+ * off") and a utility template `notice`, and a client (no retries) that counts the sends reaching
+ * its transport.
+ */
+export function modelWorld(client: ClientOptions = {}) {
+  const clock = new FakeClock();
+  const fake = new FakeCloudApi({ clock });
+  fake.templates.add({
+    name: "promo",
+    language: "en_US",
+    category: "MARKETING",
+    components: [{ type: "BODY", text: "{{1}} off" }],
+  });
+  fake.templates.add({
+    name: "notice",
+    language: "en_US",
+    category: "UTILITY",
+    components: [{ type: "BODY", text: "Notice" }],
+  });
+  const counter = { sends: 0 };
+  const transport = fakeTransport(fake);
+  const wa = new WhatsAppClient({
+    accessToken: fake.accessToken,
+    phoneNumberId: fake.phoneNumberId,
+    wabaId: fake.wabaId,
+    appSecret: fake.webhooks.appSecret,
+    clock,
+    maxRetries: 0,
+    transport: async (req) => {
+      if (req.url.endsWith("/messages")) counter.sends++;
+      return transport(req);
+    },
+    ...client,
+  });
+  return { clock, fake, wa, reached: () => counter.sends };
+}

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isPolicyViolation, type OutboundMessage, WhatsAppClient } from "../../src/index.js";
-import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { isPolicyViolation, type OutboundMessage } from "../../src/index.js";
+import { modelWorld } from "../helpers.js";
 
 // Model-based test of the policy layer. Random sequences of consent changes, inbound messages,
 // clock jumps, blocks and template status changes, interleaved with sends of every kind.
@@ -131,33 +131,7 @@ describe("policy model", () => {
     const coverage = { templatesSent: 0, refusedBy: new Set<string>() };
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 20, maxLength: 60 }), async (cmds) => {
-        const clock = new FakeClock();
-        const fake = new FakeCloudApi({ clock });
-        fake.templates.add({
-          name: "promo",
-          language: "en_US",
-          category: "MARKETING",
-          components: [{ type: "BODY", text: "{{1}} off" }],
-        });
-        fake.templates.add({
-          name: "notice",
-          language: "en_US",
-          category: "UTILITY",
-          components: [{ type: "BODY", text: "Notice" }],
-        });
-        let reachedTransport = 0;
-        const transport = fakeTransport(fake);
-        const wa = new WhatsAppClient({
-          accessToken: fake.accessToken,
-          phoneNumberId: fake.phoneNumberId,
-          wabaId: fake.wabaId,
-          clock,
-          maxRetries: 0,
-          transport: async (req) => {
-            if (req.url.endsWith("/messages")) reachedTransport++;
-            return transport(req);
-          },
-        });
+        const { clock, fake, wa, reached } = modelWorld();
         const model: Model = {
           sends: [],
           ledger: new Map(),
@@ -200,7 +174,7 @@ describe("policy model", () => {
             wa.policy.pipeline!.templates.invalidate(); // what the template-status webhook does
           } else if (c.kind === "send") {
             const expected = expectedAllowed(model, c.user, c.message, clock.now());
-            const before = reachedTransport;
+            const before = reached();
             const outcome = await wa.messages.send(message(c.message, to)).then(
               () => "sent" as const,
               (e: unknown) => e,
@@ -210,7 +184,7 @@ describe("policy model", () => {
                 isPolicyViolation(outcome),
                 `Meta refused what the policy let through: ${String(outcome)}`,
               ).toBe(true);
-              expect(reachedTransport).toBe(before);
+              expect(reached()).toBe(before);
             }
             expect(outcome === "sent", `message ${c.message} to user ${c.user}: expected ${expected}`).toBe(
               expected,

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isPolicyViolation, type OutboundMessage, WhatsAppClient } from "../../src/index.js";
-import { FakeClock, FakeCloudApi, type FakeWebhookRequest, fakeTransport } from "../../src/testing/index.js";
+import { isPolicyViolation, type OutboundMessage } from "../../src/index.js";
+import type { FakeWebhookRequest } from "../../src/testing/index.js";
+import { modelWorld } from "../helpers.js";
 
 // Model-based test of the policy layer fed only by webhooks. Random sequences of inbound messages
 // (text, STOP, START, an unsubscribe button), Meta's marketing stop and resume, template status
@@ -145,34 +146,8 @@ describe("policy model, state fed by webhooks", () => {
     const coverage = { sent: 0, refusedBy: new Set<string>(), replays: 0, resumes: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 20, maxLength: 60 }), async (cmds) => {
-        const clock = new FakeClock();
-        const fake = new FakeCloudApi({ clock });
-        fake.templates.add({
-          name: "promo",
-          language: "en_US",
-          category: "MARKETING",
-          components: [{ type: "BODY", text: "{{1}} off" }],
-        });
-        fake.templates.add({
-          name: "notice",
-          language: "en_US",
-          category: "UTILITY",
-          components: [{ type: "BODY", text: "Notice" }],
-        });
-        let reachedTransport = 0;
-        const transport = fakeTransport(fake);
-        const wa = new WhatsAppClient({
-          accessToken: fake.accessToken,
-          phoneNumberId: fake.phoneNumberId,
-          wabaId: fake.wabaId,
-          appSecret: fake.webhooks.appSecret,
-          clock,
-          maxRetries: 0,
+        const { clock, fake, wa, reached } = modelWorld({
           policy: { consent: { unsubscribePayloads: ["UNSUB"] } },
-          transport: async (req) => {
-            if (req.url.endsWith("/messages")) reachedTransport++;
-            return transport(req);
-          },
         });
         const delivered: FakeWebhookRequest[] = [];
         const deliver = async () => {
@@ -257,7 +232,7 @@ describe("policy model, state fed by webhooks", () => {
             coverage.replays++;
           } else if (c.kind === "send") {
             const expected = expectedAllowed(model, u, c.message, clock.now());
-            const before = reachedTransport;
+            const before = reached();
             const outcome = await wa.messages.send(message(c.message, to)).then(
               () => "sent" as const,
               (e: unknown) => e,
@@ -267,7 +242,7 @@ describe("policy model, state fed by webhooks", () => {
                 isPolicyViolation(outcome),
                 `Meta refused what the policy let through: ${String(outcome)}`,
               ).toBe(true);
-              expect(reachedTransport).toBe(before);
+              expect(reached()).toBe(before);
             }
             expect(outcome === "sent", `message ${c.message} to user ${u}: expected ${expected}`).toBe(
               expected,
@@ -284,7 +259,7 @@ describe("policy model, state fed by webhooks", () => {
           }
         }
         // Nothing that reached the fake was refused later by rules the policy knew of either.
-        expect(fake.messaging.sent.length).toBe(reachedTransport);
+        expect(fake.messaging.sent.length).toBe(reached());
       }),
       { numRuns: 300 },
     );
