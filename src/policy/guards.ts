@@ -58,25 +58,27 @@ export interface GuardDeps {
 
 const to = (ctx: PolicyContext) => ctx.message.to;
 
+const NOT_A_RECIPIENT =
+  "not a phone number in international format (8–15 digits, country code first) or a business-scoped user id";
+const refuseRecipient = (ctx: PolicyContext, reason: string) =>
+  new InvalidRecipientError({ rule: "recipient", recipient: to(ctx), reason });
+const impossible = (ctx: PolicyContext, key: string, problem: string | undefined) =>
+  problem === undefined
+    ? undefined
+    : refuseRecipient(ctx, `+${key} is ${problem} (checked with libphonenumber-js)`);
+
 function recipientGuard(): Guard {
-  const refuse = (ctx: PolicyContext, reason: string) =>
-    new InvalidRecipientError({ rule: "recipient", recipient: to(ctx), reason });
   return {
     name: "recipient",
     check: (ctx) => {
-      if (!ctx.recipient) {
-        return refuse(
-          ctx,
-          "not a phone number in international format (8–15 digits, country code first) or a business-scoped user id",
-        );
-      }
-      if (ctx.recipient.kind !== "phone") return undefined;
-      const problem = numberProblem(ctx.recipient.key);
-      const explain = (p: string | undefined) =>
-        p === undefined
-          ? undefined
-          : refuse(ctx, `+${ctx.recipient?.key} is ${p} (checked with libphonenumber-js)`);
-      return typeof problem === "object" ? problem.then(explain) : explain(problem);
+      const r = ctx.recipient;
+      if (!r) return refuseRecipient(ctx, NOT_A_RECIPIENT);
+      if (r.kind !== "phone") return undefined;
+      const problem = numberProblem(r.key);
+      if (problem === undefined) return undefined; // the common case: known and possible
+      return typeof problem === "string"
+        ? impossible(ctx, r.key, problem)
+        : problem.then((p) => impossible(ctx, r.key, p));
     },
   };
 }
