@@ -185,6 +185,15 @@ suite("Redis stores across instances", () => {
     }
   }, 30_000);
 
+  it("runs its scripts again after Redis forgot them (SCRIPT FLUSH answers NOSCRIPT)", async () => {
+    const client = io();
+    const { consent } = stores(client);
+    await consent.append({ key: "a", action: "grant", scope: "marketing", source: "form", at: 1 });
+    await client.script("FLUSH");
+    await consent.append({ key: "a", action: "revoke", scope: "all", source: "keyword:STOP", at: 2 });
+    expect((await consent.history("a")).map((e) => e.action)).toEqual(["grant", "revoke"]);
+  });
+
   it("caps hold across instances: a shared history checks and records in one step", async () => {
     const prefix = fresh();
     const histories = Array.from({ length: 4 }, () => stores(io(), prefix).sendHistory);
