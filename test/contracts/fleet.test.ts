@@ -3,33 +3,15 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { REDIS_URL, whenRedis } from "./services.js";
 
 // Four processes × 50 concurrent takers of one throughput budget (80 per second) in Redis, their
 // clocks skewed by −5 s … +5 s. Needs Redis (required in CI, skipped elsewhere).
-const URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const URL = REDIS_URL;
 const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
-const available = await (async () => {
-  const probe = new Redis(URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-    retryStrategy: () => null,
-  });
-  probe.on("error", () => undefined);
-  try {
-    await probe.connect();
-    return true;
-  } catch (error) {
-    return String(error);
-  } finally {
-    probe.disconnect();
-  }
-})();
-if (available !== true && process.env["CI"])
-  throw new Error(`Redis is required in CI (${URL}): ${available}`);
-const suite = available === true ? describe : describe.skip;
+const suite = await whenRedis("the fleet test");
 
 suite("a fleet of four processes sharing one Redis", () => {
   it("admits the configured budget per second, never more, whatever their clocks say", async () => {

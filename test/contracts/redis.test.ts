@@ -6,33 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStoreUnavailableError, WhatsAppClient } from "../../src/index.js";
 import { redisStores } from "../../src/redis/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { REDIS_URL, whenRedis } from "./services.js";
 import { allContracts } from "./stores.js";
 
-// Needs Redis at 127.0.0.1:6379 (.ci/run starts it). In CI a missing Redis fails the suite;
-// elsewhere the suite is skipped with the reason printed.
-const URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
-const available = await (async () => {
-  const probe = new Redis(URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-    retryStrategy: () => null,
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch (error) {
-    return String(error);
-  } finally {
-    probe.disconnect();
-  }
-})();
-if (available !== true) {
-  if (process.env["CI"]) throw new Error(`Redis is required in CI (${URL}): ${available}`);
-  console.warn(`skipping the Redis store suites: no Redis at ${URL} (${available})`);
-}
-const suite = available === true ? describe : describe.skip;
+const URL = REDIS_URL;
+const suite = await whenRedis("the Redis store suites");
 
 const clients: Array<{ quit(): Promise<unknown> }> = [];
 const io = () => {
@@ -50,7 +28,7 @@ const stores = (client: unknown, prefix = fresh()) =>
   redisStores(client, { prefix, phoneNumberId: "100000000000001", timeoutMs: 2_000 });
 
 afterAll(async () => {
-  if (available !== true) return;
+  if (suite === describe.skip) return;
   const c = new Redis(URL);
   for (const p of prefixes) {
     const keys = await c.keys(`${p}:*`);
