@@ -193,30 +193,44 @@ export class Consent {
    * recorded.
    */
   async processInbound(signal: InboundSignal): Promise<"opt-out" | "opt-in" | undefined> {
+    return (await this.recordInbound(signal))?.signal;
+  }
+
+  /**
+   * @internal `processInbound` returning the consent event it recorded too, for the webhook
+   * handler's `optOut` / `optIn` events.
+   */
+  async recordInbound(
+    signal: InboundSignal,
+  ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
     const at = signal.at ?? this.clock.now();
     const k = key(signal.from);
     await this.windows.recordInbound(k, at);
     if (signal.buttonPayload !== undefined && this.#payloads.has(signal.buttonPayload)) {
-      await this.#append(signal.from, "revoke", {
+      const event = await this.#append(signal.from, "revoke", {
         scope: "marketing",
         source: `button:${signal.buttonPayload}`,
         at,
       });
-      return "opt-out";
+      return { signal: "opt-out", event };
     }
     if (signal.text === undefined) return undefined;
     const word = normalizeKeyword(signal.text);
     if (this.#optOut.has(word)) {
-      await this.#append(signal.from, "revoke", { scope: "all", source: `keyword:${word}`, at });
-      return "opt-out";
+      const event = await this.#append(signal.from, "revoke", {
+        scope: "all",
+        source: `keyword:${word}`,
+        at,
+      });
+      return { signal: "opt-out", event };
     }
     if (this.#optIn.has(word)) {
       // A START that arrives after a newer withdrawal (a late or out-of-order delivery) must not
       // undo it.
       const history = await this.store.history(k);
       if (history.some((e) => e.action === "revoke" && e.at > at)) return undefined;
-      await this.#append(signal.from, "grant", { scope: "all", source: `keyword:${word}`, at });
-      return "opt-in";
+      const event = await this.#append(signal.from, "grant", { scope: "all", source: `keyword:${word}`, at });
+      return { signal: "opt-in", event };
     }
     return undefined;
   }

@@ -343,20 +343,19 @@ export class Webhooks {
     const text = event.type === "text" || event.type === "button" ? event.text : undefined;
     // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
     const at = Math.min(event.timestamp, this.#deps.clock.now());
-    const signal = await this.#deps.consent.processInbound({
+    const recorded = await this.#deps.consent.recordInbound({
       from: event.from,
       at,
       ...(text !== undefined && { text }),
       ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
     });
-    if (signal === undefined) return;
+    if (recorded === undefined) return;
+    const { signal } = recorded;
     event.consent = signal === "opt-out" ? "optOut" : "optIn";
-    const history = await this.#deps.consent.history(event.from);
-    const last = history[history.length - 1];
     const base = {
       recipient: event.from,
-      scope: last?.scope ?? "all",
-      source: last?.source ?? "keyword",
+      scope: recorded.event.scope,
+      source: recorded.event.source,
       timestamp: event.timestamp,
     };
     out.push(signal === "opt-out" ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted: true });
