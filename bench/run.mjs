@@ -109,17 +109,21 @@ async function policyBench() {
   const policy = wa.policy.pipeline;
   const msg = (i) => ({ type: "text", to: users[i % USERS], body: "Your order has shipped" });
   for (let i = 0; i < 20_000; i++) await policy.check(msg(i));
+  // Three rounds each, median reported: one GC pause or JIT tier-up must not decide a row.
   const lat = new Float64Array(N);
-  const t = performance.now();
-  for (let i = 0; i < N; i++) {
-    const s0 = performance.now();
-    await policy.check(msg(i));
-    lat[i] = performance.now() - s0;
+  const rounds = [];
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    for (let i = 0; i < N; i++) {
+      const s0 = performance.now();
+      await policy.check(msg(i));
+      lat[i] = performance.now() - s0;
+    }
+    const rate = N / ((performance.now() - t) / 1000);
+    lat.sort();
+    rounds.push({ rate, p50: lat[Math.floor(N * 0.5)] * 1000, p99: lat[Math.floor(N * 0.99)] * 1000 });
   }
-  const rate = N / ((performance.now() - t) / 1000);
-  lat.sort();
-  const p50 = lat[Math.floor(N * 0.5)] * 1000;
-  const p99 = lat[Math.floor(N * 0.99)] * 1000;
+  const { rate, p50, p99 } = rounds.sort((a, b) => a.rate - b.rate)[1];
   results.policy = {
     checksPerSec: Math.round(rate),
     p50Us: Number(p50.toFixed(2)),
@@ -129,17 +133,25 @@ async function policyBench() {
     "policy.check (all guards, memory stores)",
     Math.round(rate),
     "checks/s",
-    `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs; target ≥ 200k/s, p99 < 50 µs`,
+    `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs (median of 3 rounds); target ≥ 200k/s, p99 < 50 µs`,
   );
 
   // Full send with the policy on, through the fake (capacity generous so nothing waits).
   const S = quick ? 20_000 : 50_000;
-  let i = 0;
-  const t2 = performance.now();
-  for (; i < S; i++) await wa.messages.send(msg(i));
-  const sendRate = S / ((performance.now() - t2) / 1000);
+  const sendRates = [];
+  for (let round = 0, i = 0; round < 3; round++) {
+    const t2 = performance.now();
+    for (const end = i + S; i < end; i++) await wa.messages.send(msg(i));
+    sendRates.push(S / ((performance.now() - t2) / 1000));
+  }
+  const sendRate = median(sendRates);
   results.policy.fullSendPerSec = Math.round(sendRate);
-  row("send with the policy on, through the fake", Math.round(sendRate), "sends/s", "target ≥ 50k/s");
+  row(
+    "send with the policy on, through the fake",
+    Math.round(sendRate),
+    "sends/s",
+    "median of 3 rounds; target ≥ 50k/s",
+  );
 
   // 64,000-entry block mirror: heap it takes.
   globalThis.gc?.();

@@ -82,6 +82,7 @@ export class FakeCloudApi {
   readonly webhooks: FakeWebhooks;
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
+  readonly #authorization: string;
   #faults: Fault[] = [];
   #latencyMs = 0;
   readonly #media = new Map<string, { data: Uint8Array; mimeType: string }>();
@@ -90,6 +91,7 @@ export class FakeCloudApi {
   constructor(options: FakeCloudApiOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.accessToken = options.accessToken ?? "test-token";
+    this.#authorization = `Bearer ${this.accessToken}`;
     this.phoneNumberId = options.phoneNumberId ?? "100000000000001";
     this.displayPhoneNumber = options.displayPhoneNumber ?? "15550001111";
     this.wabaId = options.wabaId ?? "200000000000001";
@@ -189,10 +191,10 @@ export class FakeCloudApi {
   /** Handle one request as Meta would. */
   async handle(request: TransportRequest): Promise<TransportResponse> {
     if (this.#latencyMs > 0) await this.clock.sleep(this.#latencyMs);
-    const url = new URL(request.url);
-    const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const url = parseUrl(request.url);
+    const segments = url.segments;
     this.requests.push({ method: request.method, path: url.pathname, at: this.clock.now() });
-    if (request.headers["authorization"] !== `Bearer ${this.accessToken}`) {
+    if (request.headers["authorization"] !== this.#authorization) {
       return errorResponse({
         code: 190,
         message: "Error validating access token",
@@ -204,7 +206,7 @@ export class FakeCloudApi {
     if (segments[0] === "fake-media" && segments[1]) return this.#download(segments[1]);
     const [version, id, edge, ...rest] = segments;
     if (!version || !/^v\d+\.\d$/.test(version) || !id || rest.length > 0) return unknownPath(url.pathname);
-    const query = url.searchParams;
+    const query = new URLSearchParams(url.search);
     const body = await readJson(request);
     if (id === this.phoneNumberId) {
       if (edge === "messages" && request.method === "POST") return this.messaging.handlePost(body);
@@ -297,6 +299,31 @@ export class FakeCloudApi {
     if (!media) return { status: 404, headers: { "content-type": "text/plain" }, body: "Not found" };
     return { status: 200, headers: { "content-type": media.mimeType }, body: media.data };
   }
+}
+
+interface ParsedUrl {
+  readonly origin: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly segments: readonly string[];
+}
+
+// A client sends to a handful of URLs over and over; parsing each once keeps the fake cheap.
+const parsedUrls = new Map<string, ParsedUrl>();
+
+function parseUrl(raw: string): ParsedUrl {
+  let parsed = parsedUrls.get(raw);
+  if (parsed) return parsed;
+  const url = new URL(raw);
+  parsed = {
+    origin: url.origin,
+    pathname: url.pathname,
+    search: url.search,
+    segments: url.pathname.split("/").filter(Boolean).map(decodeURIComponent),
+  };
+  if (parsedUrls.size >= 1024) parsedUrls.clear();
+  parsedUrls.set(raw, parsed);
+  return parsed;
 }
 
 function unknownPath(pathname: string): TransportResponse {

@@ -64,10 +64,12 @@ export function fakeIdentity(recipient: string): string | undefined {
   return digits.length >= 5 && digits.length <= 15 ? digits : undefined;
 }
 
+// Unique per process (the sequence) and across processes (the salt), as fleet tests need.
+const salt = Math.random().toString(36).slice(2, 10);
 let seq = 0;
 function wamid(identity: string): string {
   seq++;
-  const raw = `${identity}:${seq}:${Math.random().toString(36).slice(2, 10)}`;
+  const raw = `${identity}:${seq}:${salt}`;
   return `wamid.HBgL${btoa(raw).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_")}`;
 }
 
