@@ -1,6 +1,6 @@
 import { defineConfig } from "tsup";
 
-// zod, eventemitter3 and libphonenumber-js are bundled (and tree-shaken) into dist:
+// zod, eventemitter3, p-queue and libphonenumber-js are bundled (and tree-shaken) into dist:
 // importing them unbundled from node_modules costs 80-100 ms (zod), ~20 ms
 // (eventemitter3) and 50-130 ms (libphonenumber-js, hundreds of small ES modules) of
 // cold start, which serverless users pay on every cold start. libphonenumber-js sits
@@ -21,7 +21,7 @@ export default defineConfig({
   platform: "node",
   splitting: true,
   treeshake: true,
-  noExternal: ["zod", "eventemitter3", "libphonenumber-js"],
+  noExternal: ["zod", "eventemitter3", "libphonenumber-js", "p-queue", "p-timeout"],
   // Whitespace and syntax only: identifiers keep their names in stack traces (sourcemaps map back),
   // and the smaller file parses faster on a cold start.
   esbuildOptions(options) {

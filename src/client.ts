@@ -7,6 +7,7 @@ import { UnknownOutcomes } from "./api/outcomes.js";
 import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
+import { Campaigns } from "./campaigns/campaigns.js";
 import type { ClientEventName, ClientEvents } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
@@ -48,6 +49,8 @@ export class WhatsAppClient {
   readonly sessions: Sessions;
   /** Webhook handling: handshake, signatures, de-duplication, events; keeps the policy state true. */
   readonly webhooks: Webhooks;
+  /** One template to many recipients: `plan()` (a dry run) and `run()` (paced, checkpointed, resumable). */
+  readonly campaigns: Campaigns;
   /** The guard pipeline: `check(message)` dry-runs it, `describe()` lists the guards in order. */
   readonly policy: {
     check(message: OutboundMessage): Promise<PolicyVerdict>;
@@ -112,6 +115,15 @@ export class WhatsAppClient {
         mirror: pipeline.stores.blockMirror,
         lastInbound: (key) => pipeline.stores.sessionWindows.lastInbound(key),
         now: () => this.#http.clock.now(),
+      },
+    );
+    this.campaigns = new Campaigns(
+      enforced && {
+        messages: this.messages,
+        policy: enforced,
+        clock: this.#http.clock,
+        logger: this.#http.logger,
+        checkpoints: pipeline.stores.campaigns,
       },
     );
     this.media = new Media(this.#http);

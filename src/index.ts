@@ -38,6 +38,25 @@ export type {
   TemplateStatus,
 } from "./api/templates.js";
 export { Templates } from "./api/templates.js";
+export { Campaigns } from "./campaigns/campaigns.js";
+export type { CampaignRunEvents } from "./campaigns/run.js";
+export { CampaignRun } from "./campaigns/run.js";
+export type {
+  CampaignCounts,
+  CampaignInput,
+  CampaignPlan,
+  CampaignPlanOptions,
+  CampaignProgress,
+  CampaignRecipient,
+  CampaignReport,
+  CampaignResult,
+  CampaignRunOptions,
+  CampaignStatus,
+  CampaignTemplate,
+  DeferralReason,
+  RefusalReason,
+  TemplateParams,
+} from "./campaigns/types.js";
 export { WhatsAppClient } from "./client.js";
 export type { ErrorFamily } from "./errors/base.js";
 export { isWhatsAppError, WhatsAppError } from "./errors/base.js";
@@ -115,6 +134,8 @@ export type { AccountHealthStore, Restriction, RestrictionScope } from "./state/
 export { MemoryAccountHealthStore } from "./state/account-health.js";
 export type { BlockMirror } from "./state/block-mirror.js";
 export { BLOCK_LIST_CAP, MemoryBlockMirror } from "./state/block-mirror.js";
+export type { CampaignCheckpointStore, CheckpointEntry } from "./state/campaign-checkpoints.js";
+export { MemoryCampaignCheckpointStore } from "./state/campaign-checkpoints.js";
 export type { Clock } from "./state/clock.js";
 export { systemClock } from "./state/clock.js";
 export type { ConsentEvent, ConsentScope, ConsentStatus, ConsentStore } from "./state/consent.js";

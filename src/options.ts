@@ -226,6 +226,7 @@ const storesSchema = z.strictObject({
     hasMethods("a rate limit store", ["window", "bucket", "refundWindow", "refundBucket"]),
   ),
   webhookDedup: z.optional(hasMethods("a webhook dedup store", ["claim", "release"])),
+  campaigns: z.optional(hasMethods("a campaign checkpoint store", ["claim", "settle", "release", "get"])),
 });
 
 const secret = z

@@ -65,6 +65,13 @@ export class RecipientBlockedError extends PolicyViolationError {
 /** No opt-in for this category, or the user opted out. */
 export class ConsentRequiredError extends PolicyViolationError {
   override readonly code = "policy_consent_required";
+  /** True when the user withdrew consent (opted out); false when none was ever recorded. */
+  readonly optedOut: boolean;
+
+  constructor(init: PolicyViolationInit & { optedOut?: boolean }) {
+    super(init);
+    this.optedOut = init.optedOut ?? false;
+  }
 }
 /** Free-form message outside the 24-hour customer service window (Meta: 131047). */
 export class SessionWindowClosedError extends PolicyViolationError {

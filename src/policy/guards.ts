@@ -122,6 +122,7 @@ function consentGuard(deps: GuardDeps, config: GuardConfig["consent"]): Guard {
         rule: "consent",
         recipient: to(ctx),
         reason: `${why}; record one with wa.consent.grant()`,
+        optedOut: status.decidedBy !== undefined,
       });
     },
   };

@@ -19,6 +19,10 @@ import {
   type RestrictionScope,
 } from "../state/account-health.js";
 import { type BlockMirror, MemoryBlockMirror } from "../state/block-mirror.js";
+import {
+  type CampaignCheckpointStore,
+  MemoryCampaignCheckpointStore,
+} from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
 import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
@@ -111,6 +115,8 @@ export interface PolicyStores {
   rateLimits?: RateLimitStore;
   /** Which webhook events were already processed. */
   webhookDedup?: WebhookDedupStore;
+  /** Which campaign recipients were sent (or may have been): `wa.campaigns.run` never repeats them. */
+  campaigns?: CampaignCheckpointStore;
 }
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
@@ -204,6 +210,7 @@ export class Policy {
     frequency: Required<FrequencyOptions> | undefined;
     limit: (() => Promise<number>) | undefined;
   } = { frequency: undefined, limit: undefined };
+  readonly #throughput: GuardConfig["throughput"] | undefined;
   /** The built-in pure guards: they only read state, so they run together (one batch of reads). */
   #builtInPure: Guard[] = [];
   /** Custom guards, then the capacity guards: one at a time, in order. */
@@ -219,6 +226,7 @@ export class Policy {
       blockMirror: stores.blockMirror ?? new MemoryBlockMirror(),
       rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
       webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
+      campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
     };
     this.templates = new TemplateCache(deps.loadTemplates, deps.clock, options.template);
     const config: GuardConfig = {
@@ -278,6 +286,7 @@ export class Policy {
     ];
     const disabled = new Set<string>(options.disable ?? []);
     const enabled = ordered.filter((g) => !disabled.has(g.name));
+    this.#throughput = disabled.has("throughput") ? undefined : config.throughput;
     this.#caps = {
       frequency: disabled.has("frequency") ? undefined : frequency,
       limit: disabled.has("messaging-limit") ? undefined : limit,
@@ -312,6 +321,25 @@ export class Policy {
       this.#limit = { value, at: now - HOUR + 60_000 }; // try again in a minute
     }
     return value;
+  }
+
+  /** Unique users business-initiated messages may reach in 24 hours (Infinity: no limit or guard off). */
+  messagingLimit(): Promise<number> {
+    return this.#caps.limit?.() ?? Promise.resolve(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Messages per second the throughput guard lets through now: `perSecond`, or its marketing
+   * share while quality is YELLOW (for marketing messages). Infinity with the guard off.
+   */
+  async throughputNow(marketing: boolean): Promise<number> {
+    const t = this.#throughput;
+    if (!t) return Number.POSITIVE_INFINITY;
+    if (!marketing) return t.perSecond;
+    const active = await this.stores.accountHealth.active(this.#deps.clock.now());
+    return active.some((r) => r.scope === "marketing_slow")
+      ? Math.max(1, Math.floor(t.perSecond * t.marketingShareWhenSlowed))
+      : t.perSecond;
   }
 
   /** The guards in the order they run. */

@@ -1,0 +1,211 @@
+import { validateMessage } from "../api/messages.js";
+import { AccountRestrictedPolicyError, isPolicyViolation, MessagingLimitError } from "../errors/policy.js";
+import { ConfigError, ValidationError } from "../errors/validation.js";
+import { windowOpen } from "../state/session-windows.js";
+import {
+  type CampaignDeps,
+  CampaignRun,
+  checkpointKey,
+  messageFor,
+  refusalReason,
+  sendableTemplate,
+} from "./run.js";
+import type { CampaignInput, CampaignPlan, CampaignPlanOptions, CampaignRunOptions } from "./types.js";
+
+/** Guards that pace sends rather than refuse them: a campaign waits for them. */
+const PACING = new Set(["throughput", "pair-rate"]);
+const bump = (by: Record<string, number>, key: string) => {
+  by[key] = (by[key] ?? 0) + 1;
+};
+
+/**
+ * `wa.campaigns`: one template to many recipients, through every guard, paced by the throughput
+ * and pair-rate guards, with a checkpoint so a campaign is never sent twice to anyone.
+ *
+ * ```ts
+ * const plan = await wa.campaigns.plan({ template, recipients });
+ * const run = wa.campaigns.run({ id: "spring-sale", template, recipients });
+ * run.on("progress", (p) => console.log(p.sent, p.perSecond, p.etaMs));
+ * const report = await run.report();
+ * ```
+ */
+export class Campaigns {
+  readonly #deps: CampaignDeps | undefined;
+
+  /** @internal Built by the client; `deps` is undefined when the policy is off. */
+  constructor(deps: CampaignDeps | undefined) {
+    this.#deps = deps;
+  }
+
+  #require(): CampaignDeps {
+    if (!this.#deps) {
+      throw new ConfigError(
+        "wa.campaigns needs the policy on: its guards pace, filter and limit a campaign (the client was built with policy: false)",
+      );
+    }
+    return this.#deps;
+  }
+
+  /**
+   * What a run would do now, without sending or recording anything: how many recipients would
+   * be sent, refused (by reason), deferred (messaging limit, restrictions), and how long it would
+   * take at the current throughput. Reads the whole source; duplicates are found with a set of
+   * the recipients' ids (tens of bytes each).
+   * @throws TemplateNotSendableError when the template is unknown or not APPROVED
+   */
+  async plan(options: CampaignPlanOptions): Promise<CampaignPlan> {
+    const deps = this.#require();
+    validateInput(options, false);
+    const { policy, clock, checkpoints } = deps;
+    const marketing = await sendableTemplate(policy, options.template);
+    const now = clock.now();
+    const history = policy.stores.sendHistory;
+    const windows = policy.stores.sessionWindows;
+    const tier = await policy.messagingLimit();
+    const reached = Number.isFinite(tier) ? (await history.reach("", now)).unique : 0;
+    const plan: CampaignPlan = {
+      total: 0,
+      send: 0,
+      refused: 0,
+      refusedBy: {},
+      deferred: 0,
+      deferredBy: {},
+      invalid: 0,
+      duplicates: 0,
+      alreadySent: 0,
+      unknown: 0,
+      messagingLimit: { tier, reached, newlyReached: 0 },
+      perSecond: await policy.throughputNow(marketing),
+      estimatedMs: 0,
+    };
+    const seen = new Set<string>();
+    let index = 0;
+    for await (const item of options.recipients) {
+      plan.total++;
+      const built = await messageFor(options, item, index++);
+      if ("error" in built) {
+        plan.invalid++;
+        continue;
+      }
+      const key = checkpointKey(built.to);
+      if (seen.has(key)) {
+        plan.duplicates++;
+        continue;
+      }
+      seen.add(key);
+      if (options.id !== undefined) {
+        const entry = await checkpoints.get(options.id, key);
+        if (entry?.state === "sent") {
+          plan.alreadySent++;
+          continue;
+        }
+        if (entry?.state === "pending") {
+          plan.unknown++;
+          continue;
+        }
+      }
+      const { violations } = await policy.check(built.message);
+      const first = violations.find((v) => !PACING.has(v.rule) && !(v instanceof MessagingLimitError));
+      if (first instanceof AccountRestrictedPolicyError) {
+        plan.deferred++;
+        bump(plan.deferredBy, "account-restricted");
+        continue;
+      }
+      if (first && isPolicyViolation(first)) {
+        plan.refused++;
+        bump(plan.refusedBy, refusalReason(first));
+        continue;
+      }
+      // The messaging limit: count the users this campaign would newly reach against what is left.
+      if (Number.isFinite(tier) && policy.describe().some((g) => g.name === "messaging-limit")) {
+        const counts =
+          !windowOpen(await windows.lastInbound(key), now) && !(await history.reach(key, now)).includes;
+        if (counts) {
+          if (reached + plan.messagingLimit.newlyReached >= tier) {
+            plan.deferred++;
+            bump(plan.deferredBy, "messaging-limit");
+            continue;
+          }
+          plan.messagingLimit.newlyReached++;
+        }
+      }
+      plan.send++;
+    }
+    plan.estimatedMs = Number.isFinite(plan.perSecond) ? Math.ceil((plan.send / plan.perSecond) * 1000) : 0;
+    return plan;
+  }
+
+  /**
+   * Send the template to every recipient. Returns at once; start the run by awaiting
+   * `report()` or by iterating the results (`for await`). Recipients are read as sending
+   * progresses; each gets exactly one result. Running the same `id` again resumes: recipients
+   * already sent are skipped, and those whose send may have reached Meta are reported
+   * `unknown`, never sent again.
+   * @throws ValidationError for malformed options (at once)
+   * @throws TemplateNotSendableError from `report()` when the template is unknown or not APPROVED
+   */
+  run(options: CampaignRunOptions): CampaignRun {
+    const deps = this.#require();
+    validateInput(options, true);
+    return new CampaignRun(deps, options);
+  }
+}
+
+function validateInput(options: CampaignInput & { id?: unknown; concurrency?: unknown }, run: boolean): void {
+  const o = options as unknown as Record<string, unknown> | undefined;
+  if (typeof o !== "object" || o === null) throw new ValidationError("Campaign options must be an object");
+  const r = o["recipients"] as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | undefined;
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    (typeof r[Symbol.iterator] !== "function" && typeof r[Symbol.asyncIterator] !== "function")
+  ) {
+    throw new ValidationError("recipients must be an array or an (async) iterable of numbers", [
+      { path: ["recipients"], message: "expected an iterable", code: "invalid_type" },
+    ]);
+  }
+  if (o["params"] !== undefined && typeof o["params"] !== "function") {
+    throw new ValidationError("params must be a function (to, index) => template parameters", [
+      { path: ["params"], message: "expected a function", code: "invalid_type" },
+    ]);
+  }
+  const t = o["template"] as Record<string, unknown> | undefined;
+  try {
+    // A placeholder recipient: only the template's own fields are being checked here.
+    validateMessage({
+      ...(typeof t === "object" ? t : { template: t }),
+      type: "template",
+      to: "15550000000",
+    });
+  } catch (error) {
+    if (error instanceof ValidationError)
+      throw new ValidationError(
+        `Invalid campaign template: ${error.message.replace(/^Invalid message: /, "")}`,
+        error.issues,
+      );
+    throw error;
+  }
+  const id = o["id"];
+  if (run || id !== undefined) {
+    if (typeof id !== "string" || !/^[\w.:-]{1,128}$/.test(id)) {
+      throw new ValidationError(
+        "id must be 1-128 letters, digits, '_', '-', '.' or ':' (the same id resumes the campaign)",
+        [{ path: ["id"], message: "invalid campaign id", code: "invalid_format" }],
+      );
+    }
+  }
+  for (const name of ["concurrency", "progressIntervalMs", "maxPauseMs", "total"] as const) {
+    const v = o[name];
+    const min = name === "concurrency" ? 1 : 0;
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min)) {
+      throw new ValidationError(`${name} must be an integer ≥ ${min}`, [
+        { path: [name], message: `expected an integer ≥ ${min}`, code: "invalid_type" },
+      ]);
+    }
+  }
+  if (o["signal"] !== undefined && !(o["signal"] instanceof AbortSignal)) {
+    throw new ValidationError("signal must be an AbortSignal", [
+      { path: ["signal"], message: "expected an AbortSignal", code: "invalid_type" },
+    ]);
+  }
+}

@@ -1,0 +1,555 @@
+import { EventEmitter } from "eventemitter3";
+import PQueue from "p-queue";
+import { type Messages, newCorrelationId, validateMessage } from "../api/messages.js";
+import type { OutboundMessage } from "../api/schemas/outbound.js";
+import type { WhatsAppError } from "../errors/base.js";
+import { isGraphApiError } from "../errors/graph.js";
+import {
+  AccountRestrictedPolicyError,
+  ConsentRequiredError,
+  isPolicyViolation,
+  MessagingLimitError,
+  PairRateLimitError,
+  type PolicyViolationError,
+  TemplateNotSendableError,
+  ThroughputLimitError,
+} from "../errors/policy.js";
+import { isStoreUnavailableError } from "../errors/store.js";
+import { isTransportError } from "../errors/transport.js";
+import { ConfigError, isValidationError, type ValidationError } from "../errors/validation.js";
+import { describeError, type Logger } from "../internal/logger.js";
+import type { Policy } from "../policy/pipeline.js";
+import { parseRecipient } from "../policy/recipient.js";
+import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
+import type { Clock } from "../state/clock.js";
+import type {
+  CampaignCounts,
+  CampaignProgress,
+  CampaignRecipient,
+  CampaignReport,
+  CampaignResult,
+  CampaignRunOptions,
+  RefusalReason,
+} from "./types.js";
+
+export interface CampaignDeps {
+  messages: Messages;
+  policy: Policy;
+  clock: Clock;
+  logger: Logger;
+  checkpoints: CampaignCheckpointStore;
+}
+
+export interface CampaignRunEvents {
+  /** Counts, pace and ETA: at most once per `progressIntervalMs`, on a pause, and at the end. */
+  progress: (progress: CampaignProgress) => void;
+}
+
+/** Results waiting for a slow `for await` consumer before sending holds back. */
+const BUFFER = 1024;
+
+/** The refusal reason for a guard's error. */
+export function refusalReason(error: PolicyViolationError): RefusalReason {
+  if (error instanceof ConsentRequiredError) return error.optedOut ? "opted-out" : "no-consent";
+  if (error.rule === "recipient") return "invalid-recipient";
+  if (error.rule === "blocklist") return "blocked";
+  return error.rule;
+}
+
+/** The recipient and the message for one source item, or why there is none. */
+export async function messageFor(
+  options: Pick<CampaignRunOptions, "template" | "params">,
+  item: CampaignRecipient,
+  index: number,
+): Promise<{ to: string; message: OutboundMessage } | { to: string; error: ValidationError }> {
+  const to = typeof item === "string" ? item : (item as { to?: unknown } | null)?.to;
+  const shown = typeof to === "string" ? to : String(to);
+  try {
+    if (typeof to !== "string") {
+      validateMessage({
+        type: "template",
+        to,
+        name: options.template.name,
+        language: options.template.language,
+      });
+    }
+    const own = typeof item === "object" && item !== null ? item.params : undefined;
+    const perRecipient = options.params ? await options.params(to as string, index) : undefined;
+    const message = validateMessage({
+      type: "template",
+      ...options.template,
+      ...perRecipient,
+      ...own,
+      to,
+    });
+    return { to: shown, message };
+  } catch (error) {
+    if (isValidationError(error)) return { to: shown, error };
+    throw error;
+  }
+}
+
+/**
+ * Refuse a campaign whose template cannot be sent to anyone (unknown, not APPROVED), before a
+ * single recipient is read. Returns whether it is a marketing template.
+ */
+export async function sendableTemplate(
+  policy: Policy,
+  template: Pick<CampaignRunOptions["template"], "name" | "language">,
+): Promise<boolean> {
+  const checked = policy.describe().some((g) => g.name === "template");
+  const found = checked
+    ? await policy.templates.get(template.name, template.language)
+    : await policy.templates.get(template.name, template.language).catch(() => undefined);
+  if (checked && found?.status !== "APPROVED") {
+    throw new TemplateNotSendableError({
+      rule: "template",
+      reason: found
+        ? `template "${template.name}" (${template.language}) is ${found.status}, not APPROVED; nothing was sent`
+        : `no template "${template.name}" in language ${template.language}; nothing was sent`,
+    });
+  }
+  return found?.category?.toUpperCase() === "MARKETING";
+}
+
+/** The canonical identity a checkpoint is keyed by (aliases of one person share it). */
+export const checkpointKey = (to: string) => parseRecipient(to)?.key ?? to.trim();
+
+const emptyCounts = (): CampaignCounts => ({
+  read: 0,
+  done: 0,
+  sent: 0,
+  refused: 0,
+  failed: 0,
+  unknown: 0,
+  skipped: 0,
+  deferred: 0,
+  invalid: 0,
+  refusedBy: {},
+  failedBy: {},
+  deferredBy: {},
+  skippedBy: {},
+});
+
+const bump = (by: Record<string, number>, key: string | number) => {
+  by[key] = (by[key] ?? 0) + 1;
+};
+
+/**
+ * One run of a campaign. Start it by awaiting `report()` or by iterating it (`for await`);
+ * listen to `progress` first. Iterating yields exactly one result per recipient read, and a
+ * consumer that falls behind holds sending back (nothing piles up in memory); leaving the loop
+ * early stops the run.
+ */
+export class CampaignRun implements AsyncIterable<CampaignResult> {
+  readonly id: string;
+  /** This run's token, recorded with every recipient it sends. */
+  readonly run: string;
+
+  readonly #deps: CampaignDeps;
+  readonly #options: CampaignRunOptions;
+  readonly #events = new EventEmitter<CampaignRunEvents>();
+  readonly #counts = emptyCounts();
+  readonly #pauses: CampaignReport["pauses"] = [];
+  readonly #slowdowns: CampaignReport["slowdowns"] = [];
+  readonly #concurrency: number;
+  readonly #interval: number;
+  readonly #maxPause: number;
+  #total: number | undefined;
+  #startedAt = 0;
+  #stopped: { reason: string; at: number } | undefined;
+  #complete = false;
+  #report: Promise<CampaignReport> | undefined;
+  #pause: { until: number; reason: string; gate: Promise<void> } | undefined;
+  #lastProgress = { at: 0, sent: 0 };
+  #marketing = false;
+
+  // Results handed to a `for await` consumer.
+  #iterating = false;
+  #buffer: CampaignResult[] = [];
+  #finished = false;
+  #failure: { error: unknown } | undefined;
+  #wakeConsumer: (() => void) | undefined;
+  #wakeProducers: Array<() => void> = [];
+
+  /** @internal Built by `wa.campaigns.run()`. */
+  constructor(deps: CampaignDeps, options: CampaignRunOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.id = options.id;
+    this.run = newCorrelationId().replace(/^wag_/, "run_");
+    this.#concurrency = options.concurrency ?? 16;
+    this.#interval = options.progressIntervalMs ?? 1000;
+    this.#maxPause = options.maxPauseMs ?? 60_000;
+    this.#total = Array.isArray(options.recipients) ? options.recipients.length : options.total;
+  }
+
+  /** Listen to `progress`. Listeners that throw are logged, never break the run. */
+  on<E extends keyof CampaignRunEvents>(event: E, listener: CampaignRunEvents[E]): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof CampaignRunEvents>(event: E, listener?: CampaignRunEvents[E]): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  /** Run to the end (starting it if needed) and resolve with the final report. */
+  report(): Promise<CampaignReport> {
+    this.#report ??= this.#execute();
+    return this.#report;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<CampaignResult> {
+    if (this.#report && !this.#iterating) {
+      throw new ConfigError(
+        "This campaign run already started without an iterator: iterate it before awaiting report(), or not at all",
+      );
+    }
+    if (this.#iterating) throw new ConfigError("A campaign run can be iterated once");
+    this.#iterating = true;
+    void this.report().catch(() => undefined); // observed by next()
+    return {
+      next: async () => {
+        for (;;) {
+          const value = this.#buffer.shift();
+          if (value) {
+            this.#wakeProducers.shift()?.();
+            return { value, done: false };
+          }
+          if (this.#failure) throw this.#failure.error;
+          if (this.#finished) return { value: undefined, done: true };
+          await new Promise<void>((resolve) => {
+            this.#wakeConsumer = resolve;
+          });
+        }
+      },
+      return: async () => {
+        // Leaving the loop early: stop sending, and stop holding results for nobody.
+        this.#stop("the results iterator was closed before the end");
+        this.#iterating = false;
+        for (const wake of this.#wakeProducers.splice(0)) wake();
+        this.#buffer = [];
+        await this.report().catch(() => undefined);
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  #stop(reason: string) {
+    this.#stopped ??= { reason, at: this.#deps.clock.now() };
+  }
+
+  async #execute(): Promise<CampaignReport> {
+    try {
+      const report = await this.#main();
+      this.#finished = true;
+      this.#wakeConsumer?.();
+      return report;
+    } catch (error) {
+      this.#failure = { error };
+      this.#finished = true;
+      this.#wakeConsumer?.();
+      throw error;
+    }
+  }
+
+  async #main(): Promise<CampaignReport> {
+    const { clock, policy } = this.#deps;
+    const { signal } = this.#options;
+    this.#startedAt = clock.now();
+    this.#lastProgress = { at: this.#startedAt, sent: 0 };
+    this.#marketing = await sendableTemplate(policy, this.#options.template);
+    const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const queue = new PQueue({ concurrency: this.#concurrency });
+    let index = 0;
+    try {
+      if (!this.#stopped) {
+        for await (const item of this.#options.recipients) {
+          const i = index++;
+          this.#counts.read++;
+          if (!this.#stopped) await queue.onSizeLessThan(this.#concurrency);
+          void queue.add(async () => this.#deliver(await this.#one(item, i)));
+          if (this.#stopped) break;
+        }
+        if (!this.#stopped) this.#complete = true;
+      }
+      await queue.onIdle();
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      await queue.onIdle();
+    }
+    const finishedAt = clock.now();
+    await this.#noteSlowdown(finishedAt);
+    this.#emitProgress(this.#stopped ? "stopped" : "finished", true);
+    const report: CampaignReport = {
+      id: this.id,
+      run: this.run,
+      ...structuredClone(this.#counts),
+      startedAt: this.#startedAt,
+      finishedAt,
+      complete: this.#complete,
+      pauses: this.#pauses.map((p) => ({ ...p })),
+      slowdowns: this.#slowdowns.map((s) => ({ ...s })),
+    };
+    if (this.#stopped) report.stopped = { ...this.#stopped };
+    return report;
+  }
+
+  /** One recipient: claim it in the checkpoint, send, record. Never throws. */
+  async #one(item: CampaignRecipient, index: number): Promise<CampaignResult> {
+    const { checkpoints, clock, messages } = this.#deps;
+    let built: Awaited<ReturnType<typeof messageFor>>;
+    try {
+      built = await messageFor(this.#options, item, index);
+    } catch (error) {
+      // A `params` callback that threw: this recipient cannot be built, the others still can.
+      const failure = error as WhatsAppError;
+      return {
+        index,
+        to: String(typeof item === "string" ? item : item?.to),
+        status: "failed",
+        code: "params_error",
+        error: failure,
+      };
+    }
+    const { to } = built;
+    if ("error" in built) return { index, to, status: "invalid", error: built.error };
+    if (this.#stopped) return { index, to, status: "deferred", reason: "stopped" };
+    const key = checkpointKey(to);
+    const correlationId = newCorrelationId();
+    let existing: Awaited<ReturnType<CampaignCheckpointStore["claim"]>>;
+    try {
+      existing = await checkpoints.claim(this.id, key, {
+        state: "pending",
+        correlationId,
+        run: this.run,
+        at: clock.now(),
+      });
+    } catch (error) {
+      return this.#storeDown(index, to, error);
+    }
+    if (existing?.state === "sent") {
+      const reason = existing.run === this.run ? "duplicate" : "already-sent";
+      return { index, to, status: "skipped", reason, messageId: existing.messageId };
+    }
+    if (existing?.state === "pending") {
+      if (existing.run === this.run) return { index, to, status: "skipped", reason: "duplicate" };
+      return { index, to, status: "unknown", correlationId: existing.correlationId, earlierRun: true };
+    }
+    const release = async () => {
+      await checkpoints.release(this.id, key).catch((error) =>
+        this.#deps.logger.warn("wa-guard: could not release a campaign checkpoint claim", {
+          campaign: this.id,
+          error: describeError(error),
+        }),
+      );
+    };
+    const message = { ...built.message, bizOpaqueCallbackData: correlationId } as OutboundMessage;
+    for (;;) {
+      if (this.#pause && clock.now() < this.#pause.until) await this.#pause.gate;
+      if (this.#stopped) {
+        await release();
+        return { index, to, status: "deferred", reason: "stopped" };
+      }
+      try {
+        const sent = await messages.send(message);
+        await checkpoints
+          .settle(this.id, key, { state: "sent", messageId: sent.messageId, run: this.run, at: clock.now() })
+          .catch((error) =>
+            // The claim stays `pending`: a later run reports this recipient `unknown`, never re-sends.
+            this.#deps.logger.warn("wa-guard: could not record a campaign send", {
+              campaign: this.id,
+              error: describeError(error),
+            }),
+          );
+        const result: CampaignResult = {
+          index,
+          to,
+          status: "sent",
+          messageId: sent.messageId,
+          correlationId,
+        };
+        if (sent.waId !== undefined) result.waId = sent.waId;
+        return result;
+      } catch (error) {
+        if (error instanceof ThroughputLimitError || error instanceof PairRateLimitError) {
+          await clock.sleep(Math.max(1, error.retryAfterMs ?? 100));
+          continue;
+        }
+        if (error instanceof AccountRestrictedPolicyError) {
+          if (error.retryAfterMs !== undefined && error.retryAfterMs <= this.#maxPause) {
+            this.#pauseFor(error.retryAfterMs, error.reason);
+            continue;
+          }
+          this.#stop(`the account is restricted: ${error.reason}`);
+          await release();
+          const deferred: CampaignResult = {
+            index,
+            to,
+            status: "deferred",
+            reason: "account-restricted",
+            error,
+          };
+          if (error.retryAfterMs !== undefined) deferred.retryAfterMs = error.retryAfterMs;
+          return deferred;
+        }
+        if (error instanceof MessagingLimitError) {
+          await release();
+          return { index, to, status: "deferred", reason: "messaging-limit", error };
+        }
+        if (isPolicyViolation(error)) {
+          await release();
+          return { index, to, status: "refused", reason: refusalReason(error), error };
+        }
+        if (isGraphApiError(error)) {
+          await release();
+          return { index, to, status: "failed", code: error.graphCode, error };
+        }
+        if (isTransportError(error)) {
+          if (error.outcome === "not_sent") {
+            await release();
+            return { index, to, status: "failed", code: error.code, error };
+          }
+          return { index, to, status: "unknown", correlationId, earlierRun: false, error };
+        }
+        if (isStoreUnavailableError(error)) {
+          await release();
+          return this.#storeDown(index, to, error);
+        }
+        // Anything else (a custom guard that threw): this recipient fails, the run goes on.
+        await release();
+        return {
+          index,
+          to,
+          status: "failed",
+          code: (error as { code?: unknown })?.code?.toString() ?? "error",
+          error: error as WhatsAppError,
+        };
+      }
+    }
+  }
+
+  #storeDown(index: number, to: string, error: unknown): CampaignResult {
+    this.#stop(`a state store is unavailable: ${describeError(error)}`);
+    return { index, to, status: "deferred", reason: "store-unavailable", error: error as WhatsAppError };
+  }
+
+  #pauseFor(ms: number, reason: string) {
+    const { clock } = this.#deps;
+    const until = clock.now() + ms;
+    if (this.#pause && this.#pause.until >= until) return;
+    const from = clock.now();
+    const gate = clock.sleep(ms, this.#options.signal).catch(() => undefined); // an abort ends it
+    this.#pause = { until, reason, gate };
+    const last = this.#pauses.at(-1);
+    if (last && last.reason === reason && last.until >= from) last.until = until;
+    else this.#pauses.push({ reason, from, until });
+    this.#emitProgress("paused", true);
+  }
+
+  /** Count a result, hand it to the iterator (waiting while its buffer is full), report progress. */
+  async #deliver(result: CampaignResult): Promise<void> {
+    const c = this.#counts;
+    c.done++;
+    switch (result.status) {
+      case "sent":
+        c.sent++;
+        break;
+      case "refused":
+        c.refused++;
+        bump(c.refusedBy, result.reason);
+        break;
+      case "failed":
+        c.failed++;
+        bump(c.failedBy, result.code);
+        break;
+      case "unknown":
+        c.unknown++;
+        break;
+      case "skipped":
+        c.skipped++;
+        bump(c.skippedBy, result.reason);
+        break;
+      case "deferred":
+        c.deferred++;
+        bump(c.deferredBy, result.reason);
+        break;
+      case "invalid":
+        c.invalid++;
+        break;
+    }
+    if (this.#clockDue()) this.#emitProgress(this.#pausedNow() ? "paused" : "running", false);
+    if (!this.#iterating) return;
+    this.#buffer.push(result);
+    this.#wakeConsumer?.();
+    this.#wakeConsumer = undefined;
+    while (this.#iterating && this.#buffer.length > BUFFER) {
+      await new Promise<void>((resolve) => this.#wakeProducers.push(resolve));
+    }
+  }
+
+  #pausedNow(): boolean {
+    return this.#pause !== undefined && this.#deps.clock.now() < this.#pause.until;
+  }
+
+  #clockDue(): boolean {
+    return this.#deps.clock.now() - this.#lastProgress.at >= this.#interval;
+  }
+
+  #emitProgress(state: CampaignProgress["state"], force: boolean) {
+    const now = this.#deps.clock.now();
+    if (!force && now - this.#lastProgress.at < this.#interval) return;
+    const since = now - this.#lastProgress.at;
+    const perSecond = since > 0 ? ((this.#counts.sent - this.#lastProgress.sent) * 1000) / since : 0;
+    this.#lastProgress = { at: now, sent: this.#counts.sent };
+    void this.#noteSlowdown(now);
+    if (this.#events.listenerCount("progress") === 0) return;
+    const elapsedMs = now - this.#startedAt;
+    const progress: CampaignProgress = {
+      id: this.id,
+      state,
+      ...structuredClone(this.#counts),
+      elapsedMs,
+      perSecond: Math.round(perSecond * 10) / 10,
+    };
+    if (this.#total !== undefined) {
+      progress.total = this.#total;
+      const rate = elapsedMs > 0 ? this.#counts.done / elapsedMs : 0;
+      if (rate > 0 && state !== "finished" && state !== "stopped")
+        progress.etaMs = Math.round(Math.max(0, this.#total - this.#counts.done) / rate);
+    }
+    if (this.#pause && now < this.#pause.until) {
+      progress.pausedUntil = this.#pause.until;
+      progress.pauseReason = this.#pause.reason;
+    }
+    try {
+      this.#events.emit("progress", progress);
+    } catch (error) {
+      this.#deps.logger.error('wa-guard: a campaign "progress" listener threw', {
+        error: describeError(error),
+      });
+    }
+  }
+
+  /** Note (once per source) a restriction that slows this campaign: quality YELLOW paces marketing. */
+  async #noteSlowdown(now: number) {
+    if (!this.#marketing) return;
+    try {
+      const active = await this.#deps.policy.stores.accountHealth.active(now);
+      for (const r of active) {
+        if (r.scope !== "marketing_slow") continue;
+        if (this.#slowdowns.some((s) => s.reason.endsWith(`(${r.source})`))) continue;
+        this.#slowdowns.push({
+          reason: `marketing templates are paced at a share of the throughput (${r.source})`,
+          at: now,
+        });
+      }
+    } catch {
+      // Only the report's note depends on it; the guards read the same store for every send.
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import type { TemplateMessage } from "../api/schemas/outbound.js";
+import type { WhatsAppError } from "../errors/base.js";
+import type { PolicyViolationError } from "../errors/policy.js";
+import type { ValidationError } from "../errors/validation.js";
+
+/** The parts of a template message that can differ per recipient. */
+export type TemplateParams = Pick<TemplateMessage, "header" | "body" | "buttons">;
+
+/** The template a campaign sends: name, language and (optionally) the parameters for everyone. */
+export type CampaignTemplate = Pick<TemplateMessage, "name" | "language"> & TemplateParams;
+
+/** A recipient: the number (or BSUID), or the number with its own template parameters. */
+export type CampaignRecipient = string | { to: string; params?: TemplateParams };
+
+export interface CampaignInput {
+  /** The approved template to send. Its `header`/`body`/`buttons` apply to every recipient. */
+  template: CampaignTemplate;
+  /**
+   * Who to send it to: an array, or any (async) iterable — a database cursor, a file read line by
+   * line — which is read as sending progresses, never all at once.
+   */
+  recipients: Iterable<CampaignRecipient> | AsyncIterable<CampaignRecipient>;
+  /**
+   * Parameters per recipient, merged over the template's (and under a recipient's own `params`).
+   * @example (r) => ({ body: { first_name: names.get(r) } })
+   */
+  params?: (to: string, index: number) => TemplateParams | Promise<TemplateParams>;
+}
+
+export interface CampaignRunOptions extends CampaignInput {
+  /**
+   * The campaign's id. Running the same id again skips every recipient it already sent (or may
+   * have sent): that is how a crashed or aborted campaign is resumed.
+   */
+  id: string;
+  /** Stop cleanly: no new send starts; sends in flight finish and are reported. */
+  signal?: AbortSignal;
+  /**
+   * Sends in flight at once. The throughput and pair-rate guards pace them; this only bounds
+   * how many wait. Raise it for numbers above 80 messages/second with a slow network.
+   * @default 16
+   */
+  concurrency?: number;
+  /**
+   * At most one `progress` event per this many milliseconds (plus one when the run pauses and
+   * one when it ends).
+   * @default 1000
+   */
+  progressIntervalMs?: number;
+  /**
+   * A restriction that lifts within this long (a 130429 storm: 30 s) pauses the run; a longer
+   * one (131048's spam limit: an hour; 368: a day; quality RED) stops it, and the recipients left
+   * are reported as `deferred`, to be sent by running the campaign again later.
+   * @default 60000
+   */
+  maxPauseMs?: number;
+  /** How many recipients the source holds, when it is not an array: progress then has an ETA. */
+  total?: number;
+}
+
+/** Why a recipient was refused (a built-in guard, or the name of your own). */
+export type RefusalReason =
+  | "invalid-recipient"
+  | "blocked"
+  | "no-consent"
+  | "opted-out"
+  | "template"
+  | "content"
+  | "frequency"
+  | "session-window"
+  | (string & {});
+
+/** Why a recipient was not attempted now; running the campaign again tries them. */
+export type DeferralReason = "messaging-limit" | "account-restricted" | "stopped" | "store-unavailable";
+
+interface ResultBase {
+  /** Position in the source, from 0. */
+  index: number;
+  /** The recipient as given. */
+  to: string;
+}
+
+/** One result per recipient read from the source. */
+export type CampaignResult =
+  | (ResultBase & {
+      status: "sent";
+      messageId: string;
+      correlationId: string;
+      waId?: string;
+    })
+  | (ResultBase & { status: "refused"; reason: RefusalReason; error: PolicyViolationError })
+  | (ResultBase & {
+      status: "failed";
+      /** The Graph error code, or the error's `code` (`transport_error`, …) when Meta did not answer. */
+      code: number | string;
+      error: WhatsAppError;
+    })
+  | (ResultBase & {
+      /**
+       * The send may have reached Meta (the connection broke after the request was written, or
+       * an earlier run died between claiming and recording it). Never re-sent: a status webhook
+       * carrying `correlationId` tells what happened (`wa.on("status", …)`).
+       */
+      status: "unknown";
+      correlationId: string;
+      /** True when the claim came from an earlier run of this campaign. */
+      earlierRun: boolean;
+      error?: WhatsAppError;
+    })
+  | (ResultBase & {
+      status: "skipped";
+      /** `already-sent`: an earlier run sent it; `duplicate`: it appeared earlier in this source. */
+      reason: "already-sent" | "duplicate";
+      messageId?: string;
+    })
+  | (ResultBase & {
+      status: "deferred";
+      reason: DeferralReason;
+      retryAfterMs?: number;
+      error?: WhatsAppError;
+    })
+  | (ResultBase & { status: "invalid"; error: ValidationError });
+
+export type CampaignStatus = CampaignResult["status"];
+
+/** Counts so far; `*By` break a status down by reason (refused, deferred, skipped) or code (failed). */
+export interface CampaignCounts {
+  /** Recipients read from the source (each has, or will have, exactly one result). */
+  read: number;
+  /** Results produced. */
+  done: number;
+  sent: number;
+  refused: number;
+  failed: number;
+  unknown: number;
+  skipped: number;
+  deferred: number;
+  invalid: number;
+  refusedBy: Record<string, number>;
+  failedBy: Record<string, number>;
+  deferredBy: Record<string, number>;
+  skippedBy: Record<string, number>;
+}
+
+export interface CampaignProgress extends CampaignCounts {
+  id: string;
+  state: "running" | "paused" | "finished" | "stopped";
+  /** Recipients in the source, when known (arrays, or `total`). */
+  total?: number;
+  elapsedMs: number;
+  /** Sends per second since the previous progress event. */
+  perSecond: number;
+  /** Time left at the current pace, when `total` is known. */
+  etaMs?: number;
+  /** While paused: when sending resumes, and why it paused. */
+  pausedUntil?: number;
+  pauseReason?: string;
+}
+
+export interface CampaignReport extends CampaignCounts {
+  id: string;
+  /** This run's token (checkpoint entries record which run sent them). */
+  run: string;
+  startedAt: number;
+  finishedAt: number;
+  /** Every recipient in the source was read and has a result. */
+  complete: boolean;
+  /** Why the run stopped before reading the whole source (abort, long restriction, store down). */
+  stopped?: { reason: string; at: number };
+  /** Pauses for restrictions that lift by themselves (a 130429 storm). */
+  pauses: Array<{ reason: string; from: number; until: number }>;
+  /** Restrictions seen slowing the run (quality YELLOW paces marketing templates). */
+  slowdowns: Array<{ reason: string; at: number }>;
+}
+
+/** What `plan()` found: nothing is sent, nothing is recorded. */
+export interface CampaignPlan {
+  /** Recipients in the source. */
+  total: number;
+  /** Would be sent now. */
+  send: number;
+  /** Refused by a guard, by reason. */
+  refused: number;
+  refusedBy: Record<string, number>;
+  /** Over the messaging limit's unique-user budget, or held by an account restriction. */
+  deferred: number;
+  deferredBy: Record<string, number>;
+  /** Input that is not a valid message (bad number format, parameters). */
+  invalid: number;
+  /** Appear earlier in the source. */
+  duplicates: number;
+  /** With `id`: sent by an earlier run of that campaign. */
+  alreadySent: number;
+  /** With `id`: an earlier run may have sent them; a run will report them `unknown`. */
+  unknown: number;
+  messagingLimit: {
+    /** Unique users per 24 hours (Infinity: unlimited). */
+    tier: number;
+    /** Already reached in the last 24 hours. */
+    reached: number;
+    /** Of those to send, how many count toward it (no open customer service window). */
+    newlyReached: number;
+  };
+  /** Sends per second the throughput guard allows now (Infinity with the guard off). */
+  perSecond: number;
+  /** `send / perSecond`, in ms: how long sending will take at least. */
+  estimatedMs: number;
+}
+
+export interface CampaignPlanOptions extends CampaignInput {
+  /** A campaign id: recipients it already sent are counted as `alreadySent`, not `send`. */
+  id?: string;
+}
