@@ -15,6 +15,7 @@ export type { RateLimitFallback, RedisStoresOptions } from "./stores.js";
 export {
   RedisAccountHealthStore,
   RedisBlockMirror,
+  RedisCampaignCheckpointStore,
   RedisConsentStore,
   RedisRateLimitStore,
   RedisSendHistoryStore,

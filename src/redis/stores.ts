@@ -3,6 +3,7 @@ import { isStoreUnavailableError } from "../errors/store.js";
 import type { PolicyStores } from "../policy/pipeline.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
+import type { CampaignCheckpointStore, CheckpointEntry } from "../state/campaign-checkpoints.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "../state/rate-limits.js";
 import type { SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
@@ -69,6 +70,19 @@ const CLAIM = script(`
 if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
 return 0`);
 const DEL = script(`return redis.call('DEL', KEYS[1])`);
+// Campaign checkpoints: one hash per campaign, a field per recipient; claiming is HSETNX-like but
+// returns what was there, so the caller can tell a sent recipient from a pending one.
+const CHECKPOINT_CLAIM = script(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then return cur end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return false`);
+const CHECKPOINT_SETTLE = script(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`);
+const HGET = script(`return redis.call('HGET', KEYS[1], ARGV[1])`);
 // Exact sliding window on a sorted set scored by Redis time. Members are "<client at>:<seq>" so
 // a refund can find the unit a send took.
 const WINDOW = script(`
@@ -216,6 +230,8 @@ export interface RedisStoresOptions extends RedisRunnerOptions {
    * `StoreUnavailableError`). @default { mode: "local", instances: 1 }
    */
   rateLimitFallback?: RateLimitFallback;
+  /** How long a campaign's checkpoint is kept after its last change. @default 30 days */
+  campaignTtlMs?: number;
 }
 
 /**
@@ -239,6 +255,7 @@ export function redisStores(
     | "webhookDedup"
     | "rateLimits"
     | "sendHistory"
+    | "campaigns"
   >
 > {
   const redis = redisRunner(client, options);
@@ -257,7 +274,53 @@ export function redisStores(
     webhookDedup: new RedisWebhookDedupStore(redis, `${prefix}:seen:`),
     rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`, options.rateLimitFallback),
     sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
+    campaigns: new RedisCampaignCheckpointStore(redis, `${phone}:campaign:`, options.campaignTtlMs),
   };
+}
+
+/**
+ * Campaign checkpoints: a hash per campaign (`<prefix><campaign id>`), one field per recipient,
+ * kept `ttlMs` after the campaign's last change. A claim is one atomic step, so two instances
+ * running the same campaign id at once never both send to one recipient.
+ */
+export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+    private readonly ttlMs: number = 30 * DAY,
+  ) {}
+
+  async claim(
+    campaign: string,
+    key: string,
+    entry: CheckpointEntry & { state: "pending" },
+  ): Promise<CheckpointEntry | undefined> {
+    const cur = await this.redis.run(
+      CHECKPOINT_CLAIM,
+      [this.prefix + campaign],
+      [key, JSON.stringify(entry), this.ttlMs],
+      "campaigns.claim",
+    );
+    return cur === null || cur === undefined ? undefined : (JSON.parse(String(cur)) as CheckpointEntry);
+  }
+
+  async settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void> {
+    await this.redis.run(
+      CHECKPOINT_SETTLE,
+      [this.prefix + campaign],
+      [key, JSON.stringify(entry), this.ttlMs],
+      "campaigns.settle",
+    );
+  }
+
+  async release(campaign: string, key: string): Promise<void> {
+    await this.redis.run(HDEL, [this.prefix + campaign], [key], "campaigns.release");
+  }
+
+  async get(campaign: string, key: string): Promise<CheckpointEntry | undefined> {
+    const cur = await this.redis.run(HGET, [this.prefix + campaign], [key], "campaigns.get");
+    return cur === null || cur === undefined ? undefined : (JSON.parse(String(cur)) as CheckpointEntry);
+  }
 }
 
 export class RedisSessionWindowStore implements SessionWindowStore {

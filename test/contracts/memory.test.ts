@@ -2,6 +2,7 @@ import { describe } from "vitest";
 import {
   MemoryAccountHealthStore,
   MemoryBlockMirror,
+  MemoryCampaignCheckpointStore,
   MemoryConsentStore,
   MemoryRateLimitStore,
   MemorySendHistoryStore,
@@ -21,6 +22,10 @@ describe("memory stores", () => {
     // One process: the "instances" share the one store object.
     rateLimits: async (n = 1) => {
       const store = new MemoryRateLimitStore();
+      return Array.from({ length: n }, () => store);
+    },
+    campaigns: async (n = 1) => {
+      const store = new MemoryCampaignCheckpointStore();
       return Array.from({ length: n }, () => store);
     },
   });

@@ -51,6 +51,10 @@ suite("Redis stores (ioredis)", () => {
       const prefix = fresh();
       return Array.from({ length: n }, () => stores(io(), prefix).rateLimits);
     },
+    campaigns: async (n = 1) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(io(), prefix).campaigns);
+    },
   });
 });
 
@@ -71,6 +75,10 @@ suite("Redis stores (node-redis)", () => {
     rateLimits: async (n = 1) => {
       const prefix = fresh();
       return Array.from({ length: n }, () => stores(client, prefix).rateLimits);
+    },
+    campaigns: async (n = 1) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(client, prefix).campaigns);
     },
   });
 });

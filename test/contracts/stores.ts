@@ -4,6 +4,7 @@ import { expect, it } from "vitest";
 import type {
   AccountHealthStore,
   BlockMirror,
+  CampaignCheckpointStore,
   ConsentEvent,
   ConsentStore,
   RateLimitStore,
@@ -23,6 +24,8 @@ export interface StoreFactories {
   sendHistory(): Promise<SendHistoryStore>;
   /** `instances` stores sharing one state, as separate processes would. */
   rateLimits(instances?: number): Promise<RateLimitStore[]>;
+  /** `instances` checkpoint stores sharing one state. */
+  campaigns(instances?: number): Promise<CampaignCheckpointStore[]>;
 }
 
 export function sessionWindowContract(make: StoreFactories["sessionWindows"]) {
@@ -178,6 +181,39 @@ export function sendHistoryContract(make: StoreFactories["sendHistory"]) {
   });
 }
 
+export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
+  it("campaign checkpoints: claim once, settle, release for a retry, campaigns apart", async () => {
+    const [c] = (await make()) as [CampaignCheckpointStore];
+    const pending = { state: "pending" as const, correlationId: "wag_1", run: "run_a", at: 1_000 };
+    expect(await c.get("spring", "16505550001")).toBeUndefined();
+    expect(await c.claim("spring", "16505550001", pending)).toBeUndefined();
+    expect(await c.claim("spring", "16505550001", { ...pending, run: "run_b" })).toEqual(pending);
+    expect(await c.get("spring", "16505550001")).toEqual(pending);
+    // Another campaign is another checkpoint.
+    expect(await c.claim("autumn", "16505550001", pending)).toBeUndefined();
+    const sent = { state: "sent" as const, messageId: "wamid.X", run: "run_a", at: 2_000 };
+    await c.settle("spring", "16505550001", sent);
+    expect(await c.claim("spring", "16505550001", pending)).toEqual(sent);
+    expect(await c.claim("spring", "16505550002", pending)).toBeUndefined();
+    await c.release("spring", "16505550002");
+    expect(await c.get("spring", "16505550002")).toBeUndefined();
+    expect(await c.claim("spring", "16505550002", pending)).toBeUndefined();
+  });
+
+  it("campaign checkpoints: instances claiming one recipient at once: exactly one wins", async () => {
+    const stores = await make(4);
+    for (let round = 0; round < 20; round++) {
+      const key = `1650555${String(round).padStart(4, "0")}`;
+      const claims = await Promise.all(
+        stores.map((s, i) =>
+          s.claim("race", key, { state: "pending", correlationId: `wag_${i}`, run: `run_${i}`, at: 1 }),
+        ),
+      );
+      expect(claims.filter((c) => c === undefined)).toHaveLength(1);
+    }
+  });
+}
+
 export function allContracts(f: StoreFactories) {
   sessionWindowContract(f.sessionWindows);
   consentContract(f.consent);
@@ -186,4 +222,5 @@ export function allContracts(f: StoreFactories) {
   webhookDedupContract(f.webhookDedup);
   rateLimitContract(f.rateLimits);
   sendHistoryContract(f.sendHistory);
+  campaignCheckpointContract(f.campaigns);
 }
