@@ -177,6 +177,12 @@ export class FakeCloudApi {
     return this;
   }
 
+  /** Forget every fault queued by `failNext` and `dropNext` that has not fired yet. */
+  clearFaults(): this {
+    this.#faults = [];
+    return this;
+  }
+
   /** Every request takes this long (on the fake's clock). */
   setLatency(ms: number): this {
     this.#latencyMs = ms;
