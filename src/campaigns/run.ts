@@ -1,5 +1,4 @@
 import { EventEmitter } from "eventemitter3";
-import PQueue from "p-queue";
 import { type Messages, newCorrelationId, validateMessage } from "../api/messages.js";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { WhatsAppError } from "../errors/base.js";
@@ -43,6 +42,17 @@ export interface CampaignDeps {
 export interface CampaignRunEvents {
   /** Counts, pace and ETA: at most once per `progressIntervalMs`, on a pause, and at the end. */
   progress: (progress: CampaignProgress) => void;
+}
+
+type PQueueClass = typeof import("p-queue").default;
+let queueClass: Promise<PQueueClass> | undefined;
+/** p-queue, loaded on the first run. Under CommonJS interop its default export sits one level down. */
+function loadQueue(): Promise<PQueueClass> {
+  queueClass ??= import("p-queue").then((mod) => {
+    const d = mod.default as PQueueClass | { default: PQueueClass };
+    return "default" in d ? d.default : d;
+  });
+  return queueClass;
 }
 
 /** Results waiting for a slow `for await` consumer before sending holds back. */
@@ -264,6 +274,8 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`);
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
+    // Loaded on the first run: a client that never runs a campaign does not pay for it at import.
+    const PQueue = await loadQueue();
     const queue = new PQueue({ concurrency: this.#concurrency });
     let index = 0;
     try {

@@ -59,6 +59,26 @@ describe("the packed tarball", () => {
     expect(run("node", ["-e", code], join(dir, "app"))).toContain("cjs ok");
   });
 
+  it("runs a campaign under ESM and CommonJS (p-queue is bundled and loaded on the first run)", () => {
+    const body = `
+      const fake = new FakeCloudApi({ webhooks: false });
+      fake.templates.add({ name: "sale", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "Hi" }] });
+      const wa = new WhatsAppClient({ accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, wabaId: fake.wabaId,
+        transport: fakeTransport(fake), policy: { messagingLimit: { tier: "unlimited" } } });
+      await wa.consent.grant("+16505550001", { scope: "marketing", source: "form" });
+      const report = await wa.campaigns.run({ id: "c1", template: { name: "sale", language: "en_US" },
+        recipients: ["+16505550001", "+16505550002"] }).report();
+      if (report.sent !== 1 || report.refused !== 1) throw new Error("bad campaign " + JSON.stringify(report));
+      if (Object.keys(require("node:module")._cache ?? {}).some((k) => k.includes("/p-queue/"))) throw new Error("p-queue from node_modules");
+      console.log("campaign ok");`;
+    const esm = `import { WhatsAppClient } from "wa-guard"; import { FakeCloudApi, fakeTransport } from "wa-guard/testing";
+      import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${body}`;
+    expect(run("node", ["--input-type=module", "-e", esm], join(dir, "app"))).toContain("campaign ok");
+    const cjs = `const { WhatsAppClient } = require("wa-guard"); const { FakeCloudApi, fakeTransport } = require("wa-guard/testing");
+      (async () => { ${body} })().catch((e) => { console.error(e); process.exit(1); });`;
+    expect(run("node", ["-e", cjs], join(dir, "app"))).toContain("campaign ok");
+  });
+
   it("ships only dist/ and package metadata", () => {
     const files = (
       JSON.parse(run("npm", ["pack", "--dry-run", "--json"], ROOT)) as Array<{
