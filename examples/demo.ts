@@ -195,6 +195,46 @@ await step("Utility template to Ben (no utility opt-in)", () =>
     .then(() => "sent"),
 );
 
+// A small campaign: one template to a list, planned first, then run, then run again as if the
+// process had crashed half-way — nobody gets it twice.
+console.log("\nA small campaign: the autumn sale to a list of eight");
+fake.templates.add({
+  name: "autumn_sale",
+  language: "en_US",
+  category: "MARKETING",
+  components: [{ type: "BODY", text: "Hi {{1}}, the autumn sale starts today!" }],
+});
+const list = ["+44 7700 900001", "+44 7700 900002", "+44 7700 900003", "+44 7700 900004"];
+for (const to of list) await wa.consent.grant(to, { scope: "marketing", source: "newsletter-form" });
+const audience = [
+  ...list,
+  ana /* said PARAR */,
+  "+1 415 555 0199" /* never opted in */,
+  "+999 1234",
+  list[0]!,
+];
+const autumn = { name: "autumn_sale", language: "en_US", body: ["friend"] };
+const plan = await wa.campaigns.plan({ template: autumn, recipients: audience });
+line(
+  "📋",
+  `plan: ${plan.send} to send, ${plan.refused} refused ${JSON.stringify(plan.refusedBy)}, ${plan.duplicates} duplicate; about ${plan.estimatedMs} ms at ${plan.perSecond}/s`,
+);
+const campaign = wa.campaigns.run({ id: "autumn-sale-2026", template: autumn, recipients: audience });
+campaign.on("progress", (p) => {
+  if (p.state === "finished") line("  ▸", `progress: ${p.done}/${p.total} done, ${p.sent} sent`);
+});
+for await (const r of campaign) {
+  const why = r.status === "refused" ? ` [${r.reason}]` : r.status === "skipped" ? ` (${r.reason})` : "";
+  line(r.status === "sent" ? "  ✔" : "  ✘", `#${r.index} ${r.to}: ${r.status}${why}`);
+}
+const again = await wa.campaigns
+  .run({ id: "autumn-sale-2026", template: autumn, recipients: audience })
+  .report();
+line(
+  "↺",
+  `the same campaign again (as after a crash): ${again.sent} sent, ${again.skippedBy["already-sent"] ?? 0} skipped as already sent`,
+);
+
 console.log(
   `\nMessages Meta (the fake) accepted: ${fake.messaging.sent.length}; every refusal above cost nothing and risked nothing.`,
 );

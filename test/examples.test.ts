@@ -31,6 +31,25 @@ describe("examples", () => {
     expect(out).toMatch(/webhook: the unknown send wag_\S+ was in fact delivered/);
     expect(out).toMatch(/✘ Marketing template to Ben while it is paused: refused locally \[template\]/);
     expect(out).toMatch(/✘ Reply to Ana now: refused locally \[session-window\]/);
+    expect(out).toMatch(
+      /📋 plan: 4 to send, 3 refused \{"opted-out":1,"no-consent":1,"invalid-recipient":1\}, 1 duplicate/,
+    );
+    expect(out.match(/^ {2}✔ #\d \+44 7700 90000\d: sent$/gm)).toHaveLength(4);
+    expect(out).toMatch(/#4 \+351 912 345 678: refused \[opted-out\]/);
+    expect(out).toMatch(/#7 \+44 7700 900001: skipped \(duplicate\)/);
+    expect(out).toMatch(/progress: 8\/8 done, 4 sent/);
+    expect(out).toMatch(/the same campaign again \(as after a crash\): 0 sent, 5 skipped/);
+  }, 60_000);
+
+  it("the campaign example streams 3,000 recipients with a live progress line", () => {
+    const out = run("examples/campaign.ts");
+    expect(out).toMatch(/plan: 2700 to send, 300 refused \{"no-consent":300\}/);
+    expect(out).toMatch(/^running: \d+\/3000 done, \d+ sent, \d+ refused, [\d.]+\/s, ETA [\d.]+ s$/m);
+    expect(out).toMatch(/^finished: 3000\/3000 done, 2700 sent, 300 refused/m);
+    expect(out).toMatch(
+      /report: 2700 sent, refused \{"no-consent":300\}, 0 failed, 0 unknown, complete: true/,
+    );
+    expect(out).toMatch(/the fake accepted 2700 messages/);
   }, 60_000);
 
   it("the node:http webhook bot answers, refuses a forged delivery and honours STOP", () => {

@@ -55,6 +55,8 @@ function loadQueue(): Promise<PQueueClass> {
   return queueClass;
 }
 
+/** Progress reports the pace over about this long. */
+const PACE_WINDOW_MS = 5_000;
 /** Results waiting for a slow `for await` consumer before sending holds back. */
 const BUFFER = 1024;
 
@@ -108,9 +110,17 @@ export async function sendableTemplate(
   template: Pick<CampaignRunOptions["template"], "name" | "language">,
 ): Promise<boolean> {
   const checked = policy.describe().some((g) => g.name === "template");
-  const found = checked
-    ? await policy.templates.get(template.name, template.language)
-    : await policy.templates.get(template.name, template.language).catch(() => undefined);
+  const lookup = async () => {
+    let found = await policy.templates.get(template.name, template.language);
+    // A campaign is worth one fresh look: the template may have been created or approved since
+    // the list was cached.
+    if (found?.status !== "APPROVED") {
+      await policy.templates.refresh();
+      found = await policy.templates.get(template.name, template.language);
+    }
+    return found;
+  };
+  const found = checked ? await lookup() : await lookup().catch(() => undefined);
   if (checked && found?.status !== "APPROVED") {
     throw new TemplateNotSendableError({
       rule: "template",
@@ -172,6 +182,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   #report: Promise<CampaignReport> | undefined;
   #pause: { until: number; reason: string; gate: Promise<void> } | undefined;
   #lastProgress = { at: 0, sent: 0 };
+  #samples: Array<{ at: number; sent: number }> = [];
   #marketing = false;
 
   // Results handed to a `for await` consumer.
@@ -270,6 +281,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const { signal } = this.#options;
     this.#startedAt = clock.now();
     this.#lastProgress = { at: this.#startedAt, sent: 0 };
+    this.#samples = [{ at: this.#startedAt, sent: 0 }];
     this.#marketing = await sendableTemplate(policy, this.#options.template);
     const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`);
     if (signal?.aborted) onAbort();
@@ -515,9 +527,15 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   #emitProgress(state: CampaignProgress["state"], force: boolean) {
     const now = this.#deps.clock.now();
     if (!force && now - this.#lastProgress.at < this.#interval) return;
-    const since = now - this.#lastProgress.at;
-    const perSecond = since > 0 ? ((this.#counts.sent - this.#lastProgress.sent) * 1000) / since : 0;
     this.#lastProgress = { at: now, sent: this.#counts.sent };
+    // The pace over the last few seconds: a sliding-window throughput admits bursts, so a single
+    // short interval would swing between far above and far below the real rate.
+    const samples = this.#samples;
+    samples.push({ at: now, sent: this.#counts.sent });
+    while (samples.length > 2 && samples[1]!.at <= now - PACE_WINDOW_MS) samples.shift();
+    const oldest = samples[0]!;
+    // Over at least a second: Meta's limits are per second, and a burst is not a rate.
+    const perSecond = ((this.#counts.sent - oldest.sent) * 1000) / Math.max(1000, now - oldest.at);
     void this.#noteSlowdown(now);
     if (this.#events.listenerCount("progress") === 0) return;
     const elapsedMs = now - this.#startedAt;

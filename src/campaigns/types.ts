@@ -91,7 +91,7 @@ export type CampaignResult =
   | (ResultBase & { status: "refused"; reason: RefusalReason; error: PolicyViolationError })
   | (ResultBase & {
       status: "failed";
-      /** The Graph error code, or the error's `code` (`transport_error`, …) when Meta did not answer. */
+      /** The Graph error code, or the error's `code` (`transport_failed`, …) when Meta did not answer. */
       code: number | string;
       error: WhatsAppError;
     })
@@ -148,7 +148,7 @@ export interface CampaignProgress extends CampaignCounts {
   /** Recipients in the source, when known (arrays, or `total`). */
   total?: number;
   elapsedMs: number;
-  /** Sends per second since the previous progress event. */
+  /** Sends per second over the last five seconds (over at least one second). */
   perSecond: number;
   /** Time left at the current pace, when `total` is known. */
   etaMs?: number;
