@@ -59,14 +59,15 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   }
 
   async record(entry: SendRecord): Promise<void> {
-    const list = (this.#byKey.get(entry.key) ?? []).filter((e) => e.at > entry.at - 7 * DAY);
-    list.push({
+    const recorded: Entry = {
       at: entry.at,
       marketing: entry.marketing,
       fingerprint: entry.fingerprint,
       reach: entry.reach,
-    });
-    this.#byKey.set(entry.key, list);
+    };
+    const kept = this.#byKey.get(entry.key)?.filter((e) => e.at > entry.at - 7 * DAY);
+    // Most users have one entry: an exact-size array, not one grown by push (about 150 bytes more).
+    this.#byKey.set(entry.key, kept?.length ? [...kept, recorded] : [recorded]);
     if (entry.reach) {
       this.#queue.push([entry.key, entry.at]);
       if ((this.#latest.get(entry.key) ?? Number.NEGATIVE_INFINITY) < entry.at)
