@@ -146,6 +146,8 @@ export type { SendHistoryStore } from "./state/send-history.js";
 export { MemorySendHistoryStore } from "./state/send-history.js";
 export type { SessionWindowStore } from "./state/session-windows.js";
 export { MemorySessionWindowStore } from "./state/session-windows.js";
+export type { SharedTemplateList, TemplateListStore } from "./state/template-list.js";
+export { MemoryTemplateListStore } from "./state/template-list.js";
 export type { WebhookDedupStore } from "./state/webhook-dedup.js";
 export { DEDUP_TTL_MS, MemoryWebhookDedupStore } from "./state/webhook-dedup.js";
 export type { FetchTransportOptions } from "./transport/fetch.js";

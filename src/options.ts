@@ -168,6 +168,7 @@ const policyObject = z.strictObject({
     z.strictObject({
       ttlMs: z.optional(z.number().check(z.int(), z.minimum(0))),
       missRefreshMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+      sharedCheckMs: z.optional(z.number().check(z.int(), z.minimum(0))),
     }),
   ),
   content: z.optional(
@@ -227,6 +228,7 @@ const storesSchema = z.strictObject({
   ),
   webhookDedup: z.optional(hasMethods("a webhook dedup store", ["claim", "release"])),
   campaigns: z.optional(hasMethods("a campaign checkpoint store", ["claim", "settle", "release", "get"])),
+  templates: z.optional(hasMethods("a template list store", ["get", "set", "invalidate"])),
 });
 
 const secret = z

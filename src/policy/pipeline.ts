@@ -33,6 +33,7 @@ import {
   type SendRecord,
 } from "../state/send-history.js";
 import { MemorySessionWindowStore, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import type { TemplateListStore } from "../state/template-list.js";
 import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
 import type { ConsentOptions } from "./consent.js";
 import type { ContentPolicyOptions } from "./content.js";
@@ -117,6 +118,8 @@ export interface PolicyStores {
   webhookDedup?: WebhookDedupStore;
   /** Which campaign recipients were sent (or may have been): `wa.campaigns.run` never repeats them. */
   campaigns?: CampaignCheckpointStore;
+  /** The template list shared by instances (Redis): none by default, each client fetches its own. */
+  templates?: TemplateListStore;
 }
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
@@ -198,7 +201,7 @@ const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 
 /** The ordered guard pipeline in front of every send. */
 export class Policy {
-  readonly stores: Required<PolicyStores>;
+  readonly stores: Required<Omit<PolicyStores, "templates">> & Pick<PolicyStores, "templates">;
   /** The templates the template guard checks against. */
   readonly templates: TemplateCache;
   readonly #guards: Guard[];
@@ -228,7 +231,8 @@ export class Policy {
       webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
       campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
     };
-    this.templates = new TemplateCache(deps.loadTemplates, deps.clock, options.template);
+    if (stores.templates) this.stores.templates = stores.templates;
+    this.templates = new TemplateCache(deps.loadTemplates, deps.clock, options.template, stores.templates);
     const config: GuardConfig = {
       consent: { requireForReplies: options.consent?.requireForReplies ?? false },
       sessionWindow: { safetyMarginMs: options.sessionWindow?.safetyMarginMs ?? 60_000 },
@@ -494,7 +498,9 @@ export class Policy {
         this.#storm = [];
       }
     }
-    if ([132001, 132012, 132015, 132016].includes(code)) this.templates.invalidate();
+    // Another instance may hold the same stale list: a shared store that is down only delays that.
+    if ([132001, 132012, 132015, 132016].includes(code))
+      await this.templates.invalidate().catch(() => undefined);
     if (key === undefined) return undefined;
     if (code === 130403) {
       await this.stores.blockMirror.add([key]);

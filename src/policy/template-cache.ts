@@ -1,5 +1,6 @@
 import type { MessageTemplate } from "../api/templates.js";
 import type { Clock } from "../state/clock.js";
+import type { TemplateListStore } from "../state/template-list.js";
 
 export interface TemplateCacheOptions {
   /**
@@ -13,6 +14,13 @@ export interface TemplateCacheOptions {
    * @default 30000
    */
   missRefreshMs?: number;
+  /**
+   * With a shared template list (`stores.templates`, e.g. Redis), how long this instance trusts
+   * its copy before it looks at the shared one again — so a template paused by a webhook on
+   * another instance is seen within this long.
+   * @default 5000
+   */
+  sharedCheckMs?: number;
 }
 
 /** A change to one template, as a status, quality or category webhook announces it. */
@@ -32,52 +40,97 @@ type Change =
 
 /**
  * The WABA's templates, loaded from the templates API on first use and refreshed after a TTL.
- * Webhooks (template status updates) can `upsert` changes as they happen.
+ * Webhooks (template status updates) can `upsert` changes as they happen. With a shared
+ * {@link TemplateListStore}, one fetch from Meta serves every instance, and a change one instance
+ * learns makes every instance read the list again.
  */
 export class TemplateCache {
   #byKey = new Map<string, MessageTemplate>();
+  /** When the list in use was fetched from Meta (by this instance or another). */
   #loadedAt: number | undefined;
+  /** When this instance last looked at the shared list. */
+  #checkedAt: number | undefined;
   #loading: Promise<void> | undefined;
   /** Changes made while a list is being fetched: replayed on the new list, which may predate them. */
   #duringLoad: Change[] | undefined;
   readonly #ttlMs: number;
   readonly #missRefreshMs: number;
+  readonly #sharedCheckMs: number;
 
   constructor(
     private readonly load: () => AsyncIterable<MessageTemplate>,
     private readonly clock: Clock,
     options: TemplateCacheOptions = {},
+    private readonly shared?: TemplateListStore,
   ) {
     this.#ttlMs = options.ttlMs ?? 600_000;
     this.#missRefreshMs = options.missRefreshMs ?? 30_000;
+    this.#sharedCheckMs = options.sharedCheckMs ?? 5_000;
   }
 
   /** The template with this name and language, refreshing the list when it is stale. */
   async get(name: string, language: string): Promise<MessageTemplate | undefined> {
     const now = this.clock.now();
-    if (this.#loadedAt === undefined || now - this.#loadedAt >= this.#ttlMs) await this.refresh();
+    const stale =
+      this.#loadedAt === undefined ||
+      now - this.#loadedAt >= this.#ttlMs ||
+      (this.shared !== undefined && now - (this.#checkedAt ?? 0) >= this.#sharedCheckMs);
+    if (stale) await this.refresh({ fromMeta: false });
     const hit = this.#byKey.get(key(name, language));
     if (hit || this.#loadedAt === undefined || now - this.#loadedAt < this.#missRefreshMs) return hit;
     await this.refresh();
     return this.#byKey.get(key(name, language));
   }
 
-  /** Fetch the whole list now (concurrent callers share one fetch). */
-  refresh(): Promise<void> {
+  /**
+   * Fetch the whole list now (concurrent callers share one fetch). With `fromMeta: false`, a
+   * fresh shared list is used instead when there is one.
+   */
+  refresh(options: { fromMeta?: boolean } = {}): Promise<void> {
     this.#loading ??= (async () => {
       const during: Change[] = [];
       this.#duringLoad = during;
       try {
+        let generation: string | undefined;
+        let list: MessageTemplate[] | undefined;
+        let fetchedAt = 0;
+        if (this.shared) {
+          try {
+            const found = await this.shared.get();
+            generation = found.generation;
+            if (
+              options.fromMeta === false &&
+              found.list &&
+              this.clock.now() - found.list.fetchedAt < this.#ttlMs
+            ) {
+              list = found.list.templates;
+              fetchedAt = found.list.fetchedAt;
+            }
+          } catch {
+            // The shared copy is an optimisation; Meta is the source of truth.
+          }
+        }
+        if (!list) {
+          list = [];
+          for await (const t of this.load()) list.push(t);
+          fetchedAt = this.clock.now();
+          // Stored only if no instance invalidated the list while this one was fetching it.
+          if (this.shared && generation !== undefined && during.length === 0)
+            await this.shared
+              .set({ templates: list, fetchedAt }, this.#ttlMs, generation)
+              .catch(() => undefined);
+        }
         const next = new Map<string, MessageTemplate>();
-        for await (const t of this.load()) next.set(key(t.name, t.language), t);
+        for (const t of list) next.set(key(t.name, t.language), t);
         this.#byKey = next;
-        this.#loadedAt = this.clock.now();
+        this.#loadedAt = fetchedAt;
+        this.#checkedAt = this.clock.now();
         this.#duringLoad = undefined;
         // A webhook that arrived during the fetch is newer than (or as new as) the list.
         for (const change of during) {
           if (change.kind === "invalidate") this.#loadedAt = undefined;
           else if (change.kind === "upsert") this.upsert(change.template);
-          else this.applyUpdate(change.update);
+          else this.#apply(change.update);
         }
       } finally {
         this.#duringLoad = undefined;
@@ -96,9 +149,15 @@ export class TemplateCache {
   /**
    * Apply a change Meta announced (a status, quality or category webhook) to the cached
    * template, found by id or by name and language. When it is not cached, the list is marked
-   * stale so the next lookup fetches it: a change is never lost.
+   * stale so the next lookup fetches it: a change is never lost. A shared list is dropped, so
+   * every instance reads the change. Rejects only when the shared store cannot be reached.
    */
-  applyUpdate(update: TemplateUpdate): void {
+  async applyUpdate(update: TemplateUpdate): Promise<void> {
+    this.#apply(update);
+    await this.shared?.invalidate();
+  }
+
+  #apply(update: TemplateUpdate): void {
     this.#duringLoad?.push({ kind: "update", update });
     let current: MessageTemplate | undefined;
     if (update.id !== undefined) for (const t of this.#byKey.values()) if (t.id === update.id) current = t;
@@ -106,7 +165,7 @@ export class TemplateCache {
       current = this.#byKey.get(key(update.name, update.language));
     if (!current) {
       // During a fetch the update is replayed on the new list (and invalidates it if still absent).
-      if (!this.#duringLoad) this.invalidate();
+      if (!this.#duringLoad) this.#loadedAt = undefined;
       return;
     }
     const next: MessageTemplate = { ...current };
@@ -116,10 +175,11 @@ export class TemplateCache {
     this.#byKey.set(key(next.name, next.language), next);
   }
 
-  /** Forget everything; the next lookup fetches the list. */
-  invalidate(): void {
+  /** Forget everything (here and in the shared list); the next lookup fetches the list. */
+  async invalidate(): Promise<void> {
     this.#duringLoad?.push({ kind: "invalidate" });
     this.#loadedAt = undefined;
+    await this.shared?.invalidate();
   }
 }
 

@@ -20,6 +20,7 @@ export {
   RedisRateLimitStore,
   RedisSendHistoryStore,
   RedisSessionWindowStore,
+  RedisTemplateListStore,
   RedisWebhookDedupStore,
   redisStores,
 } from "./stores.js";

@@ -8,6 +8,7 @@ import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "../state/rate-limits.js";
 import type { SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
+import type { SharedTemplateList, TemplateListStore } from "../state/template-list.js";
 import type { WebhookDedupStore } from "../state/webhook-dedup.js";
 import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
 
@@ -83,6 +84,19 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 const HGET = script(`return redis.call('HGET', KEYS[1], ARGV[1])`);
+// The shared template list and its generation (bumped by every invalidation): a list fetched
+// before an invalidation is never stored after it.
+const TEMPLATES_GET = script(
+  `return { redis.call('GET', KEYS[1]) or false, redis.call('GET', KEYS[2]) or '0' }`,
+);
+const TEMPLATES_SET = script(`
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`);
+const TEMPLATES_INVALIDATE = script(`
+redis.call('INCR', KEYS[2])
+redis.call('DEL', KEYS[1])
+return 1`);
 // Exact sliding window on a sorted set scored by Redis time. Members are "<client at>:<seq>" so
 // a refund can find the unit a send took.
 const WINDOW = script(`
@@ -240,7 +254,6 @@ export interface RedisStoresOptions extends RedisRunnerOptions {
  * marketing everywhere, and rate decisions hold for the fleet. Pass the result as
  * `stores` to `WhatsAppClient`.
  *
- * Not yet shared through Redis: the template cache stays per process.
  */
 export function redisStores(
   client: unknown,
@@ -256,6 +269,7 @@ export function redisStores(
     | "rateLimits"
     | "sendHistory"
     | "campaigns"
+    | "templates"
   >
 > {
   const redis = redisRunner(client, options);
@@ -275,7 +289,42 @@ export function redisStores(
     rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`, options.rateLimitFallback),
     sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
     campaigns: new RedisCampaignCheckpointStore(redis, `${phone}:campaign:`, options.campaignTtlMs),
+    templates: new RedisTemplateListStore(redis, `${phone}:templates`),
   };
+}
+
+/** The template list in one string key, with a generation counter beside it. */
+export class RedisTemplateListStore implements TemplateListStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly key: string,
+  ) {}
+
+  async get(): Promise<{ list: SharedTemplateList | undefined; generation: string }> {
+    const [list, generation] = (await this.redis.run(
+      TEMPLATES_GET,
+      [this.key, `${this.key}:gen`],
+      [],
+      "templates.get",
+    )) as [string | null | false, string | number];
+    return {
+      list: list ? (JSON.parse(String(list)) as SharedTemplateList) : undefined,
+      generation: String(generation),
+    };
+  }
+
+  async set(list: SharedTemplateList, ttlMs: number, generation: string): Promise<void> {
+    await this.redis.run(
+      TEMPLATES_SET,
+      [this.key, `${this.key}:gen`],
+      [JSON.stringify(list), generation, Math.max(1, ttlMs)],
+      "templates.set",
+    );
+  }
+
+  async invalidate(): Promise<void> {
+    await this.redis.run(TEMPLATES_INVALIDATE, [this.key, `${this.key}:gen`], [], "templates.invalidate");
+  }
 }
 
 /**

@@ -310,7 +310,7 @@ export class Webhooks {
         return;
       case "templateUpdate":
         out.push(event);
-        this.#template(event);
+        await this.#template(event);
         return;
       case "accountUpdate":
         out.push(event);
@@ -418,7 +418,7 @@ export class Webhooks {
     }
   }
 
-  #template(event: TemplateUpdateEvent): void {
+  async #template(event: TemplateUpdateEvent): Promise<void> {
     const update: TemplateUpdate = {};
     if (event.templateId !== undefined) update.id = event.templateId;
     if (event.name !== undefined) update.name = event.name;
@@ -427,14 +427,14 @@ export class Webhooks {
       const status = TEMPLATE_STATUS[event.event];
       if (status === undefined) {
         // An event we do not map: forget the cached list rather than guess.
-        this.#deps.pipeline.templates.invalidate();
+        await this.#deps.pipeline.templates.invalidate();
         return;
       }
       if (status !== null) update.status = status;
     }
     if (event.category !== undefined) update.category = event.category;
     if (event.quality !== undefined) update.quality = event.quality;
-    this.#deps.pipeline.templates.applyUpdate(update);
+    await this.#deps.pipeline.templates.applyUpdate(update);
   }
 
   async #accountUpdate(event: AccountUpdateEvent): Promise<void> {

@@ -7,6 +7,7 @@ import {
   MemoryRateLimitStore,
   MemorySendHistoryStore,
   MemorySessionWindowStore,
+  MemoryTemplateListStore,
   MemoryWebhookDedupStore,
 } from "../../src/index.js";
 import { allContracts } from "./stores.js";
@@ -28,5 +29,6 @@ describe("memory stores", () => {
       const store = new MemoryCampaignCheckpointStore();
       return Array.from({ length: n }, () => store);
     },
+    templates: async () => new MemoryTemplateListStore(),
   });
 });

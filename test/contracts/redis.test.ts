@@ -55,6 +55,7 @@ suite("Redis stores (ioredis)", () => {
       const prefix = fresh();
       return Array.from({ length: n }, () => stores(io(), prefix).campaigns);
     },
+    templates: async () => stores(io()).templates,
   });
 });
 
@@ -80,6 +81,7 @@ suite("Redis stores (node-redis)", () => {
       const prefix = fresh();
       return Array.from({ length: n }, () => stores(client, prefix).campaigns);
     },
+    templates: async () => stores(client).templates,
   });
 });
 
@@ -97,6 +99,52 @@ suite("Redis stores across instances", () => {
       ),
     );
     expect(admitted).toBe(80);
+  });
+
+  it("one template fetch serves both instances; a pause learnt by A stops B within sharedCheckMs", async () => {
+    const clock = new FakeClock({ start: Date.now() });
+    const fake = new FakeCloudApi({ clock });
+    const prefix = fresh();
+    const make = () =>
+      new WhatsAppClient({
+        accessToken: fake.accessToken,
+        phoneNumberId: fake.phoneNumberId,
+        wabaId: fake.wabaId,
+        appSecret: fake.webhooks.appSecret,
+        transport: fakeTransport(fake),
+        clock,
+        stores: stores(io(), prefix),
+        policy: { messagingLimit: { tier: "unlimited" } },
+      });
+    const [a, b] = [make(), make()];
+    fake.templates.add({
+      name: "notice",
+      language: "en_US",
+      category: "UTILITY",
+      components: [{ type: "BODY", text: "Your order {{1}} shipped" }],
+    });
+    const listFetches = () => fake.requests.filter((r) => r.path.endsWith("/message_templates")).length;
+    const users = ["+16505550001", "+16505550002", "+16505550003"];
+    for (const u of users) await a.consent.grant(u, { scope: "utility", source: "checkout" });
+    const send = (c: WhatsAppClient, to: string, order: string) =>
+      c.messages.sendTemplate({ to, name: "notice", language: "en_US", body: [order] });
+    await send(a, users[0]!, "A-1");
+    await send(b, users[1]!, "B-1");
+    expect(listFetches()).toBe(1);
+    // Meta pauses the template; the webhook reaches A only.
+    fake.setTemplateStatus("notice", "en_US", "PAUSED");
+    for (const p of fake.webhooks.pending.splice(0)) {
+      if (
+        (p as { entry: Array<{ changes: Array<{ field: string }> }> }).entry[0]!.changes[0]!.field.startsWith(
+          "message_template",
+        )
+      )
+        expect((await a.webhooks.handle(fake.webhooks.request(p))).status).toBe(200);
+    }
+    await expect(send(a, users[2]!, "A-2")).rejects.toMatchObject({ rule: "template" });
+    clock.advance(5_000);
+    await expect(send(b, users[2]!, "B-2")).rejects.toMatchObject({ rule: "template" });
+    expect(fake.messaging.sent).toHaveLength(2);
   });
 
   it("a window opened by a webhook on instance A allows a reply from instance B; STOP on B stops A", async () => {

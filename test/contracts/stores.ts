@@ -7,9 +7,11 @@ import type {
   CampaignCheckpointStore,
   ConsentEvent,
   ConsentStore,
+  MessageTemplate,
   RateLimitStore,
   SendHistoryStore,
   SessionWindowStore,
+  TemplateListStore,
   WebhookDedupStore,
 } from "../../src/index.js";
 
@@ -26,6 +28,7 @@ export interface StoreFactories {
   rateLimits(instances?: number): Promise<RateLimitStore[]>;
   /** `instances` checkpoint stores sharing one state. */
   campaigns(instances?: number): Promise<CampaignCheckpointStore[]>;
+  templates(): Promise<TemplateListStore>;
 }
 
 export function sessionWindowContract(make: StoreFactories["sessionWindows"]) {
@@ -214,6 +217,35 @@ export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
   });
 }
 
+export function templateListContract(make: StoreFactories["templates"]) {
+  it("template list: shared until it expires or is invalidated; a fetch older than an invalidation is not stored", async () => {
+    const t = await make();
+    const list = {
+      templates: [
+        { id: "1", name: "promo", language: "en_US", status: "APPROVED", category: "MARKETING" },
+      ] as MessageTemplate[],
+      fetchedAt: 1_000,
+    };
+    const first = await t.get();
+    expect(first.list).toBeUndefined();
+    await t.set(list, 60_000, first.generation);
+    const second = await t.get();
+    expect(second.list).toEqual(list);
+    expect(second.generation).toBe(first.generation);
+    await t.invalidate();
+    const third = await t.get();
+    expect(third.list).toBeUndefined();
+    expect(third.generation).not.toBe(first.generation);
+    // A fetch that began before the invalidation is ignored; one after it is kept.
+    await t.set(list, 60_000, first.generation);
+    expect((await t.get()).list).toBeUndefined();
+    await t.set(list, 50, third.generation);
+    expect((await t.get()).list).toEqual(list);
+    await sleep(120);
+    expect((await t.get()).list).toBeUndefined();
+  });
+}
+
 export function allContracts(f: StoreFactories) {
   sessionWindowContract(f.sessionWindows);
   consentContract(f.consent);
@@ -223,4 +255,5 @@ export function allContracts(f: StoreFactories) {
   rateLimitContract(f.rateLimits);
   sendHistoryContract(f.sendHistory);
   campaignCheckpointContract(f.campaigns);
+  templateListContract(f.templates);
 }
