@@ -76,8 +76,10 @@ export class Campaigns {
       unknown: 0,
       messagingLimit: { tier, reached, newlyReached: 0 },
       perSecond: await policy.throughputNow(marketing),
+      pauseMs: 0,
       estimatedMs: 0,
     };
+    const maxPause = options.maxPauseMs ?? 60_000;
     const seen = new Set<string>();
     let index = 0;
     for await (const item of options.recipients) {
@@ -105,7 +107,19 @@ export class Campaigns {
         }
       }
       const { violations } = await policy.check(built.message);
-      const first = violations.find((v) => !PACING.has(v.rule) && !(v instanceof MessagingLimitError));
+      const first = violations.find((v) => {
+        if (PACING.has(v.rule) || v instanceof MessagingLimitError) return false;
+        // A restriction that lifts soon (a 130429 storm) pauses a run rather than deferring.
+        if (
+          v instanceof AccountRestrictedPolicyError &&
+          v.retryAfterMs !== undefined &&
+          v.retryAfterMs <= maxPause
+        ) {
+          plan.pauseMs = Math.max(plan.pauseMs, v.retryAfterMs);
+          return false;
+        }
+        return true;
+      });
       if (first instanceof AccountRestrictedPolicyError) {
         plan.deferred++;
         bump(plan.deferredBy, "account-restricted");
@@ -131,7 +145,8 @@ export class Campaigns {
       }
       plan.send++;
     }
-    plan.estimatedMs = Number.isFinite(plan.perSecond) ? Math.ceil((plan.send / plan.perSecond) * 1000) : 0;
+    plan.estimatedMs =
+      plan.pauseMs + (Number.isFinite(plan.perSecond) ? Math.ceil((plan.send / plan.perSecond) * 1000) : 0);
     return plan;
   }
 

@@ -15,7 +15,7 @@ import {
 } from "../errors/policy.js";
 import { isStoreUnavailableError } from "../errors/store.js";
 import { isTransportError } from "../errors/transport.js";
-import { ConfigError, isValidationError, type ValidationError } from "../errors/validation.js";
+import { ConfigError, isValidationError, ValidationError } from "../errors/validation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
@@ -29,6 +29,7 @@ import type {
   CampaignResult,
   CampaignRunOptions,
   RefusalReason,
+  TemplateParams,
 } from "./types.js";
 
 export interface CampaignDeps {
@@ -68,36 +69,54 @@ export function refusalReason(error: PolicyViolationError): RefusalReason {
   return error.rule;
 }
 
-/** The recipient and the message for one source item, or why there is none. */
+/** `String(value)` that cannot throw (an object without a usable `toString`). */
+function shown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** The recipient and the message for one source item, or why there is none. Never throws. */
 export async function messageFor(
   options: Pick<CampaignRunOptions, "template" | "params">,
   item: CampaignRecipient,
   index: number,
 ): Promise<{ to: string; message: OutboundMessage } | { to: string; error: ValidationError }> {
-  const to = typeof item === "string" ? item : (item as { to?: unknown } | null)?.to;
-  const shown = typeof to === "string" ? to : String(to);
+  let to: unknown;
   try {
-    if (typeof to !== "string") {
-      validateMessage({
-        type: "template",
-        to,
-        name: options.template.name,
-        language: options.template.language,
-      });
-    }
-    const own = typeof item === "object" && item !== null ? item.params : undefined;
-    const perRecipient = options.params ? await options.params(to as string, index) : undefined;
-    const message = validateMessage({
-      type: "template",
-      ...options.template,
-      ...perRecipient,
-      ...own,
-      to,
-    });
-    return { to: shown, message };
+    to = typeof item === "string" ? item : (item as { to?: unknown } | null)?.to;
   } catch (error) {
-    if (isValidationError(error)) return { to: shown, error };
-    throw error;
+    return {
+      to: shown(item),
+      error: new ValidationError(`Recipient #${index} cannot be read: ${describeError(error)}`),
+    };
+  }
+  const label = typeof to === "string" ? to : shown(to);
+  if (typeof to !== "string") {
+    return {
+      to: label,
+      error: new ValidationError(
+        `Recipient #${index} must be a phone number string or { to, params }; got ${to === null ? "null" : typeof to}`,
+        [{ path: ["recipients", index, "to"], message: "expected a string", code: "invalid_type" }],
+      ),
+    };
+  }
+  let perRecipient: TemplateParams | undefined;
+  try {
+    perRecipient = options.params ? await options.params(to, index) : undefined;
+  } catch (error) {
+    const invalid = new ValidationError(`params() threw for recipient #${index}: ${describeError(error)}`);
+    return { to: label, error: Object.assign(invalid, { cause: error }) };
+  }
+  try {
+    const own = typeof item === "object" && item !== null ? item.params : undefined;
+    const message = validateMessage({ type: "template", ...options.template, ...perRecipient, ...own, to });
+    return { to: label, message };
+  } catch (error) {
+    if (isValidationError(error)) return { to: label, error };
+    return { to: label, error: new ValidationError(`Recipient #${index}: ${describeError(error)}`) };
   }
 }
 
@@ -190,8 +209,13 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   #buffer: CampaignResult[] = [];
   #finished = false;
   #failure: { error: unknown } | undefined;
-  #wakeConsumer: (() => void) | undefined;
+  #wakeConsumers: Array<() => void> = [];
   #wakeProducers: Array<() => void> = [];
+  /** `report()` was awaited while iterating: holding sends back for the loop would deadlock. */
+  #unbounded = false;
+  /** Aborted when the run stops for any reason: ends pauses and waits at once. */
+  readonly #halt = new AbortController();
+  #sourceError: { error: unknown } | undefined;
 
   /** @internal Built by `wa.campaigns.run()`. */
   constructor(deps: CampaignDeps, options: CampaignRunOptions) {
@@ -216,10 +240,21 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     return this;
   }
 
-  /** Run to the end (starting it if needed) and resolve with the final report. */
+  /**
+   * Run to the end (starting it if needed) and resolve with the final report. Await it after a
+   * `for await` loop, not inside one: inside, results can no longer hold sending back and pile up.
+   */
   report(): Promise<CampaignReport> {
+    if (this.#report && this.#iterating && !this.#unbounded) {
+      this.#unbounded = true;
+      for (const wake of this.#wakeProducers.splice(0)) wake();
+    }
     this.#report ??= this.#execute();
     return this.#report;
+  }
+
+  #wakeConsumer() {
+    for (const wake of this.#wakeConsumers.splice(0)) wake();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<CampaignResult> {
@@ -230,7 +265,8 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     }
     if (this.#iterating) throw new ConfigError("A campaign run can be iterated once");
     this.#iterating = true;
-    void this.report().catch(() => undefined); // observed by next()
+    this.#report = this.#execute();
+    this.#report.catch(() => undefined); // observed by next()
     return {
       next: async () => {
         for (;;) {
@@ -241,9 +277,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
           }
           if (this.#failure) throw this.#failure.error;
           if (this.#finished) return { value: undefined, done: true };
-          await new Promise<void>((resolve) => {
-            this.#wakeConsumer = resolve;
-          });
+          await new Promise<void>((resolve) => this.#wakeConsumers.push(resolve));
         }
       },
       return: async () => {
@@ -260,19 +294,21 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
 
   #stop(reason: string) {
     this.#stopped ??= { reason, at: this.#deps.clock.now() };
+    this.#halt.abort();
   }
 
   async #execute(): Promise<CampaignReport> {
     try {
       const report = await this.#main();
-      this.#finished = true;
-      this.#wakeConsumer?.();
+      // The source failed: the report has the counts; a `for await` loop gets the error last.
+      if (this.#sourceError) this.#failure = this.#sourceError;
       return report;
     } catch (error) {
       this.#failure = { error };
-      this.#finished = true;
-      this.#wakeConsumer?.();
       throw error;
+    } finally {
+      this.#finished = true;
+      this.#wakeConsumer();
     }
   }
 
@@ -290,22 +326,33 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const PQueue = await loadQueue();
     const queue = new PQueue({ concurrency: this.#concurrency });
     let index = 0;
+    let readAll = false;
     try {
       if (!this.#stopped) {
         for await (const item of this.#options.recipients) {
           const i = index++;
           this.#counts.read++;
           if (!this.#stopped) await queue.onSizeLessThan(this.#concurrency);
-          void queue.add(async () => this.#deliver(await this.#one(item, i)));
+          queue
+            .add(async () => this.#deliver(await this.#one(item, i)))
+            .catch((error: unknown) =>
+              this.#deps.logger.error("wa-guard: a campaign task failed", { error: describeError(error) }),
+            );
           if (this.#stopped) break;
         }
-        if (!this.#stopped) this.#complete = true;
+        readAll = !this.#stopped;
       }
-      await queue.onIdle();
+    } catch (error) {
+      // The source itself failed (a cursor lost): what was read still finishes and is reported.
+      this.#sourceError = { error };
+      this.#stop(`the recipients source threw: ${describeError(error)}`);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await queue.onIdle();
     }
+    // Complete: the whole source was read and the run never stopped (nothing left for a re-run
+    // but what the messaging limit deferred).
+    this.#complete = readAll && !this.#stopped;
     const finishedAt = clock.now();
     await this.#noteSlowdown(finishedAt);
     this.#emitProgress(this.#stopped ? "stopped" : "finished", true);
@@ -319,27 +366,29 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       pauses: this.#pauses.map((p) => ({ ...p })),
       slowdowns: this.#slowdowns.map((s) => ({ ...s })),
     };
-    if (this.#stopped) report.stopped = { ...this.#stopped };
+    if (this.#stopped) {
+      report.stopped = { ...this.#stopped };
+      if (this.#sourceError) report.stopped.error = this.#sourceError.error;
+    }
     return report;
   }
 
   /** One recipient: claim it in the checkpoint, send, record. Never throws. */
   async #one(item: CampaignRecipient, index: number): Promise<CampaignResult> {
-    const { checkpoints, clock, messages } = this.#deps;
-    let built: Awaited<ReturnType<typeof messageFor>>;
+    const built = await messageFor(this.#options, item, index);
     try {
-      built = await messageFor(this.#options, item, index);
+      return await this.#attempt(built, index);
     } catch (error) {
-      // A `params` callback that threw: this recipient cannot be built, the others still can.
-      const failure = error as WhatsAppError;
-      return {
-        index,
-        to: String(typeof item === "string" ? item : item?.to),
-        status: "failed",
-        code: "params_error",
-        error: failure,
-      };
+      // A defect, not an outcome: reported for this recipient, never left without a result.
+      this.#deps.logger.error("wa-guard: a campaign send failed unexpectedly", {
+        error: describeError(error),
+      });
+      return { index, to: built.to, status: "failed", code: "error", error: error as WhatsAppError };
     }
+  }
+
+  async #attempt(built: Awaited<ReturnType<typeof messageFor>>, index: number): Promise<CampaignResult> {
+    const { checkpoints, clock, messages } = this.#deps;
     const { to } = built;
     if ("error" in built) return { index, to, status: "invalid", error: built.error };
     if (this.#stopped) return { index, to, status: "deferred", reason: "stopped" };
@@ -364,8 +413,11 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       if (existing.run === this.run) return { index, to, status: "skipped", reason: "duplicate" };
       return { index, to, status: "unknown", correlationId: existing.correlationId, earlierRun: true };
     }
+    // Attempted earlier in this run and not sent (refused, failed): the same person again.
+    if (existing?.state === "released") return { index, to, status: "skipped", reason: "duplicate" };
     const release = async () => {
-      await checkpoints.release(this.id, key).catch((error) =>
+      const entry = { state: "released" as const, run: this.run, at: clock.now() };
+      await checkpoints.release(this.id, key, entry).catch((error) =>
         this.#deps.logger.warn("wa-guard: could not release a campaign checkpoint claim", {
           campaign: this.id,
           error: describeError(error),
@@ -373,6 +425,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       );
     };
     const message = { ...built.message, bizOpaqueCallbackData: correlationId } as OutboundMessage;
+    const halt = this.#halt.signal;
     for (;;) {
       if (this.#pause && clock.now() < this.#pause.until) await this.#pause.gate;
       if (this.#stopped) {
@@ -401,7 +454,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         return result;
       } catch (error) {
         if (error instanceof ThroughputLimitError || error instanceof PairRateLimitError) {
-          await clock.sleep(Math.max(1, error.retryAfterMs ?? 100));
+          await clock.sleep(Math.max(1, error.retryAfterMs ?? 100), halt).catch(() => undefined);
           continue;
         }
         if (error instanceof AccountRestrictedPolicyError) {
@@ -467,7 +520,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const until = clock.now() + ms;
     if (this.#pause && this.#pause.until >= until) return;
     const from = clock.now();
-    const gate = clock.sleep(ms, this.#options.signal).catch(() => undefined); // an abort ends it
+    const gate = clock.sleep(ms, this.#halt.signal).catch(() => undefined); // stopping ends it
     this.#pause = { until, reason, gate };
     const last = this.#pauses.at(-1);
     if (last && last.reason === reason && last.until >= from) last.until = until;
@@ -509,9 +562,8 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     if (this.#clockDue()) this.#emitProgress(this.#pausedNow() ? "paused" : "running", false);
     if (!this.#iterating) return;
     this.#buffer.push(result);
-    this.#wakeConsumer?.();
-    this.#wakeConsumer = undefined;
-    while (this.#iterating && this.#buffer.length > BUFFER) {
+    this.#wakeConsumer();
+    while (this.#iterating && !this.#unbounded && this.#buffer.length > BUFFER) {
       await new Promise<void>((resolve) => this.#wakeProducers.push(resolve));
     }
   }

@@ -163,10 +163,16 @@ export interface CampaignReport extends CampaignCounts {
   run: string;
   startedAt: number;
   finishedAt: number;
-  /** Every recipient in the source was read and has a result. */
+  /**
+   * The whole source was read and the run never stopped. False: run the same id again to reach
+   * the rest (recipients already sent are skipped).
+   */
   complete: boolean;
-  /** Why the run stopped before reading the whole source (abort, long restriction, store down). */
-  stopped?: { reason: string; at: number };
+  /**
+   * Why the run stopped early (abort, a long restriction, a store down, the source threw —
+   * then `error` is what it threw). Recipients read but not attempted are `deferred`.
+   */
+  stopped?: { reason: string; at: number; error?: unknown };
   /** Pauses for restrictions that lift by themselves (a 130429 storm). */
   pauses: Array<{ reason: string; from: number; until: number }>;
   /** Restrictions seen slowing the run (quality YELLOW paces marketing templates). */
@@ -203,11 +209,15 @@ export interface CampaignPlan {
   };
   /** Sends per second the throughput guard allows now (Infinity with the guard off). */
   perSecond: number;
-  /** `send / perSecond`, in ms: how long sending will take at least. */
+  /** A restriction in force that lifts within `maxPauseMs` (a 130429 storm): a run would first wait this long. */
+  pauseMs: number;
+  /** `pauseMs + send / perSecond`, in ms: how long sending will take at least. */
   estimatedMs: number;
 }
 
 export interface CampaignPlanOptions extends CampaignInput {
   /** A campaign id: recipients it already sent are counted as `alreadySent`, not `send`. */
   id?: string;
+  /** As for `run()`: restrictions that lift within this long count as a pause, not a deferral. @default 60000 */
+  maxPauseMs?: number;
 }

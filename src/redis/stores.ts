@@ -75,7 +75,10 @@ const DEL = script(`return redis.call('DEL', KEYS[1])`);
 // returns what was there, so the caller can tell a sent recipient from a pending one.
 const CHECKPOINT_CLAIM = script(`
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur then return cur end
+if cur then
+  local c = cjson.decode(cur)
+  if c['state'] ~= 'released' or c['run'] == ARGV[4] then return cur end
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return false`);
@@ -347,7 +350,7 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
     const cur = await this.redis.run(
       CHECKPOINT_CLAIM,
       [this.prefix + campaign],
-      [key, JSON.stringify(entry), this.ttlMs],
+      [key, JSON.stringify(entry), this.ttlMs, entry.run],
       "campaigns.claim",
     );
     return cur === null || cur === undefined ? undefined : (JSON.parse(String(cur)) as CheckpointEntry);
@@ -362,8 +365,17 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
     );
   }
 
-  async release(campaign: string, key: string): Promise<void> {
-    await this.redis.run(HDEL, [this.prefix + campaign], [key], "campaigns.release");
+  async release(
+    campaign: string,
+    key: string,
+    entry: CheckpointEntry & { state: "released" },
+  ): Promise<void> {
+    await this.redis.run(
+      CHECKPOINT_SETTLE,
+      [this.prefix + campaign],
+      [key, JSON.stringify(entry), this.ttlMs],
+      "campaigns.release",
+    );
   }
 
   async get(campaign: string, key: string): Promise<CheckpointEntry | undefined> {

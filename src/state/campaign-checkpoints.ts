@@ -1,8 +1,8 @@
 /**
- * What a campaign recorded for one recipient. Only two states are kept: a send that Meta
- * accepted, and a claim taken just before a send whose outcome is not known (the process died,
- * or the connection broke after the request was written). Recipients that got nothing —
- * refused, failed, deferred — leave no entry, so running the campaign again tries them again.
+ * What a campaign recorded for one recipient: a send Meta accepted; a claim taken just before a
+ * send whose outcome is not known yet (or never will be: the process died, the connection broke
+ * after the request was written); or a recipient that a run attempted and that got nothing —
+ * refused, failed, deferred — which a later run tries again and the same run treats as done.
  */
 export type CheckpointEntry =
   | {
@@ -15,8 +15,14 @@ export type CheckpointEntry =
     }
   | {
       state: "pending";
-      /** The `biz_opaque_callback_data` the send carries: status webhooks settle it. */
+      /** The `biz_opaque_callback_data` the send carries: its status webhook tells what happened. */
       correlationId: string;
+      run: string;
+      at: number;
+    }
+  | {
+      state: "released";
+      /** The run that attempted it and sent nothing. */
       run: string;
       at: number;
     };
@@ -28,8 +34,8 @@ export type CheckpointEntry =
  */
 export interface CampaignCheckpointStore {
   /**
-   * Claim `key` in `campaign` for a send, atomically. Undefined when the claim was taken; the
-   * entry already there otherwise (then nothing may be sent).
+   * Claim `key` in `campaign` for a send, atomically. Undefined when the claim was taken (no
+   * entry, or one `released` by another run); otherwise the entry there, and nothing may be sent.
    */
   claim(
     campaign: string,
@@ -38,36 +44,42 @@ export interface CampaignCheckpointStore {
   ): Promise<CheckpointEntry | undefined>;
   /** Meta accepted the send: the claim becomes `sent`. */
   settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void>;
-  /** Nothing was sent: forget the claim, so a later run tries this recipient again. */
-  release(campaign: string, key: string): Promise<void>;
+  /** Nothing was sent: the claim becomes `released`, so a later run tries this recipient again. */
+  release(campaign: string, key: string, entry: CheckpointEntry & { state: "released" }): Promise<void>;
   /** What is recorded for `key`, if anything. */
   get(campaign: string, key: string): Promise<CheckpointEntry | undefined>;
 }
 
+const DAY = 24 * 60 * 60 * 1000;
+
 /**
  * In-memory checkpoints, private to one process: a resume after a crash of that process starts
  * from nothing, so use a shared store (`redisStores`) for campaigns that must survive a
- * restart. About 100 bytes per recipient sent; campaigns beyond `maxCampaigns` are forgotten,
- * oldest first.
+ * restart. Like the Redis store, a campaign is kept `ttlMs` after its last change (never evicted
+ * earlier to make room: forgetting would mean sending twice). About 200 bytes per recipient.
  */
 export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
-  readonly #campaigns = new Map<string, Map<string, CheckpointEntry>>();
-  readonly #maxCampaigns: number;
+  readonly #campaigns = new Map<string, { entries: Map<string, CheckpointEntry>; touched: number }>();
+  readonly #ttlMs: number;
+  readonly #now: () => number;
 
-  /** @param options.maxCampaigns campaigns remembered (default 100). */
-  constructor(options: { maxCampaigns?: number } = {}) {
-    this.#maxCampaigns = options.maxCampaigns ?? 100;
+  /** @param options.ttlMs how long a campaign is kept after its last change (default 30 days). */
+  constructor(options: { ttlMs?: number; now?: () => number } = {}) {
+    this.#ttlMs = options.ttlMs ?? 30 * DAY;
+    this.#now = options.now ?? Date.now;
   }
 
   #of(campaign: string): Map<string, CheckpointEntry> {
-    let entries = this.#campaigns.get(campaign);
-    if (!entries) {
-      entries = new Map();
-      this.#campaigns.set(campaign, entries);
-      if (this.#campaigns.size > this.#maxCampaigns)
-        this.#campaigns.delete(this.#campaigns.keys().next().value as string);
+    const now = this.#now();
+    let found = this.#campaigns.get(campaign);
+    if (found && now - found.touched >= this.#ttlMs) found = undefined;
+    if (!found) {
+      for (const [id, c] of this.#campaigns) if (now - c.touched >= this.#ttlMs) this.#campaigns.delete(id);
+      found = { entries: new Map(), touched: now };
+      this.#campaigns.set(campaign, found);
     }
-    return entries;
+    found.touched = now;
+    return found.entries;
   }
 
   async claim(
@@ -77,7 +89,7 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
   ): Promise<CheckpointEntry | undefined> {
     const entries = this.#of(campaign);
     const existing = entries.get(key);
-    if (existing) return { ...existing };
+    if (existing && (existing.state !== "released" || existing.run === entry.run)) return { ...existing };
     entries.set(key, { ...entry });
     return undefined;
   }
@@ -86,12 +98,18 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
     this.#of(campaign).set(key, { ...entry });
   }
 
-  async release(campaign: string, key: string): Promise<void> {
-    this.#campaigns.get(campaign)?.delete(key);
+  async release(
+    campaign: string,
+    key: string,
+    entry: CheckpointEntry & { state: "released" },
+  ): Promise<void> {
+    this.#of(campaign).set(key, { ...entry });
   }
 
   async get(campaign: string, key: string): Promise<CheckpointEntry | undefined> {
-    const entry = this.#campaigns.get(campaign)?.get(key);
+    const c = this.#campaigns.get(campaign);
+    if (!c || this.#now() - c.touched >= this.#ttlMs) return undefined;
+    const entry = c.entries.get(key);
     return entry && { ...entry };
   }
 }

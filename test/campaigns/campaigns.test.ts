@@ -5,6 +5,7 @@ import {
   isValidationError,
   TemplateNotSendableError,
 } from "../../src/index.js";
+import { FakeClock } from "../../src/testing/index.js";
 import { campaignWorld, number } from "./world.js";
 
 /** A mixed audience: 6 eligible, and one of each kind of refusal, plus a bad row and a duplicate. */
@@ -315,5 +316,147 @@ describe("wa.campaigns.run", () => {
   it("needs the policy on", () => {
     const w = campaignWorld({ policy: false });
     expect(() => w.wa.campaigns.run({ id: "x", template: w.template, recipients: [] })).toThrow(/policy on/);
+  });
+});
+
+describe("wa.campaigns.run: edges", () => {
+  it("remembers every campaign: a re-run after 150 others still skips those it sent", async () => {
+    const w = campaignWorld({ policy: { messagingLimit: { tier: "unlimited" }, disable: ["frequency"] } });
+    await w.optIn(number(1));
+    expect(
+      (await w.wa.campaigns.run({ id: "first", template: w.template, recipients: [number(1)] }).report())
+        .sent,
+    ).toBe(1);
+    for (let i = 0; i < 150; i++)
+      await w.wa.campaigns.run({ id: `other-${i}`, template: w.template, recipients: [number(2)] }).report();
+    const again = await w.wa.campaigns
+      .run({ id: "first", template: w.template, recipients: [number(1)] })
+      .report();
+    expect(again.skippedBy).toEqual({ "already-sent": 1 });
+    expect(w.sentPerUser().get(number(1).slice(1))).toBe(1);
+  });
+
+  it("leaving the loop while the run is paused stops at once, without waiting for the pause", async () => {
+    const w = campaignWorld({}, new FakeClock({ autoAdvance: false }));
+    for (let i = 0; i < 5; i++) await w.optIn(number(i));
+    await w.wa.account.restrict({
+      scope: "throughput",
+      source: "graph:130429 storm",
+      since: w.clock.now(),
+      until: w.clock.now() + 30_000,
+    });
+    const run = w.wa.campaigns.run({
+      id: "paused",
+      template: w.template,
+      recipients: ["not a number", ...Array.from({ length: 5 }, (_, i) => number(i))],
+    });
+    for await (const r of run) {
+      expect(r.status).toBe("invalid");
+      break; // the five others are waiting for the 30 s pause (a clock nobody advances)
+    }
+    const report = await run.report();
+    expect(report).toMatchObject({ read: report.done, complete: false, sent: 0 });
+    expect(report.stopped?.reason).toMatch(/iterator was closed/);
+    expect(w.seen.sends).toBe(0);
+  });
+
+  it("awaiting report() inside the loop does not deadlock", async () => {
+    const w = campaignWorld({ policy: { messagingLimit: { tier: "unlimited" }, disable: ["consent"] } });
+    const recipients = Array.from({ length: 1_200 }, (_, i) => number(i));
+    const run = w.wa.campaigns.run({ id: "inside", template: w.template, recipients });
+    let seen = 0;
+    for await (const _ of run) {
+      if (++seen === 1) expect((await run.report()).sent).toBe(1_200);
+    }
+    expect(seen).toBe(1_200);
+  });
+
+  it("serves next() calls made at once, each with its own result", async () => {
+    const w = campaignWorld();
+    for (const n of [1, 2]) await w.optIn(number(n));
+    const it = w.wa.campaigns
+      .run({ id: "two", template: w.template, recipients: [number(1), number(2)] })
+      [Symbol.asyncIterator]();
+    const [a, b] = await Promise.all([it.next(), it.next()]);
+    expect([a.value?.index, b.value?.index].sort()).toEqual([0, 1]);
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it("a source that throws: what was read finishes, the report keeps the counts, the loop gets the error last", async () => {
+    const w = campaignWorld();
+    for (let i = 0; i < 30; i++) await w.optIn(number(i));
+    const lost = new Error("cursor lost");
+    async function* source() {
+      for (let i = 0; i < 30; i++) yield number(i);
+      throw lost;
+    }
+    const run = w.wa.campaigns.run({ id: "cursor", template: w.template, recipients: source() });
+    const results: CampaignResult[] = [];
+    await expect(
+      (async () => {
+        for await (const r of run) results.push(r);
+      })(),
+    ).rejects.toBe(lost);
+    const report = await run.report();
+    expect(results).toHaveLength(30);
+    // It stops the run like an abort: sends under way finish, the rest read are deferred.
+    expect(report).toMatchObject({ read: 30, done: 30, complete: false });
+    expect(report.sent).toBeGreaterThan(0);
+    expect(report.sent + (report.deferredBy["stopped"] ?? 0)).toBe(30);
+    expect(report.sent).toBe(w.fake.messaging.sent.length);
+    expect(report.stopped?.error).toBe(lost);
+  });
+
+  it("unusable items and a params() that throws are `invalid` in both plan and run", async () => {
+    const w = campaignWorld();
+    for (const n of [1, 2, 3]) await w.optIn(number(n));
+    const recipients = [number(1), { to: Object.create(null) }, number(2), number(3)] as never[];
+    const params = (to: string) => {
+      if (to === number(3)) throw new Error("CRM lookup failed");
+      return { body: ["friend"] };
+    };
+    const plan = await w.wa.campaigns.plan({ template: w.template, recipients, params });
+    expect(plan).toMatchObject({ send: 2, invalid: 2 });
+    const results: CampaignResult[] = [];
+    for await (const r of w.wa.campaigns.run({ id: "bad", template: w.template, recipients, params }))
+      results.push(r);
+    const invalid = results.filter((r) => r.status === "invalid");
+    expect(invalid.map((r) => r.index).sort()).toEqual([1, 3]);
+    expect(invalid.find((r) => r.index === 3)).toMatchObject({
+      error: { message: /params\(\) threw.*CRM lookup failed/ },
+    });
+  });
+
+  it("a repeat of someone refused earlier in the run is a duplicate, as plan() counts it", async () => {
+    const w = campaignWorld();
+    const recipients = [number(1), number(2), number(1)]; // number(1) never opted in
+    await w.optIn(number(2));
+    const plan = await w.wa.campaigns.plan({ template: w.template, recipients });
+    expect(plan).toMatchObject({ send: 1, refused: 1, duplicates: 1 });
+    const report = await w.wa.campaigns
+      .run({ id: "dup", template: w.template, recipients, concurrency: 1 })
+      .report();
+    expect(report).toMatchObject({ sent: 1, refused: 1, skippedBy: { duplicate: 1 } });
+    // A later run tries the refused person again (consent may have been given since).
+    await w.optIn(number(1));
+    expect((await w.wa.campaigns.run({ id: "dup", template: w.template, recipients }).report()).sent).toBe(1);
+  });
+
+  it("plan() counts a short restriction as a pause, as run() would", async () => {
+    const w = campaignWorld();
+    for (const n of [1, 2]) await w.optIn(number(n));
+    await w.wa.account.restrict({
+      scope: "throughput",
+      source: "graph:130429 storm",
+      since: w.clock.now(),
+      until: w.clock.now() + 30_000,
+    });
+    const plan = await w.wa.campaigns.plan({ template: w.template, recipients: [number(1), number(2)] });
+    expect(plan).toMatchObject({ send: 2, deferred: 0, pauseMs: 30_000 });
+    const report = await w.wa.campaigns
+      .run({ id: "p", template: w.template, recipients: [number(1), number(2)] })
+      .report();
+    expect(report).toMatchObject({ sent: 2, complete: true });
+    expect(report.pauses).toHaveLength(1);
   });
 });

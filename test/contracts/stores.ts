@@ -198,9 +198,14 @@ export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
     await c.settle("spring", "16505550001", sent);
     expect(await c.claim("spring", "16505550001", pending)).toEqual(sent);
     expect(await c.claim("spring", "16505550002", pending)).toBeUndefined();
-    await c.release("spring", "16505550002");
-    expect(await c.get("spring", "16505550002")).toBeUndefined();
-    expect(await c.claim("spring", "16505550002", pending)).toBeUndefined();
+    // Released (nothing sent): the same run sees it as done, a later run claims it again.
+    const released = { state: "released" as const, run: "run_a", at: 3_000 };
+    await c.release("spring", "16505550002", released);
+    expect(await c.get("spring", "16505550002")).toEqual(released);
+    expect(await c.claim("spring", "16505550002", pending)).toEqual(released);
+    const later = { ...pending, run: "run_b", correlationId: "wag_2" };
+    expect(await c.claim("spring", "16505550002", later)).toBeUndefined();
+    expect(await c.get("spring", "16505550002")).toEqual(later);
   });
 
   it("campaign checkpoints: instances claiming one recipient at once: exactly one wins", async () => {
