@@ -460,3 +460,42 @@ describe("wa.campaigns.run: edges", () => {
     expect(report.pauses).toHaveLength(1);
   });
 });
+
+describe("wa.campaigns.run: quality", () => {
+  it("YELLOW quality paces a marketing campaign at a quarter of the throughput, and the report says so", async () => {
+    const w = campaignWorld();
+    const recipients = Array.from({ length: 100 }, (_, i) => number(i));
+    for (const to of recipients) await w.optIn(to);
+    await w.wa.account.restrict({ scope: "marketing_slow", source: "quality:YELLOW" });
+    const plan = await w.wa.campaigns.plan({ template: w.template, recipients });
+    expect(plan.perSecond).toBe(20);
+    const report = await w.wa.campaigns.run({ id: "yellow", template: w.template, recipients }).report();
+    expect(report.sent).toBe(100);
+    expect(report.slowdowns).toEqual([
+      { reason: expect.stringMatching(/quality:YELLOW/), at: expect.any(Number) },
+    ]);
+    const times = w.fake.messaging.sent.map((m) => m.at).sort((a, b) => a - b);
+    let worst = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i]! - times[j]! >= 1_000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    expect(worst).toBeLessThanOrEqual(20);
+  });
+
+  it("RED quality stops a marketing campaign and defers the rest", async () => {
+    const w = campaignWorld();
+    const recipients = Array.from({ length: 10 }, (_, i) => number(i));
+    for (const to of recipients) await w.optIn(to);
+    await w.wa.account.restrict({
+      scope: "marketing",
+      source: "quality:RED",
+      until: w.clock.now() + 3_600_000,
+    });
+    const report = await w.wa.campaigns.run({ id: "red", template: w.template, recipients }).report();
+    expect(report).toMatchObject({ sent: 0, complete: false });
+    expect(report.stopped?.reason).toMatch(/quality:RED/);
+    expect(report.deferred).toBe(report.read);
+    expect(w.seen.sends).toBe(0);
+  });
+});
