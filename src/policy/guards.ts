@@ -212,6 +212,12 @@ function capacityGuard(
         waited += decision.retryAfterMs;
       }
     },
+    async attempt(ctx, undo) {
+      const at = deps.clock.now();
+      if (!(await decide(ctx, true)).ok) return false;
+      undo.push(() => undoOne(ctx, at));
+      return true;
+    },
   };
 }
 

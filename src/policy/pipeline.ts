@@ -218,6 +218,10 @@ export class Policy {
   #builtInPure: Guard[] = [];
   /** Custom guards, then the capacity guards: one at a time, in order. */
   #afterBuiltIn: Guard[] = [];
+  /** The capacity guards, in order. */
+  #capacity: Guard[] = [];
+  /** Try capacity alongside the reads (a remote rate store): one round trip per decision. */
+  #speculative = false;
 
   constructor(deps: PolicyDeps, options: PolicyOptions = {}, stores: PolicyStores = {}) {
     this.#deps = deps;
@@ -304,6 +308,11 @@ export class Policy {
     this.#guards = [...enabled.slice(0, cut), ...custom, ...enabled.slice(cut)];
     this.#builtInPure = enabled.slice(0, cut);
     this.#afterBuiltIn = this.#guards.slice(cut);
+    this.#capacity = this.#guards.filter((g) => g.consumes);
+    this.#speculative =
+      this.stores.rateLimits.remote === true &&
+      this.#capacity.length > 0 &&
+      this.#capacity.every((g) => typeof g.attempt === "function");
     const on = (name: string) => enabled.some((g) => g.name === name);
     const failClosed = on("template") || on("consent");
     this.#templateLookup = {
@@ -438,13 +447,40 @@ export class Policy {
     // The in-process lock makes check-then-record atomic for a memory history; a shared history
     // re-checks atomically in `reserve`, and a lock would only queue sends behind a slow store.
     const locked = ctx.businessInitiated && !this.stores.sendHistory.reserve;
-    const violation = locked ? await this.#historyLock.run(runPure) : await runPure();
-    if (violation) await fail(violation);
+    const pure = locked ? this.#historyLock.run(runPure) : runPure();
+    // With a remote rate store, capacity is tried in the same round trip as the reads (replies
+    // only: a template's history reservation must come first) and given back if a check refuses.
+    const speculative = this.#speculative && !ctx.businessInitiated ? this.#tryCapacity(ctx) : undefined;
+    let violation: PolicyViolationError | undefined;
+    try {
+      violation = await pure;
+    } catch (error) {
+      await speculative?.giveBack();
+      throw error;
+    }
+    if (violation) {
+      await speculative?.giveBack();
+      await fail(violation);
+    }
     const history = this.stores.sendHistory;
     const reserved = record;
     if (reserved) undo.push(() => history.release(reserved));
+    let granted = false;
+    if (speculative) {
+      const outcome = await speculative.settled;
+      if (outcome.error === undefined && outcome.granted) {
+        undo.push(...outcome.undo);
+        granted = true;
+      } else {
+        await speculative.giveBack();
+        if (outcome.error !== undefined) {
+          await unwind();
+          throw outcome.error.value;
+        }
+      }
+    }
     for (const guard of this.#guards) {
-      if (!guard.consumes) continue;
+      if (granted || !guard.consumes) continue;
       let v: PolicyViolationError | undefined;
       try {
         const result = guard.check(ctx, true, undo);
@@ -527,6 +563,31 @@ export class Policy {
 
   #storm: number[] = [];
   readonly #historyLock = new Lock();
+
+  /**
+   * One try at every capacity guard at once, without waiting. `settled` says whether all were
+   * granted; `giveBack()` (idempotent) returns whatever was taken once every try has finished.
+   */
+  #tryCapacity(ctx: PolicyContext) {
+    const undo: Array<() => Promise<void>> = [];
+    const tries = this.#capacity.map((g) => (g.attempt as NonNullable<Guard["attempt"]>)(ctx, undo));
+    const settled = Promise.allSettled(tries).then((results) => {
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      return {
+        granted: results.every((r) => r.status === "fulfilled" && r.value),
+        error: failed ? { value: failed.reason as unknown } : undefined,
+        undo,
+      };
+    });
+    let returned: Promise<void> | undefined;
+    const giveBack = () => {
+      returned ??= settled.then(async () => {
+        for (const u of undo.reverse()) await u().catch(() => undefined);
+      });
+      return returned;
+    };
+    return { settled, giveBack };
+  }
 
   #emitRefused(error: PolicyViolationError) {
     if (this.#deps.emitter.listenerCount("policy.refused") > 0)

@@ -30,4 +30,10 @@ export interface Guard {
     take: boolean,
     undo: Array<() => Promise<void>>,
   ): Promise<PolicyViolationError | undefined> | PolicyViolationError | undefined;
+  /**
+   * Capacity guards: one try at taking capacity, without waiting. True (and the undo registered)
+   * when granted. With a remote rate store the pipeline tries this alongside the pure checks, so
+   * a decision costs one round trip; a refusal or a busy limit gives it back.
+   */
+  attempt?(ctx: PolicyContext, undo: Array<() => Promise<void>>): Promise<boolean>;
 }

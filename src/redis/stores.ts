@@ -495,6 +495,7 @@ export class RedisWebhookDedupStore implements WebhookDedupStore {
  * {@link RateLimitFallback}.
  */
 export class RedisRateLimitStore implements RateLimitStore {
+  readonly remote = true;
   readonly #local = new MemoryRateLimitStore();
   readonly #mode: "local" | "open";
   readonly #share: number;

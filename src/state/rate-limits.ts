@@ -13,6 +13,11 @@ export interface RateDecision {
  * `peek` decides without consuming; `refund` gives back one unit taken at `at`.
  */
 export interface RateLimitStore {
+  /**
+   * Decisions cost a round trip (a shared store): the pipeline then tries capacity alongside its
+   * reads and gives it back when a check refuses, so a send decision is one round trip.
+   */
+  readonly remote?: boolean;
   /** At most `limit` events in any window of `windowMs` (exact sliding window). */
   window(key: string, limit: number, windowMs: number, now: number, consume: boolean): Promise<RateDecision>;
   /** Token bucket: `burst` tokens, one more every `intervalMs`. */

@@ -101,6 +101,55 @@ suite("Redis stores across instances", () => {
     expect(admitted).toBe(80);
   });
 
+  it("a reply decision is one round trip; a refused one gives back the capacity it tried", async () => {
+    const clock = new FakeClock({ start: Date.now() });
+    const fake = new FakeCloudApi({ clock, webhooks: false });
+    const prefix = fresh();
+    // Counts round trips: commands issued before any answer to the previous ones came back share one.
+    let answered = 0;
+    let waves: Set<number> | undefined;
+    const redis = io();
+    const counting = new Proxy(redis, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (prop !== "evalsha" && prop !== "eval") return typeof v === "function" ? v.bind(target) : v;
+        return (...args: unknown[]) => {
+          waves?.add(answered);
+          const p = (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          void p.then(
+            () => answered++,
+            () => answered++,
+          );
+          return p;
+        };
+      },
+    });
+    const wa = new WhatsAppClient({
+      accessToken: fake.accessToken,
+      phoneNumberId: fake.phoneNumberId,
+      transport: fakeTransport(fake),
+      clock,
+      stores: redisStores(counting, { phoneNumberId: fake.phoneNumberId, prefix, timeoutMs: 2_000 }),
+    });
+    const ana = "+16505550001";
+    const ben = "+16505550002";
+    for (const u of [ana, ben]) {
+      fake.messaging.receiveMessage(u);
+      await wa.sessions.recordInbound(u);
+    }
+    await wa.messages.sendText({ to: ana, body: "warm-up" });
+    waves = new Set();
+    await wa.messages.sendText({ to: ana, body: "one round trip" });
+    expect(waves.size).toBe(1);
+    // Ben is blocked: refused by a read, and the throughput slot tried in the same trip is returned.
+    await wa.policy.pipeline!.stores.blockMirror.add([ben.slice(1)]);
+    const throughputKey = `${prefix}:${fake.phoneNumberId}:rate:throughput:${fake.phoneNumberId}`;
+    const before = await redis.zcard(throughputKey);
+    await expect(wa.messages.sendText({ to: ben, body: "hi" })).rejects.toMatchObject({ rule: "blocklist" });
+    expect(await redis.zcard(throughputKey)).toBe(before);
+    expect(fake.messaging.sent).toHaveLength(2);
+  });
+
   it("one template fetch serves both instances; a pause learnt by A stops B within sharedCheckMs", async () => {
     const clock = new FakeClock({ start: Date.now() });
     const fake = new FakeCloudApi({ clock });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isPolicyViolation, type OutboundMessage } from "../../src/index.js";
+import { isPolicyViolation, MemoryRateLimitStore, type OutboundMessage } from "../../src/index.js";
 import { modelWorld } from "../helpers.js";
 
 // Model-based test of the policy layer. Random sequences of consent changes, inbound messages,
@@ -126,12 +126,18 @@ function expectedAllowed(model: Model, u: number, i: number, now: number): boole
   return last !== undefined && now < last + 24 * HOUR - 60_000;
 }
 
-describe("policy model", () => {
+// Twice: with the memory rate store, and with one marked remote, where the pipeline tries
+// capacity alongside its reads and gives it back when a check refuses (as with Redis).
+describe.each([
+  ["policy model", false],
+  ["policy model, capacity tried with the reads (remote rate store)", true],
+])("%s", (_, remote) => {
   it("lets through exactly the compliant sends, and nothing Meta would refuse reaches it", async () => {
     const coverage = { templatesSent: 0, refusedBy: new Set<string>() };
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 20, maxLength: 60 }), async (cmds) => {
-        const { clock, fake, wa, reached } = modelWorld();
+        const rateLimits = Object.assign(new MemoryRateLimitStore(), { remote });
+        const { clock, fake, wa, reached } = modelWorld({ stores: { rateLimits } });
         const model: Model = {
           sends: [],
           ledger: new Map(),
@@ -171,7 +177,7 @@ describe("policy model", () => {
           } else if (c.kind === "template") {
             fake.templates.setStatus(c.name, c.status);
             model.status.set(c.name, c.status);
-            wa.policy.pipeline!.templates.invalidate(); // what the template-status webhook does
+            await wa.policy.pipeline!.templates.invalidate(); // what the template-status webhook does
           } else if (c.kind === "send") {
             const expected = expectedAllowed(model, c.user, c.message, clock.now());
             const before = reached();
