@@ -86,3 +86,14 @@ export function modelWorld(client: ClientOptions = {}) {
   });
   return { clock, fake, wa, reached: () => counter.sends };
 }
+
+/** The most events in any window of `ms` (1 s by default), from their times in any order. */
+export function busiestWindow(times: readonly number[], ms = 1_000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let worst = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= ms) j++;
+    worst = Math.max(worst, i - j + 1);
+  }
+  return worst;
+}

@@ -3,6 +3,7 @@ import { AccountRestrictedPolicyError, isPolicyViolation, MessagingLimitError } 
 import { ConfigError, ValidationError } from "../errors/validation.js";
 import { windowOpen } from "../state/session-windows.js";
 import {
+  bump,
   type CampaignDeps,
   CampaignRun,
   checkpointKey,
@@ -14,9 +15,6 @@ import type { CampaignInput, CampaignPlan, CampaignPlanOptions, CampaignRunOptio
 
 /** Guards that pace sends rather than refuse them: a campaign waits for them. */
 const PACING = new Set(["throughput", "pair-rate"]);
-const bump = (by: Record<string, number>, key: string) => {
-  by[key] = (by[key] ?? 0) + 1;
-};
 
 /**
  * `wa.campaigns`: one template to many recipients, through every guard, paced by the throughput

@@ -170,7 +170,7 @@ const emptyCounts = (): CampaignCounts => ({
   skippedBy: {},
 });
 
-const bump = (by: Record<string, number>, key: string | number) => {
+export const bump = (by: Record<string, number>, key: string | number) => {
   by[key] = (by[key] ?? 0) + 1;
 };
 
