@@ -183,7 +183,7 @@ export const bump = (by: Record<string, number>, key: string | number) => {
 export class CampaignRun implements AsyncIterable<CampaignResult> {
   readonly id: string;
   /** This run's token, recorded with every recipient it sends. */
-  readonly run: string;
+  readonly runId: string;
 
   readonly #deps: CampaignDeps;
   readonly #options: CampaignRunOptions;
@@ -200,7 +200,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   #complete = false;
   #report: Promise<CampaignReport> | undefined;
   #pause: { until: number; reason: string; gate: Promise<void> } | undefined;
-  #lastProgress = { at: 0, sent: 0 };
+  #lastProgressAt = 0;
   #samples: Array<{ at: number; sent: number }> = [];
   #marketing = false;
 
@@ -222,7 +222,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#deps = deps;
     this.#options = options;
     this.id = options.id;
-    this.run = newCorrelationId().replace(/^wag_/, "run_");
+    this.runId = newCorrelationId().replace(/^wag_/, "run_");
     this.#concurrency = options.concurrency ?? 16;
     this.#interval = options.progressIntervalMs ?? 1000;
     this.#maxPause = options.maxPauseMs ?? 60_000;
@@ -316,7 +316,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const { clock, policy } = this.#deps;
     const { signal } = this.#options;
     this.#startedAt = clock.now();
-    this.#lastProgress = { at: this.#startedAt, sent: 0 };
+    this.#lastProgressAt = this.#startedAt;
     this.#samples = [{ at: this.#startedAt, sent: 0 }];
     this.#marketing = await sendableTemplate(policy, this.#options.template);
     const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`);
@@ -358,7 +358,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#emitProgress(this.#stopped ? "stopped" : "finished", true);
     const report: CampaignReport = {
       id: this.id,
-      run: this.run,
+      runId: this.runId,
       ...structuredClone(this.#counts),
       startedAt: this.#startedAt,
       finishedAt,
@@ -399,24 +399,24 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       existing = await checkpoints.claim(this.id, key, {
         state: "pending",
         correlationId,
-        run: this.run,
+        run: this.runId,
         at: clock.now(),
       });
     } catch (error) {
       return this.#storeDown(index, to, error);
     }
     if (existing?.state === "sent") {
-      const reason = existing.run === this.run ? "duplicate" : "already-sent";
+      const reason = existing.run === this.runId ? "duplicate" : "already-sent";
       return { index, to, status: "skipped", reason, messageId: existing.messageId };
     }
     if (existing?.state === "pending") {
-      if (existing.run === this.run) return { index, to, status: "skipped", reason: "duplicate" };
+      if (existing.run === this.runId) return { index, to, status: "skipped", reason: "duplicate" };
       return { index, to, status: "unknown", correlationId: existing.correlationId, earlierRun: true };
     }
     // Attempted earlier in this run and not sent (refused, failed): the same person again.
     if (existing?.state === "released") return { index, to, status: "skipped", reason: "duplicate" };
     const release = async () => {
-      const entry = { state: "released" as const, run: this.run, at: clock.now() };
+      const entry = { state: "released" as const, run: this.runId, at: clock.now() };
       await checkpoints.release(this.id, key, entry).catch((error) =>
         this.#deps.logger.warn("wa-guard: could not release a campaign checkpoint claim", {
           campaign: this.id,
@@ -435,7 +435,12 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       try {
         const sent = await messages.send(message);
         await checkpoints
-          .settle(this.id, key, { state: "sent", messageId: sent.messageId, run: this.run, at: clock.now() })
+          .settle(this.id, key, {
+            state: "sent",
+            messageId: sent.messageId,
+            run: this.runId,
+            at: clock.now(),
+          })
           .catch((error) =>
             // The claim stays `pending`: a later run reports this recipient `unknown`, never re-sends.
             this.#deps.logger.warn("wa-guard: could not record a campaign send", {
@@ -573,13 +578,13 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   }
 
   #clockDue(): boolean {
-    return this.#deps.clock.now() - this.#lastProgress.at >= this.#interval;
+    return this.#deps.clock.now() - this.#lastProgressAt >= this.#interval;
   }
 
   #emitProgress(state: CampaignProgress["state"], force: boolean) {
     const now = this.#deps.clock.now();
-    if (!force && now - this.#lastProgress.at < this.#interval) return;
-    this.#lastProgress = { at: now, sent: this.#counts.sent };
+    if (!force && now - this.#lastProgressAt < this.#interval) return;
+    this.#lastProgressAt = now;
     // The pace over the last few seconds: a sliding-window throughput admits bursts, so a single
     // short interval would swing between far above and far below the real rate.
     const samples = this.#samples;

@@ -160,7 +160,7 @@ export interface CampaignProgress extends CampaignCounts {
 export interface CampaignReport extends CampaignCounts {
   id: string;
   /** This run's token (checkpoint entries record which run sent them). */
-  run: string;
+  runId: string;
   startedAt: number;
   finishedAt: number;
   /**
