@@ -129,7 +129,7 @@ export class Campaigns {
         continue;
       }
       // The messaging limit: count the users this campaign would newly reach against what is left.
-      if (Number.isFinite(tier) && policy.describe().some((g) => g.name === "messaging-limit")) {
+      if (Number.isFinite(tier)) {
         const counts =
           !windowOpen(await windows.lastInbound(key), now) && !(await history.reach(key, now)).includes;
         if (counts) {
