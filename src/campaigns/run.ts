@@ -151,6 +151,24 @@ export async function sendableTemplate(
   return found?.category?.toUpperCase() === "MARKETING";
 }
 
+const CAMPAIGN_PREFIX = "wagc/";
+
+/**
+ * The `biz_opaque_callback_data` of a campaign send: it names the campaign and the recipient, so
+ * the status webhook of a send whose outcome was unknown settles its checkpoint entry.
+ * Campaign ids and recipient keys never contain `/`.
+ */
+export function campaignCorrelationId(campaign: string, key: string): string {
+  return `${CAMPAIGN_PREFIX}${campaign}/${key}/${newCorrelationId()}`;
+}
+
+/** The campaign and recipient a correlation id names, when a campaign send made it. */
+export function campaignOf(correlationId: string): { campaign: string; key: string } | undefined {
+  if (!correlationId.startsWith(CAMPAIGN_PREFIX)) return undefined;
+  const [campaign, key, rest, extra] = correlationId.slice(CAMPAIGN_PREFIX.length).split("/");
+  return campaign && key && rest && extra === undefined ? { campaign, key } : undefined;
+}
+
 /** The canonical identity a checkpoint is keyed by (aliases of one person share it). */
 export const checkpointKey = (to: string) => parseRecipient(to)?.key ?? to.trim();
 
@@ -393,7 +411,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     if ("error" in built) return { index, to, status: "invalid", error: built.error };
     if (this.#stopped) return { index, to, status: "deferred", reason: "stopped" };
     const key = checkpointKey(to);
-    const correlationId = newCorrelationId();
+    const correlationId = campaignCorrelationId(this.id, key);
     let existing: Awaited<ReturnType<CampaignCheckpointStore["claim"]>>;
     try {
       existing = await checkpoints.claim(this.id, key, {

@@ -98,8 +98,9 @@ export type CampaignResult =
   | (ResultBase & {
       /**
        * The send may have reached Meta (the connection broke after the request was written, or
-       * an earlier run died between claiming and recording it). Never re-sent: a status webhook
-       * carrying `correlationId` tells what happened (`wa.on("status", …)`).
+       * an earlier run died between claiming and recording it). Never re-sent; the status webhook
+       * carrying `correlationId` settles it (`wa.webhooks`): a later run then skips the person if
+       * it was delivered, and tries again if it failed.
        */
       status: "unknown";
       correlationId: string;

@@ -15,7 +15,7 @@ export type CheckpointEntry =
     }
   | {
       state: "pending";
-      /** The `biz_opaque_callback_data` the send carries: its status webhook tells what happened. */
+      /** The `biz_opaque_callback_data` the send carries: its status webhook settles the entry. */
       correlationId: string;
       run: string;
       at: number;

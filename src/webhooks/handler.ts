@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { EventEmitter } from "eventemitter3";
 import type { Account } from "../api/phone-numbers.js";
+import { campaignOf } from "../campaigns/run.js";
 import type { WhatsAppError } from "../errors/base.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "../errors/webhook.js";
 import type { ClientEvents } from "../events.js";
@@ -361,6 +362,21 @@ export class Webhooks {
     out.push(signal === "opt-out" ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted: true });
   }
 
+  /**
+   * A campaign send whose outcome was unknown (its claim still pending with this correlation id):
+   * the status says what happened. Delivered or read: sent. Failed: released, so a later run of
+   * the campaign tries again (and its guards refuse it if Meta's answer made it ineligible).
+   */
+  async #settleCampaignSend(c: { campaign: string; key: string }, event: StatusEvent): Promise<void> {
+    const store = this.#deps.pipeline.stores.campaigns;
+    const entry = await store.get(c.campaign, c.key);
+    if (entry?.state !== "pending" || entry.correlationId !== event.correlationId) return;
+    const at = this.#deps.clock.now();
+    if (event.status === "failed")
+      await store.release(c.campaign, c.key, { state: "released", run: entry.run, at });
+    else await store.settle(c.campaign, c.key, { state: "sent", messageId: event.id, run: entry.run, at });
+  }
+
   async #status(event: StatusEvent, out: WebhookEvent[]): Promise<void> {
     if (
       event.correlationId !== undefined &&
@@ -368,6 +384,8 @@ export class Webhooks {
     ) {
       event.reconciled = true;
     }
+    const campaign = event.correlationId === undefined ? undefined : campaignOf(event.correlationId);
+    if (campaign) await this.#settleCampaignSend(campaign, event);
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {

@@ -4,8 +4,9 @@ import {
   type CampaignResult,
   isValidationError,
   TemplateNotSendableError,
+  WhatsAppClient,
 } from "../../src/index.js";
-import { FakeClock } from "../../src/testing/index.js";
+import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { busiestWindow } from "../helpers.js";
 import { campaignWorld, number } from "./world.js";
 
@@ -493,5 +494,56 @@ describe("wa.campaigns.run: quality", () => {
     expect(report.stopped?.reason).toMatch(/quality:RED/);
     expect(report.deferred).toBe(report.read);
     expect(w.seen.sends).toBe(0);
+  });
+});
+
+describe("wa.campaigns: status webhooks settle unknown sends", () => {
+  it("a send whose outcome was unknown is settled by its status webhook: sent if delivered, retried if failed", async () => {
+    const clock = new FakeClock();
+    const fake = new FakeCloudApi({ clock });
+    fake.templates.add({
+      name: "spring_sale",
+      language: "en_US",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Hi {{1}}, 20% off" }],
+    });
+    const wa = new WhatsAppClient({
+      accessToken: fake.accessToken,
+      phoneNumberId: fake.phoneNumberId,
+      wabaId: fake.wabaId,
+      appSecret: fake.webhooks.appSecret,
+      transport: fakeTransport(fake),
+      clock,
+      maxRetries: 0,
+      policy: { messagingLimit: { tier: "unlimited" }, disable: ["frequency"] },
+    });
+    const [ana, ben, cy] = [number(1), number(2), number(3)];
+    for (const to of [ana, ben, cy]) await wa.consent.grant(to, { scope: "marketing", source: "form" });
+    const template = { name: "spring_sale", language: "en_US", body: ["friend"] };
+    // Ana's and Ben's connections break after Meta got the requests; Ben's then fails to deliver.
+    for (const who of [ana, ben])
+      fake.dropNext(1, "after_request", { match: (r) => String(r.body).includes(who.slice(1)) });
+    const one = await wa.campaigns.run({ id: "settle", template, recipients: [ana, ben, cy] }).report();
+    expect(one).toMatchObject({ sent: 1, unknown: 2 });
+    for (const p of fake.webhooks.pending) {
+      const statuses = (
+        p as { entry: Array<{ changes: Array<{ value: { statuses?: Array<Record<string, unknown>> } }> }> }
+      ).entry[0]!.changes[0]!.value.statuses;
+      for (const s of statuses ?? []) {
+        if (s["recipient_id"] === ben.slice(1)) {
+          s["status"] = "failed";
+          s["errors"] = [{ code: 131026, title: "Message undeliverable" }];
+        }
+      }
+    }
+    for (const d of await fake.webhooks.deliver(wa)) expect(d.status).toBe(200);
+    const results: CampaignResult[] = [];
+    for await (const r of wa.campaigns.run({ id: "settle", template, recipients: [ana, ben, cy] }))
+      results.push(r);
+    const byTo = new Map(results.map((r) => [r.to, r]));
+    expect(byTo.get(ana)).toMatchObject({ status: "skipped", reason: "already-sent" });
+    expect(byTo.get(cy)).toMatchObject({ status: "skipped", reason: "already-sent" });
+    // Ben's message never arrived: the re-run sends it.
+    expect(byTo.get(ben)).toMatchObject({ status: "sent" });
   });
 });
