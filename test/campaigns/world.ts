@@ -8,8 +8,8 @@ export const number = (n: number) => `+1650${String(5_000_000 + n).padStart(7, "
  * A fake with an approved marketing template `spring_sale` ("Hi {{1}}, 20% off") and a client
  * with the policy on, counting what reaches the transport and every error answer of the fake.
  */
-export function campaignWorld(client: ClientOptions = {}, clock = new FakeClock()) {
-  const fake = new FakeCloudApi({ clock, webhooks: false });
+export function campaignWorld(client: ClientOptions = {}, clock = new FakeClock(), webhooks = false) {
+  const fake = new FakeCloudApi({ clock, webhooks });
   fake.templates.add({
     name: "spring_sale",
     language: "en_US",
@@ -24,6 +24,7 @@ export function campaignWorld(client: ClientOptions = {}, clock = new FakeClock(
     wabaId: fake.wabaId,
     clock,
     maxRetries: 0,
+    appSecret: fake.webhooks.appSecret,
     policy: { messagingLimit: { tier: "unlimited" } },
     transport: async (req) => {
       const sending = req.url.endsWith("/messages");
