@@ -5,12 +5,14 @@ import { campaignWorld, number } from "./world.js";
 
 // Model-based test of campaigns: one campaign id run several times over a source with
 // duplicates, while consent changes between runs and Meta answers some sends with errors,
-// connection drops (before the request was written, or after it was processed) and aborts.
+// connection drops (before the request was written, or after it was processed) and aborts, and
+// the status webhooks Meta queued arrive at once or rounds later (settling unknown sends).
 // The fake counts what each person received. Invariants:
 // - every run gives exactly one result per recipient it read, and reads all of them unless stopped;
 // - nobody ever gets the campaign twice (the frequency guard is off: the checkpoint alone);
 // - every `sent` result is a message the fake accepted, and only eligible people get one;
-// - a recipient once reported `unknown` is never sent again;
+// - a recipient once reported `unknown` is never sent again (its delivered status makes later
+//   runs skip it as already sent);
 // - a final undisturbed run leaves every eligible person either sent or `unknown`.
 
 const PEOPLE = 8;
