@@ -92,16 +92,22 @@ export function frequencyGuard(history: SendHistoryStore, o: Required<FrequencyO
       const refuse = (reason: string) =>
         new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
       const auth = ctx.template?.category?.toUpperCase() === "AUTHENTICATION"; // resending a code is legitimate
-      if (!auth && (await history.sentSince(ctx.key, fingerprint(ctx), ctx.now - o.identicalWithinMs))) {
+      const marketing = isMarketingContext(ctx);
+      // Every read at once: with a shared store they travel in one round trip.
+      const [identical, day, week] = await Promise.all([
+        auth ? false : history.sentSince(ctx.key, fingerprint(ctx), ctx.now - o.identicalWithinMs),
+        marketing ? history.marketingSince(ctx.key, ctx.now - DAY) : 0,
+        marketing ? history.marketingSince(ctx.key, ctx.now - 7 * DAY) : 0,
+      ]);
+      if (identical) {
         return refuse(
           "the same message already went to this user recently; sending it again looks like spam",
         );
       }
-      if (!isMarketingContext(ctx)) return undefined;
-      if ((await history.marketingSince(ctx.key, ctx.now - DAY)) >= o.marketingPerDay) {
+      if (day >= o.marketingPerDay) {
         return refuse(`this user already got ${o.marketingPerDay} marketing message(s) in the last 24 hours`);
       }
-      if ((await history.marketingSince(ctx.key, ctx.now - 7 * DAY)) >= o.marketingPerWeek) {
+      if (week >= o.marketingPerWeek) {
         return refuse(`this user already got ${o.marketingPerWeek} marketing messages in the last 7 days`);
       }
       return undefined;
@@ -118,9 +124,11 @@ export function messagingLimitGuard(
     name: "messaging-limit",
     async check(ctx) {
       if (!ctx.businessInitiated) return undefined;
-      const last = await windows.lastInbound(ctx.key);
+      const [last, reach] = await Promise.all([
+        windows.lastInbound(ctx.key),
+        history.reach(ctx.key, ctx.now),
+      ]);
       if (windowOpen(last, ctx.now)) return undefined; // inside a window: not counted
-      const reach = await history.reach(ctx.key, ctx.now);
       if (reach.includes) return undefined;
       const max = await limit();
       if (reach.unique < max) return undefined;

@@ -393,6 +393,9 @@ export class Policy {
     };
     const custom = this.#afterBuiltIn.filter((g) => !g.consumes);
     let record: SendRecord | undefined;
+    // The window decides whether a template counts toward the messaging limit: read with the rest.
+    const lastInbound = ctx.businessInitiated ? this.stores.sessionWindows.lastInbound(ctx.key) : undefined;
+    lastInbound?.catch(() => undefined); // observed below
     const runPure = async () => {
       const first = await firstViolation(this.#builtInPure, ctx, undo);
       if (first) return first;
@@ -402,7 +405,7 @@ export class Policy {
         if (v) return v;
       }
       if (!ctx.businessInitiated) return undefined;
-      const last = await this.stores.sessionWindows.lastInbound(ctx.key);
+      const last = await lastInbound;
       record = {
         key: ctx.key,
         at: ctx.now,
@@ -448,9 +451,9 @@ export class Policy {
     // re-checks atomically in `reserve`, and a lock would only queue sends behind a slow store.
     const locked = ctx.businessInitiated && !this.stores.sendHistory.reserve;
     const pure = locked ? this.#historyLock.run(runPure) : runPure();
-    // With a remote rate store, capacity is tried in the same round trip as the reads (replies
-    // only: a template's history reservation must come first) and given back if a check refuses.
-    const speculative = this.#speculative && !ctx.businessInitiated ? this.#tryCapacity(ctx) : undefined;
+    // With a remote rate store, capacity is tried in the same round trip as the reads (and, for a
+    // template, the history reservation) and given back if a check or the reservation refuses.
+    const speculative = this.#speculative ? this.#tryCapacity(ctx) : undefined;
     let violation: PolicyViolationError | undefined;
     try {
       violation = await pure;

@@ -101,7 +101,7 @@ suite("Redis stores across instances", () => {
     expect(admitted).toBe(80);
   });
 
-  it("a reply decision is one round trip; a refused one gives back the capacity it tried", async () => {
+  it("a reply decision is one round trip, a template two; a refused one gives back the capacity it tried", async () => {
     const clock = new FakeClock({ start: Date.now() });
     const fake = new FakeCloudApi({ clock, webhooks: false });
     const prefix = fresh();
@@ -127,9 +127,17 @@ suite("Redis stores across instances", () => {
     const wa = new WhatsAppClient({
       accessToken: fake.accessToken,
       phoneNumberId: fake.phoneNumberId,
+      wabaId: fake.wabaId,
       transport: fakeTransport(fake),
       clock,
       stores: redisStores(counting, { phoneNumberId: fake.phoneNumberId, prefix, timeoutMs: 2_000 }),
+      policy: { messagingLimit: { tier: "unlimited" } },
+    });
+    fake.templates.add({
+      name: "notice",
+      language: "en_US",
+      category: "UTILITY",
+      components: [{ type: "BODY", text: "Order {{1}} shipped" }],
     });
     const ana = "+16505550001";
     const ben = "+16505550002";
@@ -141,13 +149,20 @@ suite("Redis stores across instances", () => {
     waves = new Set();
     await wa.messages.sendText({ to: ana, body: "one round trip" });
     expect(waves.size).toBe(1);
+    // A template: the reads (and the capacity tries), then the atomic history reservation.
+    const cy = "+16505550003";
+    for (const u of [ana, cy]) await wa.consent.grant(u, { scope: "utility", source: "checkout" });
+    await wa.messages.sendTemplate({ to: ana, name: "notice", language: "en_US", body: ["A-0"] }); // loads the list
+    waves = new Set();
+    await wa.messages.sendTemplate({ to: cy, name: "notice", language: "en_US", body: ["A-1"] });
+    expect(waves.size).toBe(2);
     // Ben is blocked: refused by a read, and the throughput slot tried in the same trip is returned.
     await wa.policy.pipeline!.stores.blockMirror.add([ben.slice(1)]);
     const throughputKey = `${prefix}:${fake.phoneNumberId}:rate:throughput:${fake.phoneNumberId}`;
     const before = await redis.zcard(throughputKey);
     await expect(wa.messages.sendText({ to: ben, body: "hi" })).rejects.toMatchObject({ rule: "blocklist" });
     expect(await redis.zcard(throughputKey)).toBe(before);
-    expect(fake.messaging.sent).toHaveLength(2);
+    expect(fake.messaging.sent).toHaveLength(4);
   });
 
   it("one template fetch serves both instances; a pause learnt by A stops B within sharedCheckMs", async () => {
