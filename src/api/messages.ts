@@ -121,8 +121,11 @@ export class Messages {
     } catch (error) {
       // Not delivered for sure: it must not count toward frequency caps or the messaging limit.
       // A release that fails (a store down) must not hide Meta's answer or stop the learning.
-      if (isGraphApiError(error) || (isTransportError(error) && error.outcome === "not_sent"))
-        await ticket?.release().catch(() => undefined);
+      const notSent = isTransportError(error) && error.outcome === "not_sent";
+      if (isGraphApiError(error) || notSent) await ticket?.release().catch(() => undefined);
+      // Meta never saw it: its throughput and pair-rate units are free again. (An error answer
+      // means Meta received the request, and counted it.)
+      if (notSent) await ticket?.returnCapacity();
       else if (isTransportError(error))
         this.unknownOutcomes.record(correlationId, valid.to, this.http.clock.now());
       await this.policy?.learnFromError(valid, error);

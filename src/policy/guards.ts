@@ -188,7 +188,8 @@ function capacityGuard(
   name: "throughput" | "pair-rate",
   deps: GuardDeps,
   throttle: Required<ThrottleOptions>,
-  decide: (ctx: PolicyContext, consume: boolean) => Promise<RateDecision>,
+  /** `now` labels the unit taken: the undo gives back exactly that unit. */
+  decide: (ctx: PolicyContext, consume: boolean, now: number) => Promise<RateDecision>,
   undoOne: (ctx: PolicyContext, at: number) => Promise<void>,
   refuse: (ctx: PolicyContext, retryAfterMs: number) => PolicyViolationError,
 ): Guard {
@@ -199,7 +200,7 @@ function capacityGuard(
       let waited = 0;
       for (;;) {
         const at = deps.clock.now();
-        const decision = await decide(ctx, take);
+        const decision = await decide(ctx, take, at);
         if (decision.ok) {
           if (take) undo.push(() => undoOne(ctx, at));
           return undefined;
@@ -214,7 +215,7 @@ function capacityGuard(
     },
     async attempt(ctx, undo) {
       const at = deps.clock.now();
-      if (!(await decide(ctx, true)).ok) return false;
+      if (!(await decide(ctx, true, at)).ok) return false;
       undo.push(() => undoOne(ctx, at));
       return true;
     },
@@ -233,8 +234,7 @@ function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
     "throughput",
     deps,
     c,
-    async (ctx, consume) => {
-      const now = deps.clock.now();
+    async (ctx, consume, now) => {
       if (await isSlowed(ctx, now)) {
         slowed.add(ctx);
         const marketing = await deps.rates.window(slowKey(), slowLimit, 1000, now, consume);
@@ -268,7 +268,7 @@ function pairRateGuard(deps: GuardDeps, c: GuardConfig["pairRate"]): Guard {
     "pair-rate",
     deps,
     c,
-    (ctx, consume) => deps.rates.bucket(key(ctx), c.burst, c.intervalMs, deps.clock.now(), consume),
+    (ctx, consume, now) => deps.rates.bucket(key(ctx), c.burst, c.intervalMs, now, consume),
     (ctx) => deps.rates.refundBucket(key(ctx), c.burst),
     (ctx, retryAfterMs) =>
       new PairRateLimitError({

@@ -124,7 +124,10 @@ export interface PolicyStores {
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
 export interface SendTicket {
+  /** Forget the send in the history (frequency caps, messaging limit): it did not go out. */
   release(): Promise<void>;
+  /** Give back the throughput and pair-rate units it took: the request never reached Meta. */
+  returnCapacity(): Promise<void>;
 }
 
 /**
@@ -196,6 +199,11 @@ const RESERVE_REASON = {
   week: "this user reached the marketing messages allowed in 7 days",
   limit: "the messaging limit's unique users for 24 hours are reached",
 } as const;
+/**
+ * Capacity tried alongside the reads is kept only if the checks answered within this long;
+ * otherwise the unit would be counted well before the send goes out, and it is taken afresh.
+ */
+const SPECULATION_MAX_MS = 50;
 /** A 130429 storm: this many within a minute pauses every send for 30 s. */
 const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 
@@ -309,8 +317,11 @@ export class Policy {
     this.#builtInPure = enabled.slice(0, cut);
     this.#afterBuiltIn = this.#guards.slice(cut);
     this.#capacity = this.#guards.filter((g) => g.consumes);
+    // Not with custom guards: they may take long (a CRM lookup), and a unit tried before them would
+    // be counted long before the send goes out.
     this.#speculative =
       this.stores.rateLimits.remote === true &&
+      custom.length === 0 &&
       this.#capacity.length > 0 &&
       this.#capacity.every((g) => typeof g.attempt === "function");
     const on = (name: string) => enabled.some((g) => g.name === name);
@@ -453,7 +464,8 @@ export class Policy {
     const pure = locked ? this.#historyLock.run(runPure) : runPure();
     // With a remote rate store, capacity is tried in the same round trip as the reads (and, for a
     // template, the history reservation) and given back if a check or the reservation refuses.
-    const speculative = this.#speculative ? this.#tryCapacity(ctx) : undefined;
+    // Not behind the in-process history lock: a unit must not be held while a send queues.
+    const speculative = this.#speculative && !locked ? this.#tryCapacity(ctx) : undefined;
     let violation: PolicyViolationError | undefined;
     try {
       violation = await pure;
@@ -469,9 +481,11 @@ export class Policy {
     const reserved = record;
     if (reserved) undo.push(() => history.release(reserved));
     let granted = false;
+    const capacityFrom = undo.length;
     if (speculative) {
       const outcome = await speculative.settled;
-      if (outcome.error === undefined && outcome.granted) {
+      const prompt = this.#deps.clock.now() - ctx.now <= SPECULATION_MAX_MS;
+      if (outcome.error === undefined && outcome.granted && prompt) {
         undo.push(...outcome.undo);
         granted = true;
       } else {
@@ -497,7 +511,13 @@ export class Policy {
     if (this.#deps.emitter.listenerCount("policy.allowed") > 0) {
       this.#deps.emitter.emit("policy.allowed", { type: message.type, recipient: maskPhone(message.to) });
     }
-    return { release: async () => (reserved ? history.release(reserved) : undefined) };
+    const capacity = undo.slice(capacityFrom);
+    return {
+      release: async () => (reserved ? history.release(reserved) : undefined),
+      returnCapacity: async () => {
+        for (const u of capacity.splice(0).reverse()) await u().catch(() => undefined);
+      },
+    };
   }
 
   /** Learn from Meta's answer to a send: blocks, marketing opt-outs, stale templates. */

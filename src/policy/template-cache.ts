@@ -51,6 +51,8 @@ export class TemplateCache {
   /** When this instance last looked at the shared list. */
   #checkedAt: number | undefined;
   #loading: Promise<void> | undefined;
+  /** Whether the load under way fetches from Meta (or may take the shared copy). */
+  #loadingFromMeta = false;
   /** Changes made while a list is being fetched: replayed on the new list, which may predate them. */
   #duringLoad: Change[] | undefined;
   readonly #ttlMs: number;
@@ -87,6 +89,11 @@ export class TemplateCache {
    * fresh shared list is used instead when there is one.
    */
   refresh(options: { fromMeta?: boolean } = {}): Promise<void> {
+    const fromMeta = options.fromMeta !== false;
+    // A caller that asked for Meta's list does not settle for a read of the shared copy under way.
+    if (this.#loading && fromMeta && !this.#loadingFromMeta)
+      return this.#loading.catch(() => undefined).then(() => this.refresh(options));
+    if (!this.#loading) this.#loadingFromMeta = fromMeta;
     this.#loading ??= (async () => {
       const during: Change[] = [];
       this.#duringLoad = during;
@@ -98,16 +105,18 @@ export class TemplateCache {
           try {
             const found = await this.shared.get();
             generation = found.generation;
-            if (
-              options.fromMeta === false &&
-              found.list &&
-              this.clock.now() - found.list.fetchedAt < this.#ttlMs
-            ) {
+            if (!fromMeta && found.list && this.clock.now() - found.list.fetchedAt < this.#ttlMs) {
               list = found.list.templates;
               fetchedAt = found.list.fetchedAt;
             }
           } catch {
-            // The shared copy is an optimisation; Meta is the source of truth.
+            // The shared copy is an optimisation; Meta is the source of truth. While it cannot be
+            // read, a list of our own that is still fresh stays in use (no fetch every check).
+            const now = this.clock.now();
+            if (!fromMeta && this.#loadedAt !== undefined && now - this.#loadedAt < this.#ttlMs) {
+              this.#checkedAt = now;
+              return;
+            }
           }
         }
         if (!list) {

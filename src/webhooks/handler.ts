@@ -363,18 +363,22 @@ export class Webhooks {
   }
 
   /**
-   * A campaign send whose outcome was unknown (its claim still pending with this correlation id):
-   * the status says what happened. Delivered or read: sent. Failed: released, so a later run of
-   * the campaign tries again (and its guards refuse it if Meta's answer made it ineligible).
+   * The status of a campaign send settles its checkpoint entry: a claim still pending (the
+   * outcome was unknown) becomes `sent` on sent/delivered/read; a message that failed — pending,
+   * or recorded as sent and then undeliverable — is released, so a later run of the campaign
+   * tries again (and its guards refuse it if Meta's answer made the person ineligible).
    */
   async #settleCampaignSend(c: { campaign: string; key: string }, event: StatusEvent): Promise<void> {
     const store = this.#deps.pipeline.stores.campaigns;
     const entry = await store.get(c.campaign, c.key);
-    if (entry?.state !== "pending" || entry.correlationId !== event.correlationId) return;
+    const pending = entry?.state === "pending" && entry.correlationId === event.correlationId;
+    const sent = entry?.state === "sent" && entry.messageId === event.id;
+    if (!entry || !(pending || sent)) return;
     const at = this.#deps.clock.now();
     if (event.status === "failed")
       await store.release(c.campaign, c.key, { state: "released", run: entry.run, at });
-    else await store.settle(c.campaign, c.key, { state: "sent", messageId: event.id, run: entry.run, at });
+    else if (pending)
+      await store.settle(c.campaign, c.key, { state: "sent", messageId: event.id, run: entry.run, at });
   }
 
   async #status(event: StatusEvent, out: WebhookEvent[]): Promise<void> {

@@ -498,7 +498,7 @@ describe("wa.campaigns.run: quality", () => {
 });
 
 describe("wa.campaigns: status webhooks settle unknown sends", () => {
-  it("a send whose outcome was unknown is settled by its status webhook: sent if delivered, retried if failed", async () => {
+  it("status webhooks settle the checkpoint: an unknown send delivered is done; a failed one is tried again", async () => {
     const clock = new FakeClock();
     const fake = new FakeCloudApi({ clock });
     fake.templates.add({
@@ -530,7 +530,11 @@ describe("wa.campaigns: status webhooks settle unknown sends", () => {
         p as { entry: Array<{ changes: Array<{ value: { statuses?: Array<Record<string, unknown>> } }> }> }
       ).entry[0]!.changes[0]!.value.statuses;
       for (const s of statuses ?? []) {
-        if (s["recipient_id"] === ben.slice(1)) {
+        // Ben's (outcome unknown) fails outright; Cy's (sent) is "sent", then fails to deliver.
+        const fails =
+          s["recipient_id"] === ben.slice(1) ||
+          (s["recipient_id"] === cy.slice(1) && s["status"] === "delivered");
+        if (fails) {
           s["status"] = "failed";
           s["errors"] = [{ code: 131026, title: "Message undeliverable" }];
         }
@@ -542,8 +546,8 @@ describe("wa.campaigns: status webhooks settle unknown sends", () => {
       results.push(r);
     const byTo = new Map(results.map((r) => [r.to, r]));
     expect(byTo.get(ana)).toMatchObject({ status: "skipped", reason: "already-sent" });
-    expect(byTo.get(cy)).toMatchObject({ status: "skipped", reason: "already-sent" });
-    // Ben's message never arrived: the re-run sends it.
+    // Ben's and Cy's messages never arrived: the re-run sends them.
     expect(byTo.get(ben)).toMatchObject({ status: "sent" });
+    expect(byTo.get(cy)).toMatchObject({ status: "sent" });
   });
 });

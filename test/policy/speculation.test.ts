@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import {
+  type ConsentEvent,
+  MemoryConsentStore,
+  MemoryRateLimitStore,
+  type MessageTemplate,
+  TemplateCache,
+  type TemplateListStore,
+  WhatsAppClient,
+} from "../../src/index.js";
+import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+
+/** A memory rate store marked remote (as Redis is), counting what is taken and given back. */
+function countingRates() {
+  const store = Object.assign(new MemoryRateLimitStore(), { remote: true });
+  const counts = { taken: 0, refunded: 0 };
+  const window = store.window.bind(store);
+  const refundWindow = store.refundWindow.bind(store);
+  store.window = async (key, limit, ms, now, consume) => {
+    const d = await window(key, limit, ms, now, consume);
+    if (consume && d.ok) counts.taken++;
+    return d;
+  };
+  store.refundWindow = async (key, at) => {
+    counts.refunded++;
+    return refundWindow(key, at);
+  };
+  return { store, counts };
+}
+
+function world(options: ConstructorParameters<typeof WhatsAppClient>[0] = {}) {
+  const clock = new FakeClock();
+  const fake = new FakeCloudApi({ clock, webhooks: false });
+  const wa = new WhatsAppClient({
+    accessToken: fake.accessToken,
+    phoneNumberId: fake.phoneNumberId,
+    transport: fakeTransport(fake),
+    clock,
+    maxRetries: 0,
+    ...options,
+  });
+  return { clock, fake, wa };
+}
+
+describe("capacity tried alongside the reads (remote rate stores)", () => {
+  it("is not tried before custom guards, which may take long", async () => {
+    const { store, counts } = countingRates();
+    let takenWhenCustomRan = -1;
+    const { fake, wa } = world({
+      stores: { rateLimits: store },
+      policy: {
+        guards: [
+          {
+            name: "crm-lookup",
+            check() {
+              takenWhenCustomRan = counts.taken;
+              return undefined;
+            },
+          },
+        ],
+      },
+    });
+    fake.messaging.receiveMessage("+16505550001");
+    await wa.sessions.recordInbound("+16505550001");
+    await wa.messages.sendText({ to: "+16505550001", body: "hi" });
+    expect(takenWhenCustomRan).toBe(0);
+    expect(counts).toEqual({ taken: 1, refunded: 0 });
+  });
+
+  it("is given back and taken afresh when the reads answered late", async () => {
+    const { store, counts } = countingRates();
+    const clock = new FakeClock();
+    // A consent store that answers after 200 ms (a slow shared store).
+    const consent = new MemoryConsentStore();
+    const history = consent.history.bind(consent);
+    consent.history = async (key: string): Promise<ConsentEvent[]> => {
+      await clock.sleep(200);
+      return history(key);
+    };
+    const { fake, wa } = (() => {
+      const fake = new FakeCloudApi({ clock, webhooks: false });
+      const wa = new WhatsAppClient({
+        accessToken: fake.accessToken,
+        phoneNumberId: fake.phoneNumberId,
+        transport: fakeTransport(fake),
+        clock,
+        stores: { rateLimits: store, consent },
+        policy: { consent: { requireForReplies: true } },
+      });
+      return { fake, wa };
+    })();
+    fake.messaging.receiveMessage("+16505550001");
+    await wa.sessions.recordInbound("+16505550001");
+    await wa.consent.grant("+16505550001", { scope: "utility", source: "form" });
+    await wa.messages.sendText({ to: "+16505550001", body: "hi" });
+    // The unit tried with the reads was returned; the one the send went out with was taken after.
+    expect(counts).toEqual({ taken: 2, refunded: 1 });
+    expect(fake.messaging.sent).toHaveLength(1);
+  });
+});
+
+describe("capacity of a send that never left", () => {
+  it("goes back: the next message to the same user is not held by the pair rate", async () => {
+    const { fake, wa } = world({ policy: { pairRate: { burst: 1, mode: "refuse" } } });
+    fake.messaging.receiveMessage("+16505550001");
+    await wa.sessions.recordInbound("+16505550001");
+    fake.dropNext(1, "before_write");
+    await expect(wa.messages.sendText({ to: "+16505550001", body: "lost" })).rejects.toMatchObject({
+      outcome: "not_sent",
+    });
+    await expect(wa.messages.sendText({ to: "+16505550001", body: "again" })).resolves.toBeDefined();
+    expect(fake.messaging.sent).toHaveLength(1);
+  });
+});
+
+describe("a shared template list that cannot be read", () => {
+  it("keeps this instance's fresh list instead of asking Meta every sharedCheckMs", async () => {
+    const clock = new FakeClock();
+    let fetches = 0;
+    const broken: TemplateListStore = {
+      get: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+      },
+      set: async () => undefined,
+      invalidate: async () => undefined,
+    };
+    const cache = new TemplateCache(
+      async function* () {
+        fetches++;
+        yield {
+          id: "1",
+          name: "notice",
+          language: "en_US",
+          status: "APPROVED",
+          category: "UTILITY",
+        } as MessageTemplate;
+      },
+      clock,
+      { ttlMs: 600_000, sharedCheckMs: 5_000 },
+      broken,
+    );
+    for (let s = 0; s < 120; s++) {
+      expect((await cache.get("notice", "en_US"))?.status).toBe("APPROVED");
+      clock.advance(1_000);
+    }
+    expect(fetches).toBe(1);
+    clock.advance(600_000);
+    await cache.get("notice", "en_US");
+    expect(fetches).toBe(2);
+  });
+});
