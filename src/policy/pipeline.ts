@@ -470,7 +470,10 @@ export class Policy {
     try {
       violation = await pure;
     } catch (error) {
+      // A check failed (a store down, a custom guard that threw): nothing it or an earlier
+      // custom guard took stays taken.
       await speculative?.giveBack();
+      await unwind();
       throw error;
     }
     if (violation) {

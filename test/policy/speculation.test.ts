@@ -149,3 +149,38 @@ describe("a shared template list that cannot be read", () => {
     expect(fetches).toBe(2);
   });
 });
+
+describe("custom guards", () => {
+  it("what an earlier custom guard took is given back when a later one throws", async () => {
+    let held = 0;
+    const { fake, wa } = world({
+      policy: {
+        guards: [
+          {
+            name: "quota",
+            check(_ctx, take, undo) {
+              if (take) {
+                held++;
+                undo.push(async () => {
+                  held--;
+                });
+              }
+              return undefined;
+            },
+          },
+          {
+            name: "crm",
+            check() {
+              throw new Error("CRM unreachable");
+            },
+          },
+        ],
+      },
+    });
+    fake.messaging.receiveMessage("+16505550001");
+    await wa.sessions.recordInbound("+16505550001");
+    await expect(wa.messages.sendText({ to: "+16505550001", body: "hi" })).rejects.toThrow("CRM unreachable");
+    expect(held).toBe(0);
+    expect(fake.messaging.sent).toHaveLength(0);
+  });
+});
