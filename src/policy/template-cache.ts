@@ -51,6 +51,8 @@ export class TemplateCache {
   /** When this instance last looked at the shared list. */
   #checkedAt: number | undefined;
   #loading: Promise<void> | undefined;
+  /** A change this instance learnt has not yet dropped the shared copy (the store was down). */
+  #sharedInvalidation = false;
   /** Whether the load under way fetches from Meta (or may take the shared copy). */
   #loadingFromMeta = false;
   /** Changes made while a list is being fetched: replayed on the new list, which may predate them. */
@@ -103,6 +105,8 @@ export class TemplateCache {
         let fetchedAt = 0;
         if (this.shared) {
           try {
+            // An invalidation that could not reach the shared store: the copy there is stale.
+            if (this.#sharedInvalidation) await this.#invalidateShared();
             const found = await this.shared.get();
             generation = found.generation;
             if (!fromMeta && found.list && this.clock.now() - found.list.fetchedAt < this.#ttlMs) {
@@ -163,7 +167,15 @@ export class TemplateCache {
    */
   async applyUpdate(update: TemplateUpdate): Promise<void> {
     this.#apply(update);
-    await this.shared?.invalidate();
+    await this.#invalidateShared();
+  }
+
+  /** Drop the shared copy; if that fails, try again before this instance next reads it. */
+  async #invalidateShared(): Promise<void> {
+    if (!this.shared) return;
+    this.#sharedInvalidation = true;
+    await this.shared.invalidate();
+    this.#sharedInvalidation = false;
   }
 
   #apply(update: TemplateUpdate): void {
@@ -188,7 +200,7 @@ export class TemplateCache {
   async invalidate(): Promise<void> {
     this.#duringLoad?.push({ kind: "invalidate" });
     this.#loadedAt = undefined;
-    await this.shared?.invalidate();
+    await this.#invalidateShared();
   }
 }
 

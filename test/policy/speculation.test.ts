@@ -150,6 +150,47 @@ describe("a shared template list that cannot be read", () => {
   });
 });
 
+describe("a shared template list that missed an invalidation", () => {
+  it("drops the shared copy before this instance reads it again", async () => {
+    const clock = new FakeClock();
+    const calls: string[] = [];
+    let down = false;
+    const stale = { id: "1", name: "notice", language: "en_US", status: "APPROVED", category: "UTILITY" };
+    const shared: TemplateListStore = {
+      get: async () => {
+        calls.push("get");
+        return {
+          list: calls.includes("invalidate")
+            ? undefined
+            : { templates: [stale] as MessageTemplate[], fetchedAt: clock.now() },
+          generation: "1",
+        };
+      },
+      set: async () => undefined,
+      invalidate: async () => {
+        if (down) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+        calls.push("invalidate");
+      },
+    };
+    const cache = new TemplateCache(
+      async function* () {
+        calls.push("meta");
+        yield { ...stale, status: "PAUSED" } as MessageTemplate;
+      },
+      clock,
+      {},
+      shared,
+    );
+    expect((await cache.get("notice", "en_US"))?.status).toBe("APPROVED");
+    // A send answered 132015 while the shared store was down: the invalidation failed.
+    down = true;
+    await expect(cache.invalidate()).rejects.toThrow(/ECONNREFUSED/);
+    down = false;
+    expect((await cache.get("notice", "en_US"))?.status).toBe("PAUSED");
+    expect(calls).toEqual(["get", "invalidate", "get", "meta"]);
+  });
+});
+
 describe("custom guards", () => {
   it("what an earlier custom guard took is given back when a later one throws", async () => {
     let held = 0;
