@@ -10,14 +10,16 @@ const until = Date.now() + Number(durationArg);
 const redis = new Redis(process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 const { rateLimits } = redisStores(redis, { phoneNumberId: "100000000000001", prefix, timeoutMs: 2_000 });
 const granted: number[] = [];
+let attempts = 0;
 await Promise.all(
   Array.from({ length: 50 }, async () => {
     while (Date.now() < until) {
+      attempts++;
       const d = await rateLimits.window("throughput:100000000000001", 80, 1_000, Date.now() + skew, true);
       if (d.ok) granted.push(d.at as number);
       else await new Promise((r) => setTimeout(r, d.retryAfterMs));
     }
   }),
 );
-process.stdout.write(`${JSON.stringify({ granted })}\n`);
+process.stdout.write(`${JSON.stringify({ granted, attempts })}\n`);
 await redis.quit();

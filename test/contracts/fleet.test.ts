@@ -39,9 +39,13 @@ suite("a fleet of four processes sharing one Redis", () => {
       ),
     );
     const results = outputs.map(
-      (o) => JSON.parse(o.stdout.trim().split("\n").pop() as string) as { granted: number[] },
+      (o) =>
+        JSON.parse(o.stdout.trim().split("\n").pop() as string) as { granted: number[]; attempts: number },
     );
-    expect(results.every((r) => r.granted.length > 0)).toBe(true); // every process got a share
+    // Every process took part. The window is not a fair queue: on a loaded machine one process can
+    // lose every race for a freed unit, so only a shared budget (grants to several) is required.
+    expect(results.every((r) => r.attempts > 0)).toBe(true);
+    expect(results.filter((r) => r.granted.length > 0).length).toBeGreaterThanOrEqual(2);
     const times = results.flatMap((r) => r.granted).sort((a, b) => a - b);
     // The Redis time of each grant (the store reports it): no 1,000 ms window holds more than 80.
     expect(busiestWindow(times)).toBe(80);
