@@ -82,7 +82,7 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return false`);
-const CHECKPOINT_SETTLE = script(`
+const CHECKPOINT_SET = script(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
@@ -358,7 +358,7 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
 
   async settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void> {
     await this.redis.run(
-      CHECKPOINT_SETTLE,
+      CHECKPOINT_SET,
       [this.prefix + campaign],
       [key, JSON.stringify(entry), this.ttlMs],
       "campaigns.settle",
@@ -371,7 +371,7 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
     entry: CheckpointEntry & { state: "released" },
   ): Promise<void> {
     await this.redis.run(
-      CHECKPOINT_SETTLE,
+      CHECKPOINT_SET,
       [this.prefix + campaign],
       [key, JSON.stringify(entry), this.ttlMs],
       "campaigns.release",
