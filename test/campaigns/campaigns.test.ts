@@ -4,9 +4,8 @@ import {
   type CampaignResult,
   isValidationError,
   TemplateNotSendableError,
-  WhatsAppClient,
 } from "../../src/index.js";
-import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { FakeClock } from "../../src/testing/index.js";
 import { busiestWindow } from "../helpers.js";
 import { campaignWorld, number } from "./world.js";
 
@@ -499,24 +498,11 @@ describe("wa.campaigns.run: quality", () => {
 
 describe("wa.campaigns: status webhooks settle unknown sends", () => {
   it("status webhooks settle the checkpoint: an unknown send delivered is done; a failed one is tried again", async () => {
-    const clock = new FakeClock();
-    const fake = new FakeCloudApi({ clock });
-    fake.templates.add({
-      name: "spring_sale",
-      language: "en_US",
-      category: "MARKETING",
-      components: [{ type: "BODY", text: "Hi {{1}}, 20% off" }],
-    });
-    const wa = new WhatsAppClient({
-      accessToken: fake.accessToken,
-      phoneNumberId: fake.phoneNumberId,
-      wabaId: fake.wabaId,
-      appSecret: fake.webhooks.appSecret,
-      transport: fakeTransport(fake),
-      clock,
-      maxRetries: 0,
-      policy: { messagingLimit: { tier: "unlimited" }, disable: ["frequency"] },
-    });
+    const { fake, wa } = campaignWorld(
+      { policy: { messagingLimit: { tier: "unlimited" }, disable: ["frequency"] } },
+      undefined,
+      true, // the fake queues signed status webhooks
+    );
     const [ana, ben, cy] = [number(1), number(2), number(3)];
     for (const to of [ana, ben, cy]) await wa.consent.grant(to, { scope: "marketing", source: "form" });
     const template = { name: "spring_sale", language: "en_US", body: ["friend"] };

@@ -9,6 +9,7 @@ import {
   WhatsAppClient,
 } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { busiestWindow } from "../helpers.js";
 
 /** A memory rate store marked remote (as Redis is), counting what is taken and given back. */
 function countingRates() {
@@ -43,6 +44,39 @@ function world(options: ConstructorParameters<typeof WhatsAppClient>[0] = {}) {
 }
 
 describe("capacity tried alongside the reads (remote rate stores)", () => {
+  it("replies from 20 concurrent senders with capacity tried alongside the reads: never over 80/s or the pair rate", async () => {
+    // A rate store marked remote, as Redis is: the pipeline takes the speculative path.
+    const { fake, wa } = world({
+      stores: { rateLimits: Object.assign(new MemoryRateLimitStore(), { remote: true }) },
+    });
+    const users = Array.from({ length: 5 }, (_, i) => `+165055500${10 + i}`);
+    for (const u of users) {
+      fake.messaging.receiveMessage(u);
+      await wa.sessions.recordInbound(u);
+    }
+    const blocked = "+16505550099";
+    fake.messaging.receiveMessage(blocked);
+    await wa.sessions.recordInbound(blocked);
+    await wa.policy.pipeline!.stores.blockMirror.add([blocked.slice(1)]);
+    let refused = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, k) => {
+        for (let i = 0; i < 12; i++) {
+          // One in four goes to a blocked user: refused, and the capacity it tried is given back.
+          const to = i % 4 === 3 ? blocked : users[(k + i) % users.length]!;
+          await wa.messages.sendText({ to, body: `update ${k}-${i}` }).catch((e: unknown) => {
+            expect(e).toMatchObject({ rule: "blocklist" });
+            refused++;
+          });
+        }
+      }),
+    );
+    expect(refused).toBe(20 * 3);
+    expect(fake.messaging.sent).toHaveLength(20 * 9);
+    const worst = busiestWindow(fake.messaging.sent.map((m) => m.at));
+    expect(worst).toBeLessThanOrEqual(80);
+  });
+
   it("is not tried before custom guards, which may take long", async () => {
     const { store, counts } = countingRates();
     let takenWhenCustomRan = -1;
