@@ -3,6 +3,7 @@ import type { PolicyViolationError } from "./errors/policy.js";
 import type { WebhookVerificationError } from "./errors/webhook.js";
 import type {
   AccountUpdateEvent,
+  AccountWarningEvent,
   CallEvent,
   ErrorEvent,
   MessageEvent,
@@ -57,6 +58,8 @@ export interface ClientEvents {
   templateUpdate: Handler<TemplateUpdateEvent>;
   /** account_update or business_capability_update; restrictions are already in force. */
   accountUpdate: Handler<AccountUpdateEvent>;
+  /** Meta warned of enforcement to come (a scheduled disable, a violation); marketing is already slowed. */
+  accountWarning: Handler<AccountWarningEvent>;
   /** phone_number_quality_update. */
   qualityUpdate: Handler<QualityUpdateEvent>;
   /** A user called the business (the window is already open). */

@@ -140,6 +140,8 @@ export type { Clock } from "./state/clock.js";
 export { systemClock } from "./state/clock.js";
 export type { ConsentEvent, ConsentScope, ConsentStatus, ConsentStore } from "./state/consent.js";
 export { consentStatus, MemoryConsentStore } from "./state/consent.js";
+export type { MemoryStores } from "./state/memory.js";
+export { memoryStores } from "./state/memory.js";
 export type { RateDecision, RateLimitStore } from "./state/rate-limits.js";
 export { MemoryRateLimitStore } from "./state/rate-limits.js";
 export type { SendHistoryStore } from "./state/send-history.js";
@@ -148,8 +150,8 @@ export type { SessionWindowStore } from "./state/session-windows.js";
 export { MemorySessionWindowStore } from "./state/session-windows.js";
 export type { SharedTemplateList, TemplateListStore } from "./state/template-list.js";
 export { MemoryTemplateListStore } from "./state/template-list.js";
-export type { WebhookDedupStore } from "./state/webhook-dedup.js";
-export { DEDUP_TTL_MS, MemoryWebhookDedupStore } from "./state/webhook-dedup.js";
+export type { DedupState, WebhookDedupStore } from "./state/webhook-dedup.js";
+export { DEDUP_LEASE_MS, DEDUP_TTL_MS, MemoryWebhookDedupStore } from "./state/webhook-dedup.js";
 export type { FetchTransportOptions } from "./transport/fetch.js";
 export { fetchTransport } from "./transport/fetch.js";
 export type { Transport, TransportRequest, TransportResponse, TransportTimeouts } from "./transport/types.js";
@@ -157,6 +159,7 @@ export type { UndiciTransportOptions } from "./transport/undici.js";
 export { undiciTransport } from "./transport/undici.js";
 export type {
   AccountUpdateEvent,
+  AccountWarningEvent,
   CallEvent,
   ErrorEvent,
   MessageEvent,

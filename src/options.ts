@@ -226,7 +226,7 @@ const storesSchema = z.strictObject({
   rateLimits: z.optional(
     hasMethods("a rate limit store", ["window", "bucket", "refundWindow", "refundBucket"]),
   ),
-  webhookDedup: z.optional(hasMethods("a webhook dedup store", ["claim", "release"])),
+  webhookDedup: z.optional(hasMethods("a webhook dedup store", ["begin", "complete", "abandon"])),
   campaigns: z.optional(hasMethods("a campaign checkpoint store", ["claim", "settle", "release", "get"])),
   templates: z.optional(hasMethods("a template list store", ["get", "set", "invalidate"])),
 });
@@ -251,6 +251,7 @@ const schema = z.strictObject({
   webhooks: z.optional(
     z.strictObject({
       dedupTtlMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(90 * 24 * 3_600_000))),
+      leaseMs: z.optional(z.number().check(z.int(), z.minimum(1_000), z.maximum(3_600_000))),
       maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1024), z.maximum(64 * 1024 * 1024))),
     }),
   ),

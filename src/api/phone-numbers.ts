@@ -81,7 +81,7 @@ export class Account {
           since: now,
           until: now + HOUR,
         });
-      } else if (quality === "GREEN") await this.store?.close("marketing_slow");
+      } else if (quality === "GREEN") await this.store?.close("marketing_slow", now);
     }
     out.restrictions = (await this.store?.active(now)) ?? [];
     return out;
@@ -92,9 +92,12 @@ export class Account {
     await this.store?.open({ ...restriction, since: restriction.since ?? this.http.clock.now() });
   }
 
-  /** Lift a restriction early (e.g. after an account_update reinstatement). */
-  async clearRestriction(scope: RestrictionScope): Promise<void> {
-    await this.store?.close(scope);
+  /**
+   * Lift a restriction early (e.g. after an account_update reinstatement). `at` is when the lift
+   * happened (Meta's time; default now): a restriction that began after it stays in force.
+   */
+  async clearRestriction(scope: RestrictionScope, at?: number): Promise<void> {
+    await this.store?.close(scope, at ?? this.http.clock.now());
   }
 
   /** Quality rating, throughput level, messaging limit, status and names of the phone number. */

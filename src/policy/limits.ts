@@ -70,6 +70,7 @@ export function accountHealthGuard(store: AccountHealthStore): Guard {
         ctx.businessInitiated ? "business_initiated" : "customer_initiated",
       ]);
       if (isMarketingContext(ctx)) scopes.add("marketing");
+      if (ctx.businessInitiated && ctx.template?.category?.toUpperCase() === "UTILITY") scopes.add("utility");
       const hit = active.find((r) => scopes.has(r.scope));
       if (!hit) return undefined;
       const init = {

@@ -191,7 +191,8 @@ const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number }> = {
   368: { scope: "all", ms: 24 * HOUR },
   131031: { scope: "all", ms: 24 * HOUR },
   131048: { scope: "business_initiated", ms: HOUR },
-  131064: { scope: "business_initiated", ms: 24 * HOUR },
+  // Classification violations limit template and direct (free-form) sends alike.
+  131064: { scope: "all", ms: 24 * HOUR },
 };
 const RESERVE_REASON = {
   identical: "the same message already went to this user recently",

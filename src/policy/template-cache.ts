@@ -38,6 +38,9 @@ type Change =
   | { kind: "upsert"; template: MessageTemplate }
   | { kind: "update"; update: TemplateUpdate };
 
+/** Templates whose last change time is remembered, for ordering late webhooks. */
+const MAX_STAMPS = 10_000;
+
 /**
  * The WABA's templates, loaded from the templates API on first use and refreshed after a TTL.
  * Webhooks (template status updates) can `upsert` changes as they happen. With a shared
@@ -57,6 +60,8 @@ export class TemplateCache {
   #loadingFromMeta = false;
   /** Changes made while a list is being fetched: replayed on the new list, which may predate them. */
   #duringLoad: Change[] | undefined;
+  /** Per template and kind of change, when Meta made the latest change applied. */
+  readonly #stamps = new Map<string, number>();
   readonly #ttlMs: number;
   readonly #missRefreshMs: number;
   readonly #sharedCheckMs: number;
@@ -164,10 +169,35 @@ export class TemplateCache {
    * template, found by id or by name and language. When it is not cached, the list is marked
    * stale so the next lookup fetches it: a change is never lost. A shared list is dropped, so
    * every instance reads the change. Rejects only when the shared store cannot be reached.
+   *
+   * `at` is when Meta made the change: a change older than the latest one applied to the same
+   * template is ignored (a late UNPAUSED never lifts a newer PAUSED). A change that makes a
+   * template sendable again is never taken from the webhook alone: the list is fetched again,
+   * so Meta's own list decides.
    */
-  async applyUpdate(update: TemplateUpdate): Promise<void> {
-    this.#apply(update);
+  async applyUpdate(update: TemplateUpdate, at?: number): Promise<void> {
+    if (at !== undefined && !this.#newest(update, at)) return;
+    if (update.status === "APPROVED") {
+      this.#duringLoad?.push({ kind: "invalidate" });
+      this.#loadedAt = undefined;
+    } else this.#apply(update);
     await this.#invalidateShared();
+  }
+
+  /** Whether a change stamped `at` is at least as new as the last of its kind; remembers it. */
+  #newest(update: TemplateUpdate, at: number): boolean {
+    const kind =
+      update.status !== undefined ? "status" : update.quality !== undefined ? "quality" : "category";
+    const who =
+      update.id ?? (update.name !== undefined ? key(update.name, update.language ?? "") : undefined);
+    if (who === undefined) return true;
+    const stamp = `${kind}\u0000${who}`;
+    const last = this.#stamps.get(stamp);
+    if (last !== undefined && at < last) return false;
+    this.#stamps.delete(stamp);
+    this.#stamps.set(stamp, at);
+    if (this.#stamps.size > MAX_STAMPS) this.#stamps.delete(this.#stamps.keys().next().value as string);
+    return true;
   }
 
   /** Drop the shared copy; if that fails, try again before this instance next reads it. */

@@ -9,7 +9,7 @@ import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "..
 import type { SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
 import type { SharedTemplateList, TemplateListStore } from "../state/template-list.js";
-import type { WebhookDedupStore } from "../state/webhook-dedup.js";
+import type { DedupState, WebhookDedupStore } from "../state/webhook-dedup.js";
 import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -45,10 +45,14 @@ return 1`);
 const CHUNK = 5_000;
 const chunks = <T>(list: readonly T[]) =>
   Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
-// Account health: one hash field per scope; the restriction that lasts longer wins.
+// Account health: one hash field per scope; the restriction that lasts longer wins. A field
+// "lift:<scope>" keeps the latest lift (Meta's time): older restrictions are over, and a lift
+// older than the restriction in force changes nothing.
 const OPEN_RESTRICTION = script(`
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local nxt = cjson.decode(ARGV[2])
+local lifted = tonumber(redis.call('HGET', KEYS[1], 'lift:' .. ARGV[1]))
+if lifted and nxt['since'] < lifted then return 0 end
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur then
   local c = cjson.decode(cur)
   if c['until'] == nil then return 0 end
@@ -56,21 +60,36 @@ if cur then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1`);
-const HDEL = script(`return redis.call('HDEL', KEYS[1], ARGV[1])`);
+const CLOSE_RESTRICTION = script(`
+local at = tonumber(ARGV[2])
+local lifted = tonumber(redis.call('HGET', KEYS[1], 'lift:' .. ARGV[1]))
+if (not lifted) or lifted < at then redis.call('HSET', KEYS[1], 'lift:' .. ARGV[1], ARGV[2]) end
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and cjson.decode(cur)['since'] <= at then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`);
 const ACTIVE_RESTRICTIONS = script(`
 local now = tonumber(ARGV[1])
 local all = redis.call('HGETALL', KEYS[1])
 local out = {}
 for i = 1, #all, 2 do
-  local r = cjson.decode(all[i + 1])
-  if r['until'] ~= nil and r['until'] <= now then redis.call('HDEL', KEYS[1], all[i])
-  else table.insert(out, all[i + 1]) end
+  if string.sub(all[i], 1, 5) ~= 'lift:' then
+    local r = cjson.decode(all[i + 1])
+    if r['until'] ~= nil and r['until'] <= now then redis.call('HDEL', KEYS[1], all[i])
+    else table.insert(out, all[i + 1]) end
+  end
 end
 return out`);
-const CLAIM = script(`
-if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
-return 0`);
-const DEL = script(`return redis.call('DEL', KEYS[1])`);
+// Webhook de-duplication: 'p' while a delivery holds a lease on the event, 'd' once it is done.
+const DEDUP_BEGIN = script(`
+local v = redis.call('GET', KEYS[1])
+if v == 'd' then return 'done' end
+if v then return 'processing' end
+redis.call('SET', KEYS[1], 'p', 'PX', ARGV[1])
+return 'new'`);
+const DEDUP_COMPLETE = script(`return redis.call('SET', KEYS[1], 'd', 'PX', ARGV[1])`);
+const DEDUP_ABANDON = script(`
+if redis.call('GET', KEYS[1]) == 'p' then redis.call('DEL', KEYS[1]) end
+return 1`);
 // Campaign checkpoints: one hash per campaign, a field per recipient; claiming is HSETNX-like but
 // returns what was there, so the caller can tell a sent recipient from a pending one.
 const CHECKPOINT_CLAIM = script(`
@@ -464,8 +483,8 @@ export class RedisAccountHealthStore implements AccountHealthStore {
       "health.open",
     );
   }
-  async close(scope: RestrictionScope): Promise<void> {
-    await this.redis.run(HDEL, [this.key], [scope], "health.close");
+  async close(scope: RestrictionScope, at: number): Promise<void> {
+    await this.redis.run(CLOSE_RESTRICTION, [this.key], [scope, at], "health.close");
   }
   async active(now: number): Promise<Restriction[]> {
     const list = (await this.redis.run(ACTIVE_RESTRICTIONS, [this.key], [now], "health.active")) as string[];
@@ -473,19 +492,31 @@ export class RedisAccountHealthStore implements AccountHealthStore {
   }
 }
 
+/**
+ * Webhook de-duplication, one key per event: a lease while a delivery stores the event's
+ * effects, then "done" for the de-duplication window. Nothing is undone on failure (a lease
+ * lapses), so a stalled or restarted Redis can delay an event but never mark it done unapplied.
+ */
 export class RedisWebhookDedupStore implements WebhookDedupStore {
   constructor(
     private readonly redis: RedisRunner,
     private readonly prefix: string,
   ) {}
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    return (
-      Number(await this.redis.run(CLAIM, [this.prefix + key], [Math.max(1, ttlMs)], "dedup.claim")) === 1
+  async begin(key: string, leaseMs: number): Promise<DedupState> {
+    const state = await this.redis.run(
+      DEDUP_BEGIN,
+      [this.prefix + key],
+      [Math.max(1, leaseMs)],
+      "dedup.begin",
     );
+    return String(state) as DedupState;
   }
-  async release(key: string): Promise<void> {
-    await this.redis.run(DEL, [this.prefix + key], [], "dedup.release");
+  async complete(key: string, ttlMs: number): Promise<void> {
+    await this.redis.run(DEDUP_COMPLETE, [this.prefix + key], [Math.max(1, ttlMs)], "dedup.complete");
+  }
+  async abandon(key: string): Promise<void> {
+    await this.redis.run(DEDUP_ABANDON, [this.prefix + key], [], "dedup.abandon");
   }
 }
 

@@ -3,8 +3,10 @@
  * - `all`: every send (account locked, disabled, policy block);
  * - `business_initiated`: templates (RESTRICTED_BIZ_INITIATED_MESSAGING, spam limit 131048);
  * - `customer_initiated`: replies (RESTRICTED_CUSTOMER_INITIATED_MESSAGING);
- * - `marketing`: marketing templates (quality RED);
- * - `marketing_slow`: marketing templates are paced at a share of the throughput (quality YELLOW);
+ * - `marketing`: marketing templates (quality RED, quality FLAGGED);
+ * - `utility`: utility templates (RESTRICTED_UTILITY_TEMPLATES, RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES);
+ * - `marketing_slow`: marketing templates are paced at a share of the throughput (quality YELLOW,
+ *   an account violation, a disable scheduled by Meta);
  * - `throughput`: every send, briefly, after a storm of 130429 answers.
  */
 export type RestrictionScope =
@@ -12,6 +14,7 @@ export type RestrictionScope =
   | "business_initiated"
   | "customer_initiated"
   | "marketing"
+  | "utility"
   | "marketing_slow"
   | "throughput";
 
@@ -24,18 +27,30 @@ export interface Restriction {
   until?: number;
 }
 
-/** The account's open restrictions (circuits), shared by every sender of the phone number. */
+/**
+ * The account's open restrictions (circuits), shared by every sender of the phone number.
+ *
+ * Restrictions and lifts are ordered by when Meta says they happened, not by when they arrived:
+ * a lift older than the restriction in force changes nothing, and a restriction older than the
+ * last lift of its scope is already over.
+ */
 export interface AccountHealthStore {
+  /** Open (or extend) a restriction; ignored when its scope was lifted after `since`. */
   open(restriction: Restriction): Promise<void>;
-  close(scope: RestrictionScope): Promise<void>;
+  /** Lift the restriction of `scope` if it began at or before `at`, and remember the lift. */
+  close(scope: RestrictionScope, at: number): Promise<void>;
   /** Restrictions still in force at `now`. */
   active(now: number): Promise<Restriction[]>;
 }
 
 export class MemoryAccountHealthStore implements AccountHealthStore {
   readonly #open = new Map<RestrictionScope, Restriction>();
+  /** The latest lift of each scope (Meta's time). */
+  readonly #lifted = new Map<RestrictionScope, number>();
 
   async open(restriction: Restriction): Promise<void> {
+    const lifted = this.#lifted.get(restriction.scope);
+    if (lifted !== undefined && restriction.since < lifted) return;
     const current = this.#open.get(restriction.scope);
     const currentLastsLonger =
       current !== undefined &&
@@ -44,8 +59,10 @@ export class MemoryAccountHealthStore implements AccountHealthStore {
     if (!currentLastsLonger) this.#open.set(restriction.scope, restriction);
   }
 
-  async close(scope: RestrictionScope): Promise<void> {
-    this.#open.delete(scope);
+  async close(scope: RestrictionScope, at: number): Promise<void> {
+    this.#lifted.set(scope, Math.max(at, this.#lifted.get(scope) ?? Number.NEGATIVE_INFINITY));
+    const current = this.#open.get(scope);
+    if (current !== undefined && current.since <= at) this.#open.delete(scope);
   }
 
   async active(now: number): Promise<Restriction[]> {

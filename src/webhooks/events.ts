@@ -118,6 +118,25 @@ export interface AccountUpdateEvent extends WebhookSource {
   value: Record<string, unknown>;
 }
 
+/**
+ * Meta warned that enforcement is coming: a disable is scheduled (`DISABLED_UPDATE` with
+ * `SCHEDULE_FOR_DISABLE`) or a policy violation was recorded (`ACCOUNT_VIOLATION`). Marketing is
+ * already slowed; act before the account is restricted.
+ */
+export interface AccountWarningEvent extends WebhookSource {
+  kind: "accountWarning";
+  /** `SCHEDULE_FOR_DISABLE`, `ACCOUNT_VIOLATION`, or a newer warning. */
+  warning: string;
+  /** What Meta said, in a sentence. */
+  reason: string;
+  /** `ban_info.waba_ban_date`, when a disable is scheduled. */
+  banDate?: string;
+  /** `violation_info.violation_type`, for a violation. */
+  violationType?: string;
+  timestamp?: number;
+  value: Record<string, unknown>;
+}
+
 /** The phone number's quality, throughput or messaging limit changed. */
 export interface QualityUpdateEvent extends WebhookSource {
   kind: "qualityUpdate";
@@ -163,6 +182,7 @@ export type WebhookEvent =
   | OptInEvent
   | TemplateUpdateEvent
   | AccountUpdateEvent
+  | AccountWarningEvent
   | QualityUpdateEvent
   | CallEvent
   | ErrorEvent

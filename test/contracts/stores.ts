@@ -92,21 +92,45 @@ export function accountHealthContract(make: StoreFactories["accountHealth"]) {
     await h.open({ scope: "all", source: "account_update:DISABLED_UPDATE", since: 0 });
     await h.open({ scope: "all", source: "timed", since: 0, until: 99_000 });
     expect((await h.active(2_500)).map((r) => r.source)).toEqual(["account_update:DISABLED_UPDATE"]);
-    await h.close("all");
+    await h.close("all", 1);
     expect(await h.active(2_500)).toEqual([]);
+  });
+
+  it("account health: Meta's time orders restrictions and lifts, whatever order they arrive in", async () => {
+    const h = await make();
+    await h.open({ scope: "all", source: "account_update:DISABLED_UPDATE", since: 10_000 });
+    await h.close("all", 5_000); // a reinstatement older than the ban, delivered late
+    expect((await h.active(20_000)).map((r) => r.scope)).toEqual(["all"]);
+    await h.close("all", 15_000);
+    expect(await h.active(20_000)).toEqual([]);
+    await h.open({ scope: "all", source: "replayed", since: 10_000 }); // older than the lift
+    expect(await h.active(20_000)).toEqual([]);
+    await h.open({ scope: "all", source: "newer", since: 16_000 });
+    expect((await h.active(20_000)).map((r) => r.source)).toEqual(["newer"]);
+    await h.open({ scope: "marketing", source: "other scope", since: 1 });
+    expect((await h.active(20_000)).map((r) => r.scope).sort()).toEqual(["all", "marketing"]);
   });
 }
 
 export function webhookDedupContract(make: StoreFactories["webhookDedup"]) {
-  it("webhook dedup: the first claim wins until released or expired", async () => {
+  it("webhook dedup: one lease at a time, done only when completed, a lapsed lease is new again", async () => {
     const d = await make();
-    expect(await d.claim("m:wamid.1", 60_000, Date.now())).toBe(true);
-    expect(await d.claim("m:wamid.1", 60_000, Date.now())).toBe(false);
-    await d.release("m:wamid.1");
-    expect(await d.claim("m:wamid.1", 60_000, Date.now())).toBe(true);
-    expect(await d.claim("s:wamid.2:sent", 50, Date.now())).toBe(true);
+    const key = `m:wamid.${Math.random()}`;
+    expect(await d.begin(key, 60_000, Date.now())).toBe("new");
+    expect(await d.begin(key, 60_000, Date.now())).toBe("processing");
+    await d.abandon(key);
+    expect(await d.begin(key, 60_000, Date.now())).toBe("new");
+    await d.complete(key, 60_000, Date.now());
+    expect(await d.begin(key, 60_000, Date.now())).toBe("done");
+    await d.abandon(key); // a done event stays done
+    expect(await d.begin(key, 60_000, Date.now())).toBe("done");
+    const leased = `s:wamid.${Math.random()}:sent`;
+    expect(await d.begin(leased, 50, Date.now())).toBe("new");
     await sleep(120);
-    expect(await d.claim("s:wamid.2:sent", 50, Date.now())).toBe(true);
+    expect(await d.begin(leased, 50, Date.now())).toBe("new"); // the holder died: the lease lapsed
+    await d.complete(leased, 50, Date.now());
+    await sleep(120);
+    expect(await d.begin(leased, 60_000, Date.now())).toBe("new"); // remembered for ttlMs only
   });
 }
 

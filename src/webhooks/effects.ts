@@ -1,0 +1,369 @@
+/**
+ * The effects of webhook events on policy state: windows opened, consent recorded, templates and
+ * restrictions updated, campaign sends settled. Every effect is idempotent (a redelivery applies
+ * it again harmlessly) and ordered by Meta's timestamps (a lift older than what it would lift
+ * changes nothing), so the handler may apply an event as often as Meta delivers it.
+ */
+import type { Account } from "../api/phone-numbers.js";
+import { campaignOf } from "../campaigns/run.js";
+import type { Consent, Sessions } from "../policy/consent.js";
+import type { Policy } from "../policy/pipeline.js";
+import { parseRecipient } from "../policy/recipient.js";
+import type { TemplateUpdate } from "../policy/template-cache.js";
+import type { RestrictionScope } from "../state/account-health.js";
+import type { Clock } from "../state/clock.js";
+import type {
+  AccountUpdateEvent,
+  AccountWarningEvent,
+  MessageEvent,
+  OptInEvent,
+  OptOutEvent,
+  QualityUpdateEvent,
+  StatusEvent,
+  TemplateUpdateEvent,
+  WebhookEvent,
+} from "./events.js";
+import { type ParsedEvent, type ParsedItem, toMs } from "./parse.js";
+
+export interface EffectDeps {
+  clock: Clock;
+  pipeline: Policy;
+  consent: Consent;
+  sessions: Sessions;
+  account: Account;
+  /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
+  unknownOutcomes: { settle(correlationId: string, status: string): boolean };
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+/** How long marketing stays slowed after an ACCOUNT_VIOLATION (Meta sends no lift for it). */
+const VIOLATION_SLOWDOWN_MS = 7 * DAY;
+
+/** Template status events → the status the template guard sees; null: no status change. */
+const TEMPLATE_STATUS: Record<string, string | null> = {
+  APPROVED: "APPROVED",
+  REJECTED: "REJECTED",
+  PENDING: "PENDING",
+  PAUSED: "PAUSED",
+  DISABLED: "DISABLED",
+  PENDING_DELETION: "PENDING_DELETION",
+  DELETED: "DELETED",
+  ARCHIVED: "ARCHIVED",
+  IN_APPEAL: "IN_APPEAL",
+  LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+  LOCKED: "LOCKED",
+  REINSTATED: "APPROVED",
+  UNPAUSED: "APPROVED",
+  UNLOCKED: "APPROVED",
+  UNARCHIVED: "APPROVED",
+  FLAGGED: null,
+};
+
+/**
+ * `account_update` restriction types → what they stop; null: nothing wa-guard sends (adding phone
+ * numbers, calling). A type not listed here stops business-initiated messages until Meta's
+ * expiration — the strict reading of a restriction wa-guard does not know yet.
+ */
+export const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
+  RESTRICTED_BIZ_INITIATED_MESSAGING: "business_initiated",
+  RESTRICTED_CUSTOMER_INITIATED_MESSAGING: "customer_initiated",
+  RESTRICTED_UTILITY_TEMPLATES: "utility",
+  RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES: "utility",
+  RESTRICTED_ADD_PHONE_NUMBER_ACTION: null,
+};
+
+function restrictionScope(type: string): RestrictionScope | null {
+  const known = RESTRICTION_SCOPE[type];
+  if (known !== undefined) return known;
+  return /CALL/.test(type) ? null : "business_initiated";
+}
+
+/** Applies one parsed event to policy state; pushes the events to deliver to listeners. */
+export class WebhookEffects {
+  constructor(private readonly deps: EffectDeps) {}
+
+  async apply(item: ParsedItem, out: WebhookEvent[]): Promise<void> {
+    const event = item.event;
+    switch (event.kind) {
+      case "message":
+        out.push(event);
+        await this.#message(event, out);
+        return;
+      case "status":
+        out.push(event);
+        await this.#status(event, out);
+        return;
+      case "preference":
+        await this.#preference(event, out);
+        return;
+      case "error":
+        out.push(event);
+        for (const e of event.errors) await this.deps.pipeline.learnFromCode(e.code);
+        return;
+      case "templateUpdate":
+        out.push(event);
+        await this.#template(event);
+        return;
+      case "accountUpdate":
+        out.push(event);
+        await this.#accountUpdate(event, out);
+        return;
+      case "qualityUpdate":
+        out.push(event);
+        await this.#quality(event);
+        return;
+      case "call":
+        out.push(event);
+        if (
+          event.from !== undefined &&
+          event.direction !== "BUSINESS_INITIATED" &&
+          parseRecipient(event.from)
+        )
+          await this.deps.sessions.recordInbound(
+            event.from,
+            Math.min(event.timestamp, this.deps.clock.now()),
+          );
+        return;
+      default:
+        out.push(event);
+    }
+  }
+
+  async #message(event: MessageEvent, out: WebhookEvent[]): Promise<void> {
+    // System notices (number or identity changed) are not the user writing.
+    if (event.type === "system" || !parseRecipient(event.from)) return;
+    const text = event.type === "text" || event.type === "button" ? event.text : undefined;
+    // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
+    const at = Math.min(event.timestamp, this.deps.clock.now());
+    const recorded = await this.deps.consent.recordInbound({
+      from: event.from,
+      at,
+      ...(text !== undefined && { text }),
+      ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
+    });
+    if (recorded === undefined) return;
+    const { signal } = recorded;
+    event.consent = signal === "opt-out" ? "optOut" : "optIn";
+    const base = {
+      recipient: event.from,
+      scope: recorded.event.scope,
+      source: recorded.event.source,
+      timestamp: event.timestamp,
+    };
+    out.push(signal === "opt-out" ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted: true });
+  }
+
+  /**
+   * The status of a campaign send settles its checkpoint entry: a claim still pending (the
+   * outcome was unknown) becomes `sent` on sent/delivered/read; a message that failed — pending,
+   * or recorded as sent and then undeliverable — is released, so a later run of the campaign
+   * tries again (and its guards refuse it if Meta's answer made the person ineligible).
+   */
+  async #settleCampaignSend(c: { campaign: string; key: string }, event: StatusEvent): Promise<void> {
+    const store = this.deps.pipeline.stores.campaigns;
+    const entry = await store.get(c.campaign, c.key);
+    const pending = entry?.state === "pending" && entry.correlationId === event.correlationId;
+    const sent = entry?.state === "sent" && entry.messageId === event.id;
+    if (!entry || !(pending || sent)) return;
+    const at = this.deps.clock.now();
+    if (event.status === "failed")
+      await store.release(c.campaign, c.key, { state: "released", run: entry.run, at });
+    else if (pending)
+      await store.settle(c.campaign, c.key, { state: "sent", messageId: event.id, run: entry.run, at });
+  }
+
+  async #status(event: StatusEvent, out: WebhookEvent[]): Promise<void> {
+    if (
+      event.correlationId !== undefined &&
+      this.deps.unknownOutcomes.settle(event.correlationId, event.status)
+    ) {
+      event.reconciled = true;
+    }
+    const campaign = event.correlationId === undefined ? undefined : campaignOf(event.correlationId);
+    if (campaign) await this.#settleCampaignSend(campaign, event);
+    if (event.status !== "failed") return;
+    const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
+    for (const e of event.errors) {
+      const learnt = await this.deps.pipeline.learnFromCode(e.code, key, event.timestamp);
+      if (learnt === "opted-out" && event.recipient !== undefined) {
+        out.push({
+          kind: "optOut",
+          recipient: event.recipient,
+          scope: "marketing",
+          source: `meta:${e.code}`,
+          timestamp: event.timestamp,
+        });
+      }
+    }
+  }
+
+  async #preference(event: Extract<ParsedEvent, { kind: "preference" }>, out: WebhookEvent[]): Promise<void> {
+    if (!parseRecipient(event.user)) {
+      out.push({
+        kind: "unknown",
+        field: event.field,
+        reason: "user preference for an unreadable user",
+        value: event,
+      });
+      return;
+    }
+    if (event.value === "stop") {
+      await this.deps.consent.revoke(event.user, {
+        scope: "marketing",
+        source: "meta:user_preferences",
+        at: event.timestamp,
+      });
+      out.push(preferenceEvent(event, true, false));
+    } else if (event.value === "resume") {
+      const { granted } = await this.deps.consent.resume(event.user, {
+        scope: "marketing",
+        source: "meta:user_preferences",
+        at: event.timestamp,
+      });
+      out.push(preferenceEvent(event, false, granted));
+    } else {
+      out.push({
+        kind: "unknown",
+        field: event.field,
+        reason: `user preference "${event.value}"`,
+        value: event,
+      });
+    }
+  }
+
+  async #template(event: TemplateUpdateEvent): Promise<void> {
+    const update: TemplateUpdate = {};
+    if (event.templateId !== undefined) update.id = event.templateId;
+    if (event.name !== undefined) update.name = event.name;
+    if (event.language !== undefined) update.language = event.language;
+    if (event.change === "status" && event.event !== undefined) {
+      const status = TEMPLATE_STATUS[event.event];
+      if (status === undefined) {
+        // An event we do not map: forget the cached list rather than guess.
+        await this.deps.pipeline.templates.invalidate();
+        return;
+      }
+      if (status !== null) update.status = status;
+    }
+    if (event.category !== undefined) update.category = event.category;
+    if (event.quality !== undefined) update.quality = event.quality;
+    await this.deps.pipeline.templates.applyUpdate(update, event.timestamp);
+  }
+
+  async #accountUpdate(event: AccountUpdateEvent, out: WebhookEvent[]): Promise<void> {
+    const { account, pipeline } = this.deps;
+    // When Meta says it happened; a change it did not stamp is taken as happening now.
+    const at = event.timestamp ?? this.deps.clock.now();
+    const v = event.value as {
+      restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
+      ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
+      violation_info?: { violation_type?: string };
+      max_daily_conversations_per_business?: unknown;
+      max_daily_conversation_per_phone?: unknown;
+    };
+    switch (event.event) {
+      case "ACCOUNT_RESTRICTION":
+        for (const r of v.restriction_info ?? []) {
+          const scope = restrictionScope(r.restriction_type);
+          if (!scope) continue;
+          await account.restrict({
+            scope,
+            source: `account_update:${r.restriction_type}`,
+            since: at,
+            ...(r.expiration !== undefined && { until: toMs(r.expiration, at) }),
+          });
+        }
+        return;
+      case "DISABLED_UPDATE": {
+        const state = v.ban_info?.waba_ban_state;
+        if (state === "DISABLE")
+          await account.restrict({ scope: "all", source: "account_update:DISABLED_UPDATE", since: at });
+        else if (state === "REINSTATE") {
+          await account.clearRestriction("all", at);
+          await account.clearRestriction("marketing_slow", at);
+        } else if (state === "SCHEDULE_FOR_DISABLE") {
+          // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
+          await account.restrict({
+            scope: "marketing_slow",
+            source: "account_update:SCHEDULE_FOR_DISABLE",
+            since: at,
+          });
+          out.push(
+            warning(event, "SCHEDULE_FOR_DISABLE", {
+              reason: `Meta scheduled this account to be disabled${v.ban_info?.waba_ban_date ? ` on ${v.ban_info.waba_ban_date}` : ""}`,
+              ...(v.ban_info?.waba_ban_date !== undefined && { banDate: v.ban_info.waba_ban_date }),
+            }),
+          );
+        }
+        return;
+      }
+      case "ACCOUNT_VIOLATION": {
+        const type = v.violation_info?.violation_type;
+        await account.restrict({
+          scope: "marketing_slow",
+          source: `account_update:ACCOUNT_VIOLATION${type ? `:${type}` : ""}`,
+          since: at,
+          until: at + VIOLATION_SLOWDOWN_MS,
+        });
+        out.push(
+          warning(event, "ACCOUNT_VIOLATION", {
+            reason: `Meta recorded a policy violation${type ? ` (${type})` : ""}`,
+            ...(type !== undefined && { violationType: type }),
+          }),
+        );
+        return;
+      }
+      case "ACCOUNT_DELETED":
+      case "ACCOUNT_OFFBOARDED":
+        await account.restrict({ scope: "all", source: `account_update:${event.event}`, since: at });
+        return;
+      case "ACCOUNT_RECONNECTED":
+        await account.clearRestriction("all", at);
+        return;
+      case "CAPABILITY_UPDATE": {
+        const limit = v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone;
+        if (typeof limit === "string") pipeline.setMessagingLimit(limit);
+        else if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
+        return;
+      }
+    }
+  }
+
+  async #quality(event: QualityUpdateEvent): Promise<void> {
+    const at = event.timestamp ?? this.deps.clock.now();
+    if (event.currentLimit !== undefined) this.deps.pipeline.setMessagingLimit(event.currentLimit);
+    if (event.event === "FLAGGED") {
+      await this.deps.account.restrict({
+        scope: "marketing",
+        source: "phone_number_quality_update:FLAGGED",
+        since: at,
+      });
+    } else if (event.event === "UNFLAGGED") await this.deps.account.clearRestriction("marketing", at);
+  }
+}
+
+function warning(
+  event: AccountUpdateEvent,
+  kind: string,
+  details: Pick<AccountWarningEvent, "reason" | "banDate" | "violationType">,
+): AccountWarningEvent {
+  const { kind: _, event: __, ...source } = event;
+  return { ...source, kind: "accountWarning", warning: kind, ...details };
+}
+
+function preferenceEvent(
+  event: Extract<ParsedEvent, { kind: "preference" }>,
+  stop: boolean,
+  granted: boolean,
+): OptOutEvent | OptInEvent {
+  const base = {
+    recipient: event.user,
+    scope: "marketing",
+    source: "meta:user_preferences",
+    timestamp: event.timestamp,
+  };
+  return stop ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted };
+}
+
+/** A user-preference event as listeners see it, for `Webhooks.parse`. */
+export const preferenceForListeners = preferenceEvent;
