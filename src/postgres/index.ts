@@ -5,13 +5,17 @@
  *
  * ```ts
  * import pg from "pg";
- * import { migrate, postgresConsentStore } from "wa-guard/postgres";
+ * import { grantApplicationRole, migrate, postgresConsentStore } from "wa-guard/postgres";
+ * // Once per deploy, connected as the role that owns the tables:
+ * await migrate(ownerPool, { schema: "wa_guard" });
+ * await grantApplicationRole(ownerPool, "wa_guard_app", { schema: "wa_guard" });
+ * // The application connects as the application role, which can only append and read:
  * const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 1000, query_timeout: 1000 });
- * await migrate(pool);
- * const wa = new WhatsAppClient({ stores: { consent: postgresConsentStore(pool) } });
+ * const wa = new WhatsAppClient({ stores: { consent: postgresConsentStore(pool, { schema: "wa_guard" }) } });
  * ```
  */
 import { StoreUnavailableError } from "../errors/store.js";
+import { ValidationError } from "../errors/validation.js";
 import { describeError } from "../internal/logger.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 
@@ -38,6 +42,37 @@ function schemaOf(options: PostgresOptions): string {
   if (!IDENT.test(schema))
     throw new TypeError(`schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
   return `"${schema}"`;
+}
+
+/** Run `work` on one connection: a Pool lends one (`totalCount` tells a Pool from a Client). */
+async function onOneConnection<T>(
+  db: PgQueryable & { connect?: () => Promise<unknown> },
+  work: (connection: PgQueryable) => Promise<T>,
+): Promise<T> {
+  if ("totalCount" in db && typeof db.connect === "function") {
+    const client = (await db.connect()) as PgQueryable & { release(): void };
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+  return work(db);
+}
+
+/** `work` in one transaction, rolled back if it throws. */
+async function inTransaction<T>(db: PgQueryable, work: () => Promise<T>): Promise<T> {
+  // READ COMMITTED whatever the server's default: after waiting for the advisory lock, the next
+  // statement must see what the instance that held it committed.
+  await db.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+  try {
+    const result = await work();
+    await db.query("COMMIT");
+    return result;
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The migrations, in order. Each runs once, in a transaction, under an advisory lock. */
@@ -71,54 +106,151 @@ CREATE OR REPLACE VIEW ${s}.wa_guard_consent_current AS
   SELECT DISTINCT ON (recipient, scope) recipient, scope, action, source, at, id
   FROM ${s}.wa_guard_consent_events ORDER BY recipient, scope, id DESC;`,
   },
+  {
+    version: 2,
+    name: "current consent view follows STOP and START",
+    // Decided as consentStatus() decides: of the scope's own events and the recipient's newest
+    // `all` event if that is a revoke (a STOP not lifted by a later START), the newest wins. The
+    // columns of version 1 keep their names and types (so CREATE OR REPLACE keeps the grants) and
+    // now describe the deciding event; `granted` and `decided_by_scope` are added.
+    sql: (s) => `
+CREATE OR REPLACE VIEW ${s}.wa_guard_consent_current AS
+  SELECT DISTINCT ON (own.recipient, own.scope)
+    own.recipient, own.scope, d.action, d.source, d.at, d.id,
+    d.action = 'grant' AS granted, d.scope AS decided_by_scope
+  FROM (SELECT DISTINCT recipient, scope FROM ${s}.wa_guard_consent_events) own
+  JOIN (SELECT DISTINCT ON (recipient, scope) recipient, scope, action, source, at, id
+        FROM ${s}.wa_guard_consent_events ORDER BY recipient, scope, id DESC) d
+    ON d.recipient = own.recipient AND (d.scope = own.scope OR (d.scope = 'all' AND d.action = 'revoke'))
+  ORDER BY own.recipient, own.scope, d.id DESC;
+COMMENT ON VIEW ${s}.wa_guard_consent_current IS
+  'Consent per recipient and scope as wa-guard decides it: the scope''s newest event, unless a newer revoke of all (STOP) not lifted by a later grant of all (START) withdraws it.';
+COMMENT ON COLUMN ${s}.wa_guard_consent_current.action IS
+  'Action of the deciding event. On the all row: revoke = a STOP is in force, grant = lifted by START (grants no scope by itself).';
+COMMENT ON COLUMN ${s}.wa_guard_consent_current.id IS
+  'id in wa_guard_consent_events of the deciding event (source and at are its own).';
+COMMENT ON COLUMN ${s}.wa_guard_consent_current.granted IS 'action = grant: what wa.consent.status() answers.';
+COMMENT ON COLUMN ${s}.wa_guard_consent_current.decided_by_scope IS
+  'Scope of the deciding event: the row''s scope, or all when a STOP withdrew it.';`,
+  },
 ];
 
-/** Create or upgrade the tables. Safe to run on every start and from several instances at once. */
+/**
+ * Create or upgrade the tables. Safe to run on every start and from several instances at once.
+ * Run it as the role that owns the tables (see {@link grantApplicationRole}); once the schema is
+ * up to date it changes nothing, so the application role may call it too (it reads
+ * `wa_guard_migrations` and needs no other right).
+ */
 export async function migrate(
   db: PgQueryable & { connect?: () => Promise<unknown> },
   options: PostgresOptions = {},
 ): Promise<{ applied: number[] }> {
   const s = schemaOf(options);
-  // A transaction needs one connection: take one from a Pool (`totalCount` tells a Pool from a
-  // Client, which is one connection already).
-  if ("totalCount" in db && typeof db.connect === "function") {
-    const client = (await db.connect()) as PgQueryable & { release(): void };
-    try {
-      return await migrateOn(client, s);
-    } finally {
-      client.release();
-    }
-  }
-  return migrateOn(db, s);
+  return onOneConnection(db, (connection) => inTransaction(connection, () => migrateOn(connection, s)));
 }
 
 async function migrateOn(db: PgQueryable, s: string): Promise<{ applied: number[] }> {
-  const applied: number[] = [];
-  await db.query("BEGIN");
-  try {
-    await db.query("SELECT pg_advisory_xact_lock(hashtext('wa_guard_migrations'))");
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await db.query("SELECT pg_advisory_xact_lock(hashtext('wa_guard_migrations'))");
+  // Create only what is missing: CREATE … IF NOT EXISTS still needs the right to create, which
+  // the owner of a schema made for it (CREATE SCHEMA … AUTHORIZATION) may not have on the database.
+  const { rows } = await db.query(
+    "SELECT to_regnamespace($1) IS NOT NULL AS has_schema, to_regclass($2) IS NOT NULL AS has_table",
+    [s, `${s}.wa_guard_migrations`],
+  );
+  if (rows[0]?.["has_schema"] !== true) await db.query(`CREATE SCHEMA ${s}`);
+  if (rows[0]?.["has_table"] !== true)
     await db.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.wa_guard_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE ${s}.wa_guard_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const done = new Set(
-      (await db.query(`SELECT version FROM ${s}.wa_guard_migrations`)).rows.map((r) => Number(r["version"])),
-    );
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      await db.query(m.sql(s));
-      await db.query(`INSERT INTO ${s}.wa_guard_migrations (version, name) VALUES ($1, $2)`, [
-        m.version,
-        m.name,
-      ]);
-      applied.push(m.version);
-    }
-    await db.query("COMMIT");
-  } catch (error) {
-    await db.query("ROLLBACK").catch(() => undefined);
-    throw error;
+  const done = new Set(
+    (await db.query(`SELECT version FROM ${s}.wa_guard_migrations`)).rows.map((r) => Number(r["version"])),
+  );
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await db.query(m.sql(s));
+    await db.query(`INSERT INTO ${s}.wa_guard_migrations (version, name) VALUES ($1, $2)`, [
+      m.version,
+      m.name,
+    ]);
+    applied.push(m.version);
   }
   return { applied };
+}
+
+/**
+ * Give `role` the least it needs to run wa-guard: append to the ledger and read it, and nothing
+ * else — no UPDATE, DELETE or TRUNCATE, no ALTER, DROP or CREATE OR REPLACE (those need the
+ * owner, which the role must not be). Run it connected as the owner after {@link migrate}; it is
+ * safe to run again (it first revokes whatever the role held on these objects).
+ *
+ * Refuses (`ValidationError`) a role that could undo the append-only guarantee: a superuser, a
+ * role that may create roles, or the owner of the tables or of the schema, or a member of one.
+ *
+ * @param role the role name exactly as PostgreSQL stores it (`pg_roles.rolname`), e.g. `wa_guard_app`.
+ * @example
+ * await migrate(ownerPool, { schema: "wa_guard" });
+ * await grantApplicationRole(ownerPool, "wa_guard_app", { schema: "wa_guard" });
+ */
+export async function grantApplicationRole(
+  db: PgQueryable & { connect?: () => Promise<unknown> },
+  role: string,
+  options: PostgresOptions = {},
+): Promise<void> {
+  const s = schemaOf(options);
+  const refuse = (why: string, path = "role", code = "unsafe_role") =>
+    new ValidationError(`cannot make ${JSON.stringify(role)} the application role on ${s}: ${why}`, [
+      { path: [path], message: why, code },
+    ]);
+  if (
+    typeof role !== "string" ||
+    role.length === 0 ||
+    new TextEncoder().encode(role).length > 63 ||
+    role.includes("\0")
+  )
+    throw refuse("expected a role name of 1 to 63 bytes");
+  const r = `"${role.replaceAll('"', '""')}"`;
+  const events = `${s}.wa_guard_consent_events`;
+  await onOneConnection(db, (connection) =>
+    inTransaction(connection, async () => {
+      const notMigrated = refuse("run migrate() on this schema first", "schema", "not_migrated");
+      const { rows: tables } = await connection.query("SELECT to_regclass($1) IS NOT NULL AS ok", [
+        `${s}.wa_guard_migrations`,
+      ]);
+      if (tables[0]?.["ok"] !== true) throw notMigrated;
+      const { rows: versions } = await connection.query(
+        `SELECT max(version) AS v FROM ${s}.wa_guard_migrations`,
+      );
+      if (Number(versions[0]?.["v"]) < (MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0)) throw notMigrated;
+      const { rows } = await connection.query(
+        `SELECT rolsuper, rolcreaterole, EXISTS (
+           SELECT FROM (SELECT nspowner AS owner FROM pg_namespace WHERE oid = to_regnamespace($2)
+                        UNION ALL SELECT relowner FROM pg_class WHERE relnamespace = to_regnamespace($2)
+                          AND relname IN ('wa_guard_consent_events', 'wa_guard_consent_current', 'wa_guard_migrations')
+                        UNION ALL SELECT proowner FROM pg_proc WHERE pronamespace = to_regnamespace($2)
+                          AND proname = 'wa_guard_consent_events_append_only') o
+           WHERE pg_has_role(r.oid, o.owner, 'MEMBER')) AS owner
+         FROM pg_roles r WHERE rolname = $1`,
+        [role, s],
+      );
+      const found = rows[0];
+      if (!found) throw refuse("no such role");
+      if (found["rolsuper"] === true) throw refuse("it is a superuser");
+      if (found["rolcreaterole"] === true) throw refuse("it has CREATEROLE (it could make itself the owner)");
+      if (found["owner"] === true)
+        throw refuse("it owns the schema or the ledger, or is a member of the role that does");
+      for (const statement of [
+        `REVOKE ALL ON TABLE ${events}, ${s}.wa_guard_consent_current, ${s}.wa_guard_migrations FROM ${r}`,
+        `REVOKE ALL ON SEQUENCE ${events}_id_seq FROM ${r}`,
+        `REVOKE CREATE ON SCHEMA ${s} FROM ${r}`,
+        `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
+        `GRANT SELECT, INSERT ON TABLE ${events} TO ${r}`,
+        `GRANT USAGE ON SEQUENCE ${events}_id_seq TO ${r}`,
+        `GRANT SELECT ON TABLE ${s}.wa_guard_consent_current, ${s}.wa_guard_migrations TO ${r}`,
+      ])
+        await connection.query(statement);
+    }),
+  );
 }
 
 /** The consent ledger in PostgreSQL (run {@link migrate} first). */

@@ -1,45 +1,38 @@
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { isStoreUnavailableError } from "../../src/index.js";
-import { migrate, postgresConsentStore } from "../../src/postgres/index.js";
+import { MIGRATIONS, migrate, postgresConsentStore } from "../../src/postgres/index.js";
+import { type ConsentEvent, consentStatus } from "../../src/state/consent.js";
+import { connected } from "../helpers.js";
+import { POSTGRES_URL, whenPostgres } from "./services.js";
 import { consentContract } from "./stores.js";
 
-// Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test; .ci/run starts it). In CI a
-// missing server fails the suite; elsewhere it is skipped with the reason printed.
-const URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
-const available = await (async () => {
-  const probe = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 1_000 });
-  try {
-    await probe.connect();
-    await probe.query("SELECT 1");
-    return true;
-  } catch (error) {
-    return String(error);
-  } finally {
-    await probe.end().catch(() => undefined);
-  }
-})();
-if (available !== true) {
-  if (process.env["CI"]) throw new Error(`PostgreSQL is required in CI (${URL}): ${available}`);
-  console.warn(`skipping the PostgreSQL store suites: no PostgreSQL at ${URL} (${available})`);
-}
-const suite = available === true ? describe : describe.skip;
+// Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test; .ci/run starts it).
+const suite = await whenPostgres("the PostgreSQL store suites");
 const schema = `wa_guard_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 let pool: pg.Pool;
 
-beforeAll(async () => {
-  if (available !== true) return;
-  pool = new pg.Pool({ connectionString: URL, max: 4 });
-  expect((await migrate(pool, { schema })).applied).toEqual([1]);
-});
-afterAll(async () => {
-  if (available !== true) return;
-  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await pool.end();
-});
+/** The view's rows for one recipient, by scope. */
+async function current(recipient: string, inSchema = schema) {
+  const { rows } = await pool.query(
+    `SELECT scope, action, source, granted, decided_by_scope FROM ${inSchema}.wa_guard_consent_current WHERE recipient = $1 ORDER BY scope`,
+    [recipient],
+  );
+  return Object.fromEntries(rows.map(({ scope, ...row }) => [scope, row]));
+}
 
 suite("PostgreSQL consent ledger", () => {
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 4 });
+    expect((await migrate(pool, { schema })).applied).toEqual([1, 2]);
+  });
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  });
+
   let n = 0;
   // Each contract run gets its own recipients: the ledger is append-only by design.
   consentContract(async () => {
@@ -59,10 +52,134 @@ suite("PostgreSQL consent ledger", () => {
     const other = `${schema}_b`;
     try {
       const first = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema: other })));
-      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1]]);
+      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1, 2]]);
     } finally {
       await pool.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
     }
+  });
+
+  it("migrate() from several instances at once also holds when the server defaults to SERIALIZABLE", async () => {
+    const other = `${schema}_c`;
+    const clients = [1, 2, 3].map(
+      () =>
+        new pg.Client({
+          connectionString: POSTGRES_URL,
+          options: "-c default_transaction_isolation=serializable",
+        }),
+    );
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+      const first = await Promise.all(clients.map((c) => migrate(c, { schema: other })));
+      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1, 2]]);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+      await pool.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+    }
+  });
+
+  it("migrate() upgrades a version-1 ledger in place: history kept, the view follows STOP", async () => {
+    const old = `${schema}_v1`;
+    const v1 = MIGRATIONS.find((m) => m.version === 1)!;
+    try {
+      // A database migrated by the first release: only version 1 applied.
+      await pool.query(`CREATE SCHEMA ${old}`);
+      await pool.query(
+        `CREATE TABLE ${old}.wa_guard_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await pool.query(v1.sql(`"${old}"`));
+      await pool.query(`INSERT INTO ${old}.wa_guard_migrations (version, name) VALUES (1, $1)`, [v1.name]);
+      const store = postgresConsentStore(pool, { schema: old });
+      await store.append({ key: "u1", action: "grant", scope: "marketing", source: "form", at: 1 });
+      await store.append({ key: "u1", action: "revoke", scope: "all", source: "keyword:STOP", at: 2 });
+      const before = await pool.query(
+        `SELECT action FROM ${old}.wa_guard_consent_current WHERE recipient = 'u1' AND scope = 'marketing'`,
+      );
+      expect(before.rows).toEqual([{ action: "grant" }]); // what version 1 showed after a STOP
+
+      expect((await migrate(pool, { schema: old })).applied).toEqual([2]);
+      expect((await store.history("u1")).map((e) => e.source)).toEqual(["form", "keyword:STOP"]);
+      expect((await current("u1", old))["marketing"]).toEqual({
+        action: "revoke",
+        source: "keyword:STOP",
+        granted: false,
+        decided_by_scope: "all",
+      });
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS ${old} CASCADE`);
+    }
+  });
+
+  it("the view agrees with wa.consent.status() after a keyword STOP and START", async () => {
+    const { fake, wa } = connected({
+      client: { stores: { consent: postgresConsentStore(pool, { schema }) } },
+    });
+    const inbound = (id: string, body: string) =>
+      fake.webhooks.request({
+        object: "whatsapp_business_account",
+        entry: [
+          {
+            id: fake.wabaId,
+            changes: [
+              {
+                field: "messages",
+                value: {
+                  messaging_product: "whatsapp",
+                  messages: [
+                    { from: "16505550042", id, timestamp: "1700000000", type: "text", text: { body } },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
+    const post = async (id: string, body: string) => {
+      const result = await wa.webhooks.handle(inbound(id, body));
+      expect(result.status).toBe(200);
+      await result.delivered;
+    };
+    await wa.consent.grant("+16505550042", { scope: "marketing", source: "checkout-form" });
+    await post("wamid.stop", "STOP");
+    expect((await wa.consent.status("+16505550042", "marketing")).granted).toBe(false);
+    expect(await current("16505550042")).toEqual({
+      all: { action: "revoke", source: "keyword:STOP", granted: false, decided_by_scope: "all" },
+      marketing: { action: "revoke", source: "keyword:STOP", granted: false, decided_by_scope: "all" },
+    });
+
+    await post("wamid.start", "START");
+    expect((await wa.consent.status("+16505550042", "marketing")).granted).toBe(true);
+    expect(await current("16505550042")).toEqual({
+      all: { action: "grant", source: "keyword:START", granted: true, decided_by_scope: "all" },
+      marketing: { action: "grant", source: "checkout-form", granted: true, decided_by_scope: "marketing" },
+    });
+  });
+
+  it("the view decides every scope as consentStatus() does, for any ledger", async () => {
+    const store = postgresConsentStore(pool, { schema });
+    const event = fc.record({
+      action: fc.constantFrom("grant" as const, "revoke" as const),
+      scope: fc.constantFrom("all", "marketing", "utility", "news"),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 8 }), async (drawn) => {
+        const key = `p${++run}`;
+        const events: ConsentEvent[] = drawn.map((e, i) => ({ key, ...e, source: `s${i}`, at: i }));
+        for (const e of events) await store.append(e);
+        const view = await current(key);
+        expect(Object.keys(view).sort()).toEqual([...new Set(drawn.map((e) => e.scope))].sort());
+        for (const [scope, row] of Object.entries(view)) {
+          const status = consentStatus(events, scope);
+          expect(row).toEqual({
+            action: status.decidedBy?.action,
+            source: status.decidedBy?.source,
+            granted: status.granted,
+            decided_by_scope: status.decidedBy?.scope,
+          });
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("the table is append-only: updates and deletes are refused by the database", async () => {
@@ -80,10 +197,7 @@ suite("PostgreSQL consent ledger", () => {
     ).rejects.toThrow(/append-only/);
     await expect(pool.query(`DELETE FROM ${schema}.wa_guard_consent_events`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`TRUNCATE ${schema}.wa_guard_consent_events`)).rejects.toThrow(/append-only/);
-    const current = await pool.query(
-      `SELECT action, source FROM ${schema}.wa_guard_consent_current WHERE recipient = '16505550009' AND scope = 'marketing'`,
-    );
-    expect(current.rows).toEqual([{ action: "grant", source: "form" }]);
+    expect((await current("16505550009"))["marketing"]).toMatchObject({ action: "grant", source: "form" });
   });
 
   it("an unreachable database fails closed with StoreUnavailableError within the bound", async () => {
