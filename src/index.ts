@@ -60,6 +60,8 @@ export type {
 export { WhatsAppClient } from "./client.js";
 export type { ErrorFamily } from "./errors/base.js";
 export { isWhatsAppError, WhatsAppError } from "./errors/base.js";
+export type { ConsentWithdrawal } from "./errors/consent.js";
+export { ConsentSupersededError, ConsentWithdrawnByUserError } from "./errors/consent.js";
 export type { GraphApiErrorInit, GraphErrorBody } from "./errors/graph.js";
 export {
   AccountRestrictedError,

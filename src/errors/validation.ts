@@ -12,7 +12,8 @@ export interface ValidationIssue {
  * `issues` lists every problem; the message names the fields.
  */
 export class ValidationError extends WhatsAppError {
-  readonly code = "validation_failed" as const;
+  /** `validation_failed`, or the more precise code of a subclass (`consent_superseded`, …). */
+  readonly code: string = "validation_failed";
   readonly family = "validation" as const;
   readonly issues: ValidationIssue[];
 

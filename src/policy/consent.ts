@@ -1,3 +1,4 @@
+import { ConsentSupersededError, ConsentWithdrawnByUserError } from "../errors/consent.js";
 import { isValidationError, ValidationError } from "../errors/validation.js";
 import type { Clock } from "../state/clock.js";
 import {
@@ -6,6 +7,8 @@ import {
   type ConsentStatus,
   type ConsentStore,
   consentStatus,
+  eventSecond,
+  isMetaStop,
 } from "../state/consent.js";
 import { type SessionWindowStore, windowClosesAt, windowOpen } from "../state/session-windows.js";
 import { parseRecipient } from "./recipient.js";
@@ -69,15 +72,47 @@ export interface ConsentImportRecord {
   scope: ConsentScope;
   source: string;
   proof?: string;
-  /** When the consent was given or withdrawn (ms); defaults to now. */
+  /**
+   * When the consent was given or withdrawn (ms). A revoke without it is recorded now; a grant
+   * without it is recorded now only while no withdrawal decides its scope (it cannot be shown to be
+   * newer than one), otherwise it is `superseded`.
+   */
   at?: number;
   /** @default "grant" */
   action?: "grant" | "revoke";
 }
 
+/**
+ * One result per imported record:
+ * - `recorded`: appended to the ledger (`event`);
+ * - `unchanged`: the same event (recipient, action, scope, source, proof, `at`) is already on file,
+ *   so a re-import adds nothing (`event` is the one on file); for a grant without `at`, the same
+ *   grant at any time, while nothing withdraws its scope;
+ * - `superseded`: a grant dated at or before a withdrawal on file (`by`), or undated while a
+ *   withdrawal decides its scope; nothing recorded (`error` says why);
+ * - `refused`: a grant that would lift Meta's marketing stop (`by`), which only the user can lift;
+ *   nothing recorded;
+ * - `invalid`: bad input (`error`); nothing recorded.
+ */
 export type ConsentImportResult =
   | { recipient: string; status: "recorded"; event: ConsentEvent }
+  | { recipient: string; status: "unchanged"; event: ConsentEvent }
+  | { recipient: string; status: "superseded"; by: ConsentEvent; error: ConsentSupersededError }
+  | { recipient: string; status: "refused"; by: ConsentEvent; error: ConsentWithdrawnByUserError }
   | { recipient: string; status: "invalid"; error: ValidationError };
+
+/** How a grant's time is known: `now` (recorded live), `dated` (an explicit `at`), `undated` (an import without `at`). */
+type GrantTime = "now" | "dated" | "undated";
+
+type GrantDecision =
+  | { kind: "record" }
+  | { kind: "unchanged"; event: ConsentEvent }
+  | { kind: "superseded"; by: ConsentEvent; error: ConsentSupersededError }
+  | { kind: "refused"; by: ConsentEvent; error: ConsentWithdrawnByUserError };
+
+/** Sources only the user's own actions produce: Meta's reports and the user's keywords. */
+const USER_SOURCES = ["meta:", "keyword:"] as const;
+const isUserSource = (source: string) => USER_SOURCES.some((p) => source.startsWith(p));
 
 export interface InboundSignal {
   /** The user (phone number or wa_id). */
@@ -107,15 +142,44 @@ export class Consent {
     this.#payloads = new Set(options.unsubscribePayloads ?? []);
   }
 
-  /** Record an opt-in for a scope, with where it came from and any proof. */
+  /**
+   * Record an opt-in for a scope, with where it came from and any proof. Throws, recording
+   * nothing:
+   * - `ConsentWithdrawnByUserError` for `marketing` (or `all`) while Meta's marketing stop is in
+   *   force: only the user lifts it (Meta's resume, or an opt-in keyword);
+   * - `ConsentSupersededError` when `at` is given and a withdrawal of the scope (or of `all`) at or
+   *   after it is on file: a grant from before a withdrawal never lifts it;
+   * - `ValidationError` for bad input, an `at` in the future, or a source reserved for the user's
+   *   own actions (`meta:…`, `keyword:…`).
+   */
   async grant(
     recipient: string,
     details: { scope: ConsentScope; source: string; proof?: string; at?: number },
   ): Promise<ConsentEvent> {
-    return this.#append(recipient, "grant", details);
+    const source = details?.source;
+    if (typeof source === "string" && isUserSource(source)) {
+      throw new ValidationError(
+        `source ${JSON.stringify(source)} is reserved: "meta:…" is what Meta reports (wa.consent.resume()) and ` +
+          `"keyword:…" what the user sends (wa.consent.processInbound()); name where your opt-in came from`,
+      );
+    }
+    const event = this.#event(recipient, "grant", details);
+    this.#notInFuture(event);
+    const history = await this.store.history(event.key);
+    const decision = decideGrant(recipient, history, event, details.at === undefined ? "now" : "dated");
+    switch (decision.kind) {
+      case "unchanged":
+        return decision.event;
+      case "superseded":
+      case "refused":
+        throw decision.error;
+      default:
+        await this.store.append(event);
+        return event;
+    }
   }
 
-  /** Record a withdrawal. Scope `all` withdraws every scope (like STOP). */
+  /** Record a withdrawal. Scope `all` withdraws every scope (like STOP). Always recorded. */
   async revoke(
     recipient: string,
     details: { scope?: ConsentScope; source: string; proof?: string; at?: number },
@@ -124,30 +188,38 @@ export class Consent {
   }
 
   /**
-   * Lift an automatic withdrawal (Meta's marketing stop, a 131050 failure) when the user
-   * resumes. It restores consent that was given before the stop and never creates consent that
-   * was not: with no earlier grant, nothing is recorded and `granted` is false.
+   * Record Meta's report that the user resumed (`user_preferences` resume; `source` must start
+   * with `meta:`). It lifts Meta's stops of the scope that happened before it — only the user can
+   * — and restores consent given before them; it never grants by itself. `granted` says whether
+   * the scope is granted now. A resume older than the stop (a late delivery) is recorded but lifts
+   * nothing.
    */
   async resume(
     recipient: string,
     details: { scope: ConsentScope; source: string; at?: number },
   ): Promise<{ granted: boolean; event?: ConsentEvent }> {
-    const history = await this.store.history(key(recipient));
-    const current = consentStatus(history, details.scope);
-    if (current.granted) return { granted: true };
-    const stop = current.decidedBy;
-    if (stop?.action !== "revoke" || !stop.source.startsWith("meta:")) return { granted: false };
-    // A resume older than the stop it would lift arrived out of order: the stop stands.
-    if (stop.at > (details.at ?? this.clock.now())) return { granted: false };
-    const before = consentStatus(history.slice(0, history.indexOf(stop)), details.scope);
-    if (!before.granted) return { granted: false };
-    return { granted: true, event: await this.#append(recipient, "grant", details) };
+    if (typeof details?.source !== "string" || !details.source.startsWith("meta:")) {
+      throw new ValidationError(
+        `resume records what Meta reported, so its source must start with "meta:" (e.g. "meta:user_preferences"), ` +
+          `got ${JSON.stringify(details?.source)}; record the business's own opt-in with wa.consent.grant()`,
+      );
+    }
+    const event = this.#event(recipient, "grant", details);
+    const history = await this.store.history(event.key);
+    const same = history.find((e) => sameEvent(e, event));
+    if (!same) await this.store.append(event);
+    const after = same ? history : [...history, event];
+    return { granted: consentStatus(after, details.scope).granted, event: same ?? event };
   }
 
   /**
    * Record many grants or withdrawals at once (a CRM export, a migration). Each record is
    * checked on its own: exactly one result per input, in order; a bad record never stops the
-   * others.
+   * others. Revokes are always recorded. A grant from a business source follows the rules of
+   * `grant()` — never lifting Meta's stop (`refused`) or a newer withdrawal (`superseded`) — and an
+   * undated one cannot lift any withdrawal. Records from the user's own sources (`meta:…`,
+   * `keyword:…`, a migrated ledger) are kept as they are and ordered by their `at`, which a grant
+   * from them must have. An event already on file is not added twice (`unchanged`).
    */
   async import(records: readonly ConsentImportRecord[]): Promise<ConsentImportResult[]> {
     if (!Array.isArray(records)) throw new ValidationError("consent.import needs an array of records");
@@ -160,14 +232,43 @@ export class Consent {
         if (record.action !== undefined && record.action !== "grant" && record.action !== "revoke") {
           throw new ValidationError('action must be "grant" or "revoke"');
         }
-        const details = {
+        const action = record.action ?? "grant";
+        const event = this.#event(recipient, action, {
           scope: record.scope,
           source: record.source,
           ...(record.proof !== undefined && { proof: record.proof }),
           ...(record.at !== undefined && { at: record.at }),
-        };
-        const event = await this.#append(recipient, record.action ?? "grant", details);
-        results.push({ recipient, status: "recorded", event });
+        });
+        if (action === "grant") {
+          this.#notInFuture(event);
+          // "Now" would make a migrated START or resume lift every withdrawal before it.
+          if (isUserSource(event.source) && record.at === undefined)
+            throw new ValidationError(
+              `a grant from the user's own source (${JSON.stringify(event.source)}) needs its at: when it happened`,
+              [
+                {
+                  path: ["at"],
+                  message: "required for a grant from a meta: or keyword: source",
+                  code: "invalid_type",
+                },
+              ],
+            );
+        }
+        const history = await this.store.history(event.key);
+        const decision: GrantDecision =
+          action === "revoke" || isUserSource(event.source)
+            ? duplicate(history, event)
+            : decideGrant(recipient, history, event, record.at === undefined ? "undated" : "dated");
+        if (decision.kind === "record") {
+          await this.store.append(event);
+          results.push({ recipient, status: "recorded", event });
+        } else if (decision.kind === "unchanged") {
+          results.push({ recipient, status: "unchanged", event: decision.event });
+        } else if (decision.kind === "superseded") {
+          results.push({ recipient, status: "superseded", by: decision.by, error: decision.error });
+        } else {
+          results.push({ recipient, status: "refused", by: decision.by, error: decision.error });
+        }
       } catch (error) {
         if (!isValidationError(error)) throw error;
         results.push({ recipient, status: "invalid", error });
@@ -240,11 +341,28 @@ export class Consent {
     action: ConsentEvent["action"],
     details: { scope: ConsentScope; source: string; proof?: string; at?: number },
   ): Promise<ConsentEvent> {
+    const event = this.#event(recipient, action, details);
+    await this.store.append(event);
+    return event;
+  }
+
+  /** Check and build an event (nothing is stored). */
+  #event(
+    recipient: string,
+    action: ConsentEvent["action"],
+    details: { scope: ConsentScope; source: string; proof?: string; at?: number },
+  ): ConsentEvent {
     if (typeof details?.source !== "string" || details.source.length === 0) {
       throw new ValidationError("consent events need a source (where the opt-in or opt-out came from)");
     }
     if (typeof details.scope !== "string" || details.scope.length === 0)
       throw new ValidationError("consent events need a scope");
+    if (details.at !== undefined && (typeof details.at !== "number" || !Number.isFinite(details.at))) {
+      throw new ValidationError(
+        `at must be a time in milliseconds since 1970 (a finite number), got ${typeof details.at === "number" ? String(details.at) : JSON.stringify(details.at)}`,
+        [{ path: ["at"], message: "expected a finite number of milliseconds", code: "invalid_type" }],
+      );
+    }
     const event: ConsentEvent = {
       key: key(recipient),
       action,
@@ -253,9 +371,86 @@ export class Consent {
       at: details.at ?? this.clock.now(),
     };
     if (details.proof !== undefined) event.proof = details.proof;
-    await this.store.append(event);
     return event;
   }
+
+  /** A grant happens when it is recorded or before: one dated later would outrank what comes first. */
+  #notInFuture(event: ConsentEvent): void {
+    const now = this.clock.now();
+    if (event.at > now) {
+      throw new ValidationError(
+        `a grant cannot be dated in the future: at ${new Date(event.at).toISOString()} is after now ` +
+          `(${new Date(now).toISOString()}); leave out at to record it now`,
+        [{ path: ["at"], message: "a grant cannot be dated in the future", code: "too_big" }],
+      );
+    }
+  }
+}
+
+/** Same recipient, action, scope, source, proof and (unless `anyTime`) time. */
+function sameEvent(a: ConsentEvent, b: ConsentEvent, anyTime = false): boolean {
+  return (
+    a.key === b.key &&
+    a.action === b.action &&
+    a.scope === b.scope &&
+    a.source === b.source &&
+    (anyTime || a.at === b.at) &&
+    a.proof === b.proof
+  );
+}
+
+/** `unchanged` when the event is already on file (at any time, for an undated grant). */
+function duplicate(history: readonly ConsentEvent[], event: ConsentEvent, anyTime = false): GrantDecision {
+  const same = history.find((e) => sameEvent(e, event, anyTime));
+  return same ? { kind: "unchanged", event: same } : { kind: "record" };
+}
+
+/**
+ * Whether a grant from a business source may be recorded. Meta's stop in force for its scope (any
+ * scope, for `all`) refuses it — or supersedes it, when the grant is dated at or before the stop.
+ * Otherwise a withdrawal deciding its scope supersedes it unless the grant is dated in a later
+ * second (an undated import record never is; a live grant always is). A dated or undated grant
+ * that passes is compared with what is on file (`unchanged`).
+ */
+function decideGrant(
+  recipient: string,
+  history: readonly ConsentEvent[],
+  event: ConsentEvent,
+  time: GrantTime,
+): GrantDecision {
+  const newer = (w: ConsentEvent) =>
+    time === "now" || (time === "dated" && eventSecond(event) > eventSecond(w));
+  const superseded = (by: ConsentEvent): GrantDecision => ({
+    kind: "superseded",
+    by,
+    error: new ConsentSupersededError({
+      recipient,
+      scope: event.scope,
+      withdrawal: by,
+      ...(time !== "undated" && { at: event.at }),
+    }),
+  });
+  const scopes =
+    event.scope === "all" ? [...new Set(history.filter(isMetaStop).map((e) => e.scope))] : [event.scope];
+  for (const scope of scopes) {
+    const stop = consentStatus(history, scope).decidedBy;
+    if (stop === undefined || !isMetaStop(stop)) continue;
+    if (time === "dated" && !newer(stop)) return superseded(stop);
+    return {
+      kind: "refused",
+      by: stop,
+      error: new ConsentWithdrawnByUserError({ recipient, scope: event.scope, withdrawal: stop }),
+    };
+  }
+  const current = consentStatus(history, event.scope);
+  const withdrawal = current.decidedBy;
+  if (!current.granted && withdrawal?.action === "revoke" && !newer(withdrawal))
+    return superseded(withdrawal);
+  // A live grant is a new decision even when it looks like an earlier one (a clock that stands
+  // still), and lands after whatever was recorded in between. An undated record that got here has
+  // no withdrawal deciding its scope, so the same grant on file at another time makes it a
+  // re-import of an unchanged CRM row: nothing to add.
+  return time === "now" ? { kind: "record" } : duplicate(history, event, time === "undated");
 }
 
 function key(recipient: string): string {

@@ -29,14 +29,75 @@ export interface ConsentStore {
 }
 
 /**
- * Decide a scope from a ledger, newest event first. An event for the scope itself decides. A
- * revoke of `all` (STOP) withdraws every scope; a later grant of `all` (START) lifts that
- * withdrawal and the earlier per-scope history applies again.
+ * A withdrawal Meta reported — the user stopped marketing in WhatsApp (`meta:user_preferences`)
+ * or Meta failed a send with 131050 (`meta:131050`). Only the user lifts it.
+ */
+export function isMetaStop(event: ConsentEvent): boolean {
+  return event.action === "revoke" && hasPrefix(event.source, "meta:");
+}
+
+/**
+ * The user's own lift of Meta's stop: Meta's resume (a `meta:…` grant, recorded by
+ * `wa.consent.resume()`) or an opt-in keyword the user sent (a `keyword:…` grant, such as START).
+ */
+export function isUserLift(event: ConsentEvent): boolean {
+  return (
+    event.action === "grant" && (hasPrefix(event.source, "meta:") || hasPrefix(event.source, "keyword:"))
+  );
+}
+
+function hasPrefix(source: unknown, prefix: string): boolean {
+  return typeof source === "string" && source.startsWith(prefix);
+}
+
+/**
+ * The second an event happened in — Meta's timestamps are whole seconds, so a finer order between
+ * Meta's events and ours means nothing. A time that is not a number (a damaged record) sorts a
+ * revoke last and a grant first: the strict side.
+ */
+export function eventSecond(event: ConsentEvent): number {
+  if (Number.isFinite(event.at)) return Math.floor(event.at / 1000);
+  return event.action === "revoke" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * The events in the order they happened: by the second of `at`, and within one second in the order
+ * they were recorded. A ledger recorded in time order (the common case) is returned as is.
+ */
+export function inTimeOrder(events: readonly ConsentEvent[]): readonly ConsentEvent[] {
+  for (let i = 1; i < events.length; i++) {
+    if (eventSecond(events[i - 1]!) > eventSecond(events[i]!)) {
+      return events
+        .map((event, index) => ({ event, index, second: eventSecond(event) }))
+        .sort((a, b) => (a.second === b.second ? a.index - b.index : a.second < b.second ? -1 : 1))
+        .map((x) => x.event);
+    }
+  }
+  return events;
+}
+
+/**
+ * Decide a scope from a ledger, by when the events happened (see {@link inTimeOrder}), newest
+ * first:
+ *
+ * 1. Meta's stop ({@link isMetaStop}) of the scope (or of `all`) withdraws it until the user lifts
+ *    it ({@link isUserLift}) at a later time. A business grant never lifts it, whenever recorded.
+ * 2. Otherwise the newest event for the scope itself decides. A revoke of `all` (STOP) newer than
+ *    it withdraws it; a grant of `all` (START) lifts the revokes of `all` before it, so the earlier
+ *    history applies again. Lifted Meta stops and Meta's resumes (which only lift) are passed over.
  */
 export function consentStatus(events: readonly ConsentEvent[], scope: ConsentScope): ConsentStatus {
+  const ordered = inTimeOrder(events);
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const e = ordered[i]!;
+    if (e.scope !== scope && e.scope !== "all") continue;
+    if (isUserLift(e)) break;
+    if (isMetaStop(e)) return { granted: false, decidedBy: e };
+  }
   let lifted = false;
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const e = ordered[i]!;
+    if (hasPrefix(e.source, "meta:")) continue;
     if (e.scope === scope) return { granted: e.action === "grant", decidedBy: e };
     if (e.scope !== "all") continue;
     if (e.action === "grant") lifted = true;

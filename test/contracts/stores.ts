@@ -14,6 +14,7 @@ import type {
   TemplateListStore,
   WebhookDedupStore,
 } from "../../src/index.js";
+import { consentStatus } from "../../src/index.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +57,32 @@ export function consentContract(make: StoreFactories["consent"]) {
     await s.append({ key: "b", action: "grant", scope: "utility", source: "x", at: 4 });
     expect(await s.history("a")).toEqual(events);
     expect(await s.history("b")).toHaveLength(1);
+  });
+
+  it("consent: events recorded out of time order come back as recorded and decide the same", async () => {
+    const s = await make();
+    const t = Date.UTC(2026, 0, 1);
+    // Recorded in this order; happened in another (a late 131050, a backdated revoke, ties).
+    const events: ConsentEvent[] = [
+      { key: "c", action: "grant", scope: "marketing", source: "checkout-form", at: t + 60_000 },
+      { key: "c", action: "revoke", scope: "marketing", source: "meta:131050", at: t + 30_000 },
+      { key: "c", action: "revoke", scope: "all", source: "keyword:STOP", at: t + 90_400 },
+      { key: "c", action: "grant", scope: "all", source: "keyword:START", at: t + 90_100 },
+      { key: "c", action: "grant", scope: "marketing", source: "meta:user_preferences", at: t + 45_000 },
+    ];
+    for (const e of events) await s.append(e);
+    const back = await s.history("c");
+    expect(back).toEqual(events);
+    for (const n of [1, 2, 3, 4, 5]) {
+      for (const scope of ["marketing", "utility", "all"]) {
+        expect(consentStatus(back.slice(0, n), scope), `${n} events, ${scope}`).toEqual(
+          consentStatus(events.slice(0, n), scope),
+        );
+      }
+    }
+    // The START and the STOP share a second: the one recorded later (START) wins, so the grant
+    // from before the STOP applies again, and the resume after the 131050 lifted Meta's stop.
+    expect(consentStatus(back, "marketing")).toMatchObject({ granted: true, decidedBy: events[0] });
   });
 }
 

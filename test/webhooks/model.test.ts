@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isPolicyViolation, type OutboundMessage } from "../../src/index.js";
+import { ConsentWithdrawnByUserError, isPolicyViolation, type OutboundMessage } from "../../src/index.js";
 import type { FakeWebhookRequest } from "../../src/testing/index.js";
 import { modelWorld } from "../helpers.js";
 
@@ -96,7 +96,10 @@ function message(i: number, to: string): OutboundMessage {
 interface Entry {
   action: "grant" | "revoke";
   scope: string;
+  /** Reported by Meta: a stop (user_preferences, 131050) or a resume. */
   meta: boolean;
+  /** The user's own lift of Meta's stop: their START, or Meta's resume. */
+  lift?: boolean;
 }
 interface Model {
   sends: Array<{ user: number; name: string; at: number }>;
@@ -108,10 +111,20 @@ interface Model {
   stopped: Set<number>;
 }
 
+// Every event here is recorded in the order it happened (one clock, Meta's seconds), so the ledger
+// order is the time order.
 function decide(events: Entry[], scope: string): { granted: boolean; by?: number } {
+  // Meta's stop holds until the user lifts it; a business grant never does.
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.scope !== scope && e.scope !== "all") continue;
+    if (e.lift) break;
+    if (e.meta && e.action === "revoke") return { granted: false, by: i };
+  }
   let lifted = false;
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
+    if (e.meta) continue; // lifted stops, and resumes (which only lift)
     if (e.scope === scope) return { granted: e.action === "grant", by: i };
     if (e.scope !== "all") continue;
     if (e.action === "grant") lifted = true;
@@ -174,8 +187,18 @@ describe("policy model, state fed by webhooks", () => {
           const u = (c as { user?: number }).user ?? 0;
           const to = USERS[u]!;
           if (c.kind === "grant") {
-            await wa.consent.grant(to, { scope: c.scope, source: "test" });
-            append(model, u, { action: "grant", scope: c.scope, meta: false });
+            const now = decide(model.ledger.get(u) ?? [], c.scope);
+            const by = now.by === undefined ? undefined : model.ledger.get(u)?.[now.by];
+            const stoppedByMeta = by?.meta === true && by.action === "revoke";
+            const outcome = await wa.consent.grant(to, { scope: c.scope, source: "test" }).then(
+              () => "recorded",
+              (e: unknown) => e,
+            );
+            if (stoppedByMeta) expect(outcome).toBeInstanceOf(ConsentWithdrawnByUserError);
+            else {
+              expect(outcome).toBe("recorded");
+              append(model, u, { action: "grant", scope: c.scope, meta: false });
+            }
           } else if (c.kind === "inbound") {
             fake.messaging.receiveMessage(
               to,
@@ -186,7 +209,8 @@ describe("policy model, state fed by webhooks", () => {
             await deliver();
             model.lastInbound.set(u, seconds(clock.now()));
             if (c.text === "STOP") append(model, u, { action: "revoke", scope: "all", meta: false });
-            if (c.text === "start") append(model, u, { action: "grant", scope: "all", meta: false });
+            if (c.text === "start")
+              append(model, u, { action: "grant", scope: "all", meta: false, lift: true });
             if (c.text === "button") append(model, u, { action: "revoke", scope: "marketing", meta: false });
           } else if (c.kind === "preference") {
             // A preference change has no id: the same user, value and second is a redelivery.
@@ -200,17 +224,10 @@ describe("policy model, state fed by webhooks", () => {
               append(model, u, { action: "revoke", scope: "marketing", meta: true });
             } else {
               model.stopped.delete(u);
-              const now = decide(events, "marketing");
-              const stop = now.by === undefined ? undefined : events[now.by];
-              if (
-                !now.granted &&
-                stop?.action === "revoke" &&
-                stop.meta &&
-                decide(events.slice(0, now.by), "marketing").granted
-              ) {
-                append(model, u, { action: "grant", scope: "marketing", meta: true });
-                coverage.resumes++;
-              }
+              // A resume is always recorded; it lifts the stop and restores only what was given.
+              const before = decide(events, "marketing").granted;
+              append(model, u, { action: "grant", scope: "marketing", meta: true, lift: true });
+              if (!before && decide(model.ledger.get(u) ?? [], "marketing").granted) coverage.resumes++;
             }
           } else if (c.kind === "tick") {
             clock.advance(c.ms);
