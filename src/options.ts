@@ -151,6 +151,7 @@ const throttle = {
 const policyObject = z.strictObject({
   disable: z.optional(z.array(z.enum(GUARDS))),
   guards: z.optional(z.array(hasMethods("a guard", ["check"]))),
+  timeoutMs: z.optional(z.number().check(z.int(), z.minimum(100), z.maximum(600_000))),
   consent: z.optional(
     z.strictObject({
       requireForReplies: z.optional(z.boolean()),

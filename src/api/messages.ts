@@ -113,7 +113,9 @@ export class Messages {
     // A copy: what the policy checked is exactly what is sent, even if the caller's object
     // changes while a send waits for capacity.
     const valid = Object.freeze(copyMessage(validateMessage(message)));
-    const ticket = this.policy ? await this.policy.enforce(valid) : undefined;
+    const ticket = this.policy
+      ? await this.policy.enforce(valid, options.signal ? { signal: options.signal } : {})
+      : undefined;
     const correlationId = valid.bizOpaqueCallbackData ?? newCorrelationId();
     let res: Awaited<ReturnType<typeof this.post>>;
     try {

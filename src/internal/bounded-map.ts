@@ -2,6 +2,10 @@
  * A Map that keeps at most `max` entries, evicting the least recently used. It allocates as it
  * grows (no up-front allocation for `max`), so a client that tracks a handful of people costs a
  * handful of entries — which matters for serverless cold starts.
+ *
+ * Stores whose entries a guard still needs use {@link BoundedMap.setIfRoom} instead of `set`:
+ * an entry is only evicted when the store says it can go, so reaching the bound never loosens a
+ * decision.
  */
 export class BoundedMap<K, V> {
   readonly #map = new Map<K, V>();
@@ -18,10 +22,47 @@ export class BoundedMap<K, V> {
     return value;
   }
 
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
+  /** Set, evicting the least recently used entry when over `max`. */
   set(key: K, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);
     if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value as K);
+  }
+
+  /**
+   * Set `key` only if it is already present, there is room, or one of the `scan` least recently
+   * used entries may go (`evictable`). False when nothing could make room: the caller refuses.
+   */
+  setIfRoom(key: K, value: V, evictable: (key: K, value: V) => boolean, scan = 16): boolean {
+    if (this.#map.has(key) || this.#map.size < this.max) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+      return true;
+    }
+    let seen = 0;
+    for (const [k, v] of this.#map) {
+      if (seen++ >= scan) break;
+      if (evictable(k, v)) {
+        this.#map.delete(k);
+        this.#map.set(key, value);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Set without evicting anything, even past `max`: for what must never be dropped. */
+  keep(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+  }
+
+  delete(key: K): boolean {
+    return this.#map.delete(key);
   }
 
   get size(): number {

@@ -14,7 +14,7 @@ import { checkTemplateParameters } from "../internal/template-params.js";
 import type { AccountHealthStore } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
 import type { Clock } from "../state/clock.js";
-import { type ConsentScope, type ConsentStore, consentStatus } from "../state/consent.js";
+import { type ConsentScope, type ConsentStore, consentStatus, isMetaStop } from "../state/consent.js";
 import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
 import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
@@ -115,13 +115,17 @@ function consentGuard(deps: GuardDeps, config: GuardConfig["consent"]): Guard {
       if (scope === undefined) return undefined;
       const status = consentStatus(await deps.consent.history(ctx.key), scope);
       if (status.granted) return undefined;
-      const why = status.decidedBy
-        ? `the user withdrew consent for ${scope} messages (${status.decidedBy.source})`
-        : `no recorded opt-in for ${scope} messages`;
+      const by = status.decidedBy;
+      const reason =
+        by && isMetaStop(by)
+          ? `the user stopped ${scope} messages in WhatsApp (${by.source}); only the user can resume them (a resume in WhatsApp, or START)`
+          : by
+            ? `the user withdrew consent for ${scope} messages (${by.source}); a new opt-in can be recorded with wa.consent.grant()`
+            : `no recorded opt-in for ${scope} messages; record one with wa.consent.grant()`;
       return new ConsentRequiredError({
         rule: "consent",
         recipient: to(ctx),
-        reason: `${why}; record one with wa.consent.grant()`,
+        reason,
         optedOut: status.decidedBy !== undefined,
       });
     },
@@ -209,7 +213,7 @@ function capacityGuard(
         if (!take) return canWait ? undefined : refuse(ctx, decision.retryAfterMs);
         if (!canWait) return refuse(ctx, decision.retryAfterMs);
         deps.onWait(name, decision.retryAfterMs, to(ctx));
-        await deps.clock.sleep(decision.retryAfterMs);
+        await deps.clock.sleep(decision.retryAfterMs, ctx.signal); // the send gave up: stop waiting
         waited += decision.retryAfterMs;
       }
     },

@@ -10,6 +10,8 @@ import {
   type PolicyViolationError,
   TemplateNotSendableError,
 } from "../errors/policy.js";
+import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
+import { TransportError } from "../errors/transport.js";
 import type { ClientEvents } from "../events.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
@@ -28,6 +30,7 @@ import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
 import {
   MemorySendHistoryStore,
+  type ReserveRefusal,
   type SendCaps,
   type SendHistoryStore,
   type SendRecord,
@@ -58,6 +61,14 @@ export interface PolicyOptions {
   disable?: GuardName[];
   /** Guards of your own; they run after the built-in pure guards and before capacity guards. */
   guards?: Guard[];
+  /**
+   * Longest real time the checks of one send may take, waits for throughput and pair-rate
+   * capacity included. Past it the send fails with `StoreUnavailableError` (nothing is sent, nothing stays
+   * taken), so a store call or a custom guard that never settles cannot hold a send forever.
+   * A send's own `signal` ends it sooner.
+   * @default 30000
+   */
+  timeoutMs?: number;
   consent?: ConsentOptions & {
     /**
      * Also require an opt-in (scope `utility`) for free-form replies inside an open window.
@@ -160,14 +171,47 @@ async function firstViolation(
   return undefined;
 }
 
-/** Runs async sections one at a time (a promise chain). */
+/**
+ * Runs async sections one at a time (a promise chain). A section that has not settled within
+ * `boundMs` no longer holds the others up: the send it belongs to has been abandoned by then
+ * (see `Policy.enforce`), and whatever it records later is released.
+ */
 class Lock {
   #tail: Promise<unknown> = Promise.resolve();
-  run<T>(section: () => Promise<T>): Promise<T> {
+  run<T>(section: () => Promise<T>, boundMs: number): Promise<T> {
     const result = this.#tail.then(section, section);
-    this.#tail = result.catch(() => undefined);
+    let cancel: () => void = () => undefined;
+    const lapsed = new Promise<void>((resolve) => {
+      cancel = watchdog(boundMs, resolve);
+    });
+    this.#tail = Promise.race([result.catch(() => undefined), lapsed]).finally(() => cancel());
     return result;
   }
+}
+
+/**
+ * Call `fire` after `ms` of real time unless cancelled. A watchdog against a promise that never
+ * settles is about real time (a hung socket, a stuck guard), not the injected clock — which a
+ * test may never move, or move in jumps. It never keeps the process alive.
+ */
+function watchdog(ms: number, fire: () => void): () => void {
+  const timer = setTimeout(fire, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return () => clearTimeout(timer);
+}
+
+/**
+ * The check-then-record lock of a send history without an atomic `reserve`, kept with the store:
+ * every client using the store (`withOptions()` copies, separate clients) queues on the same one.
+ */
+const historyLocks = new WeakMap<SendHistoryStore, Lock>();
+function historyLock(store: SendHistoryStore): Lock {
+  let lock = historyLocks.get(store);
+  if (!lock) {
+    lock = new Lock();
+    historyLocks.set(store, lock);
+  }
+  return lock;
 }
 
 export interface PolicyVerdict {
@@ -199,6 +243,7 @@ const RESERVE_REASON = {
   day: "this user reached the marketing messages allowed in 24 hours",
   week: "this user reached the marketing messages allowed in 7 days",
   limit: "the messaging limit's unique users for 24 hours are reached",
+  full: "the send history cannot hold another recipient (every one was sent to in the last 7 days; use a shared store or raise its max)",
 } as const;
 /**
  * Capacity tried alongside the reads is kept only if the checks answered within this long;
@@ -217,6 +262,7 @@ export class Policy {
   /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
   readonly #templateLookup: { wanted: boolean; failClosed: boolean };
   readonly #deps: PolicyDeps;
+  readonly #timeoutMs: number;
   /** What a shared send history re-checks atomically when it records (see `SendHistoryStore.reserve`). */
   #caps: {
     frequency: Required<FrequencyOptions> | undefined;
@@ -234,6 +280,7 @@ export class Policy {
 
   constructor(deps: PolicyDeps, options: PolicyOptions = {}, stores: PolicyStores = {}) {
     this.#deps = deps;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.stores = {
       accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
       sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
@@ -391,8 +438,64 @@ export class Policy {
    * Capacity is taken only when every pure guard passed, and given back if a later capacity
    * guard refuses. The returned ticket forgets the recorded send if it never went out.
    */
-  async enforce(message: OutboundMessage): Promise<SendTicket> {
-    const ctx = await this.#context(message);
+  enforce(message: OutboundMessage, options: { signal?: AbortSignal } = {}): Promise<SendTicket> {
+    const { signal } = options;
+    const work = this.#enforce(message, signal);
+    return new Promise<SendTicket>((resolve, reject) => {
+      let done = false;
+      let cancelWatchdog: () => void = () => undefined;
+      const finish = () => {
+        done = true;
+        cancelWatchdog();
+        signal?.removeEventListener("abort", onAbort);
+      };
+      // The caller gives up (aborted, or the checks outlived the bound): nothing is sent, and what
+      // the checks take or record when they finish is given back at once.
+      const abandon = (error: unknown) => {
+        if (done) return;
+        finish();
+        work.then(
+          (ticket) => ticket.release().then(() => ticket.returnCapacity()),
+          () => undefined,
+        );
+        reject(error);
+      };
+      const onAbort = () =>
+        abandon(
+          new TransportError("the send was aborted before it was sent (during the policy checks)", {
+            outcome: "not_sent",
+            reason: "aborted",
+            cause: signal?.reason,
+          }),
+        );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      cancelWatchdog = watchdog(this.#timeoutMs, () =>
+        abandon(
+          new StoreUnavailableError(
+            "policy",
+            "enforce",
+            `the policy checks did not settle within ${this.#timeoutMs} ms (a store or a custom guard hangs)`,
+          ),
+        ),
+      );
+      work.then(
+        (ticket) => {
+          if (done) return;
+          finish();
+          resolve(ticket);
+        },
+        (error: unknown) => {
+          if (done) return;
+          finish();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #enforce(message: OutboundMessage, signal: AbortSignal | undefined): Promise<SendTicket> {
+    const ctx = await this.#context(message, signal);
     const undo: Array<() => Promise<void>> = [];
     // Give back what was taken; a store failing now must not hide why the send stopped.
     const unwind = async () => {
@@ -441,7 +544,7 @@ export class Policy {
         caps.marketingPerWeek = frequency.marketingPerWeek;
       }
       if (limit && record.reach) caps.reachLimit = await limit();
-      let full: Awaited<ReturnType<NonNullable<SendHistoryStore["reserve"]>>>;
+      let full: ReserveRefusal | undefined;
       try {
         full = await history.reserve(record, caps);
       } catch (error) {
@@ -454,7 +557,10 @@ export class Policy {
       }
       if (full === undefined) return undefined;
       record = undefined;
-      const reason = `${RESERVE_REASON[full]} (taken by another sender at the same moment)`;
+      const reason =
+        full === "full"
+          ? RESERVE_REASON.full
+          : `${RESERVE_REASON[full]} (taken by another sender at the same moment)`;
       return full === "limit"
         ? new MessagingLimitError({ rule: "messaging-limit", recipient: ctx.message.to, reason })
         : new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
@@ -462,7 +568,7 @@ export class Policy {
     // The in-process lock makes check-then-record atomic for a memory history; a shared history
     // re-checks atomically in `reserve`, and a lock would only queue sends behind a slow store.
     const locked = ctx.businessInitiated && !this.stores.sendHistory.reserve;
-    const pure = locked ? this.#historyLock.run(runPure) : runPure();
+    const pure = locked ? historyLock(this.stores.sendHistory).run(runPure, this.#timeoutMs) : runPure();
     // With a remote rate store, capacity is tried in the same round trip as the reads (and, for a
     // template, the history reservation) and given back if a check or the reservation refuses.
     // Not behind the in-process history lock: a unit must not be held while a send queues.
@@ -566,7 +672,11 @@ export class Policy {
       await this.templates.invalidate().catch(() => undefined);
     if (key === undefined) return undefined;
     if (code === 130403) {
-      await this.stores.blockMirror.add([key]);
+      // A mirror that refuses more entries (a bounded memory store) keeps what it has: Meta keeps
+      // refusing this user, and the answer must still be learnt from the rest.
+      await this.stores.blockMirror.add([key]).catch((error: unknown) => {
+        if (!isStoreUnavailableError(error) || error.unreachable) throw error;
+      });
       return "blocked";
     }
     if (code === 131050) {
@@ -589,7 +699,6 @@ export class Policy {
   }
 
   #storm: number[] = [];
-  readonly #historyLock = new Lock();
 
   /**
    * One try at every capacity guard at once, without waiting. `settled` says whether all were
@@ -621,7 +730,7 @@ export class Policy {
       this.#deps.emitter.emit("policy.refused", { error });
   }
 
-  async #context(message: OutboundMessage): Promise<PolicyContext> {
+  async #context(message: OutboundMessage, signal?: AbortSignal): Promise<PolicyContext> {
     const recipient = parseRecipient(message.to);
     let template: MessageTemplate | undefined;
     const { wanted, failClosed } = this.#templateLookup;
@@ -647,13 +756,14 @@ export class Policy {
         }
       }
     }
-    return this.#makeContext(message, recipient, template);
+    return this.#makeContext(message, recipient, template, signal);
   }
 
   #makeContext(
     message: OutboundMessage,
     recipient: Recipient | undefined,
     template: MessageTemplate | undefined,
+    signal: AbortSignal | undefined,
   ): PolicyContext {
     return {
       message,
@@ -662,6 +772,7 @@ export class Policy {
       now: this.#deps.clock.now(),
       template,
       businessInitiated: message.type === "template",
+      ...(signal && { signal }),
     };
   }
 }

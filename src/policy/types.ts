@@ -15,6 +15,8 @@ export interface PolicyContext {
   readonly template: MessageTemplate | undefined;
   /** Template messages are business-initiated; everything else is a reply in a window. */
   readonly businessInitiated: boolean;
+  /** The send's own signal, when it has one: a guard that waits or calls out should honour it. */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -108,30 +108,64 @@ CREATE OR REPLACE VIEW ${s}.wa_guard_consent_current AS
   },
   {
     version: 2,
-    name: "current consent view follows STOP and START",
-    // Decided as consentStatus() decides: of the scope's own events and the recipient's newest
-    // `all` event if that is a revoke (a STOP not lifted by a later START), the newest wins. The
-    // columns of version 1 keep their names and types (so CREATE OR REPLACE keeps the grants) and
-    // now describe the deciding event; `granted` and `decided_by_scope` are added.
+    name: "current consent view decides as wa.consent.status()",
+    // The decision is a port of consentStatus() (src/state/consent.ts): events in Meta's time
+    // order (to the second; ties in recorded order); Meta's stop of the scope or of `all` holds
+    // until the user lifts it; otherwise the scope's newest event decides unless a newer STOP
+    // (revoke of `all`) not lifted by a START withdraws it. The columns of version 1 keep their
+    // names and types (so CREATE OR REPLACE keeps the grants) and now describe the deciding event;
+    // `granted` and `decided_by_scope` are added. A contract test compares the two on random
+    // ledgers.
     sql: (s) => `
+CREATE OR REPLACE FUNCTION ${s}.wa_guard_consent_decide(p_recipient text, p_scope text)
+RETURNS TABLE (action text, source text, at timestamptz, id bigint, scope text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  e record;
+  lifted boolean := false;
+BEGIN
+  FOR e IN
+    SELECT ev.action, ev.source, ev.at, ev.id, ev.scope FROM ${s}.wa_guard_consent_events ev
+    WHERE ev.recipient = p_recipient AND ev.scope IN (p_scope, 'all')
+    ORDER BY date_trunc('second', ev.at) DESC, ev.id DESC
+  LOOP
+    EXIT WHEN e.action = 'grant' AND (e.source LIKE 'meta:%' OR e.source LIKE 'keyword:%');
+    IF e.action = 'revoke' AND e.source LIKE 'meta:%' THEN
+      RETURN QUERY SELECT e.action, e.source, e.at, e.id, e.scope;
+      RETURN;
+    END IF;
+  END LOOP;
+  FOR e IN
+    SELECT ev.action, ev.source, ev.at, ev.id, ev.scope FROM ${s}.wa_guard_consent_events ev
+    WHERE ev.recipient = p_recipient AND ev.scope IN (p_scope, 'all') AND ev.source NOT LIKE 'meta:%'
+    ORDER BY date_trunc('second', ev.at) DESC, ev.id DESC
+  LOOP
+    IF e.scope = p_scope THEN
+      RETURN QUERY SELECT e.action, e.source, e.at, e.id, e.scope;
+      RETURN;
+    END IF;
+    IF e.action = 'grant' THEN
+      lifted := true;
+    ELSIF NOT lifted THEN
+      RETURN QUERY SELECT e.action, e.source, e.at, e.id, e.scope;
+      RETURN;
+    END IF;
+  END LOOP;
+END $$;
 CREATE OR REPLACE VIEW ${s}.wa_guard_consent_current AS
-  SELECT DISTINCT ON (own.recipient, own.scope)
-    own.recipient, own.scope, d.action, d.source, d.at, d.id,
-    d.action = 'grant' AS granted, d.scope AS decided_by_scope
+  SELECT own.recipient, own.scope, d.action, d.source, d.at, d.id,
+    coalesce(d.action = 'grant', false) AS granted, d.scope AS decided_by_scope
   FROM (SELECT DISTINCT recipient, scope FROM ${s}.wa_guard_consent_events) own
-  JOIN (SELECT DISTINCT ON (recipient, scope) recipient, scope, action, source, at, id
-        FROM ${s}.wa_guard_consent_events ORDER BY recipient, scope, id DESC) d
-    ON d.recipient = own.recipient AND (d.scope = own.scope OR (d.scope = 'all' AND d.action = 'revoke'))
-  ORDER BY own.recipient, own.scope, d.id DESC;
+  LEFT JOIN LATERAL ${s}.wa_guard_consent_decide(own.recipient, own.scope) d ON true;
 COMMENT ON VIEW ${s}.wa_guard_consent_current IS
-  'Consent per recipient and scope as wa-guard decides it: the scope''s newest event, unless a newer revoke of all (STOP) not lifted by a later grant of all (START) withdraws it.';
+  'Consent per recipient and scope exactly as wa.consent.status() decides it (Meta''s time order, STOP and START, Meta''s marketing stop lifted only by the user). A row with no deciding event is not granted.';
 COMMENT ON COLUMN ${s}.wa_guard_consent_current.action IS
-  'Action of the deciding event. On the all row: revoke = a STOP is in force, grant = lifted by START (grants no scope by itself).';
+  'Action of the deciding event (null when none decides). On the all row: revoke = a STOP is in force, grant = lifted by START (grants no scope by itself).';
 COMMENT ON COLUMN ${s}.wa_guard_consent_current.id IS
   'id in wa_guard_consent_events of the deciding event (source and at are its own).';
-COMMENT ON COLUMN ${s}.wa_guard_consent_current.granted IS 'action = grant: what wa.consent.status() answers.';
+COMMENT ON COLUMN ${s}.wa_guard_consent_current.granted IS 'What wa.consent.status() answers.';
 COMMENT ON COLUMN ${s}.wa_guard_consent_current.decided_by_scope IS
-  'Scope of the deciding event: the row''s scope, or all when a STOP withdrew it.';`,
+  'Scope of the deciding event: the row''s scope, or all when a STOP (or Meta''s stop of all) decided it.';`,
   },
 ];
 

@@ -6,7 +6,7 @@ import type { BlockMirror } from "../state/block-mirror.js";
 import type { CampaignCheckpointStore, CheckpointEntry } from "../state/campaign-checkpoints.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "../state/rate-limits.js";
-import type { SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
+import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
 import type { SharedTemplateList, TemplateListStore } from "../state/template-list.js";
 import type { DedupState, WebhookDedupStore } from "../state/webhook-dedup.js";
@@ -633,7 +633,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
     await this.reserve(e, {}); // no caps: always recorded
   }
 
-  async reserve(e: SendRecord, caps: SendCaps): Promise<"identical" | "day" | "week" | "limit" | undefined> {
+  async reserve(e: SendRecord, caps: SendCaps): Promise<ReserveRefusal | undefined> {
     const opt = (v: number | undefined) => (v === undefined ? "" : v);
     const full = await this.redis.run(
       RESERVE_SEND,
@@ -651,9 +651,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
       ],
       "send-history.reserve",
     );
-    return full === "" || full === null || full === undefined
-      ? undefined
-      : (String(full) as "identical" | "day" | "week" | "limit");
+    return full === "" || full === null || full === undefined ? undefined : (String(full) as ReserveRefusal);
   }
 
   async release(e: SendRecord): Promise<void> {

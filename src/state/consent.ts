@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from "../errors/store.js";
 import { BoundedMap } from "../internal/bounded-map.js";
 
 /** `marketing`, `utility`, `authentication`, or a topic of your own. `all` is used by opt-outs such as STOP. */
@@ -107,8 +108,11 @@ export function consentStatus(events: readonly ConsentEvent[], scope: ConsentSco
 }
 
 /**
- * In-memory ledger bounded to `max` people. Evicting a person loses their grants, so sends to
- * them are refused again — the safe side. Use a durable store for the legal record.
+ * In-memory ledger bounded to `max` people. Only a person whose history holds grants alone can
+ * make room (losing grants refuses sends to them again — the safe side); a withdrawal is never
+ * dropped. When no one can go, a grant for a new person is refused (`StoreUnavailableError`,
+ * `unreachable: false`), while a withdrawal is still recorded, past the bound if it must. Use a
+ * durable store for the legal record.
  */
 export class MemoryConsentStore implements ConsentStore {
   readonly #events: BoundedMap<string, ConsentEvent[]>;
@@ -120,8 +124,25 @@ export class MemoryConsentStore implements ConsentStore {
 
   async append(event: ConsentEvent): Promise<void> {
     const list = this.#events.get(event.key);
-    if (list) list.push(event);
-    else this.#events.set(event.key, [event]);
+    if (list) {
+      list.push(event);
+      return;
+    }
+    const grantsOnly = (_: string, events: ConsentEvent[]) => events.every((e) => e.action === "grant");
+    if (this.#events.setIfRoom(event.key, [event], grantsOnly)) return;
+    if (event.action !== "revoke")
+      throw new StoreUnavailableError(
+        "memory",
+        "consent.append",
+        `the in-memory ledger holds ${this.#events.max} people and none can be forgotten safely`,
+        { unreachable: false },
+      );
+    this.#events.keep(event.key, [event]);
+  }
+
+  /** People held. */
+  get size(): number {
+    return this.#events.size;
   }
 
   async history(key: string): Promise<ConsentEvent[]> {

@@ -32,11 +32,22 @@ export interface RateLimitStore {
   refundBucket(key: string, burst: number): Promise<void>;
 }
 
-/** In-memory rate limits; pair-rate state bounded to `maxKeys` recipients (least recently used evicted). */
+interface Bucket {
+  tokens: number;
+  at: number;
+  burst: number;
+  intervalMs: number;
+}
+
+/**
+ * In-memory rate limits; pair-rate state bounded to `maxKeys` recipients. A recipient's bucket is
+ * forgotten only once it has refilled (forgetting it then changes nothing); when every bucket
+ * held is still draining, a new recipient waits.
+ */
 export class MemoryRateLimitStore implements RateLimitStore {
   /** Per key: admitted event times within the window, oldest first. */
   readonly #logs = new Map<string, number[]>();
-  readonly #buckets: BoundedMap<string, { tokens: number; at: number }>;
+  readonly #buckets: BoundedMap<string, Bucket>;
 
   /** @param options.maxKeys recipients whose pair-rate state is kept (default 1,000,000). */
   constructor(options: { maxKeys?: number } = {}) {
@@ -91,7 +102,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const state = this.#buckets.get(key);
     const tokens = state ? Math.min(burst, state.tokens + (now - state.at) / intervalMs) : burst;
     if (tokens < 1) return { ok: false, retryAfterMs: Math.ceil((1 - tokens) * intervalMs) };
-    if (consume) this.#buckets.set(key, { tokens: tokens - 1, at: now });
+    if (consume) {
+      // Only a bucket that has refilled may make room: forgetting one still drained would hand
+      // its recipient a fresh burst. With none, the new recipient waits for the oldest to refill.
+      const refilled = (_: string, b: Bucket) => b.tokens + (now - b.at) / b.intervalMs >= b.burst;
+      if (!this.#buckets.setIfRoom(key, { tokens: tokens - 1, at: now, burst, intervalMs }, refilled))
+        return { ok: false, retryAfterMs: intervalMs };
+    }
     return { ok: true, retryAfterMs: 0 };
   }
 

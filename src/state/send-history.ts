@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from "../errors/store.js";
 import { BoundedMap } from "../internal/bounded-map.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -20,8 +21,14 @@ export interface SendHistoryStore {
    * undefined when the send was recorded. Without it, the pipeline records after its checks
    * (atomic within one process).
    */
-  reserve?(entry: SendRecord, caps: SendCaps): Promise<"identical" | "day" | "week" | "limit" | undefined>;
+  reserve?(entry: SendRecord, caps: SendCaps): Promise<ReserveRefusal | undefined>;
 }
+
+/**
+ * Why `reserve` refused: a cap is full (`identical`, `day`, `week`, `limit`), or the store itself
+ * is (`full`: a bounded memory store holds `max` recipients who all sent within 7 days).
+ */
+export type ReserveRefusal = "identical" | "day" | "week" | "limit" | "full";
 
 /** The caps `reserve` enforces; an absent cap is not checked. */
 export interface SendCaps {
@@ -46,11 +53,19 @@ export interface SendRecord {
 
 type Entry = Omit<SendRecord, "key">;
 
-/** In-memory history: seven days per recipient, bounded to `max` recipients. */
+/**
+ * In-memory history: seven days per recipient, bounded to `max` recipients. Check and record are
+ * one synchronous step (`reserve`), so every client sharing the store — `withOptions()` copies,
+ * separate clients given the same store — shares its caps.
+ *
+ * Reaching `max` never forgets a send a cap still needs: a recipient is evicted only when all of
+ * their sends are older than 7 days. When no one can go, a business-initiated send to a new
+ * recipient is refused (`full`) — use a shared store (Redis) for more recipients a week.
+ */
 export class MemorySendHistoryStore implements SendHistoryStore {
   readonly #byKey: BoundedMap<string, Entry[]>;
   /** Time-ordered (key, at) of business-initiated sends in the last 24 h, and each key's latest. */
-  readonly #queue: Array<[string, number]> = [];
+  #queue: Array<[string, number]> = [];
   #head = 0;
   readonly #latest = new Map<string, number>();
 
@@ -59,20 +74,57 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   }
 
   async record(entry: SendRecord): Promise<void> {
+    if (this.#reserve(entry, {}) === "full") throw full(this.#byKey.max);
+  }
+
+  async reserve(entry: SendRecord, caps: SendCaps): Promise<ReserveRefusal | undefined> {
+    return this.#reserve(entry, caps);
+  }
+
+  /** Check every cap and record, without yielding: atomic for every caller in this process. */
+  #reserve(entry: SendRecord, caps: SendCaps): ReserveRefusal | undefined {
+    const list = this.#byKey.get(entry.key);
+    if (list && caps.identicalSince !== undefined) {
+      const since = caps.identicalSince;
+      if (list.some((e) => e.fingerprint === entry.fingerprint && e.at > since)) return "identical";
+    }
+    if (
+      list &&
+      entry.marketing &&
+      (caps.marketingPerDay !== undefined || caps.marketingPerWeek !== undefined)
+    ) {
+      let day = 0;
+      let week = 0;
+      for (const e of list) {
+        if (!e.marketing || e.at <= entry.at - 7 * DAY) continue;
+        week++;
+        if (e.at > entry.at - DAY) day++;
+      }
+      if (caps.marketingPerDay !== undefined && day >= caps.marketingPerDay) return "day";
+      if (caps.marketingPerWeek !== undefined && week >= caps.marketingPerWeek) return "week";
+    }
+    if (entry.reach && caps.reachLimit !== undefined && Number.isFinite(caps.reachLimit)) {
+      this.#prune(entry.at);
+      if (!this.#latest.has(entry.key) && this.#latest.size >= caps.reachLimit) return "limit";
+    }
     const recorded: Entry = {
       at: entry.at,
       marketing: entry.marketing,
       fingerprint: entry.fingerprint,
       reach: entry.reach,
     };
-    const kept = this.#byKey.get(entry.key)?.filter((e) => e.at > entry.at - 7 * DAY);
+    const kept = list?.filter((e) => e.at > entry.at - 7 * DAY);
     // Most users have one entry: an exact-size array, not one grown by push (about 150 bytes more).
-    this.#byKey.set(entry.key, kept?.length ? [...kept, recorded] : [recorded]);
+    const next = kept?.length ? [...kept, recorded] : [recorded];
+    const stale = (_: string, sends: Entry[]) => sends.every((e) => e.at <= entry.at - 7 * DAY);
+    if (!this.#byKey.setIfRoom(entry.key, next, stale)) return "full";
     if (entry.reach) {
       this.#queue.push([entry.key, entry.at]);
       if ((this.#latest.get(entry.key) ?? Number.NEGATIVE_INFINITY) < entry.at)
         this.#latest.set(entry.key, entry.at);
+      this.#compact();
     }
+    return undefined;
   }
 
   async release(entry: SendRecord): Promise<void> {
@@ -101,6 +153,11 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     return (this.#byKey.get(key) ?? []).some((e) => e.fingerprint === fingerprint && e.at > since);
   }
 
+  /** Recipients held (each with sends in the last 7 days, or not yet evicted). */
+  get size(): number {
+    return this.#byKey.size;
+  }
+
   #prune(now: number): void {
     while (this.#head < this.#queue.length) {
       const [key, at] = this.#queue[this.#head] as [string, number];
@@ -113,4 +170,20 @@ export class MemorySendHistoryStore implements SendHistoryStore {
       this.#head = 0;
     }
   }
+
+  /** Many sends to the same people: keep only each recipient's latest, so the queue stays ≤ 2 × max. */
+  #compact(): void {
+    if (this.#queue.length - this.#head <= 2 * Math.max(1024, this.#byKey.max)) return;
+    this.#queue = [...this.#latest].sort((a, b) => a[1] - b[1]);
+    this.#head = 0;
+  }
+}
+
+function full(max: number): StoreUnavailableError {
+  return new StoreUnavailableError(
+    "memory",
+    "send-history.record",
+    `the in-memory send history holds ${max} recipients who were all sent to in the last 7 days`,
+    { unreachable: false },
+  );
 }

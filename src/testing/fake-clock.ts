@@ -4,8 +4,12 @@ export interface FakeClockOptions {
   /** Start time (ms since epoch or a Date). @default 2026-01-01T00:00:00Z */
   start?: number | Date;
   /**
-   * When true, `sleep(ms)` moves time forward by `ms` at once, so retries and waits finish
-   * instantly and deterministically. When false, sleepers wait for {@link FakeClock.advance}.
+   * When true, time moves by itself, as virtual time: whenever the program has nothing left to
+   * do but wait (every pending promise has settled), the clock jumps to the earliest sleeper's
+   * time and wakes it. Waits finish instantly and deterministically, and concurrent work sees
+   * time pass as it would in real time — ten sends sleeping at once share one jump, and work
+   * started at a moment finishes at that moment. When false, sleepers wait for
+   * {@link FakeClock.advance}.
    * @default true
    */
   autoAdvance?: boolean;
@@ -34,10 +38,6 @@ export class FakeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.#autoAdvance) {
-      this.advance(Math.max(0, ms));
-      return Promise.resolve();
-    }
     return new Promise((resolve, reject) => {
       const sleeper: Sleeper = { until: this.#now + Math.max(0, ms), resolve };
       this.#sleepers.push(sleeper);
@@ -49,7 +49,24 @@ export class FakeClock implements Clock {
         },
         { once: true },
       );
-      if (ms <= 0) this.advance(0);
+      if (this.#autoAdvance) this.#whenIdle();
+      else if (ms <= 0) this.advance(0);
+    });
+  }
+
+  #idleScheduled = false;
+
+  /** Once every promise has settled (a macrotask later), jump to the earliest sleeper. */
+  #whenIdle(): void {
+    if (this.#idleScheduled) return;
+    this.#idleScheduled = true;
+    const later = typeof setImmediate === "function" ? setImmediate : (f: () => void) => setTimeout(f, 0);
+    later(() => {
+      this.#idleScheduled = false;
+      if (this.#sleepers.length === 0) return;
+      const next = Math.min(...this.#sleepers.map((s) => s.until));
+      this.advance(Math.max(0, next - this.#now));
+      if (this.#sleepers.length > 0) this.#whenIdle();
     });
   }
 
