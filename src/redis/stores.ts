@@ -19,6 +19,13 @@ const DAY = 24 * 60 * 60 * 1000;
 const NOW_MS =
   "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 
+/**
+ * Undo steps (releases, refunds) run when something already failed — often while Redis stalls or
+ * right after it restarted. They always go as EVAL with their source: an undo must never be lost
+ * to a script cache Redis forgot.
+ */
+const FAILURE_PATH = { alwaysEval: true } as const;
+
 const RECORD_INBOUND = script(`
 local prev = tonumber(redis.call('GET', KEYS[1]))
 local at = tonumber(ARGV[1])
@@ -87,9 +94,12 @@ if v then return 'processing' end
 redis.call('SET', KEYS[1], 'p', 'PX', ARGV[1])
 return 'new'`);
 const DEDUP_COMPLETE = script(`return redis.call('SET', KEYS[1], 'd', 'PX', ARGV[1])`);
-const DEDUP_ABANDON = script(`
+const DEDUP_ABANDON = script(
+  `
 if redis.call('GET', KEYS[1]) == 'p' then redis.call('DEL', KEYS[1]) end
-return 1`);
+return 1`,
+  FAILURE_PATH,
+);
 // Campaign checkpoints: one hash per campaign, a field per recipient; claiming is HSETNX-like but
 // returns what was there, so the caller can tell a sent recipient from a pending one.
 const CHECKPOINT_CLAIM = script(`
@@ -105,6 +115,14 @@ const CHECKPOINT_SET = script(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
+/** The same step for a release, which runs on failure paths: never dependent on the script cache. */
+const CHECKPOINT_RELEASE = script(
+  `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`,
+  FAILURE_PATH,
+);
 const HGET = script(`return redis.call('HGET', KEYS[1], ARGV[1])`);
 // The shared template list and its generation (bumped by every invalidation): a list fetched
 // before an invalidation is never stored after it.
@@ -140,13 +158,16 @@ if ARGV[3] == '1' then
   redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 1000)
 end
 return {1, 0, now}`);
-const REFUND_WINDOW = script(`
+const REFUND_WINDOW = script(
+  `
 local prefix = ARGV[1] .. ':'
 local members = redis.call('ZREVRANGE', KEYS[1], 0, -1)
 for _, m in ipairs(members) do
   if string.sub(m, 1, #prefix) == prefix then redis.call('ZREM', KEYS[1], m) return 1 end
 end
-return 0`);
+return 0`,
+  FAILURE_PATH,
+);
 // Token bucket in a hash: tokens and the Redis time they were counted at.
 const BUCKET = script(`
 ${NOW_MS}
@@ -161,16 +182,20 @@ if ARGV[3] == '1' then
   redis.call('PEXPIRE', KEYS[1], math.ceil(burst * interval) + 1000)
 end
 return {1, 0}`);
-const REFUND_BUCKET = script(`
+const REFUND_BUCKET = script(
+  `
 local t = redis.call('HGET', KEYS[1], 'tokens')
 if not t then return 0 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(t) + 1)))
-return 1`);
+return 1`,
+  FAILURE_PATH,
+);
 
 // Send history: per recipient a sorted set of sends (score: time; member: time, fingerprint hash,
 // marketing and reach flags, a sequence), and per phone number a sorted set of recipients by
 // their latest business-initiated send that counts toward the messaging limit.
-const RELEASE_SEND = script(`
+const RELEASE_SEND = script(
+  `
 local at = tonumber(ARGV[1])
 local prefix = ARGV[1] .. '|' .. ARGV[2] .. '|'
 local found = nil
@@ -187,7 +212,9 @@ if tonumber(redis.call('ZSCORE', KEYS[2], ARGV[3])) == at then
   end
   if latest then redis.call('ZADD', KEYS[2], latest, ARGV[3]) else redis.call('ZREM', KEYS[2], ARGV[3]) end
 end
-return 1`);
+return 1`,
+  FAILURE_PATH,
+);
 const REACH = script(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - 86400000)
 local mine = redis.call('ZSCORE', KEYS[1], ARGV[2])
@@ -390,7 +417,7 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
     entry: CheckpointEntry & { state: "released" },
   ): Promise<void> {
     await this.redis.run(
-      CHECKPOINT_SET,
+      CHECKPOINT_RELEASE,
       [this.prefix + campaign],
       [key, JSON.stringify(entry), this.ttlMs],
       "campaigns.release",

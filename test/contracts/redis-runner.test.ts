@@ -1,84 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { isStoreUnavailableError, type StoreUnavailableError } from "../../src/index.js";
 import { type RedisRunnerOptions, redisRunner, script } from "../../src/redis/client.js";
+import { type OwnRedis, ownRedisSuite, startRedis } from "./own-redis.js";
 
 // The Redis runner against real servers of our own (127.0.0.1:6390–6399, started and stopped
 // here: stalls and kills never touch the shared Redis), through ioredis and node-redis.
 // Needs the redis-server binary: required in CI, skipped with the reason printed elsewhere.
-
-function hasRedisServer(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const serverSuite = (() => {
-  if (hasRedisServer()) return describe;
-  if (process.env["CI"]) throw new Error("redis-server is required in CI for the Redis runner tests");
-  console.warn("skipping the Redis runner tests: no redis-server binary");
-  return describe.skip;
-})();
-
-const canListen = (port: number) =>
-  new Promise<boolean>((res) => {
-    const s = createServer();
-    s.once("error", () => res(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
-  });
-
-interface OwnRedis {
-  port: number;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** A redis-server of our own on a free port in 6390–6399, DEBUG allowed from loopback. */
-async function startRedis(): Promise<OwnRedis> {
-  for (let port = 6390; port <= 6399; port++) {
-    if (!(await canListen(port))) continue;
-    const proc = spawn(
-      "redis-server",
-      [
-        ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        ...["--enable-debug-command", "local"],
-      ],
-      { stdio: "ignore" },
-    );
-    let exited = false;
-    proc.once("exit", () => {
-      exited = true;
-    });
-    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
-    probe.on("error", () => undefined);
-    for (let i = 0; i < 100 && !exited; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        probe.disconnect();
-        const stop = async () => {
-          if (proc.exitCode !== null || proc.signalCode !== null) return;
-          const gone = new Promise((r) => proc.once("exit", r));
-          proc.kill("SIGKILL"); // this test's own child, by its pid
-          await gone;
-        };
-        return { port, proc, stop };
-      } catch {
-        probe.disconnect();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    probe.disconnect();
-    if (!exited) proc.kill("SIGKILL");
-  }
-  throw new Error("no free port for a redis-server in 6390–6399");
-}
 
 /** The clients, set up as docs/deployment.md recommends (and ioredis plain). */
 const KINDS = ["ioredis", "ioredis, auto-pipelining, commandTimeout 500", "node-redis"] as const;
@@ -197,7 +127,7 @@ const failure = (p: Promise<unknown>) =>
     (e: unknown) => e as StoreUnavailableError,
   );
 
-serverSuite("the Redis runner against a server of its own", () => {
+ownRedisSuite("the Redis runner against a server of its own", () => {
   let server: OwnRedis;
   const open: Connected[] = [];
   const connectAll = async (kinds: readonly Kind[] = KINDS) => {

@@ -140,7 +140,8 @@ describe("hostile stores: every memory bound holds, and none loosens a decision"
     await expect(w.wa.consent.grant(user(10), { scope: "marketing", source: "form" })).rejects.toMatchObject({
       code: "store_unavailable",
     });
-    for (let i = 5; i <= 9; i++) expect((await w.wa.consent.status(user(i), "marketing")).granted).toBe(false);
+    for (let i = 5; i <= 9; i++)
+      expect((await w.wa.consent.status(user(i), "marketing")).granted).toBe(false);
   });
 
   it("a full pair-rate table forgets only refilled recipients: no one gets a fresh burst", async () => {
