@@ -285,7 +285,6 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
             clock.advance(c.ms);
           } else {
             // What must hold for every send of this burst, decided before it starts.
-            const now = clock.now();
             const newestBan = bans.reduce<{ state: string; at: number } | undefined>(
               (m, b) => (!m || b.at > m.at ? b : m),
               undefined,
