@@ -65,12 +65,15 @@ export class GraphHttp {
   readonly redact: (text: string) => string;
   private readonly policy: RetryPolicy;
   private readonly versionedBase: string;
-  private readonly authHeader: string;
+  // Secrets live in #private fields: no inspection, serialisation or spread can reach them.
+  readonly #options: ResolvedOptions;
+  readonly #authHeader: string;
 
   constructor(
-    readonly options: ResolvedOptions,
+    options: ResolvedOptions,
     shared?: { transport: Transport; emitter: EventEmitter<ClientEvents>; budget: RetryBudget },
   ) {
+    this.#options = options;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.transport = options.transport ?? shared?.transport ?? undiciTransport();
@@ -83,14 +86,29 @@ export class GraphHttp {
       maxBackoffMs: 8_000,
     };
     this.versionedBase = `${options.baseUrl}/${options.apiVersion}`;
-    this.authHeader = `Bearer ${options.accessToken}`;
+    this.#authHeader = `Bearer ${options.accessToken}`;
+  }
+
+  /** The resolved client options, secrets included: for the SDK's own use, never printed. */
+  get options(): ResolvedOptions {
+    return this.#options;
+  }
+
+  /** What printing or serialising shows: where requests go, never a secret. */
+  toJSON(): Record<string, unknown> {
+    const o = this.#options;
+    return { baseUrl: o.baseUrl, apiVersion: o.apiVersion, phoneNumberId: o.phoneNumberId, wabaId: o.wabaId };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `GraphHttp ${JSON.stringify(this.toJSON())}`;
   }
 
   async request<T>(opts: RequestOptions<T> & { schema: z.ZodMiniType<T> }): Promise<T>;
   async request(opts: RequestOptions<never>): Promise<RawResponse>;
   async request<T>(opts: RequestOptions<T>): Promise<T | RawResponse> {
     const url = this.url(opts.path, opts.query);
-    const headers: Record<string, string> = { authorization: this.authHeader };
+    const headers: Record<string, string> = { authorization: this.#authHeader };
     let body: TransportRequest["body"];
     if (opts.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -188,10 +206,14 @@ export class GraphHttp {
       res = await this.transport(req);
     } catch (error) {
       if (isTransportError(error)) {
-        // Low-level messages can quote headers (and so the token): scrub before it leaves.
-        const clean = this.redact(error.message);
-        if (clean === error.message) throw error;
-        throw new TransportError(clean, { outcome: error.outcome, reason: error.reason, method, path });
+        // Low-level messages (and their causes) can quote headers, and so the token: scrub both.
+        throw new TransportError(this.redact(error.message), {
+          outcome: error.outcome,
+          reason: error.reason,
+          method,
+          path,
+          ...(error.cause !== undefined && { cause: redactedCause(error.cause, this.redact) }),
+        });
       }
       // A custom transport threw something else: we cannot know whether the request left.
       throw new TransportError(
@@ -199,7 +221,7 @@ export class GraphHttp {
         {
           outcome: "unknown",
           reason: "other",
-          cause: error,
+          cause: redactedCause(error, this.redact),
           method,
           path,
         },
@@ -284,4 +306,20 @@ export class GraphHttp {
     }
     return url;
   }
+}
+
+/**
+ * A copy of an error (and its causes, three deep) with every secret removed from its message and
+ * stack, keeping its name and `code`: a cause handed to the caller never carries the token.
+ */
+export function redactedCause(error: unknown, redact: (text: string) => string, depth = 3): unknown {
+  if (typeof error === "string") return redact(error);
+  if (!(error instanceof Error)) return error === null || typeof error !== "object" ? error : undefined;
+  const copy = new Error(redact(error.message));
+  copy.name = error.name;
+  if (error.stack !== undefined) copy.stack = redact(error.stack);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" || typeof code === "number") (copy as { code?: unknown }).code = code;
+  if (error.cause !== undefined && depth > 1) copy.cause = redactedCause(error.cause, redact, depth - 1);
+  return copy;
 }

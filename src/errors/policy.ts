@@ -35,7 +35,8 @@ export class PolicyViolationError extends WhatsAppError {
   readonly family = "policy" as const;
   readonly rule: string;
   readonly reason: string;
-  readonly recipient?: string;
+  /** The recipient as given, for your code to act on; not enumerable, so printing shows it masked. */
+  declare readonly recipient?: string;
   readonly retryAfterMs?: number;
 
   constructor(init: PolicyViolationInit) {
@@ -43,7 +44,8 @@ export class PolicyViolationError extends WhatsAppError {
     super(`Refused by the ${init.rule} policy${who}: ${init.reason}`);
     this.rule = init.rule;
     this.reason = init.reason;
-    if (init.recipient !== undefined) this.recipient = init.recipient;
+    if (init.recipient !== undefined)
+      Object.defineProperty(this, "recipient", { value: init.recipient, enumerable: false });
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
 

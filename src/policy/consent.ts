@@ -1,5 +1,6 @@
 import { ConsentSupersededError, ConsentWithdrawnByUserError } from "../errors/consent.js";
 import { isValidationError, ValidationError } from "../errors/validation.js";
+import { maskPhone } from "../internal/redact.js";
 import type { Clock } from "../state/clock.js";
 import {
   type ConsentEvent,
@@ -56,11 +57,18 @@ export interface ConsentOptions {
   unsubscribePayloads?: string[];
 }
 
-/** Upper-case, accents and punctuation removed, spaces collapsed: "¡Párar!" → "PARAR". */
+/**
+ * A keyword as a person means it, however it was typed: compatibility forms folded (NFKC:
+ * fullwidth `ＳＴＯＰ`, mathematical `𝐒𝐓𝐎𝐏`, ligatures), accents removed, case folded, invisible
+ * characters (zero-width spaces, joiners, direction marks) and punctuation dropped, spaces
+ * collapsed: "¡Párar!" → "PARAR", "S\u200BTOP" → "STOP".
+ */
 export function normalizeKeyword(text: string): string {
   return text
+    .normalize("NFKC")
     .normalize("NFD")
-    .replace(/\p{M}/gu, "")
+    .replace(/[\p{M}\p{Cf}]/gu, "")
+    .toLowerCase()
     .toUpperCase()
     .replace(/[^\p{L}\p{N}\s]/gu, "")
     .replace(/\s+/g, " ")
@@ -139,7 +147,7 @@ export class Consent {
   ) {
     this.#optOut = new Set((options.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS).map(normalizeKeyword));
     this.#optIn = new Set((options.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS).map(normalizeKeyword));
-    this.#payloads = new Set(options.unsubscribePayloads ?? []);
+    this.#payloads = new Set((options.unsubscribePayloads ?? []).map(normalizeKeyword).filter(Boolean));
   }
 
   /**
@@ -307,7 +315,7 @@ export class Consent {
     const at = signal.at ?? this.clock.now();
     const k = key(signal.from);
     await this.windows.recordInbound(k, at);
-    if (signal.buttonPayload !== undefined && this.#payloads.has(signal.buttonPayload)) {
+    if (signal.buttonPayload !== undefined && this.#payloads.has(normalizeKeyword(signal.buttonPayload))) {
       const event = await this.#append(signal.from, "revoke", {
         scope: "marketing",
         source: `button:${signal.buttonPayload}`,
@@ -457,7 +465,7 @@ function key(recipient: string): string {
   const parsed = parseRecipient(recipient);
   if (!parsed)
     throw new ValidationError(
-      `Invalid recipient ${JSON.stringify(recipient)}: expected a phone number in international format or a BSUID`,
+      `Invalid recipient ${maskPhone(String(recipient))}: expected a phone number in international format or a BSUID`,
     );
   return parsed.key;
 }

@@ -10,6 +10,7 @@ import {
   TemplateNotSendableError,
   ThroughputLimitError,
 } from "../errors/policy.js";
+import { maskPhone } from "../internal/redact.js";
 import { checkTemplateParameters } from "../internal/template-params.js";
 import type { AccountHealthStore } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
@@ -65,7 +66,7 @@ const refuseRecipient = (ctx: PolicyContext, reason: string) =>
 const impossible = (ctx: PolicyContext, key: string, problem: string | undefined) =>
   problem === undefined
     ? undefined
-    : refuseRecipient(ctx, `+${key} is ${problem} (checked with libphonenumber-js)`);
+    : refuseRecipient(ctx, `the number ${maskPhone(key)} is ${problem} (checked with libphonenumber-js)`);
 
 function recipientGuard(): Guard {
   return {

@@ -11,6 +11,13 @@ import type { SessionWindowStore } from "../state/session-windows.js";
 import type { SharedTemplateList, TemplateListStore } from "../state/template-list.js";
 import type { DedupState, WebhookDedupStore } from "../state/webhook-dedup.js";
 import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
+import {
+  decodeCheckpoint,
+  decodeConsentEvent,
+  decodeRestriction,
+  decodeTemplateList,
+  decodeTime,
+} from "./decode.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -55,6 +62,8 @@ const chunks = <T>(list: readonly T[]) =>
 // Account health: one hash field per scope; the restriction that lasts longer wins. A field
 // "lift:<scope>" keeps the latest lift (Meta's time): older restrictions are over, and a lift
 // older than the restriction in force changes nothing.
+// Two restrictions of one scope merge as MemoryAccountHealthStore's merge(): the later start,
+// the later end (open-ended wins), the source of the one that lasts longer.
 const OPEN_RESTRICTION = script(`
 local nxt = cjson.decode(ARGV[2])
 local lifted = tonumber(redis.call('HGET', KEYS[1], 'lift:' .. ARGV[1]))
@@ -62,8 +71,12 @@ if lifted and nxt['since'] < lifted then return 0 end
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur then
   local c = cjson.decode(cur)
-  if c['until'] == nil then return 0 end
-  if nxt['until'] ~= nil and nxt['until'] <= c['until'] then return 0 end
+  local longer = nxt
+  if c['until'] == nil or (nxt['until'] ~= nil and nxt['until'] <= c['until']) then longer = c end
+  local out = { scope = c['scope'], source = longer['source'], since = math.max(c['since'], nxt['since']) }
+  if c['until'] ~= nil and nxt['until'] ~= nil then out['until'] = math.max(c['until'], nxt['until']) end
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(out))
+  return 1
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1`);
@@ -357,7 +370,7 @@ export class RedisTemplateListStore implements TemplateListStore {
       "templates.get",
     )) as [string | null | false, string | number];
     return {
-      list: list ? (JSON.parse(String(list)) as SharedTemplateList) : undefined,
+      list: list ? decodeTemplateList(list, "templates.get", this.key) : undefined,
       generation: String(generation),
     };
   }
@@ -399,7 +412,9 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
       [key, JSON.stringify(entry), this.ttlMs, entry.run],
       "campaigns.claim",
     );
-    return cur === null || cur === undefined ? undefined : (JSON.parse(String(cur)) as CheckpointEntry);
+    return cur === null || cur === undefined
+      ? undefined
+      : decodeCheckpoint(cur, "campaigns.claim", `${this.prefix + campaign} ${key}`);
   }
 
   async settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void> {
@@ -426,7 +441,9 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
 
   async get(campaign: string, key: string): Promise<CheckpointEntry | undefined> {
     const cur = await this.redis.run(HGET, [this.prefix + campaign], [key], "campaigns.get");
-    return cur === null || cur === undefined ? undefined : (JSON.parse(String(cur)) as CheckpointEntry);
+    return cur === null || cur === undefined
+      ? undefined
+      : decodeCheckpoint(cur, "campaigns.get", `${this.prefix + campaign} ${key}`);
   }
 }
 
@@ -443,7 +460,9 @@ export class RedisSessionWindowStore implements SessionWindowStore {
 
   async lastInbound(key: string): Promise<number | undefined> {
     const v = await this.redis.run(GET, [this.prefix + key], [], "windows.lastInbound");
-    return v === null || v === undefined ? undefined : Number(v);
+    return v === null || v === undefined
+      ? undefined
+      : decodeTime(v, "windows.lastInbound", this.prefix + key);
   }
 }
 
@@ -460,7 +479,7 @@ export class RedisConsentStore implements ConsentStore {
 
   async history(key: string): Promise<ConsentEvent[]> {
     const list = (await this.redis.run(LRANGE, [this.prefix + key], [], "consent.history")) as string[];
-    return list.map((s) => JSON.parse(s) as ConsentEvent);
+    return list.map((s) => decodeConsentEvent(s, "consent.history", this.prefix + key));
   }
 }
 
@@ -515,7 +534,7 @@ export class RedisAccountHealthStore implements AccountHealthStore {
   }
   async active(now: number): Promise<Restriction[]> {
     const list = (await this.redis.run(ACTIVE_RESTRICTIONS, [this.key], [now], "health.active")) as string[];
-    return list.map((s) => JSON.parse(s) as Restriction);
+    return list.map((s) => decodeRestriction(s, "health.active", this.key));
   }
 }
 

@@ -43,6 +43,18 @@ export interface AccountHealthStore {
   active(now: number): Promise<Restriction[]>;
 }
 
+/**
+ * Two restrictions of one scope as one: in force from the later start (a lift between the two
+ * starts leaves the later one standing) until the later end (open-ended wins), under the source
+ * of the one that lasts longer.
+ */
+export function merge(a: Restriction, b: Restriction): Restriction {
+  const longer = a.until === undefined || (b.until !== undefined && b.until <= a.until) ? a : b;
+  const out: Restriction = { scope: a.scope, source: longer.source, since: Math.max(a.since, b.since) };
+  if (a.until !== undefined && b.until !== undefined) out.until = Math.max(a.until, b.until);
+  return out;
+}
+
 export class MemoryAccountHealthStore implements AccountHealthStore {
   readonly #open = new Map<RestrictionScope, Restriction>();
   /** The latest lift of each scope (Meta's time). */
@@ -52,11 +64,7 @@ export class MemoryAccountHealthStore implements AccountHealthStore {
     const lifted = this.#lifted.get(restriction.scope);
     if (lifted !== undefined && restriction.since < lifted) return;
     const current = this.#open.get(restriction.scope);
-    const currentLastsLonger =
-      current !== undefined &&
-      (current.until === undefined ||
-        (restriction.until !== undefined && restriction.until <= current.until));
-    if (!currentLastsLonger) this.#open.set(restriction.scope, restriction);
+    this.#open.set(restriction.scope, current ? merge(current, restriction) : restriction);
   }
 
   async close(scope: RestrictionScope, at: number): Promise<void> {

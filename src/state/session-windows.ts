@@ -10,6 +10,9 @@ export function windowClosesAt(last: number | undefined, marginMs = 0): number |
 
 /** Whether a window opened at `last` is still open at `now` (closing `marginMs` early). */
 export function windowOpen(last: number | undefined, now: number, marginMs = 0): boolean {
+  // A last message from the future (a corrupt entry, a clock far ahead) opens nothing; a minute
+  // of skew between instances is allowed.
+  if (last !== undefined && last > now + 60_000) return false;
   const closes = windowClosesAt(last, marginMs);
   return closes !== undefined && now < closes;
 }

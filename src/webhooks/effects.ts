@@ -73,8 +73,8 @@ export const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>
 };
 
 function restrictionScope(type: string): RestrictionScope | null {
-  const known = RESTRICTION_SCOPE[type];
-  if (known !== undefined) return known;
+  // Own keys only: a type named "constructor" or "__proto__" is unknown, not Object's property.
+  if (Object.hasOwn(RESTRICTION_SCOPE, type)) return RESTRICTION_SCOPE[type] ?? null;
   return /CALL/.test(type) ? null : "business_initiated";
 }
 
@@ -132,7 +132,9 @@ export class WebhookEffects {
   async #message(event: MessageEvent, out: WebhookEvent[]): Promise<void> {
     // System notices (number or identity changed) are not the user writing.
     if (event.type === "system" || !parseRecipient(event.from)) return;
-    const text = event.type === "text" || event.type === "button" ? event.text : undefined;
+    // What the user typed — also when they edit a message to read "STOP".
+    const text =
+      event.type === "text" || event.type === "button" || event.type === "edit" ? event.text : undefined;
     // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
     const at = Math.min(event.timestamp, this.deps.clock.now());
     const recorded = await this.deps.consent.recordInbound({
@@ -237,7 +239,7 @@ export class WebhookEffects {
     if (event.name !== undefined) update.name = event.name;
     if (event.language !== undefined) update.language = event.language;
     if (event.change === "status" && event.event !== undefined) {
-      const status = TEMPLATE_STATUS[event.event];
+      const status = Object.hasOwn(TEMPLATE_STATUS, event.event) ? TEMPLATE_STATUS[event.event] : undefined;
       if (status === undefined) {
         // An event we do not map: forget the cached list rather than guess.
         await this.deps.pipeline.templates.invalidate();

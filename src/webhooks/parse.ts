@@ -356,7 +356,11 @@ function messageItem(
     m.image?.caption ??
     m.video?.caption ??
     m.document?.caption ??
-    m.order?.text;
+    m.order?.text ??
+    m.edit?.message?.text?.body ??
+    m.edit?.message?.image?.caption ??
+    m.edit?.message?.video?.caption ??
+    m.edit?.message?.document?.caption;
   if (text !== undefined) event.text = text;
   const replyId = m.interactive?.button_reply?.id ?? m.interactive?.list_reply?.id ?? m.button?.payload;
   if (replyId !== undefined) event.replyId = replyId;

@@ -69,6 +69,21 @@ const inboundMessageShape = {
       },
     }),
     button: opt({ object: { payload: opt(S), text: opt(S) } }),
+    // A user edited an earlier message (coexistence numbers): the edited message as it reads now.
+    edit: opt({
+      object: {
+        original_message_id: opt(S),
+        message: opt({
+          object: {
+            type: opt(S),
+            text: opt({ object: { body: S } }),
+            image: opt(media),
+            video: opt(media),
+            document: opt(media),
+          },
+        }),
+      },
+    }),
     reaction: opt({ object: { message_id: opt(S), emoji: opt(S) } }),
     order: opt({
       object: { catalog_id: opt(S), text: opt(S), product_items: opt({ array: { object: {} } }) },

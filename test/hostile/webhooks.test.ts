@@ -330,3 +330,76 @@ describe("hostile webhooks: every account signal restricts what it names", () =>
     expect(w.reached()).toBe(before);
   });
 });
+
+describe("hostile text: an opt-out however it is typed", () => {
+  const inbound = (w: ReturnType<typeof world>, message: Record<string, unknown>) => ({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: w.fake.wabaId,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              messages: [
+                {
+                  from: WA_ID,
+                  id: `wamid.${Math.random()}`,
+                  timestamp: String(sec(w.clock.now())),
+                  ...message,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+  it.each([
+    ["fullwidth", "ＳＴＯＰ"],
+    ["mathematical bold", "𝐒𝐓𝐎𝐏"],
+    ["fullwidth lower case", "ｕｎｓｕｂｓｃｒｉｂｅ"],
+    ["zero-width space inside", "S\u200BTOP"],
+    ["direction marks and punctuation", "\u200F¡stop!\u200E"],
+    ["accents and case", "Arrêt"],
+    ["ligature and spaces", "  opt   out  "],
+  ])("%s (%s) stops marketing", async (_name, text) => {
+    const w = world();
+    const wa = w.client();
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    w.clock.advance(1000);
+    const result = await wa.webhooks.handle(
+      w.fake.webhooks.request(inbound(w, { type: "text", text: { body: text } })),
+    );
+    expect(result.events.map((e) => e.kind)).toContain("optOut");
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+    expect(w.reached()).toBe(0);
+  });
+
+  it("a message edited to read STOP stops marketing", async () => {
+    const w = world();
+    const wa = w.client();
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    w.clock.advance(1000);
+    const edit = {
+      type: "edit",
+      edit: { original_message_id: "wamid.original", message: { type: "text", text: { body: "stop" } } },
+    };
+    const result = await wa.webhooks.handle(w.fake.webhooks.request(inbound(w, edit)));
+    expect(result.events.map((e) => e.kind)).toEqual(["message", "optOut"]);
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+    expect(w.reached()).toBe(0);
+  });
+
+  it("an unsubscribe payload matches however it is typed", async () => {
+    const w = world();
+    const wa = w.client({ policy: { consent: { unsubscribePayloads: ["STOP_PROMOS"] } } });
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    w.clock.advance(1000);
+    const tap = { type: "button", button: { payload: "ｓｔｏｐ＿ｐｒｏｍｏｓ", text: "Stop promotions" } };
+    await wa.webhooks.handle(w.fake.webhooks.request(inbound(w, tap)));
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+  });
+});
