@@ -140,6 +140,7 @@ export class WhatsAppClient {
         sessions: this.sessions,
         account: this.account,
         unknownOutcomes: outcomes,
+        phoneNumberId: resolved.phoneNumberId,
       },
       resolved.webhooks,
     );

@@ -184,6 +184,10 @@ export class BlockList {
       } catch (error) {
         const e = error as WhatsAppError;
         const unknown = isTransportError(e) && e.outcome === "unknown";
+        // Meta certainly did not block them: they leave the mirror again (an unknown outcome
+        // keeps them in — the block may have happened).
+        if (method === "POST" && !unknown && this.mirror)
+          await this.mirror.remove(chunkUsers.map(recipientKey)).catch(() => undefined);
         for (const i of chunk)
           results[i] = { user: users[i] as string, status: unknown ? "unreported" : "failed", error: e };
         // Credentials, permissions or a restricted account fail every chunk the same way.
@@ -222,6 +226,10 @@ export class BlockList {
     signal?: AbortSignal,
   ): Promise<{ results: BlockUserResult[]; error?: GraphApiError }> {
     const where = path`/${requirePhoneNumberId(this.http)}/block_users`;
+    // Mirrored before Meta is asked: if the answer is lost (the block may have happened) or the
+    // store fails afterwards, the stricter state stays. A mirror that cannot take them fails the
+    // chunk before anything is sent.
+    if (method === "POST") await this.mirror?.add(users.map(recipientKey));
     const res = await this.http.request({
       method,
       path: where,
@@ -255,11 +263,19 @@ export class BlockList {
       }),
     };
     if (res.error) out.error = this.http.graphError(res.error as GraphErrorBody, undefined, method, where);
-    if (this.mirror) {
-      const changed = out.results.filter((r) => r.status === "added" || r.status === "removed");
-      const keys = changed.flatMap((r) => [recipientKey(r.user), ...(r.waId ? [recipientKey(r.waId)] : [])]);
-      if (method === "POST") await this.mirror.add(keys);
-      else await this.mirror.remove(keys);
+    if (this.mirror && method === "POST") {
+      // The wa_ids Meta resolved join the mirror; users Meta reports as not blocked leave it. A
+      // store failing now leaves them in (stricter) and does not hide Meta's answer.
+      const added = out.results.filter((r) => r.status === "added" && r.waId !== undefined);
+      const failed = out.results.filter((r) => r.status === "failed");
+      await this.mirror.add(added.map((r) => recipientKey(r.waId as string))).catch(() => undefined);
+      if (failed.length > 0)
+        await this.mirror.remove(failed.map((r) => recipientKey(r.user))).catch(() => undefined);
+    } else if (this.mirror) {
+      const removed = out.results.filter((r) => r.status === "removed");
+      await this.mirror.remove(
+        removed.flatMap((r) => [recipientKey(r.user), ...(r.waId ? [recipientKey(r.waId)] : [])]),
+      );
     }
     return out;
   }

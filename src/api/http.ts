@@ -40,6 +40,11 @@ export interface RequestOptions<T> {
   signal?: AbortSignal;
   /** Attached to errors thrown for this request. */
   correlationId?: string;
+  /**
+   * Runs after the back-off and before each retry; what it throws is thrown instead of retrying
+   * (a send re-checks the policy: a STOP may have arrived while it waited).
+   */
+  beforeRetry?: () => Promise<void>;
 }
 
 export interface RawResponse {
@@ -158,6 +163,7 @@ export class GraphHttp {
         if (opts.correlationId !== undefined) stopped.correlationId = opts.correlationId;
         throw stopped;
       }
+      await opts.beforeRetry?.();
     }
   }
 

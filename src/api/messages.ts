@@ -1,4 +1,5 @@
 import { isGraphApiError } from "../errors/graph.js";
+import { isPolicyViolation } from "../errors/policy.js";
 import { isTransportError } from "../errors/transport.js";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
@@ -124,7 +125,10 @@ export class Messages {
       // Not delivered for sure: it must not count toward frequency caps or the messaging limit.
       // A release that fails (a store down) must not hide Meta's answer or stop the learning.
       const notSent = isTransportError(error) && error.outcome === "not_sent";
-      if (isGraphApiError(error) || notSent) await ticket?.release().catch(() => undefined);
+      // A retry the policy stopped: Meta refused (or never got) every attempt.
+      const stopped = isPolicyViolation(error);
+      if (isGraphApiError(error) || notSent || stopped) await ticket?.release().catch(() => undefined);
+      if (stopped) throw error;
       // Meta never saw it: its throughput and pair-rate units are free again. (An error answer
       // means Meta received the request, and counted it.)
       if (notSent) await ticket?.returnCapacity();
@@ -143,6 +147,7 @@ export class Messages {
   }
 
   private post(valid: OutboundMessage, correlationId: string, signal: AbortSignal | undefined) {
+    const policy = this.policy;
     return this.http.request({
       method: "POST",
       path: this.messagesPath,
@@ -150,6 +155,9 @@ export class Messages {
       schema: sendMessageResponse,
       correlationId,
       ...(signal && { signal }),
+      // Meta did not accept the last attempt; what changed during the back-off (a STOP, a block,
+      // a ban) must stop the retry as it would have stopped the send.
+      ...(policy && { beforeRetry: () => policy.recheck(valid) }),
     });
   }
 

@@ -81,7 +81,7 @@ export class Account {
           since: now,
           until: now + HOUR,
         });
-      } else if (quality === "GREEN") await this.store?.close("marketing_slow", now);
+      } else if (quality === "GREEN") await this.store?.close("marketing_slow", now, "quality:YELLOW");
     }
     out.restrictions = (await this.store?.active(now)) ?? [];
     return out;

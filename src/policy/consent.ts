@@ -131,6 +131,11 @@ export interface InboundSignal {
   buttonPayload?: string;
   /** When it arrived (ms); defaults to the clock's now. */
   at?: number;
+  /**
+   * Whether it opens this phone number's 24-hour window (default true). False for a message to
+   * another of the business's numbers: the opt-out still counts, the window is that number's.
+   */
+  opensWindow?: boolean;
 }
 
 /** `wa.consent`: the consent ledger and the one place opt-outs from every source land. */
@@ -314,7 +319,7 @@ export class Consent {
   ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
     const at = signal.at ?? this.clock.now();
     const k = key(signal.from);
-    await this.windows.recordInbound(k, at);
+    if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
     if (signal.buttonPayload !== undefined && this.#payloads.has(normalizeKeyword(signal.buttonPayload))) {
       const event = await this.#append(signal.from, "revoke", {
         scope: "marketing",

@@ -36,7 +36,7 @@ import {
   type SendRecord,
 } from "../state/send-history.js";
 import { MemorySessionWindowStore, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
-import type { TemplateListStore } from "../state/template-list.js";
+import { MemoryTemplateListStore, type TemplateListStore } from "../state/template-list.js";
 import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
 import type { ConsentOptions } from "./consent.js";
 import type { ContentPolicyOptions } from "./content.js";
@@ -172,19 +172,29 @@ async function firstViolation(
 }
 
 /**
- * Runs async sections one at a time (a promise chain). A section that has not settled within
- * `boundMs` no longer holds the others up: the send it belongs to has been abandoned by then
- * (see `Policy.enforce`), and whatever it records later is released.
+ * Runs async sections one at a time (a promise chain). A section holds the lock until it settles
+ * or, if it hangs, until `boundMs` after it started — the holder's own bound: by then its send
+ * has been abandoned (see `Policy.enforce`), and whatever it records later is released.
  */
 class Lock {
   #tail: Promise<unknown> = Promise.resolve();
   run<T>(section: () => Promise<T>, boundMs: number): Promise<T> {
-    const result = this.#tail.then(section, section);
-    let cancel: () => void = () => undefined;
-    const lapsed = new Promise<void>((resolve) => {
-      cancel = watchdog(boundMs, resolve);
+    let free!: () => void;
+    const held = new Promise<void>((resolve) => {
+      free = resolve;
     });
-    this.#tail = Promise.race([result.catch(() => undefined), lapsed]).finally(() => cancel());
+    const enter = () => {
+      const cancel = watchdog(boundMs, free);
+      const result = section();
+      const leave = () => {
+        cancel();
+        free();
+      };
+      result.then(leave, leave);
+      return result;
+    };
+    const result = this.#tail.then(enter, enter);
+    this.#tail = held;
     return result;
   }
 }
@@ -250,6 +260,11 @@ const RESERVE_REASON = {
  * otherwise the unit would be counted well before the send goes out, and it is taken afresh.
  */
 const SPECULATION_MAX_MS = 50;
+/**
+ * A send whose checks took longer than this (it waited for throughput or pair-rate capacity)
+ * has its state guards run again before it goes: what arrived meanwhile counts.
+ */
+const RECHECK_AFTER_MS = 50;
 /** A 130429 storm: this many within a minute pauses every send for 30 s. */
 const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 
@@ -275,6 +290,8 @@ export class Policy {
   #afterBuiltIn: Guard[] = [];
   /** The capacity guards, in order. */
   #capacity: Guard[] = [];
+  /** The guards that read what webhooks and the business change, re-run after a wait. */
+  #stateGuards: Guard[] = [];
   /** Try capacity alongside the reads (a remote rate store): one round trip per decision. */
   #speculative = false;
 
@@ -291,8 +308,15 @@ export class Policy {
       webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
       campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
     };
-    if (stores.templates) this.stores.templates = stores.templates;
-    this.templates = new TemplateCache(deps.loadTemplates, deps.clock, options.template, stores.templates);
+    // Every client has a template list to share: in process by default (withOptions() copies and
+    // clients on one memoryStores() share it), or the fleet's (Redis).
+    this.stores.templates = stores.templates ?? new MemoryTemplateListStore(() => deps.clock.now());
+    this.templates = new TemplateCache(
+      deps.loadTemplates,
+      deps.clock,
+      options.template,
+      this.stores.templates,
+    );
     const config: GuardConfig = {
       consent: { requireForReplies: options.consent?.requireForReplies ?? false },
       sessionWindow: { safetyMarginMs: options.sessionWindow?.safetyMarginMs ?? 60_000 },
@@ -365,6 +389,8 @@ export class Policy {
     this.#builtInPure = enabled.slice(0, cut);
     this.#afterBuiltIn = this.#guards.slice(cut);
     this.#capacity = this.#guards.filter((g) => g.consumes);
+    const state = new Set(["account-health", "blocklist", "consent", "session-window", "template"]);
+    this.#stateGuards = this.#builtInPure.filter((g) => state.has(g.name));
     // Not with custom guards: they may take long (a CRM lookup), and a unit tried before them would
     // be counted long before the send goes out.
     this.#speculative =
@@ -451,14 +477,24 @@ export class Policy {
       };
       // The caller gives up (aborted, or the checks outlived the bound): nothing is sent, and what
       // the checks take or record when they finish is given back at once.
-      const abandon = (error: unknown) => {
+      const abandon = (error: unknown, settleFirst: boolean) => {
         if (done) return;
         finish();
-        work.then(
+        const cleaned = work.then(
           (ticket) => ticket.release().then(() => ticket.returnCapacity()),
           () => undefined,
         );
-        reject(error);
+        if (!settleFirst) return reject(error);
+        // An abort ends every wait of the checks at once: let them give back what they took
+        // (briefly), so a retry made right after does not meet this send's reservation.
+        let cancel: () => void = () => undefined;
+        const lapsed = new Promise<void>((r) => {
+          cancel = watchdog(1_000, r);
+        });
+        Promise.race([cleaned, lapsed]).then(() => {
+          cancel();
+          reject(error);
+        });
       };
       const onAbort = () =>
         abandon(
@@ -467,6 +503,7 @@ export class Policy {
             reason: "aborted",
             cause: signal?.reason,
           }),
+          true,
         );
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -477,6 +514,7 @@ export class Policy {
             "enforce",
             `the policy checks did not settle within ${this.#timeoutMs} ms (a store or a custom guard hangs)`,
           ),
+          false,
         ),
       );
       work.then(
@@ -520,6 +558,8 @@ export class Policy {
         if (v) return v;
       }
       if (!ctx.businessInitiated) return undefined;
+      // Given up already: record nothing (the caller has been told nothing was sent).
+      if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error("aborted");
       const last = await lastInbound;
       record = {
         key: ctx.key,
@@ -618,6 +658,17 @@ export class Policy {
       }
       if (v) await fail(v);
     }
+    // A send that waited for capacity: a STOP, a block or a ban may have arrived meanwhile.
+    if (this.#deps.clock.now() - ctx.now > RECHECK_AFTER_MS) {
+      let v: PolicyViolationError | undefined;
+      try {
+        v = await firstViolation(this.#stateGuards, { ...ctx, now: this.#deps.clock.now() }, []);
+      } catch (error) {
+        await unwind();
+        throw error;
+      }
+      if (v) await fail(v);
+    }
     if (this.#deps.emitter.listenerCount("policy.allowed") > 0) {
       this.#deps.emitter.emit("policy.allowed", { type: message.type, recipient: maskPhone(message.to) });
     }
@@ -628,6 +679,20 @@ export class Policy {
         for (const u of capacity.splice(0).reverse()) await u().catch(() => undefined);
       },
     };
+  }
+
+  /**
+   * Check again, consuming nothing, what may have changed since `enforce` let the message
+   * through: the state guards (account health, block list, consent, window, template). Throws
+   * the first violation. Called when a send waited (for capacity, or to retry).
+   */
+  async recheck(message: OutboundMessage): Promise<void> {
+    const ctx = await this.#context(message);
+    const v = await firstViolation(this.#stateGuards, ctx, []);
+    if (v) {
+      this.#emitRefused(v);
+      throw v;
+    }
   }
 
   /** Learn from Meta's answer to a send: blocks, marketing opt-outs, stale templates. */

@@ -53,6 +53,8 @@ export class TemplateCache {
   #loadedAt: number | undefined;
   /** When this instance last looked at the shared list. */
   #checkedAt: number | undefined;
+  /** The shared list's generation this cache's list reflects. */
+  #generationSeen: string | undefined;
   #loading: Promise<void> | undefined;
   /** A change this instance learnt has not yet dropped the shared copy (the store was down). */
   #sharedInvalidation = false;
@@ -80,10 +82,16 @@ export class TemplateCache {
   /** The template with this name and language, refreshing the list when it is stale. */
   async get(name: string, language: string): Promise<MessageTemplate | undefined> {
     const now = this.clock.now();
-    const stale =
-      this.#loadedAt === undefined ||
-      now - this.#loadedAt >= this.#ttlMs ||
-      (this.shared !== undefined && now - (this.#checkedAt ?? 0) >= this.#sharedCheckMs);
+    const shared = this.shared;
+    // An in-process shared list is looked at on every lookup (it costs nothing); a remote one
+    // every sharedCheckMs.
+    const sharedMoved =
+      shared === undefined
+        ? false
+        : shared.generationNow
+          ? shared.generationNow() !== this.#generationSeen
+          : now - (this.#checkedAt ?? 0) >= this.#sharedCheckMs;
+    const stale = this.#loadedAt === undefined || now - this.#loadedAt >= this.#ttlMs || sharedMoved;
     if (stale) await this.refresh({ fromMeta: false });
     const hit = this.#byKey.get(key(name, language));
     if (hit || this.#loadedAt === undefined || now - this.#loadedAt < this.#missRefreshMs) return hit;
@@ -143,6 +151,7 @@ export class TemplateCache {
         this.#byKey = next;
         this.#loadedAt = fetchedAt;
         this.#checkedAt = this.clock.now();
+        this.#generationSeen = generation;
         this.#duringLoad = undefined;
         // A webhook that arrived during the fetch is newer than (or as new as) the list.
         for (const change of during) {
@@ -206,6 +215,9 @@ export class TemplateCache {
     this.#sharedInvalidation = true;
     await this.shared.invalidate();
     this.#sharedInvalidation = false;
+    // This cache already holds the change it announced; the others read the list again.
+    if (this.shared.generationNow && this.#loadedAt !== undefined)
+      this.#generationSeen = this.shared.generationNow();
   }
 
   #apply(update: TemplateUpdate): void {

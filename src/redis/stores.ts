@@ -82,9 +82,16 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1`);
 const CLOSE_RESTRICTION = script(`
 local at = tonumber(ARGV[2])
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[3] ~= '' then
+  if cur then
+    local c = cjson.decode(cur)
+    if c['source'] == ARGV[3] and c['since'] <= at then redis.call('HDEL', KEYS[1], ARGV[1]) end
+  end
+  return 1
+end
 local lifted = tonumber(redis.call('HGET', KEYS[1], 'lift:' .. ARGV[1]))
 if (not lifted) or lifted < at then redis.call('HSET', KEYS[1], 'lift:' .. ARGV[1], ARGV[2]) end
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and cjson.decode(cur)['since'] <= at then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1`);
 const ACTIVE_RESTRICTIONS = script(`
@@ -529,8 +536,8 @@ export class RedisAccountHealthStore implements AccountHealthStore {
       "health.open",
     );
   }
-  async close(scope: RestrictionScope, at: number): Promise<void> {
-    await this.redis.run(CLOSE_RESTRICTION, [this.key], [scope, at], "health.close");
+  async close(scope: RestrictionScope, at: number, source?: string): Promise<void> {
+    await this.redis.run(CLOSE_RESTRICTION, [this.key], [scope, at, source ?? ""], "health.close");
   }
   async active(now: number): Promise<Restriction[]> {
     const list = (await this.redis.run(ACTIVE_RESTRICTIONS, [this.key], [now], "health.active")) as string[];

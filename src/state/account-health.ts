@@ -37,8 +37,12 @@ export interface Restriction {
 export interface AccountHealthStore {
   /** Open (or extend) a restriction; ignored when its scope was lifted after `since`. */
   open(restriction: Restriction): Promise<void>;
-  /** Lift the restriction of `scope` if it began at or before `at`, and remember the lift. */
-  close(scope: RestrictionScope, at: number): Promise<void>;
+  /**
+   * Lift the restriction of `scope` if it began at or before `at`, and remember the lift. With
+   * `source`, only a restriction opened by that source is lifted (and no lift is remembered):
+   * a GREEN quality reading ends the YELLOW slowdown, not one Meta imposed for a violation.
+   */
+  close(scope: RestrictionScope, at: number, source?: string): Promise<void>;
   /** Restrictions still in force at `now`. */
   active(now: number): Promise<Restriction[]>;
 }
@@ -67,9 +71,13 @@ export class MemoryAccountHealthStore implements AccountHealthStore {
     this.#open.set(restriction.scope, current ? merge(current, restriction) : restriction);
   }
 
-  async close(scope: RestrictionScope, at: number): Promise<void> {
-    this.#lifted.set(scope, Math.max(at, this.#lifted.get(scope) ?? Number.NEGATIVE_INFINITY));
+  async close(scope: RestrictionScope, at: number, source?: string): Promise<void> {
     const current = this.#open.get(scope);
+    if (source !== undefined) {
+      if (current?.source === source && current.since <= at) this.#open.delete(scope);
+      return;
+    }
+    this.#lifted.set(scope, Math.max(at, this.#lifted.get(scope) ?? Number.NEGATIVE_INFINITY));
     if (current !== undefined && current.since <= at) this.#open.delete(scope);
   }
 

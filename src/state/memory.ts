@@ -6,10 +6,11 @@ import { MemoryConsentStore } from "./consent.js";
 import { MemoryRateLimitStore } from "./rate-limits.js";
 import { MemorySendHistoryStore } from "./send-history.js";
 import { MemorySessionWindowStore } from "./session-windows.js";
+import { MemoryTemplateListStore } from "./template-list.js";
 import { MemoryWebhookDedupStore } from "./webhook-dedup.js";
 
 /** Every in-memory store, made once: pass the same object to several clients to share them. */
-export type MemoryStores = Required<Omit<PolicyStores, "templates">>;
+export type MemoryStores = Required<PolicyStores>;
 
 /**
  * A fresh set of in-memory stores. Clients given the same set share policy state — and its
@@ -30,5 +31,6 @@ export function memoryStores(): MemoryStores {
     rateLimits: new MemoryRateLimitStore(),
     webhookDedup: new MemoryWebhookDedupStore(),
     campaigns: new MemoryCampaignCheckpointStore(),
+    templates: new MemoryTemplateListStore(),
   };
 }

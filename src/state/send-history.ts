@@ -134,10 +134,29 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     if (i < 0) return;
     list.splice(i, 1);
     if (this.#latest.get(entry.key) === entry.at) {
-      const still = list.filter((e) => e.reach).reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
+      // The recipient still counts if another send within the 24 hours reached them; that send's
+      // place in the time-ordered queue is taken again, so it leaves the count when it ages out.
+      const still = list
+        .filter((e) => e.reach && e.at > entry.at - DAY)
+        .reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
       if (still === Number.NEGATIVE_INFINITY) this.#latest.delete(entry.key);
-      else this.#latest.set(entry.key, still);
+      else {
+        this.#latest.set(entry.key, still);
+        this.#enqueue(entry.key, still);
+      }
     }
+  }
+
+  /** Put (key, at) in its time order in the queue (binary search from the head). */
+  #enqueue(key: string, at: number): void {
+    let lo = this.#head;
+    let hi = this.#queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.#queue[mid] as [string, number])[1] <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.#queue.splice(lo, 0, [key, at]);
   }
 
   async reach(key: string, now: number): Promise<{ unique: number; includes: boolean }> {

@@ -19,9 +19,17 @@ export interface TemplateListStore {
   set(list: SharedTemplateList, ttlMs: number, generation: string): Promise<void>;
   /** A template changed: drop the shared list and start a new generation. */
   invalidate(): Promise<void>;
+  /**
+   * In-process stores only: the current generation, read without waiting. Caches sharing such a
+   * store look at it on every lookup, so a change one client learns reaches the others at once.
+   */
+  generationNow?(): string;
 }
 
-/** In-process template list (clients made with `withOptions` share it). */
+/**
+ * In-process template list. Every client gets one; `withOptions()` copies and clients given the
+ * same `memoryStores()` share it, so a pause one of them learns is seen by all at their next send.
+ */
 export class MemoryTemplateListStore implements TemplateListStore {
   #list: SharedTemplateList | undefined;
   #until = 0;
@@ -43,5 +51,9 @@ export class MemoryTemplateListStore implements TemplateListStore {
   async invalidate(): Promise<void> {
     this.#generation++;
     this.#list = undefined;
+  }
+
+  generationNow(): string {
+    return String(this.#generation);
   }
 }

@@ -33,6 +33,8 @@ export interface EffectDeps {
   account: Account;
   /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
   unknownOutcomes: { settle(correlationId: string, status: string): boolean };
+  /** This client's phone number: windows open only for messages and calls to it. */
+  phoneNumberId: string | undefined;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -117,6 +119,7 @@ export class WebhookEffects {
         if (
           event.from !== undefined &&
           event.direction !== "BUSINESS_INITIATED" &&
+          this.#mine(event.phoneNumberId) &&
           parseRecipient(event.from)
         )
           await this.deps.sessions.recordInbound(
@@ -127,6 +130,16 @@ export class WebhookEffects {
       default:
         out.push(event);
     }
+  }
+
+  /**
+   * Whether an event addressed to `phoneNumberId` concerns this client's number. One app has one
+   * webhook URL for all its numbers: a message to another number must not open a window on this
+   * one (opt-outs count everywhere: consent belongs to the business).
+   */
+  #mine(phoneNumberId: string | undefined): boolean {
+    const mine = this.deps.phoneNumberId;
+    return phoneNumberId === undefined || mine === undefined || phoneNumberId === mine;
   }
 
   async #message(event: MessageEvent, out: WebhookEvent[]): Promise<void> {
@@ -140,6 +153,7 @@ export class WebhookEffects {
     const recorded = await this.deps.consent.recordInbound({
       from: event.from,
       at,
+      opensWindow: this.#mine(event.phoneNumberId),
       ...(text !== undefined && { text }),
       ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
     });
@@ -254,8 +268,11 @@ export class WebhookEffects {
 
   async #accountUpdate(event: AccountUpdateEvent, out: WebhookEvent[]): Promise<void> {
     const { account, pipeline } = this.deps;
-    // When Meta says it happened; a change it did not stamp is taken as happening now.
+    // When Meta says it happened. A restriction Meta did not stamp is taken as happening now (the
+    // strict reading); a lift it did not stamp cannot be ordered, so it lifts nothing — use
+    // wa.account.clearRestriction() once you know.
     const at = event.timestamp ?? this.deps.clock.now();
+    const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY;
     const v = event.value as {
       restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
       ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
@@ -281,8 +298,8 @@ export class WebhookEffects {
         if (state === "DISABLE")
           await account.restrict({ scope: "all", source: "account_update:DISABLED_UPDATE", since: at });
         else if (state === "REINSTATE") {
-          await account.clearRestriction("all", at);
-          await account.clearRestriction("marketing_slow", at);
+          await account.clearRestriction("all", liftAt);
+          await account.clearRestriction("marketing_slow", liftAt);
         } else if (state === "SCHEDULE_FOR_DISABLE") {
           // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
           await account.restrict({
@@ -320,7 +337,7 @@ export class WebhookEffects {
         await account.restrict({ scope: "all", source: `account_update:${event.event}`, since: at });
         return;
       case "ACCOUNT_RECONNECTED":
-        await account.clearRestriction("all", at);
+        await account.clearRestriction("all", liftAt);
         return;
       case "CAPABILITY_UPDATE": {
         const limit = v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone;
@@ -333,6 +350,7 @@ export class WebhookEffects {
 
   async #quality(event: QualityUpdateEvent): Promise<void> {
     const at = event.timestamp ?? this.deps.clock.now();
+    const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see #accountUpdate
     if (event.currentLimit !== undefined) this.deps.pipeline.setMessagingLimit(event.currentLimit);
     if (event.event === "FLAGGED") {
       await this.deps.account.restrict({
@@ -340,7 +358,7 @@ export class WebhookEffects {
         source: "phone_number_quality_update:FLAGGED",
         since: at,
       });
-    } else if (event.event === "UNFLAGGED") await this.deps.account.clearRestriction("marketing", at);
+    } else if (event.event === "UNFLAGGED") await this.deps.account.clearRestriction("marketing", liftAt);
   }
 }
 

@@ -90,6 +90,8 @@ interface WebhookDeps {
   account: Account;
   /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
   unknownOutcomes: { settle(correlationId: string, status: string): boolean };
+  /** This client's phone number (events for another number open no window here). */
+  phoneNumberId: string | undefined;
 }
 
 const DONE: Promise<void> = Promise.resolve();

@@ -162,6 +162,9 @@ function parseChange(
   if (meta?.phone_number_id !== undefined) source.phoneNumberId = meta.phone_number_id;
   if (meta?.display_phone_number !== undefined) source.displayPhoneNumber = meta.display_phone_number;
   const stamp = time ?? receivedAt;
+  // A change Meta did not stamp is keyed by the second it arrived: the same body a day later is
+  // a new change (DISABLE, REINSTATE, DISABLE), not a duplicate.
+  const untimed = `r${Math.floor(receivedAt / 1000)}`;
   let known = false;
 
   if (field === "messages" || field === "user_preferences" || field === "calls") {
@@ -207,7 +210,10 @@ function parseChange(
           timestamp: toMs(p.timestamp, stamp),
         });
         if (p.category !== undefined) event.category = p.category;
-        out.push({ key: `p:${user}:${p.value}:${p.timestamp ?? digest(raw)}`, event });
+        out.push({
+          key: `p:${user}:${p.value}:${p.timestamp ?? `${time ?? untimed}:${digest(raw)}`}`,
+          event,
+        });
       }
     }
     if (Array.isArray(value["calls"])) {
@@ -238,7 +244,7 @@ function parseChange(
       event.event = v.event;
       if (typeof v.reason === "string") event.reason = v.reason;
       if (v.message_template_category !== undefined) event.category = v.message_template_category;
-      out.push({ key: `t:${digest([field, value, time])}`, event });
+      out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
     }
   } else if (field === "message_template_quality_update") {
     const v = parsed(templateQualityUpdate, value);
@@ -246,7 +252,7 @@ function parseChange(
       known = true;
       const event = templateEvent(source, "quality", v, time);
       event.quality = v.new_quality_score;
-      out.push({ key: `t:${digest([field, value, time])}`, event });
+      out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
     }
   } else if (field === "template_category_update") {
     const v = parsed(templateCategoryUpdate, value);
@@ -254,7 +260,7 @@ function parseChange(
       known = true;
       const event = templateEvent(source, "category", v, time);
       event.category = v.new_category;
-      out.push({ key: `t:${digest([field, value, time])}`, event });
+      out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
     }
   } else if (field === "account_update") {
     const v = parsed(accountUpdate, value);
@@ -266,7 +272,7 @@ function parseChange(
         value: v,
       });
       if (time !== undefined) event.timestamp = time;
-      out.push({ key: `a:${digest([field, value, time])}`, event });
+      out.push({ key: `a:${digest([field, value, time ?? untimed])}`, event });
     }
   } else if (field === "business_capability_update") {
     known = true;
@@ -276,7 +282,7 @@ function parseChange(
       value,
     });
     if (time !== undefined) event.timestamp = time;
-    out.push({ key: `a:${digest([field, value, time])}`, event });
+    out.push({ key: `a:${digest([field, value, time ?? untimed])}`, event });
   } else if (field === "phone_number_quality_update") {
     const v = parsed(phoneQualityUpdate, value);
     if (v) {
@@ -289,7 +295,7 @@ function parseChange(
       if (v.current_limit !== undefined) event.currentLimit = v.current_limit;
       if (v.display_phone_number !== undefined) event.displayPhoneNumber = v.display_phone_number;
       if (time !== undefined) event.timestamp = time;
-      out.push({ key: `q:${digest([field, value, time])}`, event });
+      out.push({ key: `q:${digest([field, value, time ?? untimed])}`, event });
     }
   }
   if (!known) out.push(unknown(`unmodelled field "${field}" or shape`, value, field, wabaId));

@@ -403,3 +403,38 @@ describe("hostile text: an opt-out however it is typed", () => {
     expect(await w.outcome(w.promo(wa))).toBe("consent");
   });
 });
+
+describe("hostile webhooks: one endpoint for several phone numbers", () => {
+  it("a message to another of the business's numbers opens no window on this one, and its STOP still counts", async () => {
+    const w = world();
+    const wa = w.client();
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    const toOtherNumber = (id: string, body: string) => ({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: w.fake.wabaId,
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "15559999999", phone_number_id: "999999999999999" },
+                messages: [
+                  { from: WA_ID, id, timestamp: String(sec(w.clock.now())), type: "text", text: { body } },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    await wa.webhooks.handle(w.fake.webhooks.request(toOtherNumber("wamid.other.1", "hi there")));
+    expect((await wa.sessions.status(USER)).open).toBe(false);
+    expect(await w.outcome(wa.messages.sendText({ to: USER, body: "hello" }))).toBe("session-window");
+    w.clock.advance(1000);
+    await wa.webhooks.handle(w.fake.webhooks.request(toOtherNumber("wamid.other.2", "STOP")));
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+    expect(w.reached()).toBe(0);
+  });
+});
