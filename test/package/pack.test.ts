@@ -79,6 +79,67 @@ describe("the packed tarball", () => {
     expect(run("node", ["-e", cjs], join(dir, "app"))).toContain("campaign ok");
   });
 
+  it("a fresh TypeScript project under tsc --strict: the guarantee holds through the tarball", () => {
+    const app = join(dir, "app");
+    const source = `import { isPolicyViolation, memoryStores, WhatsAppClient, type ConsentStore } from "wa-guard";
+import { FakeCloudApi, fakeTransport } from "wa-guard/testing";
+
+const fake = new FakeCloudApi();
+fake.templates.add({ name: "promo", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "{{1}} off" }] });
+const stores = memoryStores();
+let fail = true;
+const consent: ConsentStore = {
+  append: async (e) => {
+    if (fail && e.action === "revoke") throw new Error("store stalled");
+    return stores.consent.append(e);
+  },
+  history: (k) => stores.consent.history(k),
+};
+const wa = new WhatsAppClient({
+  accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, wabaId: fake.wabaId,
+  appSecret: fake.webhooks.appSecret, transport: fakeTransport(fake), maxRetries: 0,
+  stores: { ...stores, consent },
+});
+const user = "+16505551234";
+await wa.consent.grant(user, { scope: "marketing", source: "form" });
+// Five copies racing one promo: one is sent.
+const copies = [wa, ...Array.from({ length: 4 }, () => wa.withOptions({}))];
+const raced = await Promise.allSettled(copies.map((c) => c.messages.sendTemplate({ to: user, name: "promo", language: "en_US", body: ["5%"] })));
+if (raced.filter((r) => r.status === "fulfilled").length !== 1) throw new Error("copies passed the cap");
+// A STOP whose store fails answers 500; its redelivery records it.
+const stop = { object: "whatsapp_business_account", entry: [{ id: fake.wabaId, changes: [{ field: "messages", value: {
+  messaging_product: "whatsapp", messages: [{ from: "16505551234", id: "wamid.stop", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "ＳＴＯＰ" } }] } }] }] };
+const first = await wa.webhooks.handle(fake.webhooks.request(stop));
+fail = false;
+const second = await wa.webhooks.handle(fake.webhooks.request(stop));
+if (first.status !== 500 || second.status !== 200) throw new Error(\`statuses \${first.status} \${second.status}\`);
+const refused = await wa.messages.sendTemplate({ to: user, name: "promo", language: "en_US", body: ["9%"] }).catch((e: unknown) => e);
+if (!isPolicyViolation(refused) || refused.rule !== "consent") throw new Error("the STOP was lost");
+console.log("guarantee ok");
+`;
+    writeFileSync(join(app, "guarantee.mts"), source);
+    const tsc = join(BIN, "tsc");
+    // skipLibCheck as `tsc --init` sets it: the declarations still name bundled dev-only modules
+    // (eventemitter3, zod/mini), which a project checking libraries would not find.
+    const flags = [
+      "--strict",
+      "--exactOptionalPropertyTypes",
+      "--noUncheckedIndexedAccess",
+      "--skipLibCheck",
+    ];
+    run(
+      tsc,
+      [
+        ...flags,
+        ...["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022"],
+        ...["--types", "node", "--typeRoots", join(ROOT, "node_modules/@types"), "--outDir", app],
+        join(app, "guarantee.mts"),
+      ],
+      app,
+    );
+    expect(run("node", [join(app, "guarantee.mjs")], app)).toContain("guarantee ok");
+  }, 60_000);
+
   it("ships only dist/ and package metadata", () => {
     const files = (
       JSON.parse(run("npm", ["pack", "--dry-run", "--json"], ROOT)) as Array<{
