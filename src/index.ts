@@ -1,4 +1,4 @@
-export type { BlockUserResult, BlockUsersResult } from "./api/block-users.js";
+export type { BlockedUser, BlockSkipReason, BlockUserResult, BlockUsersResult } from "./api/block-users.js";
 export { BlockList, MAX_BLOCK_USERS_PER_REQUEST } from "./api/block-users.js";
 export type { MediaInfo, MediaUpload } from "./api/media.js";
 export { MAX_MEDIA_BYTES, Media } from "./api/media.js";

@@ -14,10 +14,15 @@ import { blockListResponse, blockUsersResponse } from "./schemas/responses.js";
 /** Meta's per-request cap for block and unblock. */
 export const MAX_BLOCK_USERS_PER_REQUEST = 1000;
 
+/** A parent BSUID (`parent_user_id`, `US.ENT.<id>`): the block API does not take them. */
+const PARENT_BSUID = /^[A-Z]{2}\.ENT\./;
+
 /** Why an item was not sent to Meta. */
 export type BlockSkipReason =
   /** Not a phone number or BSUID. */
   | "invalid_number"
+  /** A parent BSUID (`US.ENT.…`): Meta's block API does not support them. */
+  | "parent_bsuid_unsupported"
   /** The same person appears earlier in the input (see that item's result). */
   | "duplicate"
   /** Already in the block mirror (block) — nothing to do. */
@@ -39,9 +44,19 @@ export interface BlockUserResult {
    */
   status: "added" | "removed" | "skipped" | "failed" | "unreported";
   reason?: BlockSkipReason;
+  /** The wa_id Meta returned (phone numbers; absent for a BSUID). */
   waId?: string;
+  /** The BSUID (`user_id`) Meta returned, when it did (BSUIDs). */
+  userId?: string;
   error?: WhatsAppError;
 }
+
+/**
+ * A blocked user as Meta lists them: the wa_id, the BSUID (`user_id`), or both. `wa_id` is
+ * omitted for a user whose number cannot be shared, so `waId` is absent exactly when `userId`
+ * is there.
+ */
+export type BlockedUser = { waId: string; userId?: string } | { waId?: undefined; userId: string };
 
 export interface BlockUsersResult {
   /** Exactly one per input, in input order. */
@@ -80,24 +95,33 @@ export class BlockList {
     this.mirror = state?.mirror;
   }
 
-  /** Replace the local block mirror with the full list from Meta; returns its size. */
+  /**
+   * Replace the local block mirror with the full list from Meta, mirroring every identifier Meta
+   * gives for each user (wa_id and BSUID); returns the number of users listed.
+   */
   async sync(options: { signal?: AbortSignal } = {}): Promise<number> {
-    const keys: string[] = [];
-    for await (const { waId } of this.list(options)) keys.push(recipientKey(waId));
-    await this.mirror?.replace(keys);
-    return keys.length;
+    const keys = new Set<string>();
+    let users = 0;
+    for await (const user of this.list(options)) {
+      users++;
+      if (user.waId !== undefined) keys.add(recipientKey(user.waId));
+      if (user.userId !== undefined) keys.add(recipientKey(user.userId));
+    }
+    await this.mirror?.replace([...keys]);
+    return users;
   }
 
   /**
-   * Block any number of users. Each is checked locally first (invalid, duplicate, already
-   * blocked, no message in the last 24 hours, 64,000 cap); the rest go to Meta in chunks of at
-   * most 1,000. Exactly one result per input, in order — nothing is dropped.
+   * Block any number of users, by phone number or BSUID. Each is checked locally first
+   * (invalid, parent BSUID, duplicate, already blocked, no message in the last 24 hours, 64,000
+   * cap); the rest go to Meta in chunks of at most 1,000 — a phone number as `{ user }`, a BSUID
+   * as `{ user_id }`. Exactly one result per input, in order — nothing is dropped.
    */
   block(users: readonly string[], options: BlockOptions = {}): Promise<BlockUsersResult> {
     return this.bulk("POST", users, options);
   }
 
-  /** Unblock any number of users (checked for validity and duplicates, chunked by 1,000). */
+  /** Unblock any number of users (checked for validity, parent BSUIDs and duplicates, chunked by 1,000). */
   unblock(users: readonly string[], options: { signal?: AbortSignal } = {}): Promise<BlockUsersResult> {
     return this.bulk("DELETE", users, options);
   }
@@ -138,6 +162,10 @@ export class BlockList {
       const parsed = typeof user === "string" && isRecipient(user) ? parseRecipient(user) : undefined;
       if (!parsed) {
         skip("invalid_number");
+        continue;
+      }
+      if (parsed.kind === "bsuid" && PARENT_BSUID.test(parsed.key)) {
+        skip("parent_bsuid_unsupported");
         continue;
       }
       if (firstIndex.has(parsed.key)) {
@@ -199,10 +227,10 @@ export class BlockList {
     return out;
   }
 
-  /** Iterate over every blocked user's WhatsApp id. */
+  /** Iterate over every blocked user: their wa_id, their BSUID, or both (see {@link BlockedUser}). */
   async *list(
     params: { limit?: number; signal?: AbortSignal } = {},
-  ): AsyncGenerator<{ waId: string }, void, undefined> {
+  ): AsyncGenerator<BlockedUser, void, undefined> {
     let after: string | undefined;
     do {
       const res = await this.http.request({
@@ -213,7 +241,14 @@ export class BlockList {
         idempotent: true,
         ...(params.signal && { signal: params.signal }),
       });
-      for (const entry of res.data) yield { waId: entry.wa_id };
+      for (const entry of res.data) {
+        // The schema guarantees at least one of the two.
+        if (entry.wa_id === undefined) yield { userId: entry.user_id as string };
+        else
+          yield entry.user_id === undefined
+            ? { waId: entry.wa_id }
+            : { waId: entry.wa_id, userId: entry.user_id };
+      }
       const next = res.paging?.cursors?.after;
       after = res.data.length > 0 && next !== undefined && next !== after ? next : undefined;
     } while (after !== undefined);
@@ -233,7 +268,13 @@ export class BlockList {
     const res = await this.http.request({
       method,
       path: where,
-      json: { messaging_product: "whatsapp", block_users: users.map((user) => ({ user })) },
+      json: {
+        messaging_product: "whatsapp",
+        // Meta takes a phone number as `user` and a BSUID as `user_id`.
+        block_users: users.map((user) =>
+          parseRecipient(user)?.kind === "bsuid" ? { user_id: user } : { user },
+        ),
+      },
       schema: blockUsersResponse,
       partialResultKey: "block_users",
       idempotent: true,
@@ -244,6 +285,7 @@ export class BlockList {
     for (const entry of done ?? []) {
       const r: BlockUserResult = { user: entry.input, status: method === "POST" ? "added" : "removed" };
       if (entry.wa_id !== undefined) r.waId = entry.wa_id;
+      if (entry.user_id !== undefined) r.userId = entry.user_id;
       byInput.set(entry.input, r);
     }
     for (const entry of res.block_users.failed_users ?? []) {
@@ -254,6 +296,7 @@ export class BlockList {
         error: this.http.graphError(first as GraphErrorBody, undefined, method, where),
       };
       if (entry.wa_id !== undefined) r.waId = entry.wa_id;
+      if (entry.user_id !== undefined) r.userId = entry.user_id;
       byInput.set(entry.input, r);
     }
     const out: { results: BlockUserResult[]; error?: GraphApiError } = {
@@ -264,19 +307,25 @@ export class BlockList {
     };
     if (res.error) out.error = this.http.graphError(res.error as GraphErrorBody, undefined, method, where);
     if (this.mirror && method === "POST") {
-      // The wa_ids Meta resolved join the mirror; users Meta reports as not blocked leave it. A
-      // store failing now leaves them in (stricter) and does not hide Meta's answer.
-      const added = out.results.filter((r) => r.status === "added" && r.waId !== undefined);
+      // The ids Meta resolved (wa_id, user_id) join the mirror; users Meta reports as not blocked
+      // leave it. A store failing now leaves them in (stricter) and does not hide Meta's answer.
+      const added = out.results.filter((r) => r.status === "added").flatMap(resolvedKeys);
       const failed = out.results.filter((r) => r.status === "failed");
-      await this.mirror.add(added.map((r) => recipientKey(r.waId as string))).catch(() => undefined);
+      if (added.length > 0) await this.mirror.add(added).catch(() => undefined);
       if (failed.length > 0)
         await this.mirror.remove(failed.map((r) => recipientKey(r.user))).catch(() => undefined);
     } else if (this.mirror) {
       const removed = out.results.filter((r) => r.status === "removed");
-      await this.mirror.remove(
-        removed.flatMap((r) => [recipientKey(r.user), ...(r.waId ? [recipientKey(r.waId)] : [])]),
-      );
+      await this.mirror.remove(removed.flatMap((r) => [recipientKey(r.user), ...resolvedKeys(r)]));
     }
     return out;
   }
+}
+
+/** The canonical ids Meta reported for a user: its wa_id and its BSUID, when given. */
+function resolvedKeys(r: BlockUserResult): string[] {
+  const keys: string[] = [];
+  if (r.waId !== undefined) keys.push(recipientKey(r.waId));
+  if (r.userId !== undefined) keys.push(recipientKey(r.userId));
+  return keys;
 }

@@ -4,24 +4,64 @@ import { type FakeMessaging, fakeIdentity } from "./fake-messaging.js";
 
 export const FAKE_BLOCK_LIST_CAP = 64_000;
 
+const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
+const PARENT_BSUID = /^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
+
 /** `/<PHONE_NUMBER_ID>/block_users` with Meta's rules. */
 export class FakeBlockList {
   #version = 1;
   #order: string[] = [];
+  /** Phone digits ↔ BSUID, both ways, for users declared with {@link linkUser}. */
+  readonly #peer = new Map<string, string>();
+  /** Phone digits whose number Meta may not share: listed with `user_id` only. */
+  readonly #withheld = new Set<string>();
 
   constructor(
     private readonly messaging: FakeMessaging,
     private readonly businessNumber: string,
   ) {}
 
-  /** Blocked identities in the order they were blocked. */
+  /** Blocked identities in the order they were blocked (one per user, as it was blocked). */
   list(): string[] {
     return [...this.#order];
   }
 
+  /** Whether the user is blocked, under this identifier or one linked to it. */
   has(user: string): boolean {
     const id = fakeIdentity(user);
-    return id !== undefined && this.messaging.blocked.has(id);
+    return id !== undefined && this.#identities(id).some((i) => this.messaging.blocked.has(i));
+  }
+
+  /**
+   * Declare that a phone number and a BSUID are one user, as Meta knows them: a block, unblock or
+   * 24-hour check under either applies to the user, and the list shows both `wa_id` and
+   * `user_id`. With `numberWithheld`, the list omits `wa_id` for them, as Meta does for a user
+   * whose number cannot be shared (a username user).
+   * @example fake.blocklist.linkUser("+16505551234", "US.13491208655302741918", { numberWithheld: true })
+   */
+  linkUser(phoneNumber: string, userId: string, options: { numberWithheld?: boolean } = {}): void {
+    const phone = fakeIdentity(phoneNumber);
+    if (phone === undefined || BSUID.test(phone) || PARENT_BSUID.test(phone))
+      throw new Error(`FakeBlockList.linkUser: ${JSON.stringify(phoneNumber)} is not a phone number`);
+    if (!BSUID.test(userId))
+      throw new Error(
+        `FakeBlockList.linkUser: ${JSON.stringify(userId)} is not a BSUID (CC.<alphanumerics>)`,
+      );
+    for (const id of [phone, userId]) {
+      const old = this.#peer.get(id);
+      if (old !== undefined) this.#peer.delete(old);
+    }
+    this.#peer.set(phone, userId);
+    this.#peer.set(userId, phone);
+    if (options.numberWithheld) this.#withheld.add(phone);
+    else this.#withheld.delete(phone);
+    // Blocked under either identifier: the user is blocked, and listed once.
+    if (this.messaging.blocked.has(phone) || this.messaging.blocked.has(userId)) {
+      this.messaging.blocked.add(phone);
+      this.messaging.blocked.add(userId);
+      const first = this.#order.findIndex((u) => u === phone || u === userId);
+      this.#order = this.#order.filter((u, i) => i <= first || (u !== phone && u !== userId));
+    }
   }
 
   handle(method: string, body: unknown, query: URLSearchParams): TransportResponse {
@@ -31,7 +71,10 @@ export class FakeBlockList {
     const b = (body ?? {}) as Record<string, unknown>;
     const users = b["block_users"];
     if (b["messaging_product"] !== "whatsapp" || !Array.isArray(users) || users.length === 0) {
-      return errorResponse({ code: 100, details: "block_users must be a non-empty array of { user }" });
+      return errorResponse({
+        code: 100,
+        details: "block_users must be a non-empty array of { user } or { user_id }",
+      });
     }
     if (users.length > 1000) {
       return errorResponse({
@@ -40,38 +83,61 @@ export class FakeBlockList {
         details: "Too many numbers in the request: at most 1000",
       });
     }
-    const done: Array<{ input: string; wa_id: string }> = [];
+    const done: Array<Record<string, string>> = [];
     const failed: Array<Record<string, unknown>> = [];
+    let size = this.#size();
     for (const entry of users) {
-      const input = String((entry as { user?: unknown } | null)?.user ?? "");
-      const id = fakeIdentity(input);
+      const item = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+      const byUserId = item["user_id"] !== undefined;
+      const input = String((byUserId ? item["user_id"] : item["user"]) ?? "");
+      const parsed = fakeIdentity(input);
+      // A phone number goes as `user`, a BSUID as `user_id`; anything else names nobody.
+      const id = parsed !== undefined && BSUID.test(parsed) === byUserId ? parsed : undefined;
+      const ids = (i: string) => (BSUID.test(i) ? { user_id: i } : { wa_id: i });
       const fail = (code: number, message: string, details: string) => {
         const err = errorObject({ code, message, details });
         delete err["fbtrace_id"];
         delete err["type"];
-        failed.push({ input, ...(id !== undefined && { wa_id: id }), errors: [{ ...err, message }] });
+        failed.push({ input, ...(id !== undefined && ids(id)), errors: [{ ...err, message }] });
       };
-      if (id === undefined) {
+      if (PARENT_BSUID.test(input)) {
+        // Meta: parent BSUIDs are not supported by the block API. It documents no code for it;
+        // the fake answers 100 (invalid parameter) per user.
+        fail(
+          100,
+          "Invalid parameter",
+          "Parent business-scoped user IDs (parent_user_id) are not supported by the block API",
+        );
+      } else if (byUserId && item["user"] !== undefined) {
+        fail(100, "Invalid parameter", "Give user (a phone number) or user_id (a BSUID), not both");
+      } else if (byUserId && id === undefined) {
+        fail(100, "Invalid parameter", "user_id must be a business-scoped user ID (CC.<alphanumerics>)");
+      } else if (id === undefined) {
         fail(131047, "Re-engagement required", "Invalid user");
       } else if (method === "DELETE") {
-        if (this.messaging.blocked.delete(id)) {
-          this.#order = this.#order.filter((u) => u !== id);
+        const all = this.#identities(id);
+        let changed = false;
+        for (const i of all) changed = this.messaging.blocked.delete(i) || changed;
+        if (changed) {
+          this.#order = this.#order.filter((u) => !all.includes(u));
           this.#version++;
+          size--;
         }
-        done.push({ input, wa_id: id });
+        done.push({ input, ...ids(id) });
       } else if (id === this.businessNumber) {
         fail(131021, "Self block", "A business cannot block its own number");
-      } else if (this.messaging.blocked.has(id)) {
-        done.push({ input, wa_id: id });
+      } else if (this.has(id)) {
+        done.push({ input, ...ids(id) });
       } else if (this.#lastInboundTooOld(id)) {
         fail(131047, "Re-engagement required", "User has not messaged in the last 24 hours");
-      } else if (this.messaging.blocked.size >= FAKE_BLOCK_LIST_CAP) {
+      } else if (size >= FAKE_BLOCK_LIST_CAP) {
         fail(139101, "Blocklist limit reached", "The block list is at its 64,000-user limit");
       } else {
-        this.messaging.blocked.add(id);
+        for (const i of this.#identities(id)) this.messaging.blocked.add(i);
         this.#order.push(id);
         this.#version++;
-        done.push({ input, wa_id: id });
+        size++;
+        done.push({ input, ...ids(id) });
       }
     }
     const key = method === "POST" ? "added_users" : "removed_users";
@@ -87,9 +153,35 @@ export class FakeBlockList {
     return jsonResponse(result);
   }
 
+  /** The identifiers of one user: the one given, and the one linked to it. */
+  #identities(id: string): string[] {
+    const peer = this.#peer.get(id);
+    return peer === undefined ? [id] : [id, peer];
+  }
+
+  /** Users on the list: a linked user blocked under both identifiers counts once. */
+  #size(): number {
+    let twice = 0;
+    for (const [a, b] of this.#peer)
+      if (BSUID.test(a) && this.messaging.blocked.has(a) && this.messaging.blocked.has(b)) twice++;
+    return this.messaging.blocked.size - twice;
+  }
+
   /** Meta only lets a business block users who wrote to it in the last 24 hours. */
   #lastInboundTooOld(id: string): boolean {
-    return !this.messaging.windowOpen(id);
+    return !this.#identities(id).some((i) => this.messaging.windowOpen(i));
+  }
+
+  /** A list entry as Meta shows it: `wa_id` unless the number is withheld, `user_id` when known. */
+  #entry(id: string): Record<string, string> {
+    const isBsuid = BSUID.test(id);
+    const phone = isBsuid ? this.#peer.get(id) : id;
+    const userId = isBsuid ? id : this.#peer.get(id);
+    return {
+      messaging_product: "whatsapp",
+      ...(phone !== undefined && !this.#withheld.has(phone) && { wa_id: phone }),
+      ...(userId !== undefined && { user_id: userId }),
+    };
   }
 
   #list(query: URLSearchParams): TransportResponse {
@@ -121,6 +213,6 @@ export class FakeBlockList {
     };
     if (offset + page.length < this.#order.length)
       paging["next"] = `block_users?after=${cursor(offset + page.length)}`;
-    return jsonResponse({ data: page.map((wa_id) => ({ messaging_product: "whatsapp", wa_id })), paging });
+    return jsonResponse({ data: page.map((id) => this.#entry(id)), paging });
   }
 }

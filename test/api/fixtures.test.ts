@@ -144,6 +144,13 @@ describe("Meta's payload fixtures", () => {
       "+19995550000",
     ]);
     expect(unreported.results).toEqual([{ user: "+19995550000", status: "unreported" }]);
+    // The fixture is one page whose `after` cursor the canned transport would answer again: read it once.
+    const listed = [];
+    for await (const user of clientAnswering("block_users_get_list.json").blocklist.list()) {
+      listed.push(user);
+      if (listed.length === 2) break;
+    }
+    expect(listed).toEqual([{ waId: "16505551234" }, { waId: "14155559876" }]);
   });
 
   it("template, phone-number and media fixtures map to typed results", async () => {

@@ -7,18 +7,30 @@ function client() {
   const fake = new FakeCloudApi({ clock });
   const inner = fakeTransport(fake);
   const sizes: number[] = [];
+  const bodies: Array<{ method: string; items: unknown[] }> = [];
   const wa = new WhatsAppClient({
     accessToken: fake.accessToken,
     phoneNumberId: fake.phoneNumberId,
     clock,
     transport: async (req) => {
       if (req.url.includes("/block_users") && typeof req.body === "string") {
-        sizes.push((JSON.parse(req.body) as { block_users: unknown[] }).block_users.length);
+        const items = (JSON.parse(req.body) as { block_users: unknown[] }).block_users;
+        sizes.push(items.length);
+        bodies.push({ method: req.method, items });
       }
       return inner(req);
     },
   });
-  return { wa, fake, sizes, clock };
+  return { wa, fake, sizes, bodies, clock };
+}
+
+const BSUID = "US.13491208655302741918";
+const PHONE = "+16505551234";
+
+/** A user writes in (the fake opens its window) and the client records it (webhooks would). */
+async function wroteIn(c: ReturnType<typeof client>, user: string) {
+  c.fake.messaging.receiveMessage(user);
+  await c.wa.sessions.recordInbound(user);
 }
 
 describe("block-list manager", () => {
@@ -87,5 +99,107 @@ describe("block-list manager", () => {
     expect(
       r.results.every((x) => x.status === "failed" && (x.error as { graphCode?: number }).graphCode === 190),
     ).toBe(true);
+  });
+});
+
+describe("block-list manager: BSUIDs", () => {
+  it("sends a BSUID as { user_id } and a phone number as { user }, and maps Meta's BSUID answer", async () => {
+    const c = client();
+    await wroteIn(c, PHONE);
+    await wroteIn(c, BSUID);
+    const r = await c.wa.blocklist.block([PHONE, BSUID]);
+    expect(c.bodies).toEqual([{ method: "POST", items: [{ user: PHONE }, { user_id: BSUID }] }]);
+    expect(r.results).toEqual([
+      { user: PHONE, status: "added", waId: "16505551234" },
+      { user: BSUID, status: "added", userId: BSUID },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(c.fake.blocklist.has(BSUID)).toBe(true);
+    await expect(c.wa.messages.sendText({ to: BSUID, body: "hi" })).rejects.toMatchObject({
+      rule: "blocklist",
+    });
+
+    const u = await c.wa.blocklist.unblock([BSUID, PHONE]);
+    expect(c.bodies[1]).toEqual({ method: "DELETE", items: [{ user_id: BSUID }, { user: PHONE }] });
+    expect(u.results).toEqual([
+      { user: BSUID, status: "removed", userId: BSUID },
+      { user: PHONE, status: "removed", waId: "16505551234" },
+    ]);
+    expect(c.fake.blocklist.has(BSUID)).toBe(false);
+    await c.wa.messages.sendText({ to: BSUID, body: "hi again" });
+  });
+
+  it("refuses parent BSUIDs locally, per item, and sends nothing for them", async () => {
+    const c = client();
+    await wroteIn(c, PHONE);
+    const parent = "US.ENT.99887766";
+    const r = await c.wa.blocklist.block([parent, PHONE, parent]);
+    expect(r.results).toEqual([
+      { user: parent, status: "skipped", reason: "parent_bsuid_unsupported" },
+      { user: PHONE, status: "added", waId: "16505551234" },
+      { user: parent, status: "skipped", reason: "parent_bsuid_unsupported" },
+    ]);
+    expect(c.bodies).toEqual([{ method: "POST", items: [{ user: PHONE }] }]);
+    expect(await c.wa.policy.pipeline!.stores.blockMirror.has(parent)).toBe(false);
+
+    const u = await c.wa.blocklist.unblock([parent]);
+    expect(u).toEqual({
+      results: [{ user: parent, status: "skipped", reason: "parent_bsuid_unsupported" }],
+      errors: [],
+      requests: 0,
+    });
+    expect(c.bodies).toHaveLength(1);
+  });
+
+  it("keeps the pre-checks for BSUIDs: already blocked, no recent message, the 64,000 cap", async () => {
+    const c = client();
+    const never = "BR.neverwrote42";
+    const r = await c.wa.blocklist.block([never]);
+    expect(r.results[0]).toEqual({ user: never, status: "skipped", reason: "no_recent_message" });
+    expect(r.requests).toBe(0);
+
+    await wroteIn(c, BSUID);
+    expect((await c.wa.blocklist.block([BSUID])).results[0]!.status).toBe("added");
+    const again = await c.wa.blocklist.block([BSUID]);
+    expect(again.results[0]).toEqual({ user: BSUID, status: "skipped", reason: "already_blocked" });
+    expect(again.requests).toBe(0);
+
+    const other = "US.77";
+    await wroteIn(c, other);
+    const mirror = c.wa.policy.pipeline!.stores.blockMirror;
+    await mirror.add(Array.from({ length: 64_000 - 1 }, (_, i) => `1555${String(i).padStart(7, "0")}`));
+    const full = await c.wa.blocklist.block([other]);
+    expect(full.results[0]).toEqual({ user: other, status: "skipped", reason: "block_list_full" });
+    expect(full.requests).toBe(0);
+  });
+
+  it("rebuilds the mirror from a list where a user's number is withheld, under every identifier Meta gives", async () => {
+    const c = client();
+    const withheld = { phone: "+14155559876", bsuid: "US.555000111" };
+    const linked = { phone: "+447700900123", bsuid: "GB.4242" };
+    c.fake.blocklist.linkUser(withheld.phone, withheld.bsuid, { numberWithheld: true });
+    c.fake.blocklist.linkUser(linked.phone, linked.bsuid);
+    for (const u of [PHONE, withheld.phone, linked.bsuid]) await wroteIn(c, u);
+    await c.wa.blocklist.block([PHONE, withheld.phone, linked.bsuid]);
+
+    const seen = [];
+    for await (const user of c.wa.blocklist.list()) seen.push(user);
+    expect(seen).toEqual([
+      { waId: "16505551234" },
+      { userId: withheld.bsuid },
+      { waId: "447700900123", userId: linked.bsuid },
+    ]);
+
+    const mirror = c.wa.policy.pipeline!.stores.blockMirror;
+    await mirror.replace([]);
+    expect(await c.wa.blocklist.sync()).toBe(3);
+    for (const key of ["16505551234", withheld.bsuid, "447700900123", linked.bsuid])
+      expect(await mirror.has(key), key).toBe(true);
+    await expect(c.wa.messages.sendText({ to: linked.phone, body: "hi" })).rejects.toMatchObject({
+      rule: "blocklist",
+    });
+    await expect(c.wa.messages.sendText({ to: withheld.bsuid, body: "hi" })).rejects.toMatchObject({
+      rule: "blocklist",
+    });
   });
 });

@@ -245,7 +245,7 @@ describe("FakeCloudApi + client: block list", () => {
     for (const u of users) fake.messaging.receiveMessage(u);
     await wa.blocklist.block(users);
     const seen: string[] = [];
-    for await (const { waId } of wa.blocklist.list({ limit: 2 })) seen.push(waId);
+    for await (const { waId } of wa.blocklist.list({ limit: 2 })) seen.push(String(waId));
     expect(seen).toEqual(users.map((u) => u.slice(1)));
     const iter = wa.blocklist.list({ limit: 2 });
     await iter.next();
@@ -253,6 +253,129 @@ describe("FakeCloudApi + client: block list", () => {
     await wa.blocklist.unblock([users[4]!]);
     const e = await err(iter.next());
     expect(e).toMatchObject({ graphCode: 139102 });
+  });
+});
+
+describe("FakeCloudApi: block list with BSUIDs", () => {
+  const BSUID = "US.13491208655302741918";
+
+  interface RawBody {
+    data: unknown[];
+    block_users: {
+      added_users?: unknown[];
+      removed_users?: unknown[];
+      failed_users: Array<{ input: string; errors: Array<{ code: number }> }>;
+    };
+    error: { code: number };
+  }
+
+  /** One raw request to the fake's block_users edge; the parsed body. */
+  async function raw(fake: FakeCloudApi, method: "GET" | "POST" | "DELETE", items?: unknown[]) {
+    const res = await fake.handle({
+      method,
+      url: `https://graph.facebook.com/v25.0/${fake.phoneNumberId}/block_users`,
+      headers: { authorization: `Bearer ${fake.accessToken}` },
+      ...(items && { body: JSON.stringify({ messaging_product: "whatsapp", block_users: items }) }),
+      timeouts: { connectMs: 1, headersMs: 1, bodyMs: 1 },
+    });
+    return JSON.parse(String(res.body)) as RawBody;
+  }
+
+  it("takes { user_id } for a BSUID and answers with input + user_id, no wa_id", async () => {
+    const fake = new FakeCloudApi();
+    fake.messaging.receiveMessage(BSUID);
+    fake.messaging.receiveMessage(USER);
+    const body = await raw(fake, "POST", [{ user_id: BSUID }, { user: USER }]);
+    expect(body).toEqual({
+      messaging_product: "whatsapp",
+      block_users: {
+        added_users: [
+          { input: BSUID, user_id: BSUID },
+          { input: USER, wa_id: "16505551234" },
+        ],
+      },
+    });
+    expect(fake.blocklist.has(BSUID)).toBe(true);
+    const removed = await raw(fake, "DELETE", [{ user_id: BSUID }]);
+    expect(removed.block_users).toEqual({ removed_users: [{ input: BSUID, user_id: BSUID }] });
+    expect(fake.blocklist.has(BSUID)).toBe(false);
+  });
+
+  it("refuses parent BSUIDs per item with 100, a BSUID sent as { user }, and a phone sent as { user_id }", async () => {
+    const fake = new FakeCloudApi();
+    fake.messaging.receiveMessage(BSUID);
+    fake.messaging.receiveMessage(USER);
+    const body = await raw(fake, "POST", [
+      { user_id: "US.ENT.99887766" },
+      { user: "US.ENT.99887766" },
+      { user: BSUID },
+      { user_id: USER },
+    ]);
+    const failed = body.block_users.failed_users;
+    expect(failed.map((f) => [f.input, f.errors[0]?.code])).toEqual([
+      ["US.ENT.99887766", 100],
+      ["US.ENT.99887766", 100],
+      [BSUID, 131047],
+      [USER, 100],
+    ]);
+    expect(failed[0]).toEqual({
+      input: "US.ENT.99887766",
+      errors: [
+        {
+          message: "Invalid parameter",
+          code: 100,
+          error_data: {
+            messaging_product: "whatsapp",
+            details: "Parent business-scoped user IDs (parent_user_id) are not supported by the block API",
+          },
+        },
+      ],
+    });
+    expect(body.block_users.added_users).toEqual([]);
+    expect(body.error).toMatchObject({ code: 139100 });
+    expect(fake.blocklist.list()).toEqual([]);
+  });
+
+  it("linkUser: one user under a number and a BSUID; the list omits wa_id when the number is withheld", async () => {
+    const { fake, wa } = setup();
+    fake.blocklist.linkUser(USER, BSUID, { numberWithheld: true });
+    fake.blocklist.linkUser("+447700900123", "GB.4242");
+    fake.messaging.receiveMessage(USER); // wrote from the number: the BSUID's window is the same person's
+    fake.messaging.receiveMessage("GB.4242");
+    const r = await wa.blocklist.block([BSUID, "+447700900123"]);
+    expect(r.results.map((x) => x.status)).toEqual(["added", "added"]);
+    expect(fake.blocklist.has(USER)).toBe(true);
+    expect(await err(wa.messages.sendText({ to: USER, body: "hi" }))).toMatchObject({ graphCode: 130403 });
+    const again = await raw(fake, "POST", [{ user: USER }]);
+    expect(again.block_users.added_users).toEqual([{ input: USER, wa_id: "16505551234" }]);
+    expect(fake.blocklist.list()).toEqual([BSUID, "447700900123"]);
+    expect((await raw(fake, "GET")).data).toEqual([
+      { messaging_product: "whatsapp", user_id: BSUID },
+      { messaging_product: "whatsapp", wa_id: "447700900123", user_id: "GB.4242" },
+    ]);
+    const seen = [];
+    for await (const user of wa.blocklist.list()) seen.push(user);
+    expect(seen).toEqual([{ userId: BSUID }, { waId: "447700900123", userId: "GB.4242" }]);
+    await wa.blocklist.unblock([USER]);
+    expect(fake.blocklist.has(BSUID)).toBe(false);
+    expect(fake.blocklist.list()).toEqual(["447700900123"]);
+  });
+
+  it("counts a linked user once against the 64,000 cap", async () => {
+    const { fake, wa } = setup();
+    fake.blocklist.linkUser(USER, BSUID);
+    fake.messaging.receiveMessage(USER);
+    await wa.blocklist.block([USER]);
+    for (let i = 0; i < 63_998; i++) fake.messaging.blocked.add(`1555${String(i).padStart(7, "0")}`);
+    fake.messaging.receiveMessage("+14155550100");
+    fake.messaging.receiveMessage("+14155550101");
+    const r = await wa.blocklist.block(["+14155550100", "+14155550101"]);
+    expect(
+      r.results.map((x) => [x.status, (x.error as { graphCode?: number } | undefined)?.graphCode]),
+    ).toEqual([
+      ["added", undefined],
+      ["failed", 139101],
+    ]);
   });
 });
 

@@ -111,7 +111,12 @@ export const createTemplateResponse = z.looseObject({
   category: z.optional(z.string()),
 });
 
-const blockUserEntry = z.looseObject({ input: z.string(), wa_id: z.optional(z.string()) });
+/** A phone number is answered with `wa_id`, a BSUID with `user_id` (and no `wa_id`). */
+const blockUserEntry = z.looseObject({
+  input: z.string(),
+  wa_id: z.optional(z.string()),
+  user_id: z.optional(z.string()),
+});
 export const blockUsersResponse = z.looseObject({
   messaging_product: z.optional(z.string()),
   block_users: z.looseObject({
@@ -122,6 +127,7 @@ export const blockUsersResponse = z.looseObject({
         z.looseObject({
           input: z.string(),
           wa_id: z.optional(z.string()),
+          user_id: z.optional(z.string()),
           errors: z.optional(z.array(graphErrorObject)),
         }),
       ),
@@ -130,8 +136,25 @@ export const blockUsersResponse = z.looseObject({
   error: z.optional(graphErrorObject),
 });
 
+/**
+ * `wa_id` is omitted for a user whose number cannot be shared; `user_id` (the BSUID) is there
+ * instead. An entry with neither names nobody: the page is refused rather than a block forgotten.
+ */
 export const blockListResponse = z.looseObject({
-  data: z.array(z.looseObject({ wa_id: z.string(), messaging_product: z.optional(z.string()) })),
+  data: z.array(
+    z
+      .looseObject({
+        wa_id: z.optional(z.string()),
+        user_id: z.optional(z.string()),
+        messaging_product: z.optional(z.string()),
+      })
+      .check(
+        z.refine(
+          (e) => e.wa_id !== undefined || e.user_id !== undefined,
+          "a blocked user needs a wa_id or a user_id",
+        ),
+      ),
+  ),
   paging,
 });
 
