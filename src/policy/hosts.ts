@@ -176,6 +176,7 @@ function percentDecode(raw: string): string | undefined {
       buffer[n++] = 0x80 | (c & 63);
     }
   }
+  // UTF-8, invalid sequences becoming U+FFFD.
   fromUtf8 ??= new TextDecoder();
   return fromUtf8.decode(buffer.subarray(0, n));
 }
@@ -200,22 +201,20 @@ function ipv4(labels: string[]): string | undefined {
 }
 
 const ENDS_IN_NUMBER = /^(?:\d+|0x[0-9a-f]*)$/i;
+/** ASCII letters, digits and hyphens only. */
+function isPlainLabel(label: string): boolean {
+  if (label.length === 0) return false;
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    if (!(c === 45 || (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122))) return false;
+  }
+  return true;
+}
+
 /** WHATWG "ends in a number": the last label is decimal digits, or 0x and hex digits. */
 function endsInNumber(label: string): boolean {
   const c = label.charCodeAt(0);
   return c >= 48 && c <= 57 && ENDS_IN_NUMBER.test(label);
-}
-
-/** Labels of a host written in text (percent-decoded, trailing dots dropped), or undefined if it cannot be a host. */
-function labelsOf(raw: string): string[] | undefined {
-  let decoded = percentDecode(raw);
-  if (decoded === undefined) return undefined;
-  // Decoding can bring the full stops UTS 46 maps to a dot (normalised text has none).
-  if (decoded !== raw && /[\u0080-\uffff]/.test(decoded))
-    decoded = decoded.replace(/[\u3002\uff0e\uff61]/g, ".");
-  const labels = decoded.split(".");
-  while (labels.length > 1 && labels[labels.length - 1] === "") labels.pop();
-  return labels[0] === "" && labels.length === 1 ? undefined : labels;
 }
 
 /** A host as a browser sees it (`new URL`), trailing dots dropped; undefined when it does not parse. */
@@ -258,26 +257,47 @@ export class DomainSet {
       return host === undefined ? undefined : this.domains.includes(host);
     }
     // The last label as written, when it is plain ASCII, settles most hosts: no domain ends so.
-    const dot = raw.lastIndexOf(".");
-    const last = raw.slice(dot + 1);
-    if (/^[a-z0-9-]+$/i.test(last)) {
+    const last = raw.slice(raw.lastIndexOf(".") + 1);
+    if (isPlainLabel(last)) {
       if (endsInNumber(last)) {
         if (!this.#literals) return false;
       } else if (!this.#punycode && !this.#byTld.has(last.toLowerCase())) return false;
     }
-    const labels = labelsOf(raw);
-    if (labels === undefined) return undefined;
-    if (endsInNumber(labels[labels.length - 1] as string)) {
-      const host = ipv4(labels);
-      return host === undefined ? undefined : this.domains.includes(host);
+    let host = percentDecode(raw);
+    if (host === undefined) return undefined;
+    // The full stops UTS 46 maps to a dot.
+    if (host.includes("\u3002") || host.includes("\uff0e") || host.includes("\uff61"))
+      host = host.replace(/[\u3002\uff0e\uff61]/g, ".");
+    // WHATWG: an IPv4 address when the last label, past one trailing dot, is a number.
+    const one = host.endsWith(".") ? host.length - 1 : host.length;
+    if (endsInNumber(host.slice(host.lastIndexOf(".", one - 1) + 1, one))) {
+      const ip = ipv4(host.slice(0, one).split("."));
+      return ip === undefined ? undefined : this.domains.includes(ip);
     }
+    let end = host.length;
+    while (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+    if (end === 0) return undefined;
+    // Labels from the right: label k spans (starts[k], ends[k]).
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const label = (k: number): string | undefined => {
+      while (starts.length <= k) {
+        const e = starts.length === 0 ? end : (starts[starts.length - 1] as number) - 1;
+        if (e < 0) return undefined;
+        starts.push(host.lastIndexOf(".", e - 1) + 1);
+        ends.push(e);
+      }
+      return host.slice(starts[k], ends[k]);
+    };
+    const tldRaw = label(0) as string;
     // Punycode labels of the text are compared exactly when a domain has one: `new URL` then.
     if (this.#punycode) {
-      const host = parseHost(raw);
-      return host === undefined ? undefined : this.domains.some((d) => host === d || host.endsWith(`.${d}`));
+      const parsed = parseHost(raw);
+      return parsed === undefined
+        ? undefined
+        : this.domains.some((d) => parsed === d || parsed.endsWith(`.${d}`));
     }
-    const n = labels.length;
-    const tld = mapLabel(labels[n - 1] as string);
+    const tld = mapLabel(tldRaw);
     if (tld === undefined) return undefined;
     const domains = this.#byTld.get(tld);
     if (domains === undefined) return false;
@@ -286,13 +306,13 @@ export class DomainSet {
       // The k-th label from the right, mapped once.
       let m = mapped[k];
       if (m === undefined) {
-        m = mapLabel(labels[n - 1 - k] as string) ?? INVALID_LABEL;
+        const l = label(k);
+        m = l === undefined ? INVALID_LABEL : (mapLabel(l) ?? INVALID_LABEL);
         mapped[k] = m;
       }
       return m;
     };
     for (const d of domains) {
-      if (d.length > n) continue;
       let k = 1;
       while (k < d.length && at(k) === d[d.length - 1 - k]) k++;
       if (k === d.length) return true;
