@@ -106,6 +106,10 @@ const MAX_PHONE = 15;
  */
 export function hasCardNumber(s: string): boolean {
   const n = s.length;
+  // Most texts hold no run of digits long enough: nothing is allocated for them.
+  let any = 0;
+  for (let i = 0; i < n && any < MIN_CARD; i++) if (digitValue(s.charCodeAt(i)) >= 0) any++;
+  if (any < MIN_CARD) return false;
   // The digits of the current run of linked groups, and where each of its last groups starts.
   let digits = new Uint8Array(Math.min(n, 64));
   let count = 0;
