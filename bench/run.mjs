@@ -13,6 +13,8 @@ import { FakeClock, FakeCloudApi, fakeTransport } from "../dist/testing.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
+/** `--content`: only the content-check row (no build of the other rows' fixtures, no network). */
+const contentOnly = process.argv.includes("--content");
 const rows = [];
 const results = { node: process.version, date: new Date().toISOString(), quick };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -598,19 +600,113 @@ async function campaignBench() {
   );
 }
 
-// Cold start first, while the machine is quiet; then the throughput rows.
-coldStart();
-await inProcess();
-await policyBench();
-await campaignBench();
-await webhookBench();
-await redisBench();
-await loopback();
+// 1d. The content guard on 64 KB of adversarial text: a template with 64 body parameters of
+// 1,024 characters (Meta's limit for one), each shape filling all of them. The guard must stay
+// linear: every shape under 10 ms. The median of 15 checks per shape; the worst shape is the row.
+async function contentBench() {
+  const SIZE = 64 * 1024;
+  const fill = (unit) => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
+  const distinct = (f) => {
+    let out = "";
+    for (let i = 0; out.length < SIZE; i++) out += f(i);
+    return out.slice(0, SIZE);
+  };
+  const shapes = {
+    '"a." repeated': fill("a."),
+    '"ab." repeated': fill("ab."),
+    '"1 " repeated': fill("1 "),
+    '"11 " repeated': fill("11 "),
+    '"4111 " repeated': fill("4111 "),
+    '"DE89 " repeated': fill("DE89 "),
+    '"http://" repeated': fill("http://"),
+    "one long token": "a".repeat(SIZE),
+    "one long number": "4".repeat(SIZE),
+    "dots only": ".".repeat(SIZE),
+    "digits, every separator": fill("4\u00a01-1.1/1_1\u20131\u00b71\u20221  1 "),
+    "fullwidth digits": fill("４１１１ "),
+    "distinct IDN hosts": distinct((i) => `пример${i}.рф `),
+    "distinct escaped hosts": distinct((i) => `%62it${i}.ly `),
+    "distinct upper-case IDN": distinct((i) => `ПРИМЕР${i}.РФ `),
+    "dotted quads + path": fill("1.2.3.4/ "),
+    "e-mail addresses": fill("a.b@c.de "),
+    "CJK glued to hosts": fill("詳細はshop.example/x "),
+    "scheme letters": fill(`${"a".repeat(100)}:/`),
+  };
+  const rowsOut = {};
+  let worst = { ms: 0, shape: "" };
+  for (const [label, options] of [
+    ["default", {}],
+    ["allowDomains", { allowDomains: ["shop.example"] }],
+  ]) {
+    const wa = new WhatsAppClient({
+      accessToken: "t",
+      phoneNumberId: "1",
+      transport: async () => {
+        throw new Error("the content bench sends nothing");
+      },
+      policy: {
+        disable: [
+          "recipient",
+          "account-health",
+          "blocklist",
+          "consent",
+          "session-window",
+          "template",
+          "frequency",
+          "messaging-limit",
+          "pair-rate",
+          "throughput",
+        ],
+        content: options,
+      },
+    });
+    const pipeline = wa.policy.pipeline;
+    for (const [shape, text] of Object.entries(shapes)) {
+      const body = Array.from({ length: 64 }, (_, i) => text.slice(i * 1024, (i + 1) * 1024));
+      const message = { type: "template", to: "+16505551234", name: "t", language: "en", body };
+      for (let i = 0; i < 5; i++) await pipeline.check(message);
+      const times = [];
+      for (let i = 0; i < 15; i++) {
+        const t = performance.now();
+        await pipeline.check(message);
+        times.push(performance.now() - t);
+      }
+      const ms = median(times);
+      rowsOut[`${label}: ${shape}`] = Number(ms.toFixed(3));
+      if (ms > worst.ms) worst = { ms, shape: `${shape} (${label})` };
+    }
+  }
+  results.content = { bytes: SIZE, medianMsPerShape: rowsOut, worstMs: Number(worst.ms.toFixed(3)) };
+  row(
+    "content check, 64 KB adversarial (worst shape)",
+    Number(worst.ms.toFixed(2)),
+    "ms",
+    `${worst.shape}; ${Object.keys(shapes).length} shapes × 2 configs, median of 15; target < 10`,
+  );
+}
+
+if (contentOnly) {
+  await contentBench();
+} else {
+  // Cold start first, while the machine is quiet; then the throughput rows.
+  coldStart();
+  await inProcess();
+  await policyBench();
+  await contentBench();
+  await campaignBench();
+  await webhookBench();
+  await redisBench();
+  await loopback();
+}
 
 const width = Math.max(...rows.map((r) => r.name.length));
 console.log(`\nwa-guard benchmarks (${process.version}${quick ? ", quick" : ""})\n`);
 for (const r of rows)
   console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(9)} ${r.unit.padEnd(7)} ${r.note}`);
 mkdirSync(join(HERE, "results"), { recursive: true });
-writeFileSync(join(HERE, "results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-console.log("\nwritten to bench/results/latest.json");
+if (contentOnly)
+  for (const [k, v] of Object.entries(results.content.medianMsPerShape)) console.log(`  ${k}: ${v} ms`);
+else {
+  writeFileSync(join(HERE, "results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log("\nwritten to bench/results/latest.json");
+}

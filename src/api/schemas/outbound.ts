@@ -93,46 +93,54 @@ const locationMessage = z.strictObject({
   address: z.optional(str(1, 1000)),
 });
 
+/*
+ * Contact card fields: Meta documents no length for them. Each gets a cap, so no field of a
+ * message is unbounded: 1000 characters for names, addresses and organisation (as the
+ * formatted name and a location's name and address), 2000 for a URL (as every other URL Meta
+ * takes), 320 for an e-mail address (RFC 5321: 64 + "@" + 255), 64 for a phone number, a
+ * WhatsApp id and the `type` labels ("HOME", "WORK", "CELL", …).
+ */
+const cardText = z.optional(str(0, 1000));
+const cardLabel = z.optional(str(0, 64));
+
 const contact = z.strictObject({
   name: z.strictObject({
     formattedName: str(1, 1000),
-    firstName: z.optional(z.string()),
-    lastName: z.optional(z.string()),
-    middleName: z.optional(z.string()),
-    prefix: z.optional(z.string()),
-    suffix: z.optional(z.string()),
+    firstName: cardText,
+    lastName: cardText,
+    middleName: cardText,
+    prefix: cardText,
+    suffix: cardText,
   }),
   phones: z.optional(
     z.array(
       z.strictObject({
-        phone: z.optional(z.string()),
-        type: z.optional(z.string()),
-        waId: z.optional(z.string()),
+        phone: cardLabel,
+        type: cardLabel,
+        waId: cardLabel,
       }),
     ),
   ),
-  emails: z.optional(
-    z.array(z.strictObject({ email: z.optional(z.string()), type: z.optional(z.string()) })),
-  ),
-  urls: z.optional(z.array(z.strictObject({ url: z.optional(z.string()), type: z.optional(z.string()) }))),
+  emails: z.optional(z.array(z.strictObject({ email: z.optional(str(0, 320)), type: cardLabel }))),
+  urls: z.optional(z.array(z.strictObject({ url: z.optional(str(0, 2000)), type: cardLabel }))),
   addresses: z.optional(
     z.array(
       z.strictObject({
-        street: z.optional(z.string()),
-        city: z.optional(z.string()),
-        state: z.optional(z.string()),
-        zip: z.optional(z.string()),
-        country: z.optional(z.string()),
-        countryCode: z.optional(z.string()),
-        type: z.optional(z.string()),
+        street: cardText,
+        city: cardText,
+        state: cardText,
+        zip: cardLabel,
+        country: cardText,
+        countryCode: cardLabel,
+        type: cardLabel,
       }),
     ),
   ),
   org: z.optional(
     z.strictObject({
-      company: z.optional(z.string()),
-      department: z.optional(z.string()),
-      title: z.optional(z.string()),
+      company: cardText,
+      department: cardText,
+      title: cardText,
     }),
   ),
   birthday: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"))),
@@ -234,15 +242,30 @@ const ctaUrlMessage = z.strictObject({
   url: httpUrl,
 });
 
+/**
+ * A body parameter's text: at most 1024 characters. Meta's parameter reference allows 1024 when
+ * the template has any component besides its body, and 32,768 only when the body is the
+ * template's sole component; the message does not say which (a static header, footer or button
+ * carries no parameter), so the limit that holds for every template is used. It is also the
+ * limit of the approved body text itself, and what currency and date-time fallbacks already had.
+ */
+const PARAMETER_MAX = 1024;
+/**
+ * At most 170 body parameters: an approved body is at most 1024 characters, each placeholder
+ * (`{{1}}`, `{{a}}`) takes five or more, and placeholders may be neither adjacent nor at the
+ * start or end (Meta rejects such templates, 2388299), so a body holds at most ⌊1023 / 6⌋ = 170.
+ */
+const PARAMETERS_MAX = 170;
+
 const templateValue = z.union([
-  z.string().check(z.minLength(1, "must not be empty")),
+  str(1, PARAMETER_MAX),
   z.strictObject({
     type: z.literal("currency"),
-    fallbackValue: str(1, 1024),
+    fallbackValue: str(1, PARAMETER_MAX),
     code: z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code")),
     amount1000: z.number().check(z.int()),
   }),
-  z.strictObject({ type: z.literal("date_time"), fallbackValue: str(1, 1024) }),
+  z.strictObject({ type: z.literal("date_time"), fallbackValue: str(1, PARAMETER_MAX) }),
 ]);
 
 const paramName = z
@@ -259,8 +282,8 @@ const templateHeader = z.union([
     location: z.strictObject({
       latitude: z.number().check(z.gte(-90), z.lte(90)),
       longitude: z.number().check(z.gte(-180), z.lte(180)),
-      name: z.optional(z.string()),
-      address: z.optional(z.string()),
+      name: z.optional(str(1, 1000)),
+      address: z.optional(str(1, 1000)),
     }),
   }),
 ]);
@@ -284,7 +307,21 @@ const templateMessage = z.strictObject({
       z.regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'must be a template language code such as "en_US" or "en"'),
     ),
   header: z.optional(templateHeader),
-  body: z.optional(z.union([z.array(templateValue), z.record(paramName, templateValue)])),
+  body: z.optional(
+    z.union([
+      z
+        .array(templateValue)
+        .check(z.maxLength(PARAMETERS_MAX, `must hold at most ${PARAMETERS_MAX} parameters`)),
+      z
+        .record(paramName, templateValue)
+        .check(
+          z.refine(
+            (r) => Object.keys(r).length <= PARAMETERS_MAX,
+            `must hold at most ${PARAMETERS_MAX} parameters`,
+          ),
+        ),
+    ]),
+  ),
   buttons: z.optional(
     z.array(templateButton).check(
       z.refine(
