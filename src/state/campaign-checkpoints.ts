@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from "../errors/store.js";
+
 /**
  * What a campaign recorded for one recipient: a send Meta accepted; a claim taken just before a
  * send whose outcome is not known yet (or never will be: the process died, the connection broke
@@ -62,11 +64,26 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
   readonly #campaigns = new Map<string, { entries: Map<string, CheckpointEntry>; touched: number }>();
   readonly #ttlMs: number;
   readonly #now: () => number;
+  readonly #max: number;
+  /** Entries held, counted up on claims and recounted when the bound is reached (TTLs free some). */
+  #count = 0;
 
-  /** @param options.ttlMs how long a campaign is kept after its last change (default 30 days). */
-  constructor(options: { ttlMs?: number; now?: () => number } = {}) {
+  /**
+   * @param options.ttlMs how long a campaign is kept after its last change (default 30 days).
+   * @param options.maxEntries recipients held across campaigns (default 1,000,000). An entry is
+   *   never evicted early (it is what keeps a recipient from a second send); at the bound a claim
+   *   for a new recipient is refused, so nothing is sent to them.
+   */
+  constructor(options: { ttlMs?: number; now?: () => number; maxEntries?: number } = {}) {
     this.#ttlMs = options.ttlMs ?? 30 * DAY;
     this.#now = options.now ?? Date.now;
+    this.#max = options.maxEntries ?? 1_000_000;
+  }
+
+  #size(): number {
+    let n = 0;
+    for (const c of this.#campaigns.values()) n += c.entries.size;
+    return n;
   }
 
   #of(campaign: string): Map<string, CheckpointEntry> {
@@ -90,6 +107,14 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
     const entries = this.#of(campaign);
     const existing = entries.get(key);
     if (existing && (existing.state !== "released" || existing.run === entry.run)) return { ...existing };
+    if (!existing && this.#count >= this.#max && (this.#count = this.#size()) >= this.#max)
+      throw new StoreUnavailableError(
+        "memory",
+        "campaigns.claim",
+        `the in-memory checkpoints hold ${this.#max} recipients; use a shared store (Redis) for more`,
+        { unreachable: false },
+      );
+    if (!existing) this.#count++;
     entries.set(key, { ...entry });
     return undefined;
   }

@@ -191,3 +191,17 @@ describe("hostile sends: no send waits forever, and none waits behind another re
     expect(w.reached()).toBe(0);
   });
 });
+
+describe("hostile stores: campaign checkpoints are bounded without forgetting a send", () => {
+  it("at the bound a new recipient is refused, and no one already sent is sent again", async () => {
+    const { MemoryCampaignCheckpointStore } = await import("../../src/index.js");
+    const store = new MemoryCampaignCheckpointStore({ maxEntries: 2 });
+    const pending = (run: string) => ({ state: "pending" as const, correlationId: "c", run, at: 1 });
+    expect(await store.claim("spring", "a", pending("r1"))).toBeUndefined();
+    expect(await store.claim("spring", "b", pending("r1"))).toBeUndefined();
+    await expect(store.claim("spring", "c", pending("r1"))).rejects.toMatchObject({
+      code: "store_unavailable",
+    });
+    expect(await store.claim("spring", "a", pending("r2"))).toMatchObject({ state: "pending" });
+  });
+});
