@@ -33,7 +33,8 @@ function describeTime(at: number): string {
  */
 export class ConsentWithdrawnByUserError extends ValidationError {
   override readonly code = "consent_withdrawn_by_user";
-  readonly recipient: string;
+  /** The recipient as given, for your code; not enumerable, so printing shows it masked. */
+  declare readonly recipient: string;
   /** The scope of the refused grant (`marketing` or `all`). */
   readonly scope: string;
   /** Meta's stop that is still in force. */
@@ -48,7 +49,7 @@ export class ConsentWithdrawnByUserError extends ValidationError {
       `only the user can resume them, in WhatsApp (Meta then sends a user_preferences resume) or by ` +
       `sending an opt-in keyword such as START${others}`;
     super(message, [{ path: ["scope"], message, code: "consent_withdrawn_by_user" }]);
-    this.recipient = init.recipient;
+    Object.defineProperty(this, "recipient", { value: init.recipient, enumerable: false });
     this.scope = init.scope;
     this.withdrawal = { scope: w.scope, source: w.source, at: w.at };
   }
@@ -65,7 +66,8 @@ export class ConsentWithdrawnByUserError extends ValidationError {
  */
 export class ConsentSupersededError extends ValidationError {
   override readonly code = "consent_superseded";
-  readonly recipient: string;
+  /** The recipient as given, for your code; not enumerable, so printing shows it masked. */
+  declare readonly recipient: string;
   /** The scope of the grant that was not recorded. */
   readonly scope: string;
   /** When the grant happened (ms); undefined for an undated import record. */
@@ -84,7 +86,7 @@ export class ConsentSupersededError extends ValidationError {
           `${maskPhone(init.recipient)}): a withdrawal at or after it is on file (${on}); a grant lifts a ` +
           `withdrawal only when dated after it (in a later second)`;
     super(message, [{ path: ["at"], message, code: "consent_superseded" }]);
-    this.recipient = init.recipient;
+    Object.defineProperty(this, "recipient", { value: init.recipient, enumerable: false });
     this.scope = init.scope;
     if (init.at !== undefined) this.at = init.at;
     this.withdrawal = { scope: w.scope, source: w.source, at: w.at };

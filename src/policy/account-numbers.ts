@@ -40,10 +40,10 @@ export function digitValue(c: number): number {
  */
 function isSeparator(c: number): boolean {
   return (
-    c === 32 ||
-    c === 9 ||
-    c === 10 ||
-    c === 13 ||
+    isSpace(c) ||
+    c === 40 || // (
+    c === 41 || // )
+    c === 44 || // ,
     c === 45 || // -
     c === 46 || // .
     c === 47 || // /
@@ -57,6 +57,8 @@ function isSeparator(c: number): boolean {
   );
 }
 const MAX_SEPARATORS = 3;
+/** A run of whitespace counts as one separator (double spaces, blank lines). */
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** Card brands by prefix and length (IIN ranges): Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay. */
 function looksLikeCard(d: Uint8Array, from: number, n: number): boolean {
@@ -125,7 +127,7 @@ export function hasCardNumber(s: string): boolean {
     let v = digitValue(c);
     if (v < 0) {
       if (isSeparator(c)) {
-        seps++;
+        if (!(isSpace(c) && i > 0 && isSpace(s.charCodeAt(i - 1)))) seps++;
         if (seps > MAX_SEPARATORS) groups = 0;
       } else {
         groups = 0;
@@ -166,15 +168,23 @@ export function hasCardNumber(s: string): boolean {
     gLen[slot] = len;
     gPlus[slot] = plus ? 1 : 0;
     groups++;
-    // Every span that ends with this group: walk back over earlier groups of two digits or more.
+    // Every span that ends with this group and is grouped the way cards are printed: one run of
+    // digits; fours with a last group of one to four (4-4-4-4, 4-4-4-4-3); or 4-6-5 / 4-6-4
+    // (American Express, Diners). Phone numbers (2-2-2-2-2, 3-3-4) and lists of prices are not.
     let total = 0;
+    let fours = true;
     for (let back = 0; back < groups && back <= MAX_CARD; back++) {
       const g = (groups - 1 - back) % (MAX_CARD + 1);
       const glen = gLen[g] as number;
-      if (back > 0 && glen < 2) break;
       total += glen;
       if (total > MAX_CARD) break;
-      if (total < MIN_CARD) continue;
+      if (back > 0 && glen !== 4) fours = false;
+      const last = gLen[(groups - 1) % (MAX_CARD + 1)] as number;
+      const amex =
+        back === 2 && gLen[(groups - 2) % (MAX_CARD + 1)] === 6 && glen === 4 && (last === 5 || last === 4);
+      const shaped = back === 0 || (fours && last <= 4) || amex;
+      if (!fours && back >= 2 && !amex) break;
+      if (total < MIN_CARD || !shaped) continue;
       scanStats.cardSpans++;
       if (gPlus[g] === 1 && total <= MAX_PHONE) continue;
       const from = gStart[g] as number;

@@ -60,19 +60,18 @@ export interface ConsentOptions {
 /**
  * A keyword as a person means it, however it was typed: compatibility forms folded (NFKC:
  * fullwidth `ＳＴＯＰ`, mathematical `𝐒𝐓𝐎𝐏`, ligatures), accents removed, case folded, invisible
- * characters (zero-width spaces, joiners, direction marks) and punctuation dropped, spaces
- * collapsed: "¡Párar!" → "PARAR", "S\u200BTOP" → "STOP".
+ * characters (zero-width spaces, joiners, direction marks, Hangul fillers), punctuation and
+ * spaces dropped: "¡Párar!" → "PARAR", "S\u200BTOP" → "STOP", "Stop all." → "STOPALL",
+ * "opt out" → "OPTOUT".
  */
 export function normalizeKeyword(text: string): string {
   return text
     .normalize("NFKC")
     .normalize("NFD")
-    .replace(/[\p{M}\p{Cf}]/gu, "")
+    .replace(/[\p{M}\p{Cf}\u115F\u1160\u3164\uFFA0]/gu, "")
     .toLowerCase()
     .toUpperCase()
-    .replace(/[^\p{L}\p{N}\s]/gu, "")
-    .replace(/\s+/g, " ")
-    .trim();
+    .replace(/[^\p{L}\p{N}]/gu, "");
 }
 
 export interface ConsentImportRecord {
@@ -268,8 +267,24 @@ export class Consent {
             );
         }
         const history = await this.store.history(event.key);
-        const decision: GrantDecision =
-          action === "revoke" || isUserSource(event.source)
+        // An imported user lift (a START, a resume) is history, never a lift: one as new as a
+        // withdrawal on file would lift it, and only the user can — by sending it.
+        const lifted =
+          action === "grant" && isUserSource(event.source)
+            ? history.find(
+                (w) =>
+                  w.action === "revoke" &&
+                  (w.scope === "all" || w.scope === event.scope || event.scope === "all") &&
+                  eventSecond(w) <= eventSecond(event),
+              )
+            : undefined;
+        const decision: GrantDecision = lifted
+          ? {
+              kind: "refused",
+              by: lifted,
+              error: new ConsentWithdrawnByUserError({ recipient, scope: event.scope, withdrawal: lifted }),
+            }
+          : action === "revoke" || isUserSource(event.source)
             ? duplicate(history, event)
             : decideGrant(recipient, history, event, record.at === undefined ? "undated" : "dated");
         if (decision.kind === "record") {
@@ -292,7 +307,7 @@ export class Consent {
 
   /** Whether the recipient currently consents to a scope, and which event decided it. */
   async status(recipient: string, scope: ConsentScope): Promise<ConsentStatus> {
-    return consentStatus(await this.store.history(key(recipient)), scope);
+    return consentStatus(await this.store.history(key(recipient)), scope, this.clock.now());
   }
 
   /** Every consent event for the recipient, oldest first. */

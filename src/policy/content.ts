@@ -110,15 +110,18 @@ export function messageTexts(m: OutboundMessage): string[] {
     case "location":
       return [m.name ?? "", m.address ?? ""];
     case "contacts":
+      // Every string a contact card shows: names, numbers, e-mails, URLs and their labels.
       return m.contacts.flatMap((c) => [
         ...Object.values(c.name).map(String),
-        ...(c.urls ?? []).map((u) => u.url ?? ""),
-        ...(c.emails ?? []).map((e) => e.email ?? ""),
+        ...(c.phones ?? []).flatMap((p) => Object.values(p).map(String)),
+        ...(c.urls ?? []).flatMap((u) => Object.values(u).map(String)),
+        ...(c.emails ?? []).flatMap((e) => Object.values(e).map(String)),
         ...Object.values(c.org ?? {}).map(String),
         ...(c.addresses ?? []).flatMap((a) => Object.values(a).map(String)),
+        ...(c.birthday !== undefined ? [String(c.birthday)] : []),
       ]);
     case "reaction":
-      return [];
+      return [m.emoji];
     case "buttons":
       return [m.body, m.footer ?? "", ...headerTexts(m.header), ...m.buttons.map((b) => b.title)];
     case "list":
@@ -165,7 +168,26 @@ const NON_ASCII = /[\u0080-\uffff]/;
  */
 export function normaliseText(text: string): string {
   if (!NON_ASCII.test(text)) return text;
-  return text.normalize("NFKC").replace(INVISIBLE, "").replace(IDEOGRAPHIC_DOT, ".");
+  return text
+    .normalize("NFKC")
+    .replace(INVISIBLE, "")
+    .replace(IDEOGRAPHIC_DOT, ".")
+    .replace(DIGIT_MARKS, "$1")
+    .replace(OTHER_DIGIT, asciiDigit);
+}
+
+/** Combining marks on a digit (an accent, a keycap `4️⃣`): the digit is what a reader sees. */
+const DIGIT_MARKS = /(\p{Nd})\p{M}+/gu;
+/** Decimal digits of other scripts, including those beyond the BMP (Adlam, …). */
+const OTHER_DIGIT = /[^\p{ASCII}](?<=\p{Nd})/gu;
+const ND = /\p{Nd}/u;
+
+/** The ASCII digit of a decimal digit of any script: runs of `Nd` are blocks of ten from 0. */
+function asciiDigit(ch: string): string {
+  const c = ch.codePointAt(0) as number;
+  let zero = c;
+  for (let k = 0; k < 64 && ND.test(String.fromCodePoint(zero - 1)); k++) zero--;
+  return String((c - zero) % 10);
 }
 
 /** A domain from the options, read like a host in a message. */

@@ -114,7 +114,7 @@ function consentGuard(deps: GuardDeps, config: GuardConfig["consent"]): Guard {
     async check(ctx) {
       const scope = requiredScope(ctx, config.requireForReplies);
       if (scope === undefined) return undefined;
-      const status = consentStatus(await deps.consent.history(ctx.key), scope);
+      const status = consentStatus(await deps.consent.history(ctx.key), scope, ctx.now);
       if (status.granted) return undefined;
       const by = status.decidedBy;
       const reason =

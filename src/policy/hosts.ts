@@ -29,8 +29,14 @@ const astral = new Map<number, number>();
 /** The ASCII a TO_ASCII code point becomes. */
 const asciiOf = new Map<number, string>();
 
+/** Unassigned, private-use and lone surrogate code points: never valid in a host. */
+const RE_NEVER = /[\p{Cn}\p{Co}\p{Cs}]/u;
+
 function learn(c: number): number {
   const ch = String.fromCodePoint(c);
+  // Known without asking `new URL` (which throws for them, slowly): a text of fresh unassigned
+  // code points costs a regex test each, not two failed parses.
+  if (RE_NEVER.test(ch)) return OTHER | INVALID;
   const cls = !RE_WORD.test(ch) ? OTHER : RE_LETTER.test(ch) ? LETTER : NUMBER;
   let info = cls | (cls === LETTER && RE_UNSPACED.test(ch) ? UNSPACED : 0);
   // A code point no case mapping or NFKC changes stays itself through UTS 46, so a label holding

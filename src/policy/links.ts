@@ -6,7 +6,9 @@
  * The text is expected to be normalised already (NFKC, invisible characters removed, ideographic
  * full stops between ASCII letters read as dots): see `normaliseText` in content.ts.
  */
+
 import { charInfo, type DomainSet, LETTER, OTHER, parseHost, UNSPACED } from "./hosts.js";
+import { isRootZoneTld } from "./tlds.js";
 
 export interface LinkRules {
   /** Shortener domains: a link to one of them, or a subdomain, is refused. */
@@ -186,19 +188,36 @@ function hostIn(
   let lastDot = end - 1;
   while (lastDot >= start && s.charCodeAt(lastDot) !== 46) lastDot--;
   if (lastDot < start) return undefined;
-  if (isTld(s, lastDot + 1, end)) return { start, end };
+  // Written as a link — after a scheme, with `www.`, or followed by a path or a port — any TLD
+  // counts; a bare name needs one a client knows.
+  const scheme = start >= 3 && s.charCodeAt(start - 1) === 47 && s.charCodeAt(start - 2) === 47;
+  const www = end - start > 4 && /^www\./i.test(s.slice(start, start + 4));
+  const linkLike = scheme || www || after === 47 || after === 58;
+  if (isTld(s, lastDot + 1, end, linkLike)) return { start, end };
   // An IPv4 address written as four decimal numbers, followed by a path or a port.
   if ((after === 47 || after === 58) && end - start <= 15 && IPV4.test(s.slice(start, end)))
     return { start, end };
   return undefined;
 }
 
-/** Two letters or more (any script), or punycode; not a file extension. */
-function isTld(s: string, start: number, end: number): boolean {
+/**
+ * A top-level domain a client links: an ASCII one in the root zone (not a file extension), two
+ * letters or more of another script, or punycode. `shipped.Thanks` and `Mr.Smith` are prose.
+ */
+function isTld(s: string, start: number, end: number, anyLetters = false): boolean {
   if (end - start < 2) return false;
   let letters = true;
-  for (let i = start; i < end && letters; i++) letters = (charInfo(s.charCodeAt(i)) & 3) === LETTER;
-  if (letters) return end - start > 4 || !NOT_TLDS.has(s.slice(start, end).toLowerCase());
+  let ascii = true;
+  for (let i = start; i < end && letters; i++) {
+    const c = s.charCodeAt(i);
+    letters = (charInfo(c) & 3) === LETTER;
+    if (c > 127) ascii = false;
+  }
+  if (letters) {
+    const label = s.slice(start, end).toLowerCase();
+    if (!ascii || (anyLetters && end - start > 4)) return true;
+    return (anyLetters || isRootZoneTld(label)) && (end - start > 4 || !NOT_TLDS.has(label));
+  }
   return (s.charCodeAt(start) | 0x20) === 120 && /^xn--[a-z0-9-]+$/i.test(s.slice(start, end));
 }
 

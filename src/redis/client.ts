@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { StoreUnavailableError } from "../errors/store.js";
 import { ConfigError } from "../errors/validation.js";
 import { describeError } from "../internal/logger.js";
+import { maskKey } from "./decode.js";
 
 export interface ScriptOptions {
   /**
@@ -272,9 +273,11 @@ export function redisRunner(client: unknown, options: RedisRunnerOptions = {}): 
           p.settled = true;
           watchdog.delete(p);
           // An error reply (WRONGTYPE, a script error) is an answer: Redis is there but refused.
+          // The client library's error carries the command and its keys (phone numbers): the
+          // cause handed out keeps only its name, message and code.
           reject(
-            new StoreUnavailableError("redis", operation, describeError(error), {
-              cause: error,
+            new StoreUnavailableError("redis", operation, maskKey(describeError(error)), {
+              cause: plainCause(error),
               unreachable: !reply,
             }),
           );
@@ -285,4 +288,14 @@ export function redisRunner(client: unknown, options: RedisRunnerOptions = {}): 
       });
     },
   };
+}
+
+/** An error reduced to its name, message and code, phone numbers in the message masked. */
+function plainCause(error: unknown): unknown {
+  if (!(error instanceof Error)) return typeof error === "string" ? maskKey(error) : undefined;
+  const copy = new Error(maskKey(error.message));
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" || typeof code === "number") (copy as { code?: unknown }).code = code;
+  return copy;
 }

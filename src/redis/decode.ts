@@ -10,9 +10,21 @@ import type { ConsentEvent } from "../state/consent.js";
 import type { SharedTemplateList } from "../state/template-list.js";
 
 export function corrupt(operation: string, key: string, what: string): StoreUnavailableError {
-  return new StoreUnavailableError("redis", operation, `the entry at ${key} is not a valid ${what}`, {
-    unreachable: false,
-  });
+  return new StoreUnavailableError(
+    "redis",
+    operation,
+    `the entry at ${maskKey(key)} is not a valid ${what}`,
+    {
+      unreachable: false,
+    },
+  );
+}
+
+/** A key as it may be printed: a phone number or BSUID in it keeps its last four characters. */
+export function maskKey(key: string): string {
+  return key
+    .replace(/\d{5,}(\d{4})(?!\d)/g, "…$1")
+    .replace(/\b[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]*([A-Za-z0-9]{4})\b/g, "…$1");
 }
 
 type Json = Record<string, unknown>;
@@ -30,6 +42,8 @@ function parseObject(raw: unknown, operation: string, key: string, what: string)
 }
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+/** A time wa-guard writes: an integer within the range a Date can hold. */
+const time = (v: unknown): v is number => Number.isSafeInteger(v) && Math.abs(v as number) <= 8.64e15;
 const text = (v: unknown): v is string => typeof v === "string";
 
 export function decodeConsentEvent(raw: unknown, operation: string, key: string): ConsentEvent {
@@ -39,7 +53,7 @@ export function decodeConsentEvent(raw: unknown, operation: string, key: string)
     (o["action"] !== "grant" && o["action"] !== "revoke") ||
     !text(o["scope"]) ||
     !text(o["source"]) ||
-    !finite(o["at"]) ||
+    !time(o["at"]) ||
     (o["proof"] !== undefined && !text(o["proof"]))
   )
     throw corrupt(operation, key, "consent event");
@@ -91,8 +105,23 @@ export function decodeCheckpoint(raw: unknown, operation: string, key: string): 
 
 export function decodeTemplateList(raw: unknown, operation: string, key: string): SharedTemplateList {
   const o = parseObject(raw, operation, key, "template list");
-  if (!Array.isArray(o["templates"]) || !finite(o["fetchedAt"]))
-    throw corrupt(operation, key, "template list");
+  const templates = o["templates"];
+  const valid =
+    Array.isArray(templates) &&
+    finite(o["fetchedAt"]) &&
+    templates.every((t: unknown) => {
+      if (t === null || typeof t !== "object") return false;
+      const x = t as Json;
+      const components = x["components"];
+      return (
+        text(x["name"]) &&
+        text(x["language"]) &&
+        text(x["status"]) &&
+        Array.isArray(components) &&
+        components.every((c: unknown) => c !== null && typeof c === "object")
+      );
+    });
+  if (!valid) throw corrupt(operation, key, "template list");
   return o as unknown as SharedTemplateList;
 }
 

@@ -107,7 +107,8 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
     const entries = this.#of(campaign);
     const existing = entries.get(key);
     if (existing && (existing.state !== "released" || existing.run === entry.run)) return { ...existing };
-    if (!existing && this.#count >= this.#max && (this.#count = this.#size()) >= this.#max)
+    if (!existing && this.#count >= this.#max) this.#count = this.#size(); // TTLs may have freed some
+    if (!existing && this.#count >= this.#max)
       throw new StoreUnavailableError(
         "memory",
         "campaigns.claim",

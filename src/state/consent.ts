@@ -87,8 +87,23 @@ export function inTimeOrder(events: readonly ConsentEvent[]): readonly ConsentEv
  *    it withdraws it; a grant of `all` (START) lifts the revokes of `all` before it, so the earlier
  *    history applies again. Lifted Meta stops and Meta's resumes (which only lift) are passed over.
  */
-export function consentStatus(events: readonly ConsentEvent[], scope: ConsentScope): ConsentStatus {
-  const ordered = inTimeOrder(events);
+/** Clocks of instances and Meta may differ by this much; later than it is the future. */
+const FUTURE_SKEW_MS = 60_000;
+
+export function consentStatus(
+  events: readonly ConsentEvent[],
+  scope: ConsentScope,
+  now?: number,
+): ConsentStatus {
+  // Decided as of `now`: a grant dated in the future (a corrupt entry, a clock far ahead) grants
+  // nothing yet; a withdrawal dated in the future holds from now.
+  const dated =
+    now === undefined || !events.some((e) => e.at > now + FUTURE_SKEW_MS)
+      ? events
+      : events.flatMap((e) =>
+          e.at <= now + FUTURE_SKEW_MS ? [e] : e.action === "revoke" ? [{ ...e, at: now }] : [],
+        );
+  const ordered = inTimeOrder(dated);
   for (let i = ordered.length - 1; i >= 0; i--) {
     const e = ordered[i]!;
     if (e.scope !== scope && e.scope !== "all") continue;

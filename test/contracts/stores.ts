@@ -278,7 +278,15 @@ export function templateListContract(make: StoreFactories["templates"]) {
     const t = await make();
     const list = {
       templates: [
-        { id: "1", name: "promo", language: "en_US", status: "APPROVED", category: "MARKETING" },
+        {
+          id: "1",
+          name: "promo",
+          language: "en_US",
+          status: "APPROVED",
+          category: "MARKETING",
+          parameterFormat: "POSITIONAL",
+          components: [{ type: "BODY", text: "{{1}} off" }],
+        },
       ] as MessageTemplate[],
       fetchedAt: 1_000,
     };

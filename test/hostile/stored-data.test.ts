@@ -48,7 +48,7 @@ suite("hostile stored data", () => {
       (e: { code?: string; message?: string }) => e,
     );
 
-  it("a consent entry that is not JSON fails closed, naming the key and not quoting it", async () => {
+  it("a consent entry that is not JSON fails closed, naming the key (masked) and not quoting it", async () => {
     const { prefix, fake, wa } = world();
     await wa.consent.grant(USER, { scope: "marketing", source: "form" });
     await redis.rpush(`${prefix}:consent:${WA_ID}`, "not-json SECRET-PAYLOAD");
@@ -56,7 +56,8 @@ suite("hostile stored data", () => {
       wa.messages.sendTemplate({ to: USER, name: "promo", language: "en_US", body: ["5%"] }),
     );
     expect(error).toMatchObject({ code: "store_unavailable", unreachable: false });
-    expect((error as Error).message).toContain(`${prefix}:consent:${WA_ID}`);
+    expect((error as Error).message).toContain(`${prefix}:consent:…1234`);
+    expect((error as Error).message).not.toContain(WA_ID);
     expect((error as Error).message).not.toContain("SECRET-PAYLOAD");
     expect(fake.messaging.sent).toHaveLength(0);
   });
