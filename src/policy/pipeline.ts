@@ -202,12 +202,37 @@ class Lock {
 /**
  * Call `fire` after `ms` of real time unless cancelled. A watchdog against a promise that never
  * settles is about real time (a hung socket, a stuck guard), not the injected clock — which a
- * test may never move, or move in jumps. It never keeps the process alive.
+ * test may never move, or move in jumps. One coarse sweep (every 250 ms, only while something is
+ * watched, never keeping the process alive) serves every watchdog: a send pays a Set insert and
+ * delete, not a timer of its own.
  */
 function watchdog(ms: number, fire: () => void): () => void {
-  const timer = setTimeout(fire, ms);
-  (timer as { unref?: () => void }).unref?.();
-  return () => clearTimeout(timer);
+  const entry = { at: performance.now() + ms, fire };
+  watched.add(entry);
+  if (sweeper === undefined) {
+    sweeper = setInterval(sweep, SWEEP_MS);
+    (sweeper as { unref?: () => void }).unref?.();
+  }
+  return () => {
+    watched.delete(entry);
+  };
+}
+
+const SWEEP_MS = 250;
+const watched = new Set<{ at: number; fire: () => void }>();
+let sweeper: ReturnType<typeof setInterval> | undefined;
+
+function sweep(): void {
+  const t = performance.now();
+  for (const entry of watched) {
+    if (entry.at > t) continue;
+    watched.delete(entry);
+    entry.fire();
+  }
+  if (watched.size === 0 && sweeper !== undefined) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
 }
 
 /**

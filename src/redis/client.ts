@@ -139,15 +139,13 @@ class Watchdog {
     if (this.#timer === undefined) {
       this.#lastTick = now();
       this.#timer = setTimeout(this.#tick, this.#tickMs);
+      (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 
   delete(p: Pending): void {
+    // The tick stops by itself once nothing waits: no timer churn per command.
     this.#pending.delete(p);
-    if (this.#pending.size === 0 && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   /** Commands called at or before this time are due (oldest first); -Infinity when none can be. */
@@ -163,6 +161,7 @@ class Watchdog {
     const oldest = this.#pending.values().next().value;
     if (oldest !== undefined && oldest.issuedAt <= this.#cutoff(t)) setImmediate(this.#expire);
     this.#timer = this.#pending.size > 0 ? setTimeout(this.#tick, this.#tickMs) : undefined;
+    (this.#timer as { unref?: () => void } | undefined)?.unref?.();
   };
 
   readonly #expire = (): void => {
