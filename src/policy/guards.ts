@@ -168,6 +168,11 @@ function templateGuard(): Guard {
         return refuse(`template "${m.name}" is disabled (Meta would answer 132016)`);
       if (t.status !== "APPROVED")
         return refuse(`template "${m.name}" is ${t.status}, not APPROVED (Meta would answer 132001)`);
+      // One-tap, zero-tap and copy-code authentication templates need a phone number.
+      if (ctx.recipient?.kind === "bsuid" && t.category?.toUpperCase() === "AUTHENTICATION")
+        return refuse(
+          `authentication template "${m.name}" needs a phone number, not a business-scoped user id (Meta would answer 131062)`,
+        );
       const template = (buildMessageBody(m, "") as { template: { components?: [] } }).template;
       const mismatch = checkTemplateParameters(t, template.components ?? []);
       return mismatch ? refuse(`${mismatch.details} (Meta would answer ${mismatch.code})`) : undefined;

@@ -293,7 +293,16 @@ export class FakeMessaging {
       return { code: 130403, details: "The business has blocked this user; unblock them first" };
     const pair = this.#takePair(identity);
     if (pair) return pair;
-    if (type === "template") return this.#checkTemplate(content as Record<string, unknown>);
+    if (type === "template") {
+      const t = content as { name?: unknown; language?: { code?: unknown } };
+      const category = this.templates.find(String(t.name), String(t.language?.code))?.category;
+      if (BSUID.test(identity) && category?.toUpperCase() === "AUTHENTICATION")
+        return {
+          code: 131062,
+          details: "Authentication templates require a phone number recipient, not a business-scoped user id",
+        };
+      return this.#checkTemplate(content as Record<string, unknown>);
+    }
     if (!this.windowOpen(identity)) {
       return {
         code: 131047,

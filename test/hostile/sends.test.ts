@@ -205,3 +205,37 @@ describe("hostile stores: campaign checkpoints are bounded without forgetting a 
     expect(await store.claim("spring", "a", pending("r2"))).toMatchObject({ state: "pending" });
   });
 });
+
+describe("hostile sends: identifiers Meta refuses for a message", () => {
+  it("an authentication template to a BSUID is refused locally (Meta answers 131062), and the fake agrees", async () => {
+    const w = world();
+    w.fake.templates.add({
+      name: "login_code",
+      language: "en_US",
+      category: "AUTHENTICATION",
+      components: [{ type: "BODY", text: "{{1}} is your code" }],
+    });
+    const bsuid = "US.13491208655302741918";
+    await w.wa.consent.grant(bsuid, { scope: "authentication", source: "signup" });
+    const send = w.wa.messages.sendTemplate({
+      to: bsuid,
+      name: "login_code",
+      language: "en_US",
+      body: ["123456"],
+    });
+    expect(await w.outcome(send)).toBe("template");
+    expect(w.reached()).toBe(0);
+    const raw = await w.fake.handle({
+      method: "POST",
+      url: `https://graph.facebook.com/v25.0/${w.fake.phoneNumberId}/messages`,
+      headers: { authorization: `Bearer ${w.fake.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        messaging_product: "whatsapp",
+        recipient: bsuid,
+        type: "template",
+        template: { name: "login_code", language: { code: "en_US" } },
+      }),
+    });
+    expect(JSON.parse(String(raw.body)).error.code).toBe(131062);
+  });
+});
