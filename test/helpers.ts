@@ -97,3 +97,42 @@ export function busiestWindow(times: readonly number[], ms = 1_000): number {
   }
   return worst;
 }
+
+/**
+ * A `messages` webhook body with one inbound text message, as Meta sends it: `from` is the
+ * user's wa_id (digits), `at` ms (sent as seconds), `phoneNumberId` the business number it was
+ * sent to (omitted: no metadata).
+ */
+export function inboundText(
+  wabaId: string,
+  m: { from: string; id: string; at: number; body: string; phoneNumberId?: string },
+) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: wabaId,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              ...(m.phoneNumberId !== undefined && {
+                metadata: { display_phone_number: "15550000000", phone_number_id: m.phoneNumberId },
+              }),
+              messages: [
+                {
+                  from: m.from,
+                  id: m.id,
+                  timestamp: String(Math.floor(m.at / 1000)),
+                  type: "text",
+                  text: { body: m.body },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -13,6 +13,7 @@ import { migrate, postgresConsentStore } from "../../src/postgres/index.js";
 import { redisStores } from "../../src/redis/index.js";
 import { FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { POSTGRES_URL, REDIS_URL, whenPostgres, whenRedis } from "../contracts/services.js";
+import { inboundText } from "../helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const USER = "+16505551234";
@@ -58,31 +59,12 @@ suite("hostile: a process killed while writing a STOP", () => {
       },
     });
     await wa.consent.grant(USER, { scope: "marketing", source: "form" });
-    const body = {
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: fake.wabaId,
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                messages: [
-                  {
-                    from: USER.slice(1),
-                    id: `wamid.stop.${Math.random()}`,
-                    timestamp: String(Math.floor(Date.now() / 1000) + 1),
-                    type: "text",
-                    text: { body: "STOP" },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    };
+    const body = inboundText(fake.wabaId, {
+      from: USER.slice(1),
+      id: `wamid.stop.${Math.random()}`,
+      at: Date.now() + 1_000,
+      body: "STOP",
+    });
     // Writes to the ledger wait on a lock another session holds: the worker hangs mid-STOP.
     const locker = await pool.connect();
     await locker.query("BEGIN");

@@ -23,6 +23,7 @@ import {
   WhatsAppClient,
 } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
+import { inboundText } from "../helpers.js";
 
 const USERS = ["+16505550001", "+16505550002", "+16505550003", "+16505550004"];
 const HOUR = 3_600_000;
@@ -210,31 +211,12 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
             pending.push({
               at,
               what: { stop: c.user },
-              body: {
-                object: "whatsapp_business_account",
-                entry: [
-                  {
-                    id: fake.wabaId,
-                    changes: [
-                      {
-                        field: "messages",
-                        value: {
-                          messaging_product: "whatsapp",
-                          messages: [
-                            {
-                              from: USERS[c.user]!.slice(1),
-                              id: `wamid.stop.${++seq}`,
-                              timestamp: String(sec(at)),
-                              type: "text",
-                              text: { body: "STOP" },
-                            },
-                          ],
-                        },
-                      },
-                    ],
-                  },
-                ],
-              },
+              body: inboundText(fake.wabaId, {
+                from: USERS[c.user]!.slice(1),
+                id: `wamid.stop.${++seq}`,
+                at,
+                body: "STOP",
+              }),
             });
           } else if (c.kind === "ban") {
             clock.advance(1_000);

@@ -9,6 +9,7 @@ import { isPolicyViolation, isStoreUnavailableError, WhatsAppClient } from "../.
 import { redisStores } from "../../src/redis/index.js";
 import { FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { type OwnRedis, ownRedisSuite, startRedis } from "../contracts/own-redis.js";
+import { inboundText } from "../helpers.js";
 
 const USER = "+16505551234";
 const WA_ID = "16505551234";
@@ -74,31 +75,8 @@ ownRedisSuite("hostile Redis: stalls after a script flush", () => {
     const wa = make();
     await wa.consent.grant(USER, { scope: "marketing", source: "form" });
     await admin.script("FLUSH");
-    const inbound = (from: string, text: string) => ({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: fake.wabaId,
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                messages: [
-                  {
-                    from,
-                    id: `wamid.${Math.random()}`,
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    type: "text",
-                    text: { body: text },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const inbound = (from: string, text: string) =>
+      inboundText(fake.wabaId, { from, id: `wamid.${Math.random()}`, at: Date.now(), body: text });
     // After the flush, an ordinary delivery runs (and so caches) the scripts of the happy path;
     // the scripts only a failure needs stay uncached, as they would in production.
     expect((await wa.webhooks.handle(fake.webhooks.request(inbound("16505550000", "hi")))).status).toBe(200);

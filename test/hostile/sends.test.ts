@@ -229,6 +229,7 @@ describe("hostile sends: identifiers Meta refuses for a message", () => {
       method: "POST",
       url: `https://graph.facebook.com/v25.0/${w.fake.phoneNumberId}/messages`,
       headers: { authorization: `Bearer ${w.fake.accessToken}`, "content-type": "application/json" },
+      timeouts: { connectMs: 1_000, headersMs: 1_000, bodyMs: 1_000 },
       body: JSON.stringify({
         messaging_product: "whatsapp",
         recipient: bsuid,

@@ -5,7 +5,7 @@
  * marketing messages allowed in 24 hours"), although nothing reached Meta.
  */
 import { describe, expect, it } from "vitest";
-import { USER, world } from "./world.js";
+import { USER, world } from "../world.js";
 
 describe("an aborted send leaves no reservation behind", () => {
   it("abort during the pair-rate wait, then retry at once: the retry is sent", async () => {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type BlockMirror, memoryStores } from "../../../src/index.js";
-import { USER, world } from "./world.js";
+import { USER, world } from "../world.js";
 
 describe("a block is never forgotten, even when its answer is lost", () => {
   it("block answer dropped after Meta applied it: the next reply is refused", async () => {

@@ -6,7 +6,7 @@
  * just flagged for a violation). One refresh lifts them and marketing runs at full speed.
  */
 import { describe, expect, it } from "vitest";
-import { USER, world } from "./world.js";
+import { USER, world } from "../world.js";
 
 const policy = {
   frequency: { marketingPerDay: 100, marketingPerWeek: 100, identicalWithinMs: 1 },

@@ -1,7 +1,7 @@
 /** Attacks that held: kept as regression tests (these pass). */
 import { describe, expect, it } from "vitest";
 import { memoryStores, type WebhookDedupStore } from "../../../src/index.js";
-import { DAY, HOUR, tick, USER, world } from "./world.js";
+import { DAY, HOUR, tick, USER, world } from "../world.js";
 
 describe("attacks that held from the start", () => {
   it("a START replayed after the dedup window does not undo a newer STOP", async () => {

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ClientOptions, memoryStores } from "../../../src/index.js";
 import { redisStores } from "../../../src/redis/index.js";
-import { HOUR, USER, world } from "./world.js";
+import { HOUR, USER, world } from "../world.js";
 
 const redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: false });
 afterAll(() => redis.disconnect());

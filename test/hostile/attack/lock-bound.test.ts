@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryStores, type SendHistoryStore } from "../../../src/index.js";
 import { MemorySendHistoryStore } from "../../../src/state/send-history.js";
-import { tick, USER, world } from "./world.js";
+import { tick, USER, world } from "../world.js";
 
 /** A store of one's own: every method except the optional `reserve`. */
 function historyWithoutReserve(): SendHistoryStore {

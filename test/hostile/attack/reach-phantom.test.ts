@@ -6,7 +6,7 @@
  * business can reach no new user at all.
  */
 import { describe, expect, it } from "vitest";
-import { DAY, world } from "./world.js";
+import { DAY, world } from "../world.js";
 
 describe("a refused template leaves nothing in the 24-hour reach", () => {
   it("tier 2: A reached on day 0, a template to A refused by Meta on day 3; days later B and C are both reached", async () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { memoryStores } from "../../../src/index.js";
-import { USER, world } from "./world.js";
+import { USER, world } from "../world.js";
 
 describe("a template paused by a webhook is paused for every client sharing state", () => {
   it("a withOptions() copy refuses a template its parent learnt is PAUSED", async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/testing/index.js";
-import { tick, USER, until, world } from "./world.js";
+import { tick, USER, until, world } from "../world.js";
 
 describe("a transport retry is checked by the policy again", () => {
   it("a STOP acknowledged during a retry back-off stops the retried marketing template", async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/testing/index.js";
-import { tick, USER, world } from "./world.js";
+import { tick, USER, world } from "../world.js";
 
 const policy = {
   frequency: { marketingPerDay: 100, marketingPerWeek: 100, identicalWithinMs: 1 },

@@ -6,7 +6,7 @@
  * and an untimed lift lifts nothing.
  */
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, USER, world } from "./world.js";
+import { DAY, HOUR, USER, world } from "../world.js";
 
 const DISABLE = { event: "DISABLED_UPDATE", ban_info: { waba_ban_state: "DISABLE" } };
 const REINSTATE = { event: "DISABLED_UPDATE", ban_info: { waba_ban_state: "REINSTATE" } };

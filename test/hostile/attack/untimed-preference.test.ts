@@ -5,7 +5,7 @@
  * is dropped as a duplicate: Meta's marketing stop is lost and the promo goes out.
  */
 import { describe, expect, it } from "vitest";
-import { DAY, sec, USER, WA_ID, world } from "./world.js";
+import { DAY, sec, USER, WA_ID, world } from "../world.js";
 
 describe("an untimed user_preferences stop, the second time", () => {
   it("stop, resume, stop (each with entry.time, no per-preference timestamp): the second stop holds", async () => {

@@ -7,7 +7,7 @@
  * invisible noise, so the fillers should; the rest is vocabulary in the default languages.
  */
 import { describe, expect, it } from "vitest";
-import { USER, world } from "../attack/world.js";
+import { USER, world } from "../world.js";
 
 async function afterInbound(body: string) {
   const w = world();

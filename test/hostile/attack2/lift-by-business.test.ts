@@ -6,7 +6,7 @@
  * And a live grant() right after the user's STOP keyword lifts it (only `meta:` stops are guarded).
  */
 import { describe, expect, it } from "vitest";
-import { DAY, USER, world } from "../attack/world.js";
+import { DAY, USER, world } from "../world.js";
 
 describe("a business lifts what the user told it", () => {
   it("an imported 'keyword:START' dated now lifts Meta's user_preferences stop", async () => {

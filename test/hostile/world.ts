@@ -1,11 +1,6 @@
 /** Shared world for the attack-derived hostile tests: a fake (Meta), a fake clock, clients counting sends that reach the fake. */
-import {
-  type ClientOptions,
-  isGraphApiError,
-  isPolicyViolation,
-  WhatsAppClient,
-} from "../../../src/index.js";
-import { FakeClock, FakeCloudApi, fakeTransport } from "../../../src/testing/index.js";
+import { type ClientOptions, isGraphApiError, isPolicyViolation, WhatsAppClient } from "../../src/index.js";
+import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
 export const USER = "+16505551234";
 export const WA_ID = "16505551234";
