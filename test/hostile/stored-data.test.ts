@@ -1,8 +1,8 @@
-import { inspect } from "node:util";
 /**
  * Data read back from a store is checked before it decides anything: a corrupt entry fails
  * closed with a typed error that names the key and never quotes its content.
  */
+import { inspect } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { isPolicyViolation, isWhatsAppError, WhatsAppClient } from "../../src/index.js";
