@@ -31,6 +31,7 @@ const asciiOf = new Map<number, string>();
 
 /** Unassigned, private-use and lone surrogate code points: never valid in a host. */
 const RE_NEVER = /[\p{Cn}\p{Co}\p{Cs}]/u;
+const RE_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
 
 function learn(c: number): number {
   const ch = String.fromCodePoint(c);
@@ -42,7 +43,10 @@ function learn(c: number): number {
   // A code point no case mapping or NFKC changes stays itself through UTS 46, so a label holding
   // it becomes punycode (test/policy/hosts.test.ts checks this against `new URL` for all of
   // Unicode). Anything else is asked of `new URL` once: alone, then between two letters.
-  if (cls !== OTHER && ch.toLowerCase() === ch && ch.normalize("NFKC") === ch) return info | STAYS;
+  // (Default-ignorable code points excepted: newer Unicode versions have UTS 46 drop some, such as
+  // the Hangul fillers, whatever their class.)
+  if (cls !== OTHER && ch.toLowerCase() === ch && ch.normalize("NFKC") === ch && !RE_IGNORABLE.test(ch))
+    return info | STAYS;
   const mapped = hostnameOf(ch) ?? hostnameOf(`a${ch}a`)?.slice(1, -1);
   if (mapped === undefined) {
     // Zero-width joiners are valid only next to certain letters; such a label is punycode.
