@@ -214,8 +214,8 @@ function isTld(s: string, start: number, end: number, anyLetters = false): boole
     if (c > 127) ascii = false;
   }
   if (letters) {
-    const label = s.slice(start, end).toLowerCase();
     if (!ascii || (anyLetters && end - start > 4)) return true;
+    const label = s.slice(start, end).toLowerCase();
     return (anyLetters || isRootZoneTld(label)) && (end - start > 4 || !NOT_TLDS.has(label));
   }
   return (s.charCodeAt(start) | 0x20) === 120 && /^xn--[a-z0-9-]+$/i.test(s.slice(start, end));

@@ -94,8 +94,8 @@ const LIST =
 
 let set: ReadonlySet<string> | undefined;
 
-/** Whether `label` (any case) is an ASCII top-level domain in the root zone. */
+/** Whether `label` (lower case) is an ASCII top-level domain in the root zone. */
 export function isRootZoneTld(label: string): boolean {
   set ??= new Set(LIST.split(" "));
-  return set.has(label.toLowerCase());
+  return set.has(label);
 }
