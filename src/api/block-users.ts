@@ -52,9 +52,8 @@ export interface BlockUserResult {
 }
 
 /**
- * A blocked user as Meta lists them: the wa_id, the BSUID (`user_id`), or both. `wa_id` is
- * omitted for a user whose number cannot be shared, so `waId` is absent exactly when `userId`
- * is there.
+ * A blocked user as Meta lists them: the wa_id, the BSUID (`user_id`), or both. `waId` is absent
+ * only for a user whose number cannot be shared (then `userId` is there).
  */
 export type BlockedUser = { waId: string; userId?: string } | { waId?: undefined; userId: string };
 

@@ -94,10 +94,11 @@ export class Account {
 
   /**
    * Lift a restriction early (e.g. after an account_update reinstatement). `at` is when the lift
-   * happened (Meta's time; default now): a restriction that began after it stays in force.
+   * happened (Meta's time; default now): a restriction that began after it stays in force. With
+   * `source`, only a restriction opened by that source is lifted.
    */
-  async clearRestriction(scope: RestrictionScope, at?: number): Promise<void> {
-    await this.store?.close(scope, at ?? this.http.clock.now());
+  async clearRestriction(scope: RestrictionScope, at?: number, source?: string): Promise<void> {
+    await this.store?.close(scope, at ?? this.http.clock.now(), source);
   }
 
   /** Quality rating, throughput level, messaging limit, status and names of the phone number. */

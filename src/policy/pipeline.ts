@@ -505,10 +505,17 @@ export class Policy {
       const abandon = (error: unknown, settleFirst: boolean) => {
         if (done) return;
         finish();
-        const cleaned = work.then(
-          (ticket) => ticket.release().then(() => ticket.returnCapacity()),
-          () => undefined,
-        );
+        // A store failing now must neither leave capacity taken nor keep the caller waiting.
+        const cleaned = work
+          .then(
+            (ticket) =>
+              ticket
+                .release()
+                .catch(() => undefined)
+                .then(() => ticket.returnCapacity()),
+            () => undefined,
+          )
+          .catch(() => undefined);
         if (!settleFirst) return reject(error);
         // An abort ends every wait of the checks at once: let them give back what they took
         // (briefly), so a retry made right after does not meet this send's reservation.

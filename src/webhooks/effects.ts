@@ -299,7 +299,8 @@ export class WebhookEffects {
           await account.restrict({ scope: "all", source: "account_update:DISABLED_UPDATE", since: at });
         else if (state === "REINSTATE") {
           await account.clearRestriction("all", liftAt);
-          await account.clearRestriction("marketing_slow", liftAt);
+          // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
+          await account.clearRestriction("marketing_slow", liftAt, "account_update:SCHEDULE_FOR_DISABLE");
         } else if (state === "SCHEDULE_FOR_DISABLE") {
           // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
           await account.restrict({

@@ -12,6 +12,7 @@ import {
   MemoryRateLimitStore,
   MemorySendHistoryStore,
   memoryStores,
+  type SendHistoryStore,
   WhatsAppClient,
 } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
@@ -238,5 +239,32 @@ describe("hostile sends: identifiers Meta refuses for a message", () => {
       }),
     });
     expect(JSON.parse(String(raw.body)).error.code).toBe(131062);
+  });
+});
+
+describe("hostile sends: giving up on a send while the store fails", () => {
+  it("a send abandoned at its bound, whose late reservation cannot be released, neither hangs nor crashes the process", async () => {
+    const base = new MemorySendHistoryStore();
+    const sendHistory: SendHistoryStore = {
+      record: (e) => base.record(e),
+      reserve: (e, caps) => base.reserve(e, caps),
+      release: async () => {
+        throw new Error("store down");
+      },
+      reach: (k, now) => base.reach(k, now),
+      marketingSince: (k, since) => base.marketingSince(k, since),
+      sentSince: (k, fp, since) => base.sentSince(k, fp, since),
+    };
+    const slow = {
+      name: "crm",
+      check: () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 500)),
+    };
+    const w = world({ stores: { sendHistory }, policy: { guards: [slow], timeoutMs: 200 } });
+    await w.wa.consent.grant(user(1), { scope: "marketing", source: "form" });
+    const error = await w.promo(w.wa, user(1)).catch((e: unknown) => e as { code?: string });
+    expect(error).toMatchObject({ code: "store_unavailable" });
+    // The checks finish later and their release fails: nothing may be left unhandled.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(w.reached()).toBe(0);
   });
 });

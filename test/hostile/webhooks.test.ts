@@ -438,3 +438,25 @@ describe("hostile webhooks: one endpoint for several phone numbers", () => {
     expect(w.reached()).toBe(0);
   });
 });
+
+describe("hostile webhooks: lifts end only what they lift", () => {
+  it("a REINSTATE ends a scheduled disable's slowdown but not a violation's", async () => {
+    const w = world();
+    const wa = w.client();
+    const t = w.clock.now();
+    await wa.webhooks.handle(
+      w.fake.webhooks.request(
+        w.account({ event: "ACCOUNT_VIOLATION", violation_info: { violation_type: "SCAM" } }, t),
+      ),
+    );
+    w.clock.advance(60_000);
+    await wa.webhooks.handle(
+      w.fake.webhooks.request(
+        w.account({ event: "DISABLED_UPDATE", ban_info: { waba_ban_state: "REINSTATE" } }, t + 60_000),
+      ),
+    );
+    expect((await wa.account.health()).restrictions.map((r) => r.source)).toEqual([
+      "account_update:ACCOUNT_VIOLATION:SCAM",
+    ]);
+  });
+});
