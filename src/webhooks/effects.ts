@@ -66,7 +66,7 @@ const TEMPLATE_STATUS: Record<string, string | null> = {
  * numbers, calling). A type not listed here stops business-initiated messages until Meta's
  * expiration — the strict reading of a restriction wa-guard does not know yet.
  */
-export const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
+const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
   RESTRICTED_BIZ_INITIATED_MESSAGING: "business_initiated",
   RESTRICTED_CUSTOMER_INITIATED_MESSAGING: "customer_initiated",
   RESTRICTED_UTILITY_TEMPLATES: "utility",
@@ -372,7 +372,8 @@ function warning(
   return { ...source, kind: "accountWarning", warning: kind, ...details };
 }
 
-function preferenceEvent(
+/** A user-preference change as listeners see it (an `optOut` or `optIn` event). */
+export function preferenceEvent(
   event: Extract<ParsedEvent, { kind: "preference" }>,
   stop: boolean,
   granted: boolean,
@@ -385,6 +386,3 @@ function preferenceEvent(
   };
   return stop ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted };
 }
-
-/** A user-preference event as listeners see it, for `Webhooks.parse`. */
-export const preferenceForListeners = preferenceEvent;

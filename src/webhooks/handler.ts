@@ -28,7 +28,7 @@ import {
   type WebhookResponse,
 } from "./adapters.js";
 import { deliverToListeners } from "./deliver.js";
-import { preferenceForListeners, WebhookEffects } from "./effects.js";
+import { preferenceEvent, WebhookEffects } from "./effects.js";
 import type { WebhookEvent } from "./events.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
@@ -132,7 +132,7 @@ export class Webhooks {
   /** Parse a verified payload into events, without de-duplication or state changes. */
   parse(payload: unknown): WebhookEvent[] {
     return parseWebhookPayload(payload, this.#deps.clock.now()).map(({ event }) =>
-      event.kind === "preference" ? preferenceForListeners(event, event.value === "stop", false) : event,
+      event.kind === "preference" ? preferenceEvent(event, event.value === "stop", false) : event,
     );
   }
 
