@@ -691,10 +691,11 @@ export class Policy {
       if (v) await fail(v);
     }
     // A send that waited for capacity: a STOP, a block or a ban may have arrived meanwhile.
+    // Read afresh, the template too: a pause may have arrived while it waited.
     if (this.#deps.clock.now() - ctx.now > RECHECK_AFTER_MS) {
       let v: PolicyViolationError | undefined;
       try {
-        v = await firstViolation(this.#stateGuards, { ...ctx, now: this.#deps.clock.now() }, []);
+        v = await firstViolation(this.#stateGuards, await this.#context(message, signal), []);
       } catch (error) {
         await unwind();
         throw error;

@@ -57,25 +57,6 @@ describe("attacks that held from the start", () => {
     expect(results.filter((r) => r === "sent")).toHaveLength(1);
   });
 
-  it("an abort during the capacity wait sends nothing and gives the frequency slot back", async () => {
-    const w = world();
-    const policy = {
-      frequency: { marketingPerDay: 1, marketingPerWeek: 3, identicalWithinMs: 1 },
-      pairRate: { burst: 1, intervalMs: 6000 },
-    };
-    const wa = w.client({ policy });
-    await wa.consent.grant(USER, { scope: "utility", source: "form" });
-    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
-    expect(await w.outcome(w.notice(wa))).toBe("sent");
-    const ac = new AbortController();
-    const p = w.outcome(w.promo(wa, 1, USER, ac.signal));
-    ac.abort();
-    expect(await p).toMatch(/aborted/);
-    await tick(50); // the abandoned checks finish in the background and give the slot back
-    w.clock.advance(10_000);
-    expect(await w.outcome(w.promo(wa, 2))).toBe("sent");
-  });
-
   it("a dedup store whose complete() throws after storing answers 500 and the STOP stays applied", async () => {
     const w = world();
     const stores = memoryStores();

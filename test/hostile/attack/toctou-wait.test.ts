@@ -55,4 +55,21 @@ describe("state is checked again after a capacity wait", () => {
       sentAfterDisable: 0,
     });
   });
+
+  it("a PAUSED acknowledged while a marketing send waits for its pair slot stops it", async () => {
+    const w = world({ clock: new FakeClock({ autoAdvance: false }) });
+    const wa = w.client({ policy });
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    expect(await w.outcome(w.promo(wa, 1))).toBe("sent");
+    const pending = w.outcome(w.promo(wa, 2)); // waits ~6 s for the pair slot
+    await tick(20);
+    w.fake.templates.setStatus("promo", "PAUSED", "en_US");
+    const res = await wa.webhooks.handle(w.fake.webhooks.request(w.templateStatus("PAUSED", w.clock.now())));
+    expect(res.status).toBe(200);
+    const pausedAt = w.clock.now();
+    w.clock.advance(6000);
+    const result = await pending;
+    const after = w.sent.filter((s) => s.at > pausedAt);
+    expect({ result, sentAfterPause: after.length }).toEqual({ result: "template", sentAfterPause: 0 });
+  });
 });
