@@ -15,6 +15,7 @@ import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./opti
 import { Consent, Sessions } from "./policy/consent.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
+import { lastInboundOf } from "./state/session-windows.js";
 import { Webhooks } from "./webhooks/handler.js";
 
 /** Set by withOptions() for the duration of one synchronous constructor call. */
@@ -93,10 +94,16 @@ export class WhatsAppClient {
       pipeline.stores.sessionWindows,
       this.#http.clock,
       consentOptions,
+      pipeline.stores.identity,
     );
     const margin =
       resolved.policy === false ? 60_000 : (resolved.policy.sessionWindow?.safetyMarginMs ?? 60_000);
-    this.sessions = new Sessions(pipeline.stores.sessionWindows, this.#http.clock, margin);
+    this.sessions = new Sessions(
+      pipeline.stores.sessionWindows,
+      this.#http.clock,
+      margin,
+      pipeline.stores.identity,
+    );
     this.policy = {
       check: async (message) => {
         const valid = validateMessage(message);
@@ -113,8 +120,11 @@ export class WhatsAppClient {
       this.#http,
       enforced && {
         mirror: pipeline.stores.blockMirror,
-        lastInbound: (key) => pipeline.stores.sessionWindows.lastInbound(key),
+        lastInbound: async (key) =>
+          lastInboundOf(pipeline.stores.sessionWindows, await pipeline.stores.identity.aliases(key)),
         now: () => this.#http.clock.now(),
+        aliases: (key) => pipeline.stores.identity.aliases(key),
+        link: (ids, at, source) => pipeline.link(ids, at, source),
       },
     );
     this.campaigns = new Campaigns(

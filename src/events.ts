@@ -13,6 +13,7 @@ import type {
   StatusEvent,
   TemplateUpdateEvent,
   UnknownEvent,
+  UserIdUpdateEvent,
 } from "./webhooks/events.js";
 
 /** A handler of a webhook event; a returned promise is awaited by `delivered` and `waitUntil`. */
@@ -64,6 +65,8 @@ export interface ClientEvents {
   qualityUpdate: Handler<QualityUpdateEvent>;
   /** A user called the business (the window is already open). */
   call: Handler<CallEvent>;
+  /** The user's BSUID changed; wa-guard already linked the old and new identifiers. */
+  userIdUpdate: Handler<UserIdUpdateEvent>;
   /** Meta reported errors for a whole change (e.g. 130429) rather than for one message. */
   error: Handler<ErrorEvent>;
   /** Anything wa-guard does not model; nothing is dropped. */

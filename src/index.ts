@@ -141,7 +141,9 @@ export { MemoryCampaignCheckpointStore } from "./state/campaign-checkpoints.js";
 export type { Clock } from "./state/clock.js";
 export { systemClock } from "./state/clock.js";
 export type { ConsentEvent, ConsentScope, ConsentStatus, ConsentStore } from "./state/consent.js";
-export { consentStatus, MemoryConsentStore } from "./state/consent.js";
+export { consentStatus, MemoryConsentStore, mergeHistories } from "./state/consent.js";
+export type { IdentityLink, IdentityStore } from "./state/identity.js";
+export { MemoryIdentityStore } from "./state/identity.js";
 export type { MemoryStores } from "./state/memory.js";
 export { memoryStores } from "./state/memory.js";
 export type { RateDecision, RateLimitStore } from "./state/rate-limits.js";
@@ -171,6 +173,7 @@ export type {
   StatusEvent,
   TemplateUpdateEvent,
   UnknownEvent,
+  UserIdUpdateEvent,
   WebhookError,
   WebhookEvent,
   WebhookSource,

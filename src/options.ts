@@ -230,6 +230,7 @@ const storesSchema = z.strictObject({
   webhookDedup: z.optional(hasMethods("a webhook dedup store", ["begin", "complete", "abandon"])),
   campaigns: z.optional(hasMethods("a campaign checkpoint store", ["claim", "settle", "release", "get"])),
   templates: z.optional(hasMethods("a template list store", ["get", "set", "invalidate"])),
+  identity: z.optional(hasMethods("an identity store", ["link", "aliases"])),
 });
 
 const secret = z

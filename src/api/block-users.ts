@@ -79,8 +79,13 @@ export interface BlockOptions {
 /** What the block list needs from the policy state. */
 export interface BlockListState {
   mirror: BlockMirror;
+  /** The person's last message, under any of their identifiers. */
   lastInbound: (key: string) => Promise<number | undefined>;
   now: () => number;
+  /** Every identifier of the person `key` names (phone number, BSUIDs), `key` first. */
+  aliases: (key: string) => Promise<readonly string[]>;
+  /** Record that Meta named one person by these identifiers. */
+  link: (ids: ReadonlyArray<string | undefined>, at: number, source: string) => Promise<void>;
 }
 
 /** `wa.blocklist`: block, unblock and list users blocked by the business phone number. */
@@ -95,16 +100,24 @@ export class BlockList {
   }
 
   /**
-   * Replace the local block mirror with the full list from Meta, mirroring every identifier Meta
-   * gives for each user (wa_id and BSUID); returns the number of users listed.
+   * Replace the local block mirror with the full list from Meta: one entry per user (as Meta
+   * counts them toward the 64,000 cap), with a user's wa_id and BSUID linked as one person, so a
+   * send under either is refused. Returns the number of users listed.
    */
   async sync(options: { signal?: AbortSignal } = {}): Promise<number> {
     const keys = new Set<string>();
     let users = 0;
+    const at = this.state?.now() ?? 0;
     for await (const user of this.list(options)) {
       users++;
-      if (user.waId !== undefined) keys.add(recipientKey(user.waId));
-      if (user.userId !== undefined) keys.add(recipientKey(user.userId));
+      const key = recipientKey(user.waId ?? (user.userId as string));
+      keys.add(key);
+      if (user.waId !== undefined && user.userId !== undefined && this.state) {
+        // Not linked (the store failed): mirror both, the stricter state.
+        await this.state.link([user.waId, user.userId], at, "block:list").catch(() => {
+          keys.add(recipientKey(user.userId as string));
+        });
+      }
     }
     await this.mirror?.replace([...keys]);
     return users;
@@ -173,7 +186,8 @@ export class BlockList {
       }
       firstIndex.set(parsed.key, i);
       if (method === "POST" && this.state) {
-        if (await this.state.mirror.has(parsed.key)) {
+        const person = await this.state.aliases(parsed.key);
+        if ((await Promise.all(person.map((k) => this.state?.mirror.has(k)))).includes(true)) {
           skip("already_blocked");
           continue;
         }
@@ -305,17 +319,33 @@ export class BlockList {
       }),
     };
     if (res.error) out.error = this.http.graphError(res.error as GraphErrorBody, undefined, method, where);
-    if (this.mirror && method === "POST") {
-      // The ids Meta resolved (wa_id, user_id) join the mirror; users Meta reports as not blocked
-      // leave it. A store failing now leaves them in (stricter) and does not hide Meta's answer.
-      const added = out.results.filter((r) => r.status === "added").flatMap(resolvedKeys);
+    const state = this.state;
+    if (state && method === "POST") {
+      // The ids Meta resolved (wa_id, user_id) are linked to the input: the person is blocked
+      // under each of them, while the mirror holds one entry per user (as Meta counts the cap).
+      // Where the link fails, the resolved ids join the mirror instead (stricter). Users Meta
+      // reports as not blocked leave it. A store failing does not hide Meta's answer.
+      const at = state.now();
+      const unlinked: string[] = [];
+      for (const r of out.results) {
+        if (r.status !== "added") continue;
+        await state.link([r.user, r.waId, r.userId], at, "block:contacts").catch(() => {
+          unlinked.push(...resolvedKeys(r));
+        });
+      }
       const failed = out.results.filter((r) => r.status === "failed");
-      if (added.length > 0) await this.mirror.add(added).catch(() => undefined);
+      if (unlinked.length > 0) await state.mirror.add(unlinked).catch(() => undefined);
       if (failed.length > 0)
-        await this.mirror.remove(failed.map((r) => recipientKey(r.user))).catch(() => undefined);
-    } else if (this.mirror) {
+        await state.mirror.remove(failed.map((r) => recipientKey(r.user))).catch(() => undefined);
+    } else if (state) {
+      // Meta unblocked the person: they leave the mirror under every identifier of theirs.
       const removed = out.results.filter((r) => r.status === "removed");
-      await this.mirror.remove(removed.flatMap((r) => [recipientKey(r.user), ...resolvedKeys(r)]));
+      const keys: string[] = [];
+      for (const r of removed) {
+        keys.push(recipientKey(r.user), ...resolvedKeys(r));
+        keys.push(...(await state.aliases(recipientKey(r.user)).catch(() => [])));
+      }
+      await state.mirror.remove([...new Set(keys)]);
     }
     return out;
   }

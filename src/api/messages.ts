@@ -138,6 +138,17 @@ export class Messages {
       throw error;
     }
     const contact = res.contacts?.[0];
+    // Meta named the person by more than one identifier (a BSUID beside the number): link them,
+    // so their state is one. The message is sent: a store failing now must not hide that, and the
+    // next webhook carrying both links them again.
+    if (contact)
+      await this.policy
+        ?.link(
+          [valid.to, contact.input, contact.wa_id, contact.user_id],
+          this.http.clock.now(),
+          "send:contacts",
+        )
+        .catch(() => undefined);
     const msg = res.messages[0]!;
     const result: SendResult = { messageId: msg.id, correlationId, input: contact?.input ?? valid.to };
     if (contact?.wa_id !== undefined) result.waId = contact.wa_id;

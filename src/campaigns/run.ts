@@ -391,6 +391,35 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     return report;
   }
 
+  /**
+   * What the checkpoint holds for the person `key` names under their other identifiers: a send
+   * (this run's or an earlier one's), or an attempt of this run — then this recipient is that
+   * person again and gets nothing. Undefined when none.
+   */
+  async #sameperson(key: string, index: number, to: string): Promise<CampaignResult | undefined> {
+    const { checkpoints, policy } = this.#deps;
+    const others = (await policy.stores.identity.aliases(key)).filter((k) => k !== key);
+    for (const other of others) {
+      const entry = await checkpoints.get(this.id, other);
+      if (!entry) continue;
+      const mine = entry.run === this.runId;
+      if (entry.state === "sent")
+        return {
+          index,
+          to,
+          status: "skipped",
+          reason: mine ? "duplicate" : "already-sent",
+          messageId: entry.messageId,
+        };
+      if (entry.state === "pending")
+        return mine
+          ? { index, to, status: "skipped", reason: "duplicate" }
+          : { index, to, status: "unknown", correlationId: entry.correlationId, earlierRun: true };
+      if (mine) return { index, to, status: "skipped", reason: "duplicate" };
+    }
+    return undefined;
+  }
+
   /** One recipient: claim it in the checkpoint, send, record. Never throws. */
   async #one(item: CampaignRecipient, index: number): Promise<CampaignResult> {
     const built = await messageFor(this.#options, item, index);
@@ -442,6 +471,18 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         }),
       );
     };
+    // The same person under another identifier (their BSUID beside their number) counts as them.
+    let twin: CampaignResult | undefined;
+    try {
+      twin = await this.#sameperson(key, index, to);
+    } catch (error) {
+      await release();
+      return this.#storeDown(index, to, error);
+    }
+    if (twin) {
+      await release();
+      return twin;
+    }
     const message = { ...built.message, bizOpaqueCallbackData: correlationId } as OutboundMessage;
     const halt = this.#halt.signal;
     for (;;) {

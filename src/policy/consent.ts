@@ -10,8 +10,15 @@ import {
   consentStatus,
   eventSecond,
   isMetaStop,
+  personHistory,
 } from "../state/consent.js";
-import { type SessionWindowStore, windowClosesAt, windowOpen } from "../state/session-windows.js";
+import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
+import {
+  lastInboundOf,
+  type SessionWindowStore,
+  windowClosesAt,
+  windowOpen,
+} from "../state/session-windows.js";
 import { parseRecipient } from "./recipient.js";
 
 /** Opt-out words, compared after removing case, accents, punctuation and extra spaces. */
@@ -148,6 +155,7 @@ export class Consent {
     private readonly windows: SessionWindowStore,
     private readonly clock: Clock,
     options: ConsentOptions = {},
+    private readonly identity: IdentityStore = new MemoryIdentityStore(),
   ) {
     this.#optOut = new Set((options.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS).map(normalizeKeyword));
     this.#optIn = new Set((options.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS).map(normalizeKeyword));
@@ -177,7 +185,7 @@ export class Consent {
     }
     const event = this.#event(recipient, "grant", details);
     this.#notInFuture(event);
-    const history = await this.store.history(event.key);
+    const history = await this.#history(event.key);
     const decision = decideGrant(recipient, history, event, details.at === undefined ? "now" : "dated");
     switch (decision.kind) {
       case "unchanged":
@@ -217,7 +225,7 @@ export class Consent {
       );
     }
     const event = this.#event(recipient, "grant", details);
-    const history = await this.store.history(event.key);
+    const history = await this.#history(event.key);
     const same = history.find((e) => sameEvent(e, event));
     if (!same) await this.store.append(event);
     const after = same ? history : [...history, event];
@@ -266,7 +274,7 @@ export class Consent {
               ],
             );
         }
-        const history = await this.store.history(event.key);
+        const history = await this.#history(event.key);
         // An imported user lift (a START, a resume) is history, never a lift: one as new as a
         // withdrawal on file would lift it, and only the user can — by sending it.
         const lifted =
@@ -307,12 +315,20 @@ export class Consent {
 
   /** Whether the recipient currently consents to a scope, and which event decided it. */
   async status(recipient: string, scope: ConsentScope): Promise<ConsentStatus> {
-    return consentStatus(await this.store.history(key(recipient)), scope, this.clock.now());
+    return consentStatus(await this.#history(key(recipient)), scope, this.clock.now());
   }
 
-  /** Every consent event for the recipient, oldest first. */
+  /**
+   * Every consent event of the person, in time order: under this identifier and every other one
+   * Meta linked to it (phone number, BSUIDs; each event's `key` says which).
+   */
   history(recipient: string): Promise<ConsentEvent[]> {
-    return this.store.history(key(recipient));
+    return this.#history(key(recipient));
+  }
+
+  /** The person's ledger across their identifiers. */
+  async #history(k: string): Promise<ConsentEvent[]> {
+    return personHistory(this.store, await this.identity.aliases(k));
   }
 
   /**
@@ -356,7 +372,7 @@ export class Consent {
     if (this.#optIn.has(word)) {
       // A START that arrives after a newer withdrawal (a late or out-of-order delivery) must not
       // undo it.
-      const history = await this.store.history(k);
+      const history = await this.#history(k);
       if (history.some((e) => e.action === "revoke" && e.at > at)) return undefined;
       const event = await this.#append(signal.from, "grant", { scope: "all", source: `keyword:${word}`, at });
       return { signal: "opt-in", event };
@@ -496,6 +512,7 @@ export class Sessions {
     private readonly windows: SessionWindowStore,
     private readonly clock: Clock,
     private readonly safetyMarginMs: number,
+    private readonly identity: IdentityStore = new MemoryIdentityStore(),
   ) {}
 
   /** A user wrote (or called): open or refresh their window. Webhooks do this for you. */
@@ -505,7 +522,7 @@ export class Sessions {
 
   /** Whether a free-form message may be sent now, and until when. */
   async status(recipient: string): Promise<{ open: boolean; lastInboundAt?: number; expiresAt?: number }> {
-    const last = await this.windows.lastInbound(key(recipient));
+    const last = await lastInboundOf(this.windows, await this.identity.aliases(key(recipient)));
     if (last === undefined) return { open: false };
     const expiresAt = windowClosesAt(last, this.safetyMarginMs) as number;
     return { open: windowOpen(last, this.clock.now(), this.safetyMarginMs), lastInboundAt: last, expiresAt };

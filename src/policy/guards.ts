@@ -15,12 +15,19 @@ import { checkTemplateParameters } from "../internal/template-params.js";
 import type { AccountHealthStore } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
 import type { Clock } from "../state/clock.js";
-import { type ConsentScope, type ConsentStore, consentStatus, isMetaStop } from "../state/consent.js";
+import {
+  type ConsentScope,
+  type ConsentStore,
+  consentStatus,
+  isMetaStop,
+  mergeHistories,
+} from "../state/consent.js";
 import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
 import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
 import { isMarketingContext } from "./limits.js";
 import { numberProblem } from "./numbering.js";
+import { acrossPerson, latest, personKeys } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
 
 export interface ThrottleOptions {
@@ -88,7 +95,9 @@ function blocklistGuard(deps: GuardDeps): Guard {
   return {
     name: "blocklist",
     async check(ctx) {
-      if (!(await deps.blocks.has(ctx.key))) return undefined;
+      // Blocked under any of the person's identifiers is blocked.
+      const blocked = await acrossPerson(ctx, (k) => deps.blocks.has(k));
+      if (!blocked.includes(true)) return undefined;
       return new RecipientBlockedError({
         rule: "blocklist",
         recipient: to(ctx),
@@ -114,7 +123,8 @@ function consentGuard(deps: GuardDeps, config: GuardConfig["consent"]): Guard {
     async check(ctx) {
       const scope = requiredScope(ctx, config.requireForReplies);
       if (scope === undefined) return undefined;
-      const status = consentStatus(await deps.consent.history(ctx.key), scope, ctx.now);
+      const ledgers = await acrossPerson(ctx, (k) => deps.consent.history(k));
+      const status = consentStatus(mergeHistories(ledgers), scope, ctx.now);
       if (status.granted) return undefined;
       const by = status.decidedBy;
       const reason =
@@ -138,7 +148,7 @@ function sessionWindowGuard(deps: GuardDeps, config: GuardConfig["sessionWindow"
     name: "session-window",
     async check(ctx) {
       if (ctx.businessInitiated) return undefined;
-      const last = await deps.windows.lastInbound(ctx.key);
+      const last = latest(await acrossPerson(ctx, (k) => deps.windows.lastInbound(k)));
       if (windowOpen(last, ctx.now, config.safetyMarginMs)) return undefined;
       return new SessionWindowClosedError({
         rule: "session-window",
@@ -273,13 +283,32 @@ function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
 }
 
 function pairRateGuard(deps: GuardDeps, c: GuardConfig["pairRate"]): Guard {
-  const key = (ctx: PolicyContext) => `pair:${deps.phoneNumberId()}:${ctx.key}`;
+  const pair = (k: string) => `pair:${deps.phoneNumberId()}:${k}`;
+  const keys = async (ctx: PolicyContext) => (await personKeys(ctx)).map(pair);
+  // One person, one pace: a unit is taken under every identifier of theirs, so sends to their
+  // phone number and to their BSUID share it. A refusal under one gives back what the others took.
+  const decide = async (ctx: PolicyContext, consume: boolean, now: number): Promise<RateDecision> => {
+    const decisions = await acrossPerson(ctx, (k) =>
+      deps.rates.bucket(pair(k), c.burst, c.intervalMs, now, consume),
+    );
+    if (decisions.length === 1) return decisions[0] as RateDecision;
+    const all = await keys(ctx);
+    if (decisions.every((d) => d.ok)) return decisions[0] as RateDecision;
+    if (consume)
+      await Promise.all(
+        all.filter((_, i) => decisions[i]?.ok).map((k) => deps.rates.refundBucket(k, c.burst)),
+      );
+    const refused = decisions.filter((d) => !d.ok);
+    return { ok: false, retryAfterMs: Math.max(...refused.map((d) => d.retryAfterMs)) };
+  };
   return capacityGuard(
     "pair-rate",
     deps,
     c,
-    (ctx, consume, now) => deps.rates.bucket(key(ctx), c.burst, c.intervalMs, now, consume),
-    (ctx) => deps.rates.refundBucket(key(ctx), c.burst),
+    decide,
+    async (ctx) => {
+      await Promise.all((await keys(ctx)).map((k) => deps.rates.refundBucket(k, c.burst)));
+    },
     (ctx, retryAfterMs) =>
       new PairRateLimitError({
         rule: "pair-rate",

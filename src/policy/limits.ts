@@ -2,6 +2,7 @@ import { AccountRestrictedPolicyError, FrequencyLimitError, MessagingLimitError 
 import type { AccountHealthStore, RestrictionScope } from "../state/account-health.js";
 import type { SendHistoryStore } from "../state/send-history.js";
 import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import { acrossPerson, latest } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -95,10 +96,17 @@ export function frequencyGuard(history: SendHistoryStore, o: Required<FrequencyO
       const auth = ctx.template?.category?.toUpperCase() === "AUTHENTICATION"; // resending a code is legitimate
       const marketing = isMarketingContext(ctx);
       // Every read at once: with a shared store they travel in one round trip.
+      // Under every identifier of the person: their phone number's sends and their BSUID's add up.
+      const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+      const since = (from: number) => acrossPerson(ctx, (k) => history.marketingSince(k, from));
       const [identical, day, week] = await Promise.all([
-        auth ? false : history.sentSince(ctx.key, fingerprint(ctx), ctx.now - o.identicalWithinMs),
-        marketing ? history.marketingSince(ctx.key, ctx.now - DAY) : 0,
-        marketing ? history.marketingSince(ctx.key, ctx.now - 7 * DAY) : 0,
+        auth
+          ? false
+          : acrossPerson(ctx, (k) =>
+              history.sentSince(k, fingerprint(ctx), ctx.now - o.identicalWithinMs),
+            ).then((found) => found.includes(true)),
+        marketing ? since(ctx.now - DAY).then(sum) : 0,
+        marketing ? since(ctx.now - 7 * DAY).then(sum) : 0,
       ]);
       if (identical) {
         return refuse(
@@ -125,12 +133,14 @@ export function messagingLimitGuard(
     name: "messaging-limit",
     async check(ctx) {
       if (!ctx.businessInitiated) return undefined;
-      const [last, reach] = await Promise.all([
-        windows.lastInbound(ctx.key),
-        history.reach(ctx.key, ctx.now),
+      const [last, reaches] = await Promise.all([
+        acrossPerson(ctx, (k) => windows.lastInbound(k)).then(latest),
+        acrossPerson(ctx, (k) => history.reach(k, ctx.now)),
       ]);
       if (windowOpen(last, ctx.now)) return undefined; // inside a window: not counted
-      if (reach.includes) return undefined;
+      // Reached already under another identifier: the same person, not one more.
+      if (reaches.some((r) => r.includes)) return undefined;
+      const reach = reaches[0] as { unique: number; includes: boolean };
       const max = await limit();
       if (reach.unique < max) return undefined;
       return new MessagingLimitError({

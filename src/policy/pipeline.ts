@@ -27,6 +27,7 @@ import {
 } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
 import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
+import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
 import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
 import {
   MemorySendHistoryStore,
@@ -35,7 +36,12 @@ import {
   type SendHistoryStore,
   type SendRecord,
 } from "../state/send-history.js";
-import { MemorySessionWindowStore, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import {
+  lastInboundOf,
+  MemorySessionWindowStore,
+  type SessionWindowStore,
+  windowOpen,
+} from "../state/session-windows.js";
 import { MemoryTemplateListStore, type TemplateListStore } from "../state/template-list.js";
 import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
 import type { ConsentOptions } from "./consent.js";
@@ -51,6 +57,7 @@ import {
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
+import { acrossPerson, latest, personKeys, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
 import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
@@ -131,6 +138,8 @@ export interface PolicyStores {
   campaigns?: CampaignCheckpointStore;
   /** The template list shared by instances (Redis): none by default, each client fetches its own. */
   templates?: TemplateListStore;
+  /** Which phone numbers and BSUIDs name one person: every guard reads state under all of them. */
+  identity?: IdentityStore;
 }
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
@@ -332,6 +341,7 @@ export class Policy {
       rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
       webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
       campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
+      identity: stores.identity ?? new MemoryIdentityStore(),
     };
     // Every client has a template list to share: in process by default (withOptions() copies and
     // clients on one memoryStores() share it), or the fleet's (Redis).
@@ -473,6 +483,7 @@ export class Policy {
   /** Every violation this message would meet now; consumes nothing, sends nothing. */
   async check(message: OutboundMessage): Promise<PolicyVerdict> {
     const ctx = await this.#context(message);
+    await personKeys(ctx);
     const violations: PolicyViolationError[] = [];
     for (const guard of this.#guards) {
       const result = guard.check(ctx, false, []);
@@ -579,11 +590,14 @@ export class Policy {
     const custom = this.#afterBuiltIn.filter((g) => !g.consumes);
     let record: SendRecord | undefined;
     // The window decides whether a template counts toward the messaging limit: read with the rest.
-    const lastInbound = ctx.businessInitiated ? this.stores.sessionWindows.lastInbound(ctx.key) : undefined;
+    const lastInbound = ctx.businessInitiated
+      ? acrossPerson(ctx, (k) => this.stores.sessionWindows.lastInbound(k)).then(latest)
+      : undefined;
     lastInbound?.catch(() => undefined); // observed below
     const runPure = async () => {
       const first = await firstViolation(this.#builtInPure, ctx, undo);
       if (first) return first;
+      if (custom.length > 0) await personKeys(ctx); // custom guards see every identifier in ctx.keys
       for (const guard of custom) {
         const result = guard.check(ctx, true, undo);
         const v = result instanceof Promise ? await result : result;
@@ -600,6 +614,7 @@ export class Policy {
         fingerprint: fingerprint(ctx),
         reach: !windowOpen(last, ctx.now),
       };
+      if (ctx.keys.length > 1) record.aliases = ctx.keys.slice(1);
       const history = this.stores.sendHistory;
       if (!history.reserve) {
         await history.record(record);
@@ -790,6 +805,20 @@ export class Policy {
     return undefined;
   }
 
+  /**
+   * Record that Meta named one person by these identifiers (a phone number, BSUIDs; any form —
+   * they are made canonical, and what is not a recipient is dropped). A no-op for fewer than two.
+   */
+  async link(ids: ReadonlyArray<string | undefined>, at: number, source: string): Promise<void> {
+    const keys = new Set<string>();
+    for (const id of ids) {
+      const key = typeof id === "string" ? parseRecipient(id)?.key : undefined;
+      if (key !== undefined) keys.add(key);
+    }
+    if (keys.size < 2) return;
+    await this.stores.identity.link([...keys], { at, source });
+  }
+
   /** Take the messaging limit Meta reported (`TIER_2K`, …) for `tier: "auto"`, without asking. */
   setMessagingLimit(metaValue: string): void {
     if (!/^TIER_(\d+K?|UNLIMITED)$/.test(metaValue)) return;
@@ -863,14 +892,20 @@ export class Policy {
     template: MessageTemplate | undefined,
     signal: AbortSignal | undefined,
   ): PolicyContext {
-    return {
+    const key = recipient?.key ?? message.to;
+    const ctx: PolicyContext = {
       message,
       recipient,
-      key: recipient?.key ?? message.to,
+      key,
+      keys: [key],
       now: this.#deps.clock.now(),
       template,
       businessInitiated: message.type === "template",
       ...(signal && { signal }),
     };
+    // The person's other identifiers are looked up while the guards read under `key` (a store
+    // that fails fails the guards that need them: closed).
+    if (recipient) resolvePerson(ctx, this.stores.identity.aliases(key));
+    return ctx;
   }
 }

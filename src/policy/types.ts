@@ -10,6 +10,12 @@ export interface PolicyContext {
   readonly recipient: Recipient | undefined;
   /** Canonical key for state lookups (the recipient's key, or the raw `to`). */
   readonly key: string;
+  /**
+   * Every identifier known for the person: `key` first, then the phone number and BSUIDs Meta
+   * linked to it (see `IdentityStore`). Read state under all of them: a STOP under a BSUID stops
+   * sends to the phone number too.
+   */
+  readonly keys: readonly string[];
   readonly now: number;
   /** The template definition, for template messages, when it could be looked up. */
   readonly template: MessageTemplate | undefined;

@@ -18,6 +18,7 @@ import { StoreUnavailableError } from "../errors/store.js";
 import { ValidationError } from "../errors/validation.js";
 import { describeError } from "../internal/logger.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
+import { aliasOrder, distinctIds, type IdentityStore } from "../state/identity.js";
 
 /** What wa-guard needs of a `pg` Pool or Client. */
 export interface PgQueryable {
@@ -167,6 +168,29 @@ COMMENT ON COLUMN ${s}.wa_guard_consent_current.granted IS 'What wa.consent.stat
 COMMENT ON COLUMN ${s}.wa_guard_consent_current.decided_by_scope IS
   'Scope of the deciding event: the row''s scope, or all when a STOP (or Meta''s stop of all) decided it.';`,
   },
+  {
+    version: 3,
+    name: "identity links",
+    // Which identifiers (phone numbers, BSUIDs) Meta named as one person: an append-only record
+    // of each pair, the first time it was seen (a < b, so a pair is stored once).
+    sql: (s) => `
+CREATE TABLE ${s}.wa_guard_identity_links (
+  id          bigserial   PRIMARY KEY,
+  a           text        NOT NULL,
+  b           text        NOT NULL CHECK (a < b),
+  source      text        NOT NULL,
+  at          timestamptz NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX wa_guard_identity_links_pair ON ${s}.wa_guard_identity_links (a, b);
+CREATE INDEX wa_guard_identity_links_b ON ${s}.wa_guard_identity_links (b);
+CREATE TRIGGER wa_guard_identity_links_append_only BEFORE UPDATE OR DELETE ON ${s}.wa_guard_identity_links
+  FOR EACH ROW EXECUTE FUNCTION ${s}.wa_guard_consent_events_append_only();
+CREATE TRIGGER wa_guard_identity_links_no_truncate BEFORE TRUNCATE ON ${s}.wa_guard_identity_links
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.wa_guard_consent_events_append_only();
+COMMENT ON TABLE ${s}.wa_guard_identity_links IS
+  'Identifiers Meta named as one person (a phone number and business-scoped user ids), append-only. A person is every identifier reachable through links; wa-guard decides consent from the events of all of them.';`,
+  },
 ];
 
 /**
@@ -245,6 +269,7 @@ export async function grantApplicationRole(
     throw refuse("expected a role name of 1 to 63 bytes");
   const r = `"${role.replaceAll('"', '""')}"`;
   const events = `${s}.wa_guard_consent_events`;
+  const links = `${s}.wa_guard_identity_links`;
   await onOneConnection(db, (connection) =>
     inTransaction(connection, async () => {
       const notMigrated = refuse("run migrate() on this schema first", "schema", "not_migrated");
@@ -260,7 +285,8 @@ export async function grantApplicationRole(
         `SELECT rolsuper, rolcreaterole, EXISTS (
            SELECT FROM (SELECT nspowner AS owner FROM pg_namespace WHERE oid = to_regnamespace($2)
                         UNION ALL SELECT relowner FROM pg_class WHERE relnamespace = to_regnamespace($2)
-                          AND relname IN ('wa_guard_consent_events', 'wa_guard_consent_current', 'wa_guard_migrations')
+                          AND relname IN ('wa_guard_consent_events', 'wa_guard_consent_current', 'wa_guard_migrations',
+                                          'wa_guard_identity_links')
                         UNION ALL SELECT proowner FROM pg_proc WHERE pronamespace = to_regnamespace($2)
                           AND proname = 'wa_guard_consent_events_append_only') o
            WHERE pg_has_role(r.oid, o.owner, 'MEMBER')) AS owner
@@ -274,12 +300,12 @@ export async function grantApplicationRole(
       if (found["owner"] === true)
         throw refuse("it owns the schema or the ledger, or is a member of the role that does");
       for (const statement of [
-        `REVOKE ALL ON TABLE ${events}, ${s}.wa_guard_consent_current, ${s}.wa_guard_migrations FROM ${r}`,
-        `REVOKE ALL ON SEQUENCE ${events}_id_seq FROM ${r}`,
+        `REVOKE ALL ON TABLE ${events}, ${links}, ${s}.wa_guard_consent_current, ${s}.wa_guard_migrations FROM ${r}`,
+        `REVOKE ALL ON SEQUENCE ${events}_id_seq, ${links}_id_seq FROM ${r}`,
         `REVOKE CREATE ON SCHEMA ${s} FROM ${r}`,
         `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
-        `GRANT SELECT, INSERT ON TABLE ${events} TO ${r}`,
-        `GRANT USAGE ON SEQUENCE ${events}_id_seq TO ${r}`,
+        `GRANT SELECT, INSERT ON TABLE ${events}, ${links} TO ${r}`,
+        `GRANT USAGE ON SEQUENCE ${events}_id_seq, ${links}_id_seq TO ${r}`,
         `GRANT SELECT ON TABLE ${s}.wa_guard_consent_current, ${s}.wa_guard_migrations TO ${r}`,
       ])
         await connection.query(statement);
@@ -287,11 +313,10 @@ export async function grantApplicationRole(
   );
 }
 
-/** The consent ledger in PostgreSQL (run {@link migrate} first). */
-export function postgresConsentStore(db: PgQueryable, options: PostgresOptions = {}): ConsentStore {
-  const s = schemaOf(options);
+/** One query, bounded by `timeoutMs`; every failure is a `StoreUnavailableError` (fail closed). */
+function queryRunner(db: PgQueryable, options: PostgresOptions) {
   const timeoutMs = options.timeoutMs ?? 1_000;
-  const run = async (operation: string, text: string, values: unknown[]) => {
+  return async (operation: string, text: string, values: unknown[]) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let query: Promise<{ rows: Array<Record<string, unknown>> }> | undefined;
     try {
@@ -314,6 +339,12 @@ export function postgresConsentStore(db: PgQueryable, options: PostgresOptions =
       clearTimeout(timer);
     }
   };
+}
+
+/** The consent ledger in PostgreSQL (run {@link migrate} first). */
+export function postgresConsentStore(db: PgQueryable, options: PostgresOptions = {}): ConsentStore {
+  const s = schemaOf(options);
+  const run = queryRunner(db, options);
   return {
     async append(event) {
       await run(
@@ -339,6 +370,48 @@ export function postgresConsentStore(db: PgQueryable, options: PostgresOptions =
         if (r["proof"] !== null && r["proof"] !== undefined) event.proof = String(r["proof"]);
         return event;
       });
+    },
+  };
+}
+
+/**
+ * Identity links in PostgreSQL (run {@link migrate} first): an append-only record of which
+ * identifiers Meta named as one person, beside the consent ledger it explains.
+ */
+export function postgresIdentityStore(db: PgQueryable, options: PostgresOptions = {}): IdentityStore {
+  const s = schemaOf(options);
+  const run = queryRunner(db, options);
+  return {
+    async link(ids, link) {
+      const distinct = distinctIds(ids);
+      if (!distinct) return;
+      const [first, ...rest] = distinct as [string, ...string[]];
+      const a = rest.map((id) => (first < id ? first : id));
+      const b = rest.map((id) => (first < id ? id : first));
+      await run(
+        "identity.link",
+        `INSERT INTO ${s}.wa_guard_identity_links (a, b, source, at)
+         SELECT pair.a, pair.b, $3, to_timestamp($4::double precision / 1000)
+         FROM unnest($1::text[], $2::text[]) AS pair(a, b)
+         ON CONFLICT (a, b) DO NOTHING`,
+        [a, b, link.source, link.at],
+      );
+    },
+    async aliases(id) {
+      const { rows } = await run(
+        "identity.aliases",
+        `WITH RECURSIVE person(id) AS (
+           SELECT $1::text
+           UNION
+           SELECT CASE WHEN l.a = p.id THEN l.b ELSE l.a END
+           FROM ${s}.wa_guard_identity_links l JOIN person p ON l.a = p.id OR l.b = p.id
+         ) SELECT id FROM person`,
+        [id],
+      );
+      return aliasOrder(
+        id,
+        rows.map((r) => String(r["id"])),
+      );
     },
   };
 }

@@ -11,6 +11,7 @@
  */
 export type { RedisRunner, RedisRunnerOptions, Script } from "./client.js";
 export { redisRunner } from "./client.js";
+export { RedisIdentityStore } from "./identity.js";
 export type { RateLimitFallback, RedisStoresOptions } from "./stores.js";
 export {
   RedisAccountHealthStore,

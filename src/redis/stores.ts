@@ -18,6 +18,7 @@ import {
   decodeTemplateList,
   decodeTime,
 } from "./decode.js";
+import { RedisIdentityStore } from "./identity.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -263,20 +264,25 @@ export interface RateLimitFallback {
 }
 
 // Check the caps and record in one step (ARGV: at, fp, marketing, reach, user, identicalSince,
-// perDay, perWeek, reachLimit; '' = no cap).
+// perDay, perWeek, reachLimit, then the person's other identifiers; '' = no cap). KEYS: the
+// user's sends, reach, seq, then the sends under each other identifier (counted, not written).
 const RESERVE_SEND = script(`
 local at = tonumber(ARGV[1])
 local day = at - 86400000
 local week = at - 7 * 86400000
-local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. week, '+inf', 'WITHSCORES')
 local perDay, perWeek = 0, 0
-for i = 1, #rows, 2 do
-  local t = tonumber(rows[i + 1])
-  local _, fp, mk = string.match(rows[i], '^([^|]*)|([^|]*)|([^|]*)|')
-  if ARGV[6] ~= '' and fp == ARGV[2] and t > tonumber(ARGV[6]) then return 'identical' end
-  if mk == '1' then
-    perWeek = perWeek + 1
-    if t > day then perDay = perDay + 1 end
+for k = 1, #KEYS do
+  if k == 1 or k > 3 then
+    local rows = redis.call('ZRANGEBYSCORE', KEYS[k], '(' .. week, '+inf', 'WITHSCORES')
+    for i = 1, #rows, 2 do
+      local t = tonumber(rows[i + 1])
+      local _, fp, mk = string.match(rows[i], '^([^|]*)|([^|]*)|([^|]*)|')
+      if ARGV[6] ~= '' and fp == ARGV[2] and t > tonumber(ARGV[6]) then return 'identical' end
+      if mk == '1' then
+        perWeek = perWeek + 1
+        if t > day then perDay = perDay + 1 end
+      end
+    end
   end
 end
 if ARGV[3] == '1' then
@@ -285,7 +291,11 @@ if ARGV[3] == '1' then
 end
 if ARGV[4] == '1' and ARGV[9] ~= '' then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', day)
-  if (not redis.call('ZSCORE', KEYS[2], ARGV[5])) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[9]) then
+  local counted = redis.call('ZSCORE', KEYS[2], ARGV[5])
+  for a = 10, #ARGV do
+    if not counted then counted = redis.call('ZSCORE', KEYS[2], ARGV[a]) end
+  end
+  if (not counted) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[9]) then
     return 'limit'
   end
 end
@@ -339,6 +349,7 @@ export function redisStores(
     | "sendHistory"
     | "campaigns"
     | "templates"
+    | "identity"
   >
 > {
   const redis = redisRunner(client, options);
@@ -359,6 +370,7 @@ export function redisStores(
     sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
     campaigns: new RedisCampaignCheckpointStore(redis, `${phone}:campaign:`, options.campaignTtlMs),
     templates: new RedisTemplateListStore(redis, `${phone}:templates`),
+    identity: new RedisIdentityStore(redis, `${prefix}:who:`),
   };
 }
 
@@ -688,9 +700,15 @@ export class RedisSendHistoryStore implements SendHistoryStore {
 
   async reserve(e: SendRecord, caps: SendCaps): Promise<ReserveRefusal | undefined> {
     const opt = (v: number | undefined) => (v === undefined ? "" : v);
+    const aliases = (e.aliases ?? []).filter((k) => k !== e.key);
     const full = await this.redis.run(
       RESERVE_SEND,
-      [`${this.prefix}u:${e.key}`, `${this.prefix}reach`, `${this.prefix}seq`],
+      [
+        `${this.prefix}u:${e.key}`,
+        `${this.prefix}reach`,
+        `${this.prefix}seq`,
+        ...aliases.map((k) => `${this.prefix}u:${k}`),
+      ],
       [
         e.at,
         fp(e.fingerprint),
@@ -701,6 +719,7 @@ export class RedisSendHistoryStore implements SendHistoryStore {
         opt(caps.marketingPerDay),
         opt(caps.marketingPerWeek),
         Number.isFinite(caps.reachLimit) ? opt(caps.reachLimit) : "",
+        ...aliases,
       ],
       "send-history.reserve",
     );

@@ -78,6 +78,33 @@ export function inTimeOrder(events: readonly ConsentEvent[]): readonly ConsentEv
 }
 
 /**
+ * One person's ledger from the ledgers of their identifiers (a phone number, BSUIDs), in time
+ * order. Events of different identifiers in one second have no order between them, so within a
+ * second withdrawals go last (the strict side); otherwise each ledger keeps its own order.
+ */
+export function mergeHistories(lists: readonly (readonly ConsentEvent[])[]): ConsentEvent[] {
+  const nonEmpty = lists.filter((l) => l.length > 0);
+  if (nonEmpty.length <= 1) return [...(nonEmpty[0] ?? [])];
+  const tagged = nonEmpty.flatMap((list, source) =>
+    inTimeOrder(list).map((event, index) => ({ event, source, index, second: eventSecond(event) })),
+  );
+  tagged.sort((a, b) => {
+    if (a.second !== b.second) return a.second < b.second ? -1 : 1;
+    const ra = a.event.action === "revoke" ? 1 : 0;
+    const rb = b.event.action === "revoke" ? 1 : 0;
+    if (ra !== rb) return ra - rb;
+    return a.source !== b.source ? a.source - b.source : a.index - b.index;
+  });
+  return tagged.map((t) => t.event);
+}
+
+/** The ledger of the person known by `keys` (see {@link mergeHistories}). */
+export async function personHistory(store: ConsentStore, keys: readonly string[]): Promise<ConsentEvent[]> {
+  if (keys.length === 1) return store.history(keys[0] as string);
+  return mergeHistories(await Promise.all(keys.map((k) => store.history(k))));
+}
+
+/**
  * Decide a scope from a ledger, by when the events happened (see {@link inTimeOrder}), newest
  * first:
  *

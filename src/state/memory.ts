@@ -3,6 +3,7 @@ import { MemoryAccountHealthStore } from "./account-health.js";
 import { MemoryBlockMirror } from "./block-mirror.js";
 import { MemoryCampaignCheckpointStore } from "./campaign-checkpoints.js";
 import { MemoryConsentStore } from "./consent.js";
+import { MemoryIdentityStore } from "./identity.js";
 import { MemoryRateLimitStore } from "./rate-limits.js";
 import { MemorySendHistoryStore } from "./send-history.js";
 import { MemorySessionWindowStore } from "./session-windows.js";
@@ -32,5 +33,6 @@ export function memoryStores(): MemoryStores {
     webhookDedup: new MemoryWebhookDedupStore(),
     campaigns: new MemoryCampaignCheckpointStore(),
     templates: new MemoryTemplateListStore(),
+    identity: new MemoryIdentityStore(),
   };
 }

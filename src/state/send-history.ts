@@ -49,9 +49,14 @@ export interface SendRecord {
   fingerprint: string;
   /** Counts toward the messaging limit (sent outside an open customer service window). */
   reach: boolean;
+  /**
+   * The person's other identifiers (phone number, BSUIDs): `reserve` counts their sends toward
+   * the caps too. The send is recorded under `key` only.
+   */
+  aliases?: readonly string[];
 }
 
-type Entry = Omit<SendRecord, "key">;
+type Entry = Omit<SendRecord, "key" | "aliases">;
 
 /**
  * In-memory history: seven days per recipient, bounded to `max` recipients. Check and record are
@@ -84,18 +89,21 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   /** Check every cap and record, without yielding: atomic for every caller in this process. */
   #reserve(entry: SendRecord, caps: SendCaps): ReserveRefusal | undefined {
     const list = this.#byKey.get(entry.key);
-    if (list && caps.identicalSince !== undefined) {
+    // The caps count the person's sends under every identifier.
+    const others = (entry.aliases ?? []).flatMap((k) => (k === entry.key ? [] : (this.#byKey.get(k) ?? [])));
+    const all = others.length === 0 ? list : [...(list ?? []), ...others];
+    if (all && caps.identicalSince !== undefined) {
       const since = caps.identicalSince;
-      if (list.some((e) => e.fingerprint === entry.fingerprint && e.at > since)) return "identical";
+      if (all.some((e) => e.fingerprint === entry.fingerprint && e.at > since)) return "identical";
     }
     if (
-      list &&
+      all &&
       entry.marketing &&
       (caps.marketingPerDay !== undefined || caps.marketingPerWeek !== undefined)
     ) {
       let day = 0;
       let week = 0;
-      for (const e of list) {
+      for (const e of all) {
         if (!e.marketing || e.at <= entry.at - 7 * DAY) continue;
         week++;
         if (e.at > entry.at - DAY) day++;
@@ -105,7 +113,8 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     }
     if (entry.reach && caps.reachLimit !== undefined && Number.isFinite(caps.reachLimit)) {
       this.#prune(entry.at);
-      if (!this.#latest.has(entry.key) && this.#latest.size >= caps.reachLimit) return "limit";
+      const counted = this.#latest.has(entry.key) || (entry.aliases ?? []).some((k) => this.#latest.has(k));
+      if (!counted && this.#latest.size >= caps.reachLimit) return "limit";
     }
     const recorded: Entry = {
       at: entry.at,

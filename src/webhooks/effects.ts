@@ -21,6 +21,7 @@ import type {
   QualityUpdateEvent,
   StatusEvent,
   TemplateUpdateEvent,
+  UserIdUpdateEvent,
   WebhookEvent,
 } from "./events.js";
 import { type ParsedEvent, type ParsedItem, toMs } from "./parse.js";
@@ -86,6 +87,9 @@ export class WebhookEffects {
 
   async apply(item: ParsedItem, out: WebhookEvent[]): Promise<void> {
     const event = item.event;
+    // What Meta says about who is who comes first: the effects below (a STOP, a 131050) are then
+    // read under every identifier of the person.
+    await this.#link(event);
     switch (event.kind) {
       case "message":
         out.push(event);
@@ -97,6 +101,9 @@ export class WebhookEffects {
         return;
       case "preference":
         await this.#preference(event, out);
+        return;
+      case "userIdUpdate":
+        out.push(event);
         return;
       case "error":
         out.push(event);
@@ -133,6 +140,64 @@ export class WebhookEffects {
   }
 
   /**
+   * Link the identifiers Meta gives side by side for one person: a message's sender and its
+   * `contacts` entry, a status's recipient ids and contact, a preference's ids, a caller, and an
+   * identifier change (the old BSUID — and number — stay linked to the new ones). A store that
+   * fails fails the event: Meta delivers it again.
+   */
+  async #link(event: ParsedEvent): Promise<void> {
+    const link = (ids: Array<string | undefined>, at: number, source: string) =>
+      this.deps.pipeline.link(ids, at, source);
+    const contactIds = (c: MessageEvent["contact"]) => [c?.wa_id, c?.user_id, c?.parent_user_id];
+    switch (event.kind) {
+      case "message": {
+        const m = event.message;
+        const sys = m.type === "system" ? m.system : undefined;
+        const change = sys?.type === "user_changed_user_id" || sys?.type === "user_changed_number";
+        await link(
+          [
+            m.from,
+            m.from_user_id,
+            m.from_parent_user_id,
+            ...contactIds(event.contact),
+            ...(change ? [sys?.wa_id, sys?.user_id, sys?.parent_user_id, ...systemPrevious(sys)] : []),
+          ],
+          event.timestamp,
+          change ? `webhook:${sys?.type}` : "webhook:message",
+        );
+        return;
+      }
+      case "status":
+        await link(
+          [
+            event.raw.recipient_id,
+            event.raw.recipient_user_id,
+            event.raw.recipient_parent_user_id,
+            ...contactIds(event.contact),
+          ],
+          event.timestamp,
+          "webhook:status",
+        );
+        return;
+      case "preference":
+        await link(event.ids, event.timestamp, "webhook:user_preferences");
+        return;
+      case "call":
+        await link([event.from, event.fromUserId], event.timestamp, "webhook:call");
+        return;
+      case "userIdUpdate":
+        await link(
+          [event.previousUserId, event.userId, event.previousParentUserId, event.parentUserId, event.waId],
+          event.timestamp,
+          `webhook:${event.via}`,
+        );
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
    * Whether an event addressed to `phoneNumberId` concerns this client's number. One app has one
    * webhook URL for all its numbers: a message to another number must not open a window on this
    * one (opt-outs count everywhere: consent belongs to the business).
@@ -144,7 +209,12 @@ export class WebhookEffects {
 
   async #message(event: MessageEvent, out: WebhookEvent[]): Promise<void> {
     // System notices (number or identity changed) are not the user writing.
-    if (event.type === "system" || !parseRecipient(event.from)) return;
+    if (event.type === "system") {
+      const update = identityChange(event);
+      if (update) out.push(update);
+      return;
+    }
+    if (!parseRecipient(event.from)) return;
     // What the user typed — also when they edit a message to read "STOP".
     const text =
       event.type === "text" || event.type === "button" || event.type === "edit" ? event.text : undefined;
@@ -385,4 +455,38 @@ export function preferenceEvent(
     timestamp: event.timestamp,
   };
   return stop ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted };
+}
+
+/** A system message's previous identifiers: `previous_user_id`, or read from its body. */
+function systemPrevious(sys: MessageEvent["message"]["system"]): Array<string | undefined> {
+  if (!sys) return [];
+  const fromBody = /changed from (\S+) to (\S+)/.exec(sys.body ?? "");
+  return [sys.previous_user_id, sys.previous_parent_user_id, fromBody?.[1], fromBody?.[2]];
+}
+
+/** The `userIdUpdate` event for a system message about a changed identifier, if it is one. */
+function identityChange(event: MessageEvent): UserIdUpdateEvent | undefined {
+  const sys = event.message.system;
+  if (sys?.type !== "user_changed_user_id" && sys?.type !== "user_changed_number") return undefined;
+  const update: UserIdUpdateEvent = {
+    kind: "userIdUpdate",
+    field: event.field,
+    wabaId: event.wabaId,
+    timestamp: event.timestamp,
+    via: sys.type,
+  };
+  if (event.phoneNumberId !== undefined) update.phoneNumberId = event.phoneNumberId;
+  if (event.displayPhoneNumber !== undefined) update.displayPhoneNumber = event.displayPhoneNumber;
+  const [, before, after] = /changed from (\S+) to (\S+)/.exec(sys.body ?? "") ?? [];
+  const previousUserId = sys.previous_user_id ?? (sys.type === "user_changed_user_id" ? before : undefined);
+  const userId = sys.user_id ?? (sys.type === "user_changed_user_id" ? after : undefined);
+  if (previousUserId !== undefined) update.previousUserId = previousUserId;
+  if (userId !== undefined) update.userId = userId;
+  if (sys.previous_parent_user_id !== undefined) update.previousParentUserId = sys.previous_parent_user_id;
+  if (sys.parent_user_id !== undefined) update.parentUserId = sys.parent_user_id;
+  const waId = sys.wa_id ?? sys.new_wa_id;
+  if (waId !== undefined) update.waId = waId;
+  if (sys.type === "user_changed_number" && event.message.from !== undefined)
+    update.previousWaId = event.message.from;
+  return update;
 }

@@ -57,6 +57,10 @@ export interface StatusEvent extends WebhookSource {
   timestamp: number;
   /** wa_id of the recipient, or the BSUID when Meta withholds the number. */
   recipient?: string;
+  /** The recipient's business-scoped user id (`recipient_user_id`), when Meta sends one. */
+  recipientUserId?: string;
+  /** The matching `contacts[]` entry (sent, delivered and read statuses), as Meta sent it. */
+  contact?: ContactPayload;
   /** The `biz_opaque_callback_data` the send carried: wa-guard's correlation id, or yours. */
   correlationId?: string;
   /** On `failed`: why. */
@@ -65,6 +69,29 @@ export interface StatusEvent extends WebhookSource {
   reconciled?: boolean;
   /** The whole status as Meta sent it, unknown fields included. */
   raw: MessageStatusPayload;
+}
+
+/**
+ * The user's business-scoped user id changed (a `user_changed_user_id` or `user_changed_number`
+ * system message, or the `user_id_update` field Meta documented until August 2026). wa-guard has
+ * linked the old and new identifiers: the person's consent, blocks, windows and history carry
+ * over. Update your own records here.
+ */
+export interface UserIdUpdateEvent extends WebhookSource {
+  kind: "userIdUpdate";
+  /** The BSUID the user had, when Meta says. */
+  previousUserId?: string;
+  /** The BSUID the user has now, when Meta says. */
+  userId?: string;
+  previousParentUserId?: string;
+  parentUserId?: string;
+  /** The user's phone number, when it can be shared (after a change of number: the new one). */
+  waId?: string;
+  /** The phone number the user had, after a change of number. */
+  previousWaId?: string;
+  timestamp: number;
+  /** What Meta sent: `user_changed_user_id`, `user_changed_number` or `user_id_update`. */
+  via: string;
 }
 
 /** A user stopped messages: a STOP keyword, an unsubscribe button, Meta's marketing stop, a 131050 failure. */
@@ -151,7 +178,10 @@ export interface QualityUpdateEvent extends WebhookSource {
 export interface CallEvent extends WebhookSource {
   kind: "call";
   id?: string;
+  /** The caller: wa_id, or the BSUID when Meta withholds the number. */
   from?: string;
+  /** The caller's business-scoped user id, when Meta sends one. */
+  fromUserId?: string;
   event?: string;
   direction?: string;
   timestamp: number;
@@ -186,4 +216,5 @@ export type WebhookEvent =
   | QualityUpdateEvent
   | CallEvent
   | ErrorEvent
+  | UserIdUpdateEvent
   | UnknownEvent;

@@ -8,6 +8,7 @@ import type {
   StatusEvent,
   TemplateUpdateEvent,
   UnknownEvent,
+  UserIdUpdateEvent,
   WebhookError,
   WebhookSource,
 } from "./events.js";
@@ -23,6 +24,7 @@ import {
   templateCategoryUpdate,
   templateQualityUpdate,
   templateStatusUpdate,
+  userIdUpdate,
   userPreference,
 } from "./schemas.js";
 import type { Validator } from "./shape.js";
@@ -31,6 +33,8 @@ import type { Validator } from "./shape.js";
 export interface PreferenceChange extends WebhookSource {
   kind: "preference";
   user: string;
+  /** Every identifier Meta gave for the user (wa_id, BSUID, parent BSUID). */
+  ids: string[];
   value: string;
   category?: string;
   timestamp: number;
@@ -45,6 +49,7 @@ export type ParsedEvent =
   | CallEvent
   | ErrorEvent
   | UnknownEvent
+  | UserIdUpdateEvent
   | PreferenceChange;
 
 /** One event and the key that identifies its delivery (for de-duplication). */
@@ -179,7 +184,7 @@ function parseChange(
     }
     if (Array.isArray(value["statuses"])) {
       known = true;
-      for (const raw of value["statuses"]) out.push(statusItem(raw, source, receivedAt));
+      for (const raw of value["statuses"]) out.push(statusItem(raw, source, contacts, receivedAt));
     }
     if (Array.isArray(value["errors"])) {
       known = true;
@@ -206,6 +211,7 @@ function parseChange(
         const event: PreferenceChange = withSource(source, {
           kind: "preference",
           user,
+          ids: [p.wa_id, p.user_id, p.parent_user_id].filter((x): x is string => x !== undefined),
           value: p.value,
           timestamp: toMs(p.timestamp, stamp),
         });
@@ -230,10 +236,40 @@ function parseChange(
           value: c,
         });
         if (c.id !== undefined) event.id = c.id;
-        if (c.from !== undefined) event.from = c.from;
+        const from = c.from ?? c.from_user_id;
+        if (from !== undefined) event.from = from;
+        if (c.from_user_id !== undefined) event.fromUserId = c.from_user_id;
         if (c.event !== undefined) event.event = c.event;
         if (c.direction !== undefined) event.direction = c.direction;
         out.push({ key: `c:${c.id ?? digest(raw)}:${c.event ?? ""}`, event });
+      }
+    }
+  } else if (field === "user_id_update") {
+    const list = value["user_id_update"];
+    if (Array.isArray(list)) {
+      known = true;
+      for (const raw of list) {
+        const u = parsed(userIdUpdate, raw);
+        if (!u || (u.user_id.previous === undefined && u.user_id.current === undefined)) {
+          out.push(
+            unknown(missing(userIdUpdate, raw, "user id update without user ids"), raw, field, wabaId),
+          );
+          continue;
+        }
+        const event: UserIdUpdateEvent = withSource(source, {
+          kind: "userIdUpdate",
+          timestamp: toMs(u.timestamp, stamp),
+          via: "user_id_update",
+        });
+        if (u.user_id.previous !== undefined) event.previousUserId = u.user_id.previous;
+        if (u.user_id.current !== undefined) event.userId = u.user_id.current;
+        if (u.parent_user_id?.previous !== undefined) event.previousParentUserId = u.parent_user_id.previous;
+        if (u.parent_user_id?.current !== undefined) event.parentUserId = u.parent_user_id.current;
+        if (u.wa_id !== undefined) event.waId = u.wa_id;
+        out.push({
+          key: `u:${u.user_id.previous ?? ""}:${u.user_id.current ?? ""}:${u.timestamp ?? time ?? untimed}`,
+          event,
+        });
       }
     }
   } else if (field === "message_template_status_update") {
@@ -326,7 +362,9 @@ function messageItem(
   receivedAt: number,
 ): ParsedItem {
   const m = parsed(inboundMessage, raw);
-  const from = m?.from ?? m?.from_user_id;
+  // A system message about a changed identifier may name the user only inside `system`.
+  const from =
+    m?.from ?? m?.from_user_id ?? (m?.type === "system" ? (m.system?.user_id ?? m.system?.wa_id) : undefined);
   if (!m || from === undefined) {
     return unknown(
       missing(inboundMessage, raw, "message without id, type or sender"),
@@ -373,7 +411,12 @@ function messageItem(
   return { key: `m:${m.id}`, event };
 }
 
-function statusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
+function statusItem(
+  raw: unknown,
+  source: WebhookSource,
+  contacts: ContactPayload[],
+  receivedAt: number,
+): ParsedItem {
   const s = parsed(messageStatus, raw);
   if (!s)
     return unknown(
@@ -392,6 +435,13 @@ function statusItem(raw: unknown, source: WebhookSource, receivedAt: number): Pa
   });
   const recipient = s.recipient_id ?? s.recipient_user_id;
   if (recipient !== undefined) event.recipient = recipient;
+  if (s.recipient_user_id !== undefined) event.recipientUserId = s.recipient_user_id;
+  const c = contacts.find(
+    (x) =>
+      (s.recipient_id !== undefined && x.wa_id === s.recipient_id) ||
+      (s.recipient_user_id !== undefined && x.user_id === s.recipient_user_id),
+  );
+  if (c) event.contact = c;
   if (s.biz_opaque_callback_data !== undefined) event.correlationId = s.biz_opaque_callback_data;
   return { key: `s:${s.id}:${s.status}`, event };
 }

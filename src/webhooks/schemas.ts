@@ -93,6 +93,10 @@ const inboundMessageShape = {
         body: opt(S),
         type: opt(S),
         wa_id: opt(S),
+        user_id: opt(S),
+        parent_user_id: opt(S),
+        previous_user_id: opt(S),
+        previous_parent_user_id: opt(S),
         identity: opt(S),
         customer: opt(S),
         new_wa_id: opt(S),
@@ -156,6 +160,7 @@ export const userPreference = validator({
   object: {
     wa_id: opt(S),
     user_id: opt(S),
+    parent_user_id: opt(S),
     detail: opt(S),
     category: opt(S),
     value: S,
@@ -166,9 +171,25 @@ export const callEvent = validator({
   object: {
     id: opt(S),
     from: opt(S),
+    from_user_id: opt(S),
     to: opt(S),
     event: opt(S),
     direction: opt(S),
+    timestamp: opt("unixTime"),
+  },
+});
+/** An identifier and what it was before (`user_id_update`). */
+const change = { object: { previous: opt(S), current: opt(S) } } as const;
+/**
+ * `user_id_update[]`: the user's BSUID changed. Meta documented this field until August 2026 and
+ * now sends a `user_changed_user_id` system message instead; both are read.
+ */
+export const userIdUpdate = validator({
+  object: {
+    wa_id: opt(S),
+    user_id: change,
+    parent_user_id: opt(change),
+    detail: opt(S),
     timestamp: opt("unixTime"),
   },
 });

@@ -4,6 +4,7 @@ import {
   MemoryBlockMirror,
   MemoryCampaignCheckpointStore,
   MemoryConsentStore,
+  MemoryIdentityStore,
   MemoryRateLimitStore,
   MemorySendHistoryStore,
   MemorySessionWindowStore,
@@ -30,5 +31,9 @@ describe("memory stores", () => {
       return Array.from({ length: n }, () => store);
     },
     templates: async () => new MemoryTemplateListStore(),
+    identity: async (n = 1) => {
+      const store = new MemoryIdentityStore();
+      return Array.from({ length: n }, () => store);
+    },
   });
 });

@@ -47,7 +47,7 @@ suite("PostgreSQL least privilege", () => {
     await admin.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${owner}`);
     asOwner = poolFor(owner);
     asApp = poolFor(app);
-    expect((await migrate(asOwner, { schema })).applied).toEqual([1, 2]);
+    expect((await migrate(asOwner, { schema })).applied).toEqual([1, 2, 3]);
     await grantApplicationRole(asOwner, app, { schema });
   });
   afterAll(async () => {

@@ -3,11 +3,16 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { isStoreUnavailableError } from "../../src/index.js";
-import { MIGRATIONS, migrate, postgresConsentStore } from "../../src/postgres/index.js";
+import {
+  MIGRATIONS,
+  migrate,
+  postgresConsentStore,
+  postgresIdentityStore,
+} from "../../src/postgres/index.js";
 import { type ConsentEvent, consentStatus } from "../../src/state/consent.js";
 import { connected } from "../helpers.js";
 import { POSTGRES_URL, whenPostgres } from "./services.js";
-import { consentContract } from "./stores.js";
+import { consentContract, identityContract } from "./stores.js";
 
 // Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test; .ci/run starts it).
 const suite = await whenPostgres("the PostgreSQL store suites");
@@ -26,7 +31,7 @@ async function current(recipient: string, inSchema = schema) {
 suite("PostgreSQL consent ledger", () => {
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 4 });
-    expect((await migrate(pool, { schema })).applied).toEqual([1, 2]);
+    expect((await migrate(pool, { schema })).applied).toEqual([1, 2, 3]);
   });
   afterAll(async () => {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -45,6 +50,22 @@ suite("PostgreSQL consent ledger", () => {
     };
   });
 
+  // Each run tags its identifiers: the links table is append-only too.
+  identityContract(async (instances = 1) => {
+    const tag = `i${++n}:`;
+    return Array.from({ length: instances }, () => {
+      const store = postgresIdentityStore(pool, { schema });
+      return {
+        link: (ids: readonly string[], link: { at: number; source: string }) =>
+          store.link(
+            ids.map((id) => tag + id),
+            link,
+          ),
+        aliases: async (id: string) => (await store.aliases(tag + id)).map((x) => x.slice(tag.length)),
+      };
+    });
+  });
+
   it("migrate() is idempotent and safe to run from several instances at once", async () => {
     const results = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema })));
     expect(results.map((r) => r.applied)).toEqual([[], [], []]);
@@ -52,7 +73,7 @@ suite("PostgreSQL consent ledger", () => {
     const other = `${schema}_b`;
     try {
       const first = await Promise.all([1, 2, 3].map(() => migrate(pool, { schema: other })));
-      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1, 2]]);
+      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1, 2, 3]]);
     } finally {
       await pool.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
     }
@@ -70,7 +91,7 @@ suite("PostgreSQL consent ledger", () => {
     try {
       await Promise.all(clients.map((c) => c.connect()));
       const first = await Promise.all(clients.map((c) => migrate(c, { schema: other })));
-      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1, 2]]);
+      expect(first.map((r) => r.applied).sort()).toEqual([[], [], [1, 2, 3]]);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
       await pool.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
@@ -96,7 +117,7 @@ suite("PostgreSQL consent ledger", () => {
       );
       expect(before.rows).toEqual([{ action: "grant" }]); // what version 1 showed after a STOP
 
-      expect((await migrate(pool, { schema: old })).applied).toEqual([2]);
+      expect((await migrate(pool, { schema: old })).applied).toEqual([2, 3]);
       expect((await store.history("u1")).map((e) => e.source)).toEqual(["form", "keyword:STOP"]);
       expect((await current("u1", old))["marketing"]).toEqual({
         action: "revoke",

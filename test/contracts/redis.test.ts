@@ -56,6 +56,10 @@ suite("Redis stores (ioredis)", () => {
       return Array.from({ length: n }, () => stores(io(), prefix).campaigns);
     },
     templates: async () => stores(io()).templates,
+    identity: async (n = 1) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(io(), prefix).identity);
+    },
   });
 });
 
@@ -82,6 +86,10 @@ suite("Redis stores (node-redis)", () => {
       return Array.from({ length: n }, () => stores(client, prefix).campaigns);
     },
     templates: async () => stores(client).templates,
+    identity: async (n = 1) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(client, prefix).identity);
+    },
   });
 });
 

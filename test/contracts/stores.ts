@@ -7,6 +7,7 @@ import type {
   CampaignCheckpointStore,
   ConsentEvent,
   ConsentStore,
+  IdentityStore,
   MessageTemplate,
   RateLimitStore,
   SendHistoryStore,
@@ -30,6 +31,8 @@ export interface StoreFactories {
   /** `instances` checkpoint stores sharing one state. */
   campaigns(instances?: number): Promise<CampaignCheckpointStore[]>;
   templates(): Promise<TemplateListStore>;
+  /** `instances` identity stores sharing one state. */
+  identity(instances?: number): Promise<IdentityStore[]>;
 }
 
 export function sessionWindowContract(make: StoreFactories["sessionWindows"]) {
@@ -233,6 +236,32 @@ export function sendHistoryContract(make: StoreFactories["sendHistory"]) {
     expect(await h.reach("a", 1_000 + DAY - 1)).toEqual({ unique: 2, includes: true });
     expect(await h.reach("a", 1_000 + DAY)).toEqual({ unique: 1, includes: false });
   });
+
+  it("send history: reserve counts the caps over the person's other identifiers", async () => {
+    const h = await make();
+    if (!h.reserve) return;
+    const send = (key: string, at: number, fingerprint: string, aliases?: string[]) => ({
+      key,
+      at,
+      marketing: true,
+      fingerprint,
+      reach: true,
+      ...(aliases && { aliases }),
+    });
+    expect(await h.reserve(send("16505550001", 1_000, "p1"), { marketingPerDay: 1 })).toBeUndefined();
+    // Another identifier of the same person: their day's marketing is used.
+    expect(await h.reserve(send("US.7", 2_000, "p2", ["16505550001"]), { marketingPerDay: 1 })).toBe("day");
+    expect(await h.reserve(send("US.7", 2_000, "p1", ["16505550001"]), { identicalSince: 0 })).toBe(
+      "identical",
+    );
+    // Already reached under the number: not one more unique user toward the limit.
+    expect(await h.reserve(send("US.7", 3_000, "p3", ["16505550001"]), { reachLimit: 1 })).toBeUndefined();
+    expect(await h.reserve(send("US.8", 3_000, "p3"), { reachLimit: 1 })).toBe("limit");
+    // Without the link, the BSUID is nobody known.
+    expect(
+      await h.reserve(send("US.9", 4_000, "p1"), { marketingPerDay: 1, identicalSince: 0 }),
+    ).toBeUndefined();
+  });
 }
 
 export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
@@ -310,6 +339,43 @@ export function templateListContract(make: StoreFactories["templates"]) {
   });
 }
 
+export function identityContract(make: StoreFactories["identity"]) {
+  const at = { at: 1_000, source: "test" };
+  it("identity: links join people transitively, both ways, and are never undone", async () => {
+    const [s] = (await make()) as [IdentityStore];
+    expect(await s.aliases("16505550001")).toEqual(["16505550001"]);
+    await s.link(["16505550001", "US.1"], at);
+    expect(await s.aliases("16505550001")).toEqual(["16505550001", "US.1"]);
+    expect(await s.aliases("US.1")).toEqual(["US.1", "16505550001"]);
+    // A changed BSUID: the old one stays linked to the new one and the number.
+    await s.link(["US.1", "US.2"], at);
+    for (const id of ["16505550001", "US.1", "US.2"])
+      expect([...(await s.aliases(id))].sort(), id).toEqual(["16505550001", "US.1", "US.2"]);
+    // Two people already known become one when Meta names them together.
+    await s.link(["447700900001", "GB.9"], at);
+    await s.link(["GB.9", "US.2"], at);
+    expect((await s.aliases("447700900001")).length).toBe(5);
+    expect((await s.aliases("447700900001"))[0]).toBe("447700900001");
+    // Repeats and single ids change nothing; strangers stay alone.
+    await s.link(["US.1", "US.1"], at);
+    await s.link(["US.1"], at);
+    expect((await s.aliases("US.1")).length).toBe(5);
+    expect(await s.aliases("33600000001")).toEqual(["33600000001"]);
+  });
+
+  it("identity: links made at once by separate instances all hold", async () => {
+    const stores = await make(4);
+    // A chain a0-a1-…-a20 linked pair by pair, from four instances concurrently.
+    const ids = Array.from({ length: 21 }, (_, i) => `US.${1000 + i}`);
+    await Promise.all(
+      ids
+        .slice(1)
+        .map((id, i) => (stores[i % stores.length] as IdentityStore).link([ids[i] as string, id], at)),
+    );
+    for (const s of stores) expect([...(await s.aliases("US.1020"))].sort()).toEqual([...ids].sort());
+  });
+}
+
 export function allContracts(f: StoreFactories) {
   sessionWindowContract(f.sessionWindows);
   consentContract(f.consent);
@@ -320,4 +386,5 @@ export function allContracts(f: StoreFactories) {
   sendHistoryContract(f.sendHistory);
   campaignCheckpointContract(f.campaigns);
   templateListContract(f.templates);
+  identityContract(f.identity);
 }

@@ -85,6 +85,7 @@ describe("webhook shapes: the fast check and the zod schema agree", () => {
         "templateCategoryUpdate",
         "templateQualityUpdate",
         "templateStatusUpdate",
+        "userIdUpdate",
         "userPreference",
       ].sort(),
     );
