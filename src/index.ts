@@ -169,6 +169,7 @@ export type {
   OptOutEvent,
   QualityUpdateEvent,
   StatusEvent,
+  StatusPricing,
   TemplateUpdateEvent,
   UnknownEvent,
   WebhookError,

@@ -119,6 +119,7 @@ export class FakeCloudApi {
       options.appSecret ?? "test-app-secret",
     );
     this.webhooks.enabled = options.webhooks ?? true;
+    this.webhooks.windowOpen = (waId) => this.messaging.windowOpen(waId);
     this.messaging.webhooks = this.webhooks;
   }
 

@@ -153,7 +153,9 @@ export class WebhookEffects {
     const recorded = await this.deps.consent.recordInbound({
       from: event.from,
       at,
-      opensWindow: this.#mine(event.phoneNumberId),
+      // A group message opens a window with the group, not a 1:1 window with the sender; an
+      // opt-out typed in a group still counts.
+      opensWindow: this.#mine(event.phoneNumberId) && event.groupId === undefined,
       ...(text !== undefined && { text }),
       ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
     });
@@ -341,9 +343,7 @@ export class WebhookEffects {
         await account.clearRestriction("all", liftAt);
         return;
       case "CAPABILITY_UPDATE": {
-        const limit = v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone;
-        if (typeof limit === "string") pipeline.setMessagingLimit(limit);
-        else if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
+        setLimit(pipeline, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
         return;
       }
     }
@@ -352,7 +352,9 @@ export class WebhookEffects {
   async #quality(event: QualityUpdateEvent): Promise<void> {
     const at = event.timestamp ?? this.deps.clock.now();
     const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see #accountUpdate
-    if (event.currentLimit !== undefined) this.deps.pipeline.setMessagingLimit(event.currentLimit);
+    // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
+    // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
+    setLimit(this.deps.pipeline, event.messagingLimit);
     if (event.event === "FLAGGED") {
       await this.deps.account.restrict({
         scope: "marketing",
@@ -361,6 +363,13 @@ export class WebhookEffects {
       });
     } else if (event.event === "UNFLAGGED") await this.deps.account.clearRestriction("marketing", liftAt);
   }
+}
+
+/** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
+function setLimit(pipeline: Policy, limit: unknown): void {
+  if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
+  else if (typeof limit === "string")
+    pipeline.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
 }
 
 function warning(
