@@ -1,3 +1,4 @@
+import { MEDIA_HEAD_BYTES, mediaProblem } from "../api/media-limits.js";
 import type { Clock } from "../state/clock.js";
 import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
@@ -279,6 +280,11 @@ export class FakeCloudApi {
       return errorResponse({ code: 100, details: "messaging_product is required" });
     if (!(file instanceof Blob)) return errorResponse({ code: 131008, details: "file is required" });
     const mimeType = String(form.get("type") ?? file.type ?? "application/octet-stream");
+    // Meta's limits per type; Meta answers an unsupported or oversized file with 131053.
+    const head = new Uint8Array(await file.slice(0, MEDIA_HEAD_BYTES).arrayBuffer());
+    const problem = mediaProblem(mimeType, file.size, head);
+    if (problem)
+      return errorResponse({ code: 131053, message: "Media upload error", details: problem.message });
     const id = String(9_000_000_000_000 + ++this.#mediaSeq);
     this.#media.set(id, { data: new Uint8Array(await file.arrayBuffer()), mimeType });
     return jsonResponse({ id });
