@@ -28,6 +28,11 @@ export interface FakeCloudApiOptions {
   recipients?: "all" | string[];
   /** Status of templates created through the API. @default "PENDING" */
   createdTemplateStatus?: "PENDING" | "APPROVED";
+  /**
+   * Templates the WABA may hold, each language counting (then 2388019): 250 for an unverified
+   * portfolio, up to 6,000 for a verified one. @default 250
+   */
+  maxTemplates?: number;
   /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
   phoneNumber?: Partial<FakePhoneNumberState>;
   /** Webhooks are signed with it; give the client the same `appSecret`. @default "test-app-secret" */
@@ -107,7 +112,11 @@ export class FakeCloudApi {
       whatsapp_business_manager_messaging_limit: "TIER_2K",
       ...options.phoneNumber,
     };
-    this.templates = new FakeTemplates(options.createdTemplateStatus ?? "PENDING");
+    this.templates = new FakeTemplates(
+      options.createdTemplateStatus ?? "PENDING",
+      this.clock,
+      options.maxTemplates ?? 250,
+    );
     this.messaging = new FakeMessaging(this.clock, this.templates, {
       throughputPerSecond: options.throughputPerSecond ?? 80,
       recipients: options.recipients ?? "all",
