@@ -2,6 +2,8 @@ export type { BlockedUser, BlockSkipReason, BlockUserResult, BlockUsersResult } 
 export { BlockList, MAX_BLOCK_USERS_PER_REQUEST } from "./api/block-users.js";
 export type { MediaInfo, MediaUpload } from "./api/media.js";
 export { MAX_MEDIA_BYTES, Media } from "./api/media.js";
+export type { MediaLimit } from "./api/media-limits.js";
+export { MEDIA_LIMITS } from "./api/media-limits.js";
 export type { SendOptions, SendResult } from "./api/messages.js";
 export { Messages, validateMessage } from "./api/messages.js";
 export type { SendOutcome } from "./api/outcomes.js";
@@ -171,6 +173,7 @@ export type {
   OptOutEvent,
   QualityUpdateEvent,
   StatusEvent,
+  StatusPricing,
   TemplateUpdateEvent,
   UnknownEvent,
   UserIdUpdateEvent,

@@ -76,7 +76,7 @@ describe("robustness", () => {
   it("downloads media byte for byte, whatever its type", async () => {
     const { wa } = setup();
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 0x63, 0x61, 0x66, 0xe9, 0x0a]);
-    const { id } = await wa.media.upload({ file: bytes, mimeType: "text/csv" });
+    const { id } = await wa.media.upload({ file: bytes, mimeType: "text/plain" });
     expect((await wa.media.download(id)).data).toEqual(bytes);
   });
 

@@ -2,6 +2,7 @@ import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
+import { MEDIA_HEAD_BYTES, mediaProblem } from "./media-limits.js";
 import { mediaInfoResponse, mediaUploadResponse, successResponse } from "./schemas/responses.js";
 
 /** Largest file Meta accepts (documents); type-specific limits are lower. */
@@ -9,7 +10,10 @@ export const MAX_MEDIA_BYTES = 100 * 1024 * 1024;
 
 export interface MediaUpload {
   file: Blob | Uint8Array | ArrayBuffer;
-  /** MIME type, e.g. `image/jpeg`; must match the content or sends fail with 131053. */
+  /**
+   * MIME type, e.g. `image/jpeg`; one of {@link MEDIA_LIMITS}, and it must match the content or
+   * sends fail with 131053.
+   */
   mimeType: string;
   filename?: string;
 }
@@ -27,7 +31,12 @@ export interface MediaInfo {
 export class Media {
   constructor(private readonly http: GraphHttp) {}
 
-  /** Upload a file; the returned id is valid for 30 days. */
+  /**
+   * Upload a file; the returned id is valid for 30 days.
+   * @throws ValidationError before anything is sent, when Meta does not accept the type or the
+   * file is over the type's limit (image 5 MB, audio and video 16 MB, document 100 MB, sticker
+   * 100 KB static / 500 KB animated).
+   */
   async upload(input: MediaUpload, options: { signal?: AbortSignal } = {}): Promise<{ id: string }> {
     if (!input || typeof input.mimeType !== "string" || !/^[\w.+-]+\/[\w.+-]+$/.test(input.mimeType)) {
       throw new ValidationError('media.upload needs mimeType such as "image/jpeg"');
@@ -40,10 +49,17 @@ export class Media {
           : undefined;
     if (!blob) throw new ValidationError("media.upload needs file as a Blob, Uint8Array or ArrayBuffer");
     if (blob.size === 0) throw new ValidationError("media.upload: file is empty");
-    if (blob.size > MAX_MEDIA_BYTES)
-      throw new ValidationError(
-        `media.upload: file is ${blob.size} bytes; Meta accepts at most ${MAX_MEDIA_BYTES}`,
-      );
+    const head =
+      input.mimeType.toLowerCase() === "image/webp"
+        ? new Uint8Array(await blob.slice(0, MEDIA_HEAD_BYTES).arrayBuffer())
+        : undefined;
+    const problem = mediaProblem(input.mimeType, blob.size, head);
+    if (problem) {
+      const field = problem.reason === "too_big" ? "file" : "mimeType";
+      throw new ValidationError(`media.upload: ${problem.message}`, [
+        { path: [field], message: problem.message, code: problem.reason },
+      ]);
+    }
     const form = new FormData();
     form.set("messaging_product", "whatsapp");
     form.set("type", input.mimeType);

@@ -26,7 +26,10 @@ export interface GraphCodeInfo {
   /** Short meaning, from Meta's reference. */
   title: string;
   category: GraphErrorCategory;
-  /** Meta says the request was not accepted and a later identical request may succeed. */
+  /**
+   * Meta says the request was not accepted and a later identical request may succeed. An error
+   * whose body carries `is_transient` follows that instead.
+   */
   retryable: boolean;
   /** First backoff step in ms for retryable codes (before jitter). */
   retryBaseMs?: number;
@@ -58,9 +61,11 @@ export const GRAPH_CODES: Readonly<Record<number, GraphCodeInfo>> = {
   33: t("Business phone number deleted or invalid id", "invalid_request"),
   100: t("Invalid parameter", "invalid_request"),
   190: t("Access token expired or invalid", "authentication"),
+  192: t("Invalid phone number", "invalid_request"),
   368: t("Temporarily blocked for policy violations", "account_restricted"),
   613: t("Calling API rate limit", "calling"),
   80007: t("WABA reached its rate limit", "rate_limit", true, 5000),
+  80008: t("Too many calls to this WABA", "rate_limit", true, 5000),
   130403: t("Business has blocked this user", "recipient"),
   130429: t("Cloud API throughput reached", "rate_limit", true, 1000),
   130472: t("User's number is part of an experiment", "recipient"),
@@ -76,6 +81,7 @@ export const GRAPH_CODES: Readonly<Record<number, GraphCodeInfo>> = {
   131031: t("Business account locked", "account_restricted"),
   131037: t("Phone number has no approved display name", "phone_registration"),
   131042: t("Payment method problem", "billing"),
+  131044: t("No valid payment method (calling)", "billing"),
   131045: t("Phone number registration error", "phone_registration"),
   131047: t("Re-engagement required: more than 24 hours since the user last replied", "recipient"),
   131048: t("Spam rate limit hit", "account_restricted"),
@@ -85,8 +91,9 @@ export const GRAPH_CODES: Readonly<Record<number, GraphCodeInfo>> = {
   131052: t("Unable to download media sent by the user", "invalid_request"),
   131053: t("Unable to upload the media used in the message", "invalid_request"),
   // Not retried automatically: Meta frees one message to that user every ~6 s, and the
-  // pair-rate guard paces sends so this answer should not happen.
-  131056: t("(Business, consumer) pair rate limit hit", "rate_limit"),
+  // pair-rate guard paces sends so this answer should not happen. Marked is_transient, it waits
+  // Meta's 4^X seconds.
+  131056: t("(Business, consumer) pair rate limit hit", "rate_limit", false, 4000, 4),
   131057: t("Business account in maintenance mode", "service_unavailable", true, 5000),
   131062: t("Business-scoped user id recipients not supported for this message", "recipient"),
   131063: t("Marketing templates disabled for the Cloud API", "account_restricted"),
@@ -136,6 +143,7 @@ export const GRAPH_CODES: Readonly<Record<number, GraphCodeInfo>> = {
   2494100: t("Phone number migration: maintenance mode", "phone_registration"),
   2593107: t("Coexistence synchronization error", "phone_registration"),
   2593108: t("Coexistence synchronization error", "phone_registration"),
+  200002: t("Template creation failed", "template"),
   200005: t("Template insights error", "template"),
   200006: t("Template insights error", "template"),
   200007: t("Template insights error", "template"),

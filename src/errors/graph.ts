@@ -42,8 +42,13 @@ export class GraphApiError extends WhatsAppError {
   /** Deprecated by Meta but still sent at times. */
   readonly graphSubcode?: number;
   readonly category: GraphErrorCategory;
-  /** Meta did not accept the request; repeating it later may succeed. */
+  /**
+   * Meta did not accept the request; repeating it later may succeed. Meta's `is_transient`
+   * decides when the body carries it; the code table otherwise.
+   */
   readonly retryable: boolean;
+  /** Meta's `is_transient`, when the error carried it. */
+  readonly transient?: boolean;
   /** How long to wait before repeating, when known (Retry-After or the code's guidance). */
   readonly retryAfterMs?: number;
   /** `error_data.details` (or `error_data` when Meta sends it as a string). */
@@ -66,7 +71,8 @@ export class GraphApiError extends WhatsAppError {
     if (typeof body.error_subcode === "number") this.graphSubcode = body.error_subcode;
     const info = graphCodeInfo(effectiveCode(body));
     this.category = info.category;
-    this.retryable = info.retryable;
+    if (typeof body.is_transient === "boolean") this.transient = body.is_transient;
+    this.retryable = this.transient ?? info.retryable;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     const details = detailsOf(body);
     if (details !== undefined) this.details = details;

@@ -1,3 +1,4 @@
+import { MEDIA_HEAD_BYTES, mediaProblem } from "../api/media-limits.js";
 import type { Clock } from "../state/clock.js";
 import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
@@ -27,6 +28,11 @@ export interface FakeCloudApiOptions {
   recipients?: "all" | string[];
   /** Status of templates created through the API. @default "PENDING" */
   createdTemplateStatus?: "PENDING" | "APPROVED";
+  /**
+   * Templates the WABA may hold, each language counting (then 2388019): 250 for an unverified
+   * portfolio, up to 6,000 for a verified one. @default 250
+   */
+  maxTemplates?: number;
   /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
   phoneNumber?: Partial<FakePhoneNumberState>;
   /** Webhooks are signed with it; give the client the same `appSecret`. @default "test-app-secret" */
@@ -106,7 +112,11 @@ export class FakeCloudApi {
       whatsapp_business_manager_messaging_limit: "TIER_2K",
       ...options.phoneNumber,
     };
-    this.templates = new FakeTemplates(options.createdTemplateStatus ?? "PENDING");
+    this.templates = new FakeTemplates(
+      options.createdTemplateStatus ?? "PENDING",
+      this.clock,
+      options.maxTemplates ?? 250,
+    );
     this.messaging = new FakeMessaging(this.clock, this.templates, {
       throughputPerSecond: options.throughputPerSecond ?? 80,
       recipients: options.recipients ?? "all",
@@ -119,6 +129,7 @@ export class FakeCloudApi {
       options.appSecret ?? "test-app-secret",
     );
     this.webhooks.enabled = options.webhooks ?? true;
+    this.webhooks.windowOpen = (waId) => this.messaging.windowOpen(waId);
     this.messaging.webhooks = this.webhooks;
   }
 
@@ -278,6 +289,11 @@ export class FakeCloudApi {
       return errorResponse({ code: 100, details: "messaging_product is required" });
     if (!(file instanceof Blob)) return errorResponse({ code: 131008, details: "file is required" });
     const mimeType = String(form.get("type") ?? file.type ?? "application/octet-stream");
+    // Meta's limits per type; Meta answers an unsupported or oversized file with 131053.
+    const head = new Uint8Array(await file.slice(0, MEDIA_HEAD_BYTES).arrayBuffer());
+    const problem = mediaProblem(mimeType, file.size, head);
+    if (problem)
+      return errorResponse({ code: 131053, message: "Media upload error", details: problem.message });
     const id = String(9_000_000_000_000 + ++this.#mediaSeq);
     this.#media.set(id, { data: new Uint8Array(await file.arrayBuffer()), mimeType });
     return jsonResponse({ id });

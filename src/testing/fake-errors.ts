@@ -26,6 +26,8 @@ export interface FakeErrorSpec {
   status?: number;
   /** Adds a `Retry-After` header (seconds). */
   retryAfterSeconds?: number;
+  /** Meta's `is_transient` (omitted unless given). */
+  isTransient?: boolean;
 }
 
 /** A Graph error object shaped like Meta's. */
@@ -36,6 +38,7 @@ export function errorObject(spec: FakeErrorSpec): Record<string, unknown> {
     type: "OAuthException",
     code: spec.code,
     ...(spec.subcode !== undefined && { error_subcode: spec.subcode }),
+    ...(spec.isTransient !== undefined && { is_transient: spec.isTransient }),
     error_data: { messaging_product: "whatsapp", details: spec.details ?? title },
     fbtrace_id: fbtraceId(),
   };

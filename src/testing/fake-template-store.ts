@@ -1,3 +1,5 @@
+import type { Clock } from "../state/clock.js";
+import { systemClock } from "../state/clock.js";
 import type { TransportResponse } from "../transport/types.js";
 import { errorResponse, jsonResponse } from "./fake-errors.js";
 import type { FakeTemplate, FakeTemplateStatus } from "./fake-templates.js";
@@ -7,6 +9,11 @@ export type FakeTemplateInput = Omit<FakeTemplate, "id" | "status" | "parameterF
 
 const NAME = /^[a-z0-9_]{1,512}$/;
 const CATEGORIES = new Set(["MARKETING", "UTILITY", "AUTHENTICATION"]);
+const HOUR = 3_600_000;
+/** Deleting an approved template locks its name this long. */
+const NAME_LOCK_MS = 30 * 24 * HOUR;
+/** Templates a WABA may create in a rolling hour. */
+const CREATED_PER_HOUR = 100;
 
 function encodeCursor(offset: number): string {
   return btoa(JSON.stringify({ o: offset }));
@@ -24,9 +31,18 @@ function decodeCursor(cursor: string | null): number | undefined {
 /** The WABA's templates and the `/<WABA_ID>/message_templates` endpoints. */
 export class FakeTemplates {
   readonly #byId = new Map<string, FakeTemplate>();
+  /** Names of deleted approved templates → when the lock ends (ms). */
+  readonly #locked = new Map<string, number>();
+  /** When each template created through the API in the last hour was created. */
+  #created: number[] = [];
   #seq = 0;
 
-  constructor(private readonly createdStatus: "PENDING" | "APPROVED") {}
+  constructor(
+    private readonly createdStatus: "PENDING" | "APPROVED",
+    private readonly clock: Clock = systemClock,
+    /** Templates (each language counts) the WABA may hold: 250, or up to 6,000 when verified. */
+    private readonly maxTemplates = 250,
+  ) {}
 
   /** Add a template directly (as if created and reviewed). Status defaults to APPROVED. */
   add(input: FakeTemplateInput): FakeTemplate {
@@ -122,6 +138,32 @@ export class FakeTemplates {
         details: `Content in this language already exists for ${name}`,
       });
     }
+    const now = this.clock.now();
+    const lockedUntil = this.#locked.get(name);
+    if (lockedUntil !== undefined && now < lockedUntil) {
+      return errorResponse({
+        code: 100,
+        subcode: 2388023,
+        message: "Invalid parameter",
+        details: `Message template ${name} is being deleted; its name cannot be used again until ${new Date(lockedUntil).toISOString()} (30 days after the deletion)`,
+      });
+    }
+    if (this.#byId.size >= this.maxTemplates) {
+      return errorResponse({
+        code: 100,
+        subcode: 2388019,
+        message: "Invalid parameter",
+        details: `Message template limit exceeded: this WhatsApp Business Account already has ${this.#byId.size} templates (at most ${this.maxTemplates})`,
+      });
+    }
+    this.#created = this.#created.filter((at) => now - at < HOUR);
+    if (this.#created.length >= CREATED_PER_HOUR) {
+      return errorResponse({
+        code: 80008,
+        details: `Too many message templates created: at most ${CREATED_PER_HOUR} per WhatsApp Business Account per hour`,
+      });
+    }
+    this.#created.push(now);
     const format = b["parameter_format"] === "NAMED" ? "NAMED" : "POSITIONAL";
     const t = this.add({
       name,
@@ -143,7 +185,11 @@ export class FakeTemplates {
       return errorResponse({ code: 100, details: `Message template "${name}" not found` });
     if (targets.some((t) => t.status === "DISABLED"))
       return errorResponse({ code: 100, details: "Disabled templates cannot be deleted" });
-    for (const t of targets) this.#byId.delete(t.id);
+    const now = this.clock.now();
+    for (const t of targets) {
+      this.#byId.delete(t.id);
+      if (t.status === "APPROVED") this.#locked.set(t.name, now + NAME_LOCK_MS);
+    }
     return jsonResponse({ success: true });
   }
 }

@@ -43,6 +43,21 @@ export function encodeLikeMeta(payload: unknown): string {
 }
 
 /**
+ * `statuses[].pricing` under per-message pricing: service messages (only possible in the window)
+ * and utility templates inside an open window are free customer service; everything else is
+ * charged at the regular rate. (Free entry point windows and groups are not simulated.)
+ */
+function pricing(category: string, windowOpen: boolean): Record<string, unknown> {
+  const free = category === "service" || (category === "utility" && windowOpen);
+  return {
+    billable: !free,
+    pricing_model: "PMP",
+    type: free ? "free_customer_service" : "regular",
+    category,
+  };
+}
+
+/**
  * The notifications Meta would send: status updates for the fake's messages, inbound
  * messages, marketing preferences, template and account changes — queued, signed with the app
  * secret, and delivered when the test says so.
@@ -54,6 +69,11 @@ export class FakeWebhooks {
   statusFlow: FakeStatusFlow = ["sent", "delivered"];
   /** When false nothing is queued (benchmarks, tests that never deliver). */
   enabled = true;
+  /**
+   * @internal Whether the user's customer service window is open (set by FakeCloudApi): it
+   * decides the pricing type on statuses.
+   */
+  windowOpen: (waId: string) => boolean = () => false;
 
   constructor(
     private readonly clock: Clock,
@@ -157,8 +177,10 @@ export class FakeWebhooks {
       recipient_id: message.waId,
     };
     if (message.correlationId !== undefined) s["biz_opaque_callback_data"] = message.correlationId;
-    if (status === "sent" && message.category !== undefined) {
-      s["pricing"] = { billable: true, pricing_model: "PMP", type: "regular", category: message.category };
+    // Meta prices a message on `sent` and on the first of delivered / read.
+    const priced = status === "sent" || status === this.statusFlow.find((f) => f !== "sent");
+    if (priced && message.category !== undefined) {
+      s["pricing"] = pricing(message.category, this.windowOpen(message.waId));
     }
     if (error) {
       s["errors"] = [

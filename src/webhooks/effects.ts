@@ -183,7 +183,16 @@ export class WebhookEffects {
         await link(event.ids, event.timestamp, "webhook:user_preferences");
         return;
       case "call":
-        await link([event.from, event.fromUserId], event.timestamp, "webhook:call");
+        await link(
+          [
+            event.from,
+            event.fromUserId,
+            str(event.value["recipient_id"]),
+            str(event.value["recipient_user_id"]),
+          ],
+          event.timestamp,
+          "webhook:call",
+        );
         return;
       case "userIdUpdate":
         await link(
@@ -223,7 +232,9 @@ export class WebhookEffects {
     const recorded = await this.deps.consent.recordInbound({
       from: event.from,
       at,
-      opensWindow: this.#mine(event.phoneNumberId),
+      // A group message opens a window with the group, not a 1:1 window with the sender; an
+      // opt-out typed in a group still counts.
+      opensWindow: this.#mine(event.phoneNumberId) && event.groupId === undefined,
       ...(text !== undefined && { text }),
       ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
     });
@@ -411,9 +422,7 @@ export class WebhookEffects {
         await account.clearRestriction("all", liftAt);
         return;
       case "CAPABILITY_UPDATE": {
-        const limit = v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone;
-        if (typeof limit === "string") pipeline.setMessagingLimit(limit);
-        else if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
+        setLimit(pipeline, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
         return;
       }
     }
@@ -422,7 +431,9 @@ export class WebhookEffects {
   async #quality(event: QualityUpdateEvent): Promise<void> {
     const at = event.timestamp ?? this.deps.clock.now();
     const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see #accountUpdate
-    if (event.currentLimit !== undefined) this.deps.pipeline.setMessagingLimit(event.currentLimit);
+    // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
+    // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
+    setLimit(this.deps.pipeline, event.messagingLimit);
     if (event.event === "FLAGGED") {
       await this.deps.account.restrict({
         scope: "marketing",
@@ -431,6 +442,13 @@ export class WebhookEffects {
       });
     } else if (event.event === "UNFLAGGED") await this.deps.account.clearRestriction("marketing", liftAt);
   }
+}
+
+/** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
+function setLimit(pipeline: Policy, limit: unknown): void {
+  if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
+  else if (typeof limit === "string")
+    pipeline.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
 }
 
 function warning(
@@ -490,3 +508,5 @@ function identityChange(event: MessageEvent): UserIdUpdateEvent | undefined {
     update.previousWaId = event.message.from;
   return update;
 }
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

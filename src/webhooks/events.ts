@@ -39,6 +39,11 @@ export interface MessageEvent extends WebhookSource {
   replyId?: string;
   /** Set when the message was recorded as an opt-out (STOP, an unsubscribe button) or an opt-in (START). */
   consent?: "optOut" | "optIn";
+  /**
+   * The group it was written in (Groups API). A group message opens a window with the group, not
+   * a 1:1 window with the sender.
+   */
+  groupId?: string;
   /** Profile name from `contacts[]`, when given. */
   profileName?: string;
   /** The matching `contacts[]` entry, as Meta sent it. */
@@ -65,6 +70,8 @@ export interface StatusEvent extends WebhookSource {
   correlationId?: string;
   /** On `failed`: why. */
   errors: WebhookError[];
+  /** What Meta charges for the message (`pricing`), on `sent` and one of `delivered`/`read`. */
+  pricing?: StatusPricing;
   /** True when this status settles a send of this process whose outcome was unknown (see `wa.messages.outcome`). */
   reconciled?: boolean;
   /** The whole status as Meta sent it, unknown fields included. */
@@ -92,6 +99,24 @@ export interface UserIdUpdateEvent extends WebhookSource {
   timestamp: number;
   /** What Meta sent: `user_changed_user_id`, `user_changed_number` or `user_id_update`. */
   via: string;
+}
+
+/**
+ * `statuses[].pricing` as Meta sends it. Decide on `type` and `category`: `billable` is being
+ * deprecated and may be absent.
+ */
+export interface StatusPricing {
+  /** `regular` (charged), `free_customer_service`, `free_entry_point`, `free_group_customer_service`, … */
+  type?: string;
+  /**
+   * `marketing`, `marketing_lite`, `utility`, `authentication`, `authentication-international`,
+   * `service`, `referral_conversion`, `group_marketing`, `group_utility`, `group_service`, …
+   */
+  category?: string;
+  /** `PMP` (per message, since July 2025) or `CBP`. */
+  model?: string;
+  /** Deprecated by Meta; kept when sent. */
+  billable?: boolean;
 }
 
 /** A user stopped messages: a STOP keyword, an unsubscribe button, Meta's marketing stop, a 131050 failure. */
@@ -129,7 +154,17 @@ export interface TemplateUpdateEvent extends WebhookSource {
   /** On status changes: `APPROVED`, `REJECTED`, `PAUSED`, `DISABLED`, `REINSTATED`, `FLAGGED`, … */
   event?: string;
   reason?: string;
+  /** The template's category now (on category changes: `new_category`). */
   category?: string;
+  /** On a completed category change: the category before it. */
+  previousCategory?: string;
+  /**
+   * On an impending category change: the category Meta will give the template at
+   * {@link categoryUpdateAt}; until then `category` is in force.
+   */
+  correctCategory?: string;
+  /** On an impending category change: when it takes effect (ms). */
+  categoryUpdateAt?: number;
   /** On quality changes: `GREEN`, `YELLOW`, `RED`, `UNKNOWN`. */
   quality?: string;
   timestamp?: number;
@@ -164,26 +199,40 @@ export interface AccountWarningEvent extends WebhookSource {
   value: Record<string, unknown>;
 }
 
-/** The phone number's quality, throughput or messaging limit changed. */
+/** The phone number's throughput level (or, in older events, its quality) changed. */
 export interface QualityUpdateEvent extends WebhookSource {
   kind: "qualityUpdate";
   /** `THROUGHPUT_UPGRADE`, `ONBOARDING`, `FLAGGED`, `UNFLAGGED`, `DOWNGRADE`, `UPGRADE`, … */
   event: string;
-  currentLimit?: string;
+  /**
+   * The business portfolio's messaging limit (`max_daily_conversations_per_business`), as Meta
+   * sent it (`TIER_2K`, or a number). `current_limit` was removed in February 2026 and is not read.
+   */
+  messagingLimit?: string;
   timestamp?: number;
   value: Record<string, unknown>;
 }
 
-/** A user called the business (opens the customer service window like a message). */
+/**
+ * A call: a user called the business (opens the customer service window like a message), or the
+ * status of a call (`RINGING`, `ACCEPTED`, `REJECTED`, …), which is not a message status.
+ */
 export interface CallEvent extends WebhookSource {
   kind: "call";
+  /** The call id (`wacid…`). */
   id?: string;
   /** The caller: wa_id, or the BSUID when Meta withholds the number. */
   from?: string;
   /** The caller's business-scoped user id, when Meta sends one. */
   fromUserId?: string;
+  /** `connect`, `terminate`, … (call events). */
   event?: string;
+  /** `USER_INITIATED` or `BUSINESS_INITIATED`. */
   direction?: string;
+  /** On call statuses: `RINGING`, `ACCEPTED`, `REJECTED`, … */
+  status?: string;
+  /** On call statuses: the user called (wa_id, or the BSUID when Meta withholds the number). */
+  recipient?: string;
   timestamp: number;
   value: Record<string, unknown>;
 }

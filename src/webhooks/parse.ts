@@ -6,6 +6,7 @@ import type {
   MessageEvent,
   QualityUpdateEvent,
   StatusEvent,
+  StatusPricing,
   TemplateUpdateEvent,
   UnknownEvent,
   UserIdUpdateEvent,
@@ -16,6 +17,7 @@ import {
   accountUpdate,
   type ContactPayload,
   callEvent,
+  callStatus,
   contact as contactSchema,
   inboundMessage,
   messageStatus,
@@ -184,7 +186,15 @@ function parseChange(
     }
     if (Array.isArray(value["statuses"])) {
       known = true;
-      for (const raw of value["statuses"]) out.push(statusItem(raw, source, contacts, receivedAt));
+      for (const raw of value["statuses"]) {
+        // Call statuses (`calls` field; `type: "call"`, `wacid…` ids) are not message statuses:
+        // their biz_opaque_callback_data must not settle a message send.
+        out.push(
+          field === "calls" || isCallStatus(raw)
+            ? callStatusItem(raw, source, receivedAt)
+            : statusItem(raw, source, contacts, receivedAt),
+        );
+      }
     }
     if (Array.isArray(value["errors"])) {
       known = true;
@@ -296,6 +306,12 @@ function parseChange(
       known = true;
       const event = templateEvent(source, "category", v, time);
       event.category = v.new_category;
+      if (v.previous_category !== undefined) event.previousCategory = v.previous_category;
+      if (v.correct_category !== undefined) event.correctCategory = v.correct_category;
+      if (v.category_update_timestamp !== undefined) {
+        const at = toMs(v.category_update_timestamp, Number.NaN);
+        if (Number.isFinite(at)) event.categoryUpdateAt = at;
+      }
       out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
     }
   } else if (field === "account_update") {
@@ -328,7 +344,8 @@ function parseChange(
         event: v.event,
         value: v,
       });
-      if (v.current_limit !== undefined) event.currentLimit = v.current_limit;
+      const limit = v.max_daily_conversations_per_business;
+      if (limit !== undefined) event.messagingLimit = String(limit);
       if (v.display_phone_number !== undefined) event.displayPhoneNumber = v.display_phone_number;
       if (time !== undefined) event.timestamp = time;
       out.push({ key: `q:${digest([field, value, time ?? untimed])}`, event });
@@ -382,6 +399,7 @@ function messageItem(
     message: m,
   });
   if (m.from_user_id !== undefined) event.fromUserId = m.from_user_id;
+  if (m.group_id !== undefined) event.groupId = m.group_id;
   const c =
     contacts.find(
       (x) =>
@@ -443,5 +461,42 @@ function statusItem(
   );
   if (c) event.contact = c;
   if (s.biz_opaque_callback_data !== undefined) event.correlationId = s.biz_opaque_callback_data;
+  const p = s.pricing;
+  if (p) {
+    const pricing: StatusPricing = {};
+    if (p.billable !== undefined) pricing.billable = p.billable;
+    if (p.pricing_model !== undefined) pricing.model = p.pricing_model;
+    if (p.type !== undefined) pricing.type = p.type;
+    if (p.category !== undefined) pricing.category = p.category;
+    event.pricing = pricing;
+  }
   return { key: `s:${s.id}:${s.status}`, event };
+}
+
+/** A status element that is a call's (`type: "call"`, or a `wacid…` id), wherever it arrives. */
+function isCallStatus(raw: unknown): boolean {
+  if (!isObject(raw)) return false;
+  const id = raw["id"];
+  return raw["type"] === "call" || (typeof id === "string" && id.startsWith("wacid."));
+}
+
+function callStatusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
+  const c = parsed(callStatus, raw);
+  if (!c)
+    return unknown(
+      missing(callStatus, raw, "call status without id or status"),
+      raw,
+      source.field,
+      source.wabaId,
+    );
+  const event: CallEvent = withSource(source, {
+    kind: "call",
+    id: c.id,
+    status: c.status,
+    timestamp: toMs(c.timestamp, receivedAt),
+    value: raw as Obj,
+  });
+  const recipient = c.recipient_id ?? c.recipient_user_id;
+  if (recipient !== undefined) event.recipient = recipient;
+  return { key: `c:${c.id}:status:${c.status}`, event };
 }

@@ -40,6 +40,8 @@ const inboundMessageShape = {
     from: opt(S),
     from_user_id: opt(S),
     from_parent_user_id: opt(S),
+    /** Set on a message written in a group (Groups API): the window it opens is the group's. */
+    group_id: opt(S),
     timestamp: opt("unixTime"),
     context: opt({
       object: {
@@ -193,6 +195,17 @@ export const userIdUpdate = validator({
     timestamp: opt("unixTime"),
   },
 });
+/** A call status (`RINGING`, `ACCEPTED`, `REJECTED`, …) in `statuses[]`: a call, not a message. */
+export const callStatus = validator({
+  object: {
+    id: S,
+    status: S,
+    type: opt(S),
+    timestamp: opt("unixTime"),
+    recipient_id: opt(S),
+    recipient_user_id: opt(S),
+  },
+});
 export const templateStatusUpdate = validator({
   object: { event: S, ...templateRef, message_template_category: opt(S), reason: opt("nullableString") },
 });
@@ -200,7 +213,14 @@ export const templateQualityUpdate = validator({
   object: { previous_quality_score: opt(S), new_quality_score: S, ...templateRef },
 });
 export const templateCategoryUpdate = validator({
-  object: { ...templateRef, previous_category: opt(S), new_category: S, correct_category: opt(S) },
+  object: {
+    ...templateRef,
+    previous_category: opt(S),
+    new_category: S,
+    // Impending changes only: the category the template will get, and when.
+    correct_category: opt(S),
+    category_update_timestamp: opt("unixTime"),
+  },
 });
 export const accountUpdate = validator({
   object: {
@@ -216,8 +236,8 @@ export const phoneQualityUpdate = validator({
   object: {
     event: S,
     display_phone_number: opt(S),
-    current_limit: opt(S),
-    old_limit: opt(S),
+    // `current_limit` / `old_limit` were removed in February 2026 and are not read (an old
+    // THROUGHPUT_UPGRADE's current_limit is a throughput level, not a messaging limit).
     max_daily_conversations_per_business: opt("numberOrString"),
   },
 });

@@ -95,8 +95,9 @@ describe("webhook parsing", () => {
     expect(quality).toMatchObject({
       kind: "qualityUpdate",
       event: "THROUGHPUT_UPGRADE",
-      currentLimit: "TIER_UNLIMITED",
     });
+    // current_limit was removed in February 2026; on a throughput upgrade it is not a messaging limit.
+    expect(quality).not.toHaveProperty("messagingLimit");
     const resume = wa.webhooks.parse(load("webhook_user_preferences_resume.json"))[0];
     expect(resume).toMatchObject({
       kind: "optIn",

@@ -77,6 +77,7 @@ describe("webhook shapes: the fast check and the zod schema agree", () => {
       [
         "accountUpdate",
         "callEvent",
+        "callStatus",
         "contact",
         "inboundMessage",
         "messageStatus",
