@@ -165,10 +165,13 @@ export class WhatsAppClient {
    */
   withOptions(overrides: ClientOptions): WhatsAppClient {
     inheriting = { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget };
-    // Windows, blocks, rates, health and reach belong to one phone number; consent to the business.
+    // Windows, blocks, rates, health and reach belong to one phone number; consent and who is
+    // who (identities) to the business.
     const samePhone =
       overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
-    inheritedStores = samePhone ? this.#stores : { consent: this.#stores.consent };
+    inheritedStores = samePhone
+      ? this.#stores
+      : { consent: this.#stores.consent, identity: this.#stores.identity };
     try {
       return new WhatsAppClient({ ...this.#input, ...overrides });
     } finally {

@@ -6,6 +6,8 @@
  */
 import type { Account } from "../api/phone-numbers.js";
 import { campaignOf } from "../campaigns/run.js";
+import { isStoreUnavailableError } from "../errors/store.js";
+import { describeError, type Logger } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
@@ -36,6 +38,7 @@ export interface EffectDeps {
   unknownOutcomes: { settle(correlationId: string, status: string): boolean };
   /** This client's phone number: windows open only for messages and calls to it. */
   phoneNumberId: string | undefined;
+  logger?: Logger;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -87,9 +90,29 @@ export class WebhookEffects {
 
   async apply(item: ParsedItem, out: WebhookEvent[]): Promise<void> {
     const event = item.event;
-    // What Meta says about who is who comes first: the effects below (a STOP, a 131050) are then
-    // read under every identifier of the person.
-    await this.#link(event);
+    // What Meta says about who is who first: the effects below (a STOP, a 131050) are then read
+    // under every identifier of the person. A link that cannot be stored never costs the effects
+    // (they are recorded under the identifier Meta gave): a store that is down fails the event
+    // after them, so Meta delivers it again and the link is retried; a store that cannot take more
+    // (a bounded memory store) is logged, as retrying would change nothing.
+    let unlinked: unknown;
+    try {
+      await this.#link(event);
+    } catch (error) {
+      unlinked = error;
+    }
+    await this.#effects(event, out);
+    if (unlinked === undefined) return;
+    if (isStoreUnavailableError(unlinked) && !unlinked.unreachable) {
+      this.deps.logger?.warn("wa-guard: could not link a person's identifiers", {
+        error: describeError(unlinked),
+      });
+      return;
+    }
+    throw unlinked;
+  }
+
+  async #effects(event: ParsedEvent, out: WebhookEvent[]): Promise<void> {
     switch (event.kind) {
       case "message":
         out.push(event);
@@ -153,14 +176,16 @@ export class WebhookEffects {
       case "message": {
         const m = event.message;
         const sys = m.type === "system" ? m.system : undefined;
-        const change = sys?.type === "user_changed_user_id" || sys?.type === "user_changed_number";
+        const change = sys !== undefined && IDENTITY_CHANGES.has(sys.type ?? "");
         await link(
           [
             m.from,
             m.from_user_id,
             m.from_parent_user_id,
             ...contactIds(event.contact),
-            ...(change ? [sys?.wa_id, sys?.user_id, sys?.parent_user_id, ...systemPrevious(sys)] : []),
+            ...(change
+              ? [sys?.wa_id, sys?.new_wa_id, sys?.user_id, sys?.parent_user_id, ...systemPrevious(sys)]
+              : []),
           ],
           event.timestamp,
           change ? `webhook:${sys?.type}` : "webhook:message",
@@ -475,27 +500,40 @@ export function preferenceEvent(
   return stop ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted };
 }
 
-/** A system message's previous identifiers: `previous_user_id`, or read from its body. */
+/** System message types that announce a changed identifier. */
+const IDENTITY_CHANGES = new Set(["user_changed_user_id", "user_changed_number", "customer_changed_number"]);
+
+/**
+ * The BSUIDs a `user_changed_user_id` body names ("… changed from <old> to <new>"), read from its
+ * end (a profile name before it cannot inject one), and only when both are BSUIDs.
+ */
+function bodyUserIds(body: string | undefined): [string, string] | undefined {
+  const m = /changed from (\S+) to (\S+?)\.?\s*$/.exec(body ?? "");
+  const bsuid = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+  return m?.[1] && m[2] && bsuid.test(m[1]) && bsuid.test(m[2]) ? [m[1], m[2]] : undefined;
+}
+
+/** A system message's previous identifiers: `previous_user_id`, or (BSUIDs only) read from its body. */
 function systemPrevious(sys: MessageEvent["message"]["system"]): Array<string | undefined> {
   if (!sys) return [];
-  const fromBody = /changed from (\S+) to (\S+)/.exec(sys.body ?? "");
-  return [sys.previous_user_id, sys.previous_parent_user_id, fromBody?.[1], fromBody?.[2]];
+  const fromBody = sys.type === "user_changed_user_id" ? bodyUserIds(sys.body) : undefined;
+  return [sys.previous_user_id, sys.previous_parent_user_id, ...(fromBody ?? [])];
 }
 
 /** The `userIdUpdate` event for a system message about a changed identifier, if it is one. */
 function identityChange(event: MessageEvent): UserIdUpdateEvent | undefined {
   const sys = event.message.system;
-  if (sys?.type !== "user_changed_user_id" && sys?.type !== "user_changed_number") return undefined;
+  if (sys === undefined || !IDENTITY_CHANGES.has(sys.type ?? "")) return undefined;
   const update: UserIdUpdateEvent = {
     kind: "userIdUpdate",
     field: event.field,
     wabaId: event.wabaId,
     timestamp: event.timestamp,
-    via: sys.type,
+    via: sys.type ?? "",
   };
   if (event.phoneNumberId !== undefined) update.phoneNumberId = event.phoneNumberId;
   if (event.displayPhoneNumber !== undefined) update.displayPhoneNumber = event.displayPhoneNumber;
-  const [, before, after] = /changed from (\S+) to (\S+)/.exec(sys.body ?? "") ?? [];
+  const [before, after] = bodyUserIds(sys.body) ?? [];
   const previousUserId = sys.previous_user_id ?? (sys.type === "user_changed_user_id" ? before : undefined);
   const userId = sys.user_id ?? (sys.type === "user_changed_user_id" ? after : undefined);
   if (previousUserId !== undefined) update.previousUserId = previousUserId;
@@ -504,7 +542,7 @@ function identityChange(event: MessageEvent): UserIdUpdateEvent | undefined {
   if (sys.parent_user_id !== undefined) update.parentUserId = sys.parent_user_id;
   const waId = sys.wa_id ?? sys.new_wa_id;
   if (waId !== undefined) update.waId = waId;
-  if (sys.type === "user_changed_number" && event.message.from !== undefined)
+  if (sys.type !== "user_changed_user_id" && event.message.from !== undefined)
     update.previousWaId = event.message.from;
   return update;
 }

@@ -19,14 +19,20 @@ describe("attack3: an identity store that cannot take a link must not eat the ST
     const stores = { ...memoryStores(), identity: new MemoryIdentityStore({ max: 2 }) };
     const wa = w.client({ stores });
     // Another person fills the store (2 identifiers; the bound stands for the default 1,000,000).
-    await w.deliver(wa, w.inbound("wamid.o", w.clock.now(), "hi", { waId: "14155550000", userId: "US.1111" }));
+    await w.deliver(
+      wa,
+      w.inbound("wamid.o", w.clock.now(), "hi", { waId: "14155550000", userId: "US.1111" }),
+    );
     await wa.consent.grant(USER, { scope: "marketing", source: "checkout" });
     w.clock.advance(HOUR);
     // The user writes STOP; Meta names them by number and BSUID, as it does since 2026.
     const stops: number[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       // Meta redelivers an unanswered webhook.
-      const res = await w.deliver(wa, w.inbound("wamid.s", w.clock.now(), "STOP", { waId: WA_ID, userId: BSUID }));
+      const res = await w.deliver(
+        wa,
+        w.inbound("wamid.s", w.clock.now(), "STOP", { waId: WA_ID, userId: BSUID }),
+      );
       stops.push(res.status);
       w.clock.advance(HOUR);
     }
