@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { isValidationError } from "../../src/index.js";
-import { grantApplicationRole, migrate, postgresConsentStore } from "../../src/postgres/index.js";
+import {
+  grantApplicationRole,
+  migrate,
+  postgresConsentStore,
+  postgresIdentityStore,
+} from "../../src/postgres/index.js";
 import { POSTGRES_URL, whenPostgres } from "./services.js";
 
 // The least-privilege setup: an owner role runs migrate(), the application role can only append
@@ -78,6 +83,18 @@ suite("PostgreSQL least privilege", () => {
     ]);
     // An up-to-date schema: migrate() on every start works for the application role too.
     expect((await migrate(asApp, { schema })).applied).toEqual([]);
+  });
+
+  it("the application role links identities and reads them, and cannot change or remove a link", async () => {
+    const identity = postgresIdentityStore(asApp, { schema });
+    await identity.link(["16505550001", "US.1"], { at: 1_000, source: "webhook:message" });
+    await identity.link(["US.1", "US.2"], { at: 2_000, source: "webhook:user_changed_user_id" });
+    expect([...(await identity.aliases("US.2"))].sort()).toEqual(["16505550001", "US.1", "US.2"]);
+    const links = `${schema}.wa_guard_identity_links`;
+    for (const sql of [`UPDATE ${links} SET b = 'x'`, `DELETE FROM ${links}`, `TRUNCATE ${links}`])
+      await expect(asApp.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
+    // Not even the owner removes a link: the table is append-only.
+    await expect(asOwner.query(`DELETE FROM ${links}`)).rejects.toThrow(/append-only/);
   });
 
   it("the application role cannot change, remove or unprotect the record", async () => {
