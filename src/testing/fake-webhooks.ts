@@ -3,11 +3,21 @@ import { signWebhookBody } from "../webhooks/verify.js";
 
 /** Where {@link FakeWebhooks.deliver} sends notifications. */
 export type FakeWebhookTarget =
-  /** A client (or anything with `webhooks.handle`), called in process. */
-  | { webhooks: { handle(request: FakeWebhookRequest): Promise<{ status: number }> } }
-  /** A fetch-style handler. */
-  | ((request: Request) => Promise<Response>)
-  /** A loopback URL, POSTed to over HTTP. */
+  /**
+   * A client (or anything with `webhooks.handle`), called in process; a `delivered` promise in
+   * the result (the client's) is awaited, so its listeners have run.
+   */
+  | {
+      webhooks: {
+        handle(request: FakeWebhookRequest): Promise<{ status: number; delivered?: Promise<unknown> }>;
+      };
+    }
+  /**
+   * A fetch-style handler; it gets a `waitUntil` context (as Cloudflare Workers pass), and the
+   * work handed to it — `wa.webhooks.fetchHandler()`'s listeners — is awaited.
+   */
+  | ((request: Request, context: { waitUntil(work: Promise<unknown>): void }) => Promise<Response>)
+  /** A loopback URL, POSTed to over HTTP: only the answer is awaited (listeners may still run). */
   | string;
 
 /** A signed webhook request, as Meta would send it. */
@@ -76,7 +86,11 @@ export class FakeWebhooks {
     };
   }
 
-  /** Send every pending notification to `target`, one POST each, in order; the queue empties. */
+  /**
+   * Send every pending notification to `target`, one POST each, in order; the queue empties.
+   * Resolves once each was answered and — for a client or a fetch handler — its listeners have
+   * run, so an assertion right after `await deliver(wa)` sees what `wa.on(…)` handlers did.
+   */
   async deliver(target: FakeWebhookTarget): Promise<FakeDelivery[]> {
     const batch = this.pending.splice(0);
     const out: FakeDelivery[] = [];
@@ -93,17 +107,22 @@ export class FakeWebhooks {
       return res.status;
     }
     if (typeof target === "function") {
+      const work: Promise<unknown>[] = [];
       const res = await target(
         new Request("http://127.0.0.1/webhook", {
           method: "POST",
           headers: request.headers,
           body: request.rawBody,
         }),
+        { waitUntil: (p) => work.push(p) },
       );
       await res.arrayBuffer();
+      await Promise.allSettled(work);
       return res.status;
     }
-    return (await target.webhooks.handle(request)).status;
+    const answer = await target.webhooks.handle(request);
+    await answer.delivered;
+    return answer.status;
   }
 
   /** Queue a `messages`-field change. */

@@ -142,11 +142,7 @@ describe("the client with its policy on, fed by the fake's failed statuses", () 
     wa.on("status", (s) => {
       seen.push(s);
     });
-    for (const payload of fake.webhooks.pending.splice(0)) {
-      const handled = await wa.webhooks.handle(fake.webhooks.request(payload));
-      expect(handled.status).toBe(200);
-      await handled.delivered;
-    }
+    for (const d of await fake.webhooks.deliver(wa)) expect(d.status).toBe(200);
     expect(seen.map((s) => [s.id, s.status, s.errors.map((e) => e.code)])).toEqual([
       [reply.messageId, "failed", [131047]],
     ]);
