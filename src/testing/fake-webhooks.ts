@@ -94,12 +94,25 @@ export class FakeWebhooks {
   async deliver(target: FakeWebhookTarget): Promise<FakeDelivery[]> {
     const batch = this.pending.splice(0);
     const out: FakeDelivery[] = [];
-    for (const payload of batch) out.push({ payload, status: await this.post(target, payload) });
+    // One POST after the other, as answered; the listeners of all of them are awaited at the end.
+    const listeners: Promise<unknown>[] = [];
+    for (const payload of batch) out.push({ payload, status: await this.#post(target, payload, listeners) });
+    await Promise.allSettled(listeners);
     return out;
   }
 
-  /** POST one payload to `target` (signed); returns the HTTP status. */
+  /**
+   * POST one payload to `target` (signed); returns the HTTP status once it was answered and,
+   * for a client or a fetch handler, its listeners have run.
+   */
   async post(target: FakeWebhookTarget, payload: unknown): Promise<number> {
+    const listeners: Promise<unknown>[] = [];
+    const status = await this.#post(target, payload, listeners);
+    await Promise.allSettled(listeners);
+    return status;
+  }
+
+  async #post(target: FakeWebhookTarget, payload: unknown, listeners: Promise<unknown>[]): Promise<number> {
     const request = this.request(payload);
     if (typeof target === "string") {
       const res = await fetch(target, { method: "POST", headers: request.headers, body: request.rawBody });
@@ -107,21 +120,19 @@ export class FakeWebhooks {
       return res.status;
     }
     if (typeof target === "function") {
-      const work: Promise<unknown>[] = [];
       const res = await target(
         new Request("http://127.0.0.1/webhook", {
           method: "POST",
           headers: request.headers,
           body: request.rawBody,
         }),
-        { waitUntil: (p) => work.push(p) },
+        { waitUntil: (p) => listeners.push(p) },
       );
       await res.arrayBuffer();
-      await Promise.allSettled(work);
       return res.status;
     }
     const answer = await target.webhooks.handle(request);
-    await answer.delivered;
+    if (answer.delivered) listeners.push(answer.delivered);
     return answer.status;
   }
 
