@@ -180,6 +180,31 @@ export class FakeCloudApi {
   }
 
   /**
+   * Template pacing: Meta holds this template's sends for quality assessment
+   * (`message_status: "held_for_quality_assessment"`, no status webhook yet). End it with
+   * {@link releasePacedTemplate} or {@link pausePacedTemplate}.
+   */
+  paceTemplate(name: string, language: string): void {
+    if (!this.templates.find(name, language))
+      throw new Error(`FakeCloudApi: no template ${name} (${language})`);
+    this.messaging.pace(name, language);
+  }
+
+  /** The assessment was good: the held messages go out (`sent`, `delivered` follow); pacing ends. */
+  releasePacedTemplate(name: string, language: string): void {
+    this.messaging.releaseHeld(name, language);
+  }
+
+  /**
+   * The assessment was bad: the template is PAUSED (`message_template_status_update` queued) and
+   * every held message fails with 132015 in a status webhook.
+   */
+  pausePacedTemplate(name: string, language: string): void {
+    this.setTemplateStatus(name, language, "PAUSED");
+    this.messaging.failHeld(name, language);
+  }
+
+  /**
    * Meta restricts the account (`account_update` ACCOUNT_RESTRICTION) until `untilMs`:
    * `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`, ….
    */

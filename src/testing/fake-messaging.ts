@@ -22,6 +22,8 @@ export interface FakeSentMessage {
    * (131026 not on WhatsApp, 131047 outside the window, 131049, 131050, or an injected code).
    */
   failed?: FakeDeliveryError;
+  /** Held for quality assessment (template pacing): no status yet, until released or failed. */
+  held?: boolean;
 }
 
 /** An error Meta reports in a `failed` status webhook. */
@@ -86,7 +88,17 @@ function wamid(identity: string): string {
 }
 
 /** Meta's `failed` status errors for the failures it reports after accepting a send. */
-const DELIVERY_ERRORS: Record<131026 | 131047 | 131049 | 131050, FakeDeliveryError> = {
+function templateKey(t: unknown): string {
+  const template = t as { name?: unknown; language?: { code?: unknown } } | undefined;
+  return `${String(template?.name)}\u0000${String(template?.language?.code)}`;
+}
+
+const DELIVERY_ERRORS: Record<131026 | 131047 | 131049 | 131050 | 132015, FakeDeliveryError> = {
+  132015: {
+    code: 132015,
+    title: "Template is paused",
+    details: "The template was paused after its pacing assessment; messages held for it are dropped.",
+  },
   131026: {
     code: 131026,
     title: "Message undeliverable",
@@ -158,6 +170,8 @@ export class FakeMessaging {
   /** Where status and inbound webhooks are queued (set by FakeCloudApi). */
   webhooks: FakeWebhooks | undefined;
   readonly #lastInbound = new Map<string, number>();
+  /** Paced templates (`name\u0000language`) and the messages they hold. */
+  readonly #paced = new Map<string, FakeSentMessage[]>();
   readonly #users: Set<string> | undefined;
   readonly #pair = new Map<string, { tokens: number; at: number }>();
   #second = Number.NaN;
@@ -227,6 +241,38 @@ export class FakeMessaging {
     this.webhooks?.queueUserPreference(identity, value);
   }
 
+  /**
+   * Meta paces a template: its sends are answered `message_status: "held_for_quality_assessment"`
+   * and get no status until {@link releaseHeld} or {@link failHeld}.
+   */
+  pace(name: string, language: string): void {
+    const key = `${name}\u0000${language}`;
+    if (!this.#paced.has(key)) this.#paced.set(key, []);
+  }
+
+  /** Meta's assessment was good: pacing ends and the held messages go out (their statuses follow). */
+  releaseHeld(name: string, language: string): FakeSentMessage[] {
+    const held = this.#paced.get(`${name}\u0000${language}`) ?? [];
+    this.#paced.delete(`${name}\u0000${language}`);
+    for (const m of held) {
+      m.held = false;
+      this.#queueStatuses(m, this.#category(m, m.payload));
+    }
+    return held;
+  }
+
+  /** Meta paused the template: pacing ends and every held message fails with 132015. */
+  failHeld(name: string, language: string): FakeSentMessage[] {
+    const held = this.#paced.get(`${name}\u0000${language}`) ?? [];
+    this.#paced.delete(`${name}\u0000${language}`);
+    for (const m of held) {
+      m.held = false;
+      m.failed = DELIVERY_ERRORS[132015];
+      this.#queueStatuses(m, undefined);
+    }
+    return held;
+  }
+
   /** When the user last wrote, or undefined. */
   lastInboundAt(recipient: string): number | undefined {
     const identity = fakeIdentity(recipient);
@@ -285,11 +331,17 @@ export class FakeMessaging {
     const category = this.#category(message, b);
     const failed = failWith ?? this.#deliveryFailure(identity, message.type, category);
     if (failed) message.failed = failed;
+    const held =
+      message.type === "template" && !failed ? this.#paced.get(templateKey(b["template"])) : undefined;
     this.sent.push(message);
-    this.#queueStatuses(message, category);
+    if (held) {
+      message.held = true;
+      held.push(message);
+    } else this.#queueStatuses(message, category);
     const contact = BSUID.test(identity) ? { input, user_id: identity } : { input, wa_id: identity };
     const result: Record<string, unknown> = { id: message.id };
-    if (message.type === "template") result["message_status"] = "accepted";
+    if (message.type === "template")
+      result["message_status"] = held ? "held_for_quality_assessment" : "accepted";
     return jsonResponse({ messaging_product: "whatsapp", contacts: [contact], messages: [result] });
   }
 
