@@ -20,7 +20,15 @@ interface Sleeper {
   resolve: () => void;
 }
 
-/** A clock you move by hand. Share one between the client and `FakeCloudApi`. */
+/**
+ * A clock you move by hand, or that moves itself as virtual time. Share one between the client
+ * and `FakeCloudApi`.
+ *
+ * Hand-written rather than built on `@sinonjs/fake-timers`: wa-guard reads time only through the
+ * injected {@link Clock}, so the clock needs to schedule only the SDK's own `sleep` calls — it
+ * never replaces the global `setTimeout`/`Date`, which test runners, undici and loopback servers
+ * keep using for real.
+ */
 export class FakeClock implements Clock {
   #now: number;
   readonly #autoAdvance: boolean;

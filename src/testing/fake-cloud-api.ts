@@ -1,10 +1,11 @@
 import { MEDIA_HEAD_BYTES, mediaProblem } from "../api/media-limits.js";
+import { graphCodeInfo } from "../errors/graph-codes.js";
 import type { Clock } from "../state/clock.js";
 import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
 import { FakeBlockList } from "./fake-block-list.js";
 import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
-import { FakeMessaging } from "./fake-messaging.js";
+import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
 import { FakeTemplates } from "./fake-template-store.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
 
@@ -54,16 +55,48 @@ export interface FakePhoneNumberState {
 
 export type DropMode = "before_write" | "after_request";
 
+/**
+ * The kinds of request the fake tells apart, for fault injection:
+ * - `send` — `POST /<PHONE_NUMBER_ID>/messages` carrying a message (not a read receipt);
+ * - `read` — the same endpoint marking a message read or showing a typing indicator;
+ * - `templates` — `/<WABA_ID>/message_templates` and `/<TEMPLATE_ID>` (list, create, get, delete);
+ * - `block_users` — `/<PHONE_NUMBER_ID>/block_users`;
+ * - `media` — uploads, media lookups and downloads;
+ * - `phone_number` — `GET /<PHONE_NUMBER_ID>` (health, messaging limit);
+ * - `any` — every request.
+ */
+export type FakeOperation = "send" | "read" | "templates" | "block_users" | "media" | "phone_number" | "any";
+
 interface Fault {
   remaining: number;
   spec?: FakeErrorSpec;
   drop?: DropMode;
+  async?: boolean;
+  operations?: ReadonlySet<FakeOperation>;
   match?: (request: TransportRequest) => boolean;
 }
 
 export interface FaultOptions {
-  /** Only requests this predicate accepts count and fail. */
+  /**
+   * Which kind of request the fault is for (one, or several). Other requests pass untouched and
+   * do not count. Without `operation` and `match` the fault is for sends: a failure aimed at
+   * `sendTemplate` hits the send, not the template list the policy fetches before it.
+   * @default "send" (or "any" when only `match` is given)
+   * @example fake.failNext(1, 80007, { operation: "templates" })
+   */
+  operation?: FakeOperation | readonly FakeOperation[];
+  /**
+   * Your own predicate over the request (method, url, headers, body); with `operation` both must
+   * accept it. Given alone, it decides by itself, for requests of any kind.
+   * @example { match: (r) => String(r.body).includes("16505551234") }
+   */
   match?: (request: TransportRequest) => boolean;
+  /**
+   * `failNext` only: Meta accepts the send (200 and a `wamid`) and reports this error later in
+   * a `failed` status webhook — as it does for 131026, 131047, 131049, 131050. Sends only.
+   * @default false
+   */
+  async?: boolean;
 }
 
 /**
@@ -158,6 +191,31 @@ export class FakeCloudApi {
   }
 
   /**
+   * Template pacing: Meta holds this template's sends for quality assessment
+   * (`message_status: "held_for_quality_assessment"`, no status webhook yet). End it with
+   * {@link releasePacedTemplate} or {@link pausePacedTemplate}.
+   */
+  paceTemplate(name: string, language: string): void {
+    if (!this.templates.find(name, language))
+      throw new Error(`FakeCloudApi: no template ${name} (${language})`);
+    this.messaging.pace(name, language);
+  }
+
+  /** The assessment was good: the held messages go out (`sent`, `delivered` follow); pacing ends. */
+  releasePacedTemplate(name: string, language: string): void {
+    this.messaging.releaseHeld(name, language);
+  }
+
+  /**
+   * The assessment was bad: the template is PAUSED (`message_template_status_update` queued) and
+   * every held message fails with 132015 in a status webhook.
+   */
+  pausePacedTemplate(name: string, language: string): void {
+    this.setTemplateStatus(name, language, "PAUSED");
+    this.messaging.failHeld(name, language);
+  }
+
+  /**
    * Meta restricts the account (`account_update` ACCOUNT_RESTRICTION) until `untilMs`:
    * `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`, ….
    */
@@ -171,10 +229,23 @@ export class FakeCloudApi {
     });
   }
 
-  /** The next `count` matching requests fail with this Graph error (nothing else happens). */
+  /**
+   * The next `count` matching requests — sends, unless `options` say otherwise — fail with this
+   * Graph error and change nothing; with `{ async: true }` the sends are accepted and fail later
+   * in a status webhook.
+   */
   failNext(count: number, error: number | FakeErrorSpec, options: FaultOptions = {}): this {
     const spec = typeof error === "number" ? { code: error } : error;
-    this.#faults.push({ remaining: count, spec, ...(options.match && { match: options.match }) });
+    const fault: Fault = { remaining: count, spec, ...target(options) };
+    if (options.async) {
+      // Only a send can be accepted and fail later: with `match` alone, still only sends.
+      const ops = fault.operations ?? new Set<FakeOperation>(["send"]);
+      if (ops.size !== 1 || !ops.has("send"))
+        throw new Error('FakeCloudApi.failNext: { async: true } is for sends only (operation: "send")');
+      fault.operations = ops;
+      fault.async = true;
+    }
+    this.#faults.push(fault);
     return this;
   }
 
@@ -183,8 +254,8 @@ export class FakeCloudApi {
    * the fake (outcome not_sent in-process); `after_request` — the fake processes the request, then
    * the connection drops before the response (outcome unknown).
    */
-  dropNext(count: number, mode: DropMode, options: FaultOptions = {}): this {
-    this.#faults.push({ remaining: count, drop: mode, ...(options.match && { match: options.match }) });
+  dropNext(count: number, mode: DropMode, options: Omit<FaultOptions, "async"> = {}): this {
+    this.#faults.push({ remaining: count, drop: mode, ...target(options) });
     return this;
   }
 
@@ -202,7 +273,29 @@ export class FakeCloudApi {
 
   /** @internal Used by transports: consumes a drop fault for this request, if one applies. */
   takeDrop(request: TransportRequest): DropMode | undefined {
-    return this.#take(request, (f) => f.drop !== undefined)?.drop;
+    if (!this.#faults.some((f) => f.drop !== undefined)) return undefined;
+    return this.#take(request, (f) => f.drop !== undefined, parseBodyOnce(request))?.drop;
+  }
+
+  /** Which kind of request this is (see {@link FakeOperation}). */
+  operationOf(request: TransportRequest, body?: unknown): Exclude<FakeOperation, "any"> | undefined {
+    const segments = parseUrl(request.url).segments;
+    if (segments[0] === "fake-media") return "media";
+    const [, id, edge] = segments;
+    if (id === this.phoneNumberId) {
+      if (edge === "messages") {
+        const b = body as { status?: unknown } | undefined;
+        return b?.status === "read" ? "read" : "send";
+      }
+      if (edge === "block_users") return "block_users";
+      if (edge === "media") return "media";
+      if (edge === undefined) return "phone_number";
+      return undefined;
+    }
+    if (id === this.wabaId && edge === "message_templates") return "templates";
+    if (id !== undefined && edge === undefined && this.templates.byId(id)) return "templates";
+    if (id !== undefined && this.#media.has(id)) return "media";
+    return undefined;
   }
 
   /** Handle one request as Meta would. */
@@ -218,15 +311,17 @@ export class FakeCloudApi {
         details: "The access token is invalid or expired",
       });
     }
-    const fault = this.#take(request, (f) => f.spec !== undefined);
-    if (fault?.spec) return errorResponse(fault.spec);
+    const body = await readJson(request);
+    const fault = this.#take(request, (f) => f.spec !== undefined, body);
+    let failWith: FakeDeliveryError | undefined;
+    if (fault?.spec && fault.async) failWith = deliveryError(fault.spec);
+    else if (fault?.spec) return errorResponse(fault.spec);
     if (segments[0] === "fake-media" && segments[1]) return this.#download(segments[1]);
     const [version, id, edge, ...rest] = segments;
     if (!version || !/^v\d+\.\d$/.test(version) || !id || rest.length > 0) return unknownPath(url.pathname);
     const query = new URLSearchParams(url.search);
-    const body = await readJson(request);
     if (id === this.phoneNumberId) {
-      if (edge === "messages" && request.method === "POST") return this.messaging.handlePost(body);
+      if (edge === "messages" && request.method === "POST") return this.messaging.handlePost(body, failWith);
       if (edge === "block_users") return this.blocklist.handle(request.method, body, query);
       if (edge === "media" && request.method === "POST") return this.#upload(request);
       if (edge === undefined && request.method === "GET") return this.#phoneNumber(query.get("fields"));
@@ -243,8 +338,17 @@ export class FakeCloudApi {
     });
   }
 
-  #take(request: TransportRequest, kind: (f: Fault) => boolean): Fault | undefined {
-    const fault = this.#faults.find((f) => kind(f) && f.remaining > 0 && (!f.match || f.match(request)));
+  #take(request: TransportRequest, kind: (f: Fault) => boolean, body: unknown): Fault | undefined {
+    if (this.#faults.length === 0) return undefined;
+    let operation: FakeOperation | undefined | null = null;
+    const fault = this.#faults.find((f) => {
+      if (!kind(f) || f.remaining <= 0) return false;
+      if (f.operations && !f.operations.has("any")) {
+        if (operation === null) operation = this.operationOf(request, body);
+        if (operation === undefined || !f.operations.has(operation)) return false;
+      }
+      return !f.match || f.match(request);
+    });
     if (!fault) return undefined;
     fault.remaining--;
     if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault);
@@ -320,6 +424,31 @@ export class FakeCloudApi {
     const media = this.#media.get(id);
     if (!media) return { status: 404, headers: { "content-type": "text/plain" }, body: "Not found" };
     return { status: 200, headers: { "content-type": media.mimeType }, body: media.data };
+  }
+}
+
+/** The operations and predicate a fault applies to: sends by default, anything `match` accepts alone. */
+function target(options: FaultOptions): Pick<Fault, "operations" | "match"> {
+  const out: Pick<Fault, "operations" | "match"> = {};
+  if (options.match) out.match = options.match;
+  const op = options.operation ?? (options.match ? undefined : "send");
+  if (op !== undefined) out.operations = new Set(typeof op === "string" ? [op] : op);
+  return out;
+}
+
+/** An injected Graph error as Meta reports it in a `failed` status. */
+function deliveryError(spec: FakeErrorSpec): FakeDeliveryError {
+  const title = spec.message ?? graphCodeInfo(spec.code).title;
+  return { code: spec.code, title, details: spec.details ?? title };
+}
+
+/** The JSON body of a request, for telling a send from a read receipt before the fake handles it. */
+function parseBodyOnce(request: TransportRequest): unknown {
+  if (typeof request.body !== "string" || !request.body.includes('"status"')) return undefined;
+  try {
+    return JSON.parse(request.body);
+  } catch {
+    return undefined;
   }
 }
 

@@ -17,6 +17,20 @@ export interface FakeSentMessage {
   payload: Record<string, unknown>;
   correlationId?: string;
   at: number;
+  /**
+   * Meta accepted the message, then reported it `failed` in a status webhook with this error
+   * (131026 not on WhatsApp, 131047 outside the window, 131049, 131050, or an injected code).
+   */
+  failed?: FakeDeliveryError;
+  /** Held for quality assessment (template pacing): no status yet, until released or failed. */
+  held?: boolean;
+}
+
+/** An error Meta reports in a `failed` status webhook. */
+export interface FakeDeliveryError {
+  code: number;
+  title: string;
+  details: string;
 }
 
 /** A message "sent by a user" to the business through {@link FakeMessaging.receiveMessage}. */
@@ -73,6 +87,42 @@ function wamid(identity: string): string {
   return `wamid.HBgL${btoa(raw).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_")}`;
 }
 
+/** Meta's `failed` status errors for the failures it reports after accepting a send. */
+function templateKey(t: unknown): string {
+  const template = t as { name?: unknown; language?: { code?: unknown } } | undefined;
+  return `${String(template?.name)}\u0000${String(template?.language?.code)}`;
+}
+
+const DELIVERY_ERRORS: Record<131026 | 131047 | 131049 | 131050 | 132015, FakeDeliveryError> = {
+  132015: {
+    code: 132015,
+    title: "Template is paused",
+    details: "The template was paused after its pacing assessment; messages held for it are dropped.",
+  },
+  131026: {
+    code: 131026,
+    title: "Message undeliverable",
+    details: "Message undeliverable: the recipient is not on WhatsApp",
+  },
+  131047: {
+    code: 131047,
+    title: "Re-engagement message",
+    details:
+      "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+  },
+  131049: {
+    code: 131049,
+    title: "This message was not delivered to maintain healthy ecosystem engagement.",
+    details: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+  },
+  131050: {
+    code: 131050,
+    title:
+      "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
+    details: "The user has stopped marketing messages from this business.",
+  },
+};
+
 const MEDIA = new Set(["image", "audio", "video", "document", "sticker"]);
 
 /** Meta's documented limits on message content (checked before rate limits, like a 100 / 131008). */
@@ -112,9 +162,16 @@ export class FakeMessaging {
   readonly blocked = new Set<string>();
   /** Users who stopped marketing messages: marketing templates are accepted, then fail with 131050. */
   readonly marketingStopped = new Set<string>();
+  /**
+   * Users Meta's per-user marketing limit holds back (digits, or BSUIDs): marketing templates are
+   * accepted, then fail with 131049.
+   */
+  readonly marketingCapped = new Set<string>();
   /** Where status and inbound webhooks are queued (set by FakeCloudApi). */
   webhooks: FakeWebhooks | undefined;
   readonly #lastInbound = new Map<string, number>();
+  /** Paced templates (`name\u0000language`) and the messages they hold. */
+  readonly #paced = new Map<string, FakeSentMessage[]>();
   readonly #users: Set<string> | undefined;
   readonly #pair = new Map<string, { tokens: number; at: number }>();
   #second = Number.NaN;
@@ -184,6 +241,38 @@ export class FakeMessaging {
     this.webhooks?.queueUserPreference(identity, value);
   }
 
+  /**
+   * Meta paces a template: its sends are answered `message_status: "held_for_quality_assessment"`
+   * and get no status until {@link releaseHeld} or {@link failHeld}.
+   */
+  pace(name: string, language: string): void {
+    const key = `${name}\u0000${language}`;
+    if (!this.#paced.has(key)) this.#paced.set(key, []);
+  }
+
+  /** Meta's assessment was good: pacing ends and the held messages go out (their statuses follow). */
+  releaseHeld(name: string, language: string): FakeSentMessage[] {
+    const held = this.#paced.get(`${name}\u0000${language}`) ?? [];
+    this.#paced.delete(`${name}\u0000${language}`);
+    for (const m of held) {
+      m.held = false;
+      this.#queueStatuses(m, this.#category(m, m.payload));
+    }
+    return held;
+  }
+
+  /** Meta paused the template: pacing ends and every held message fails with 132015. */
+  failHeld(name: string, language: string): FakeSentMessage[] {
+    const held = this.#paced.get(`${name}\u0000${language}`) ?? [];
+    this.#paced.delete(`${name}\u0000${language}`);
+    for (const m of held) {
+      m.held = false;
+      m.failed = DELIVERY_ERRORS[132015];
+      this.#queueStatuses(m, undefined);
+    }
+    return held;
+  }
+
   /** When the user last wrote, or undefined. */
   lastInboundAt(recipient: string): number | undefined {
     const identity = fakeIdentity(recipient);
@@ -208,8 +297,12 @@ export class FakeMessaging {
     return this.sent.filter((m) => m.waId === identity);
   }
 
-  /** `POST /<PHONE_NUMBER_ID>/messages`: sends, mark-as-read and typing indicators. */
-  handlePost(body: unknown): TransportResponse {
+  /**
+   * `POST /<PHONE_NUMBER_ID>/messages`: sends, mark-as-read and typing indicators. A send Meta
+   * accepts but cannot deliver is answered 200 and reported `failed` in a status webhook;
+   * `failWith` makes an accepted send fail that way with an injected error.
+   */
+  handlePost(body: unknown, failWith?: FakeDeliveryError): TransportResponse {
     if (typeof body !== "object" || body === null)
       return errorResponse({ code: 100, details: "Request body must be a JSON object" });
     const b = body as Record<string, unknown>;
@@ -235,30 +328,52 @@ export class FakeMessaging {
     };
     if (typeof b["biz_opaque_callback_data"] === "string")
       message.correlationId = b["biz_opaque_callback_data"];
+    const category = this.#category(message, b);
+    const failed = failWith ?? this.#deliveryFailure(identity, message.type, category);
+    if (failed) message.failed = failed;
+    const held =
+      message.type === "template" && !failed ? this.#paced.get(templateKey(b["template"])) : undefined;
     this.sent.push(message);
-    this.#queueStatuses(message, b);
+    if (held) {
+      message.held = true;
+      held.push(message);
+    } else this.#queueStatuses(message, category);
     const contact = BSUID.test(identity) ? { input, user_id: identity } : { input, wa_id: identity };
     const result: Record<string, unknown> = { id: message.id };
-    if (message.type === "template") result["message_status"] = "accepted";
+    if (message.type === "template")
+      result["message_status"] = held ? "held_for_quality_assessment" : "accepted";
     return jsonResponse({ messaging_product: "whatsapp", contacts: [contact], messages: [result] });
   }
 
-  #queueStatuses(message: FakeSentMessage, b: Record<string, unknown>): void {
+  /** The pricing category of a send: `service` for free-form, the template's category otherwise. */
+  #category(message: FakeSentMessage, b: Record<string, unknown>): string | undefined {
+    if (message.type !== "template") return "service";
+    const t = b["template"] as { name?: string; language?: { code?: string } };
+    return this.templates.find(String(t.name), String(t.language?.code))?.category.toLowerCase();
+  }
+
+  /**
+   * Why Meta, having accepted the message, will report it failed — or undefined. Meta answers
+   * these in a `failed` status webhook, not in the response (fact sheet §11).
+   */
+  #deliveryFailure(
+    identity: string,
+    type: string,
+    category: string | undefined,
+  ): FakeDeliveryError | undefined {
+    if (!this.isOnWhatsApp(identity)) return DELIVERY_ERRORS[131026];
+    if (type !== "template" && !this.windowOpen(identity)) return DELIVERY_ERRORS[131047];
+    if (category === "marketing" && this.marketingStopped.has(identity)) return DELIVERY_ERRORS[131050];
+    if (category === "marketing" && this.marketingCapped.has(identity)) return DELIVERY_ERRORS[131049];
+    return undefined;
+  }
+
+  #queueStatuses(message: FakeSentMessage, category: string | undefined): void {
     const hooks = this.webhooks;
     if (!hooks?.enabled) return;
-    let category: string | undefined = "service";
-    if (message.type === "template") {
-      const t = b["template"] as { name?: string; language?: { code?: string } };
-      category = this.templates.find(String(t.name), String(t.language?.code))?.category.toLowerCase();
-      if (category === "marketing" && this.marketingStopped.has(message.waId)) {
-        hooks.queueStatus(message, "failed", {
-          code: 131050,
-          title:
-            "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
-          details: "The user has stopped marketing messages from this business.",
-        });
-        return;
-      }
+    if (message.failed) {
+      hooks.queueStatus(message, "failed", message.failed);
+      return;
     }
     for (const status of hooks.statusFlow)
       hooks.queueStatus({ ...message, ...(category !== undefined && { category }) }, status);
@@ -287,8 +402,6 @@ export class FakeMessaging {
     if (contentError) return contentError;
     const throughput = this.#takeThroughput();
     if (throughput) return throughput;
-    if (!this.isOnWhatsApp(identity))
-      return { code: 131026, details: "Message undeliverable: the recipient is not on WhatsApp" };
     if (this.blocked.has(identity))
       return { code: 130403, details: "The business has blocked this user; unblock them first" };
     const pair = this.#takePair(identity);
@@ -302,13 +415,6 @@ export class FakeMessaging {
           details: "Authentication templates require a phone number recipient, not a business-scoped user id",
         };
       return this.#checkTemplate(content as Record<string, unknown>);
-    }
-    if (!this.windowOpen(identity)) {
-      return {
-        code: 131047,
-        details:
-          "Message failed to send because more than 24 hours have passed since the customer last replied to this number",
-      };
     }
     return undefined;
   }

@@ -3,11 +3,21 @@ import { signWebhookBody } from "../webhooks/verify.js";
 
 /** Where {@link FakeWebhooks.deliver} sends notifications. */
 export type FakeWebhookTarget =
-  /** A client (or anything with `webhooks.handle`), called in process. */
-  | { webhooks: { handle(request: FakeWebhookRequest): Promise<{ status: number }> } }
-  /** A fetch-style handler. */
-  | ((request: Request) => Promise<Response>)
-  /** A loopback URL, POSTed to over HTTP. */
+  /**
+   * A client (or anything with `webhooks.handle`), called in process; a `delivered` promise in
+   * the result (the client's) is awaited, so its listeners have run.
+   */
+  | {
+      webhooks: {
+        handle(request: FakeWebhookRequest): Promise<{ status: number; delivered?: Promise<unknown> }>;
+      };
+    }
+  /**
+   * A fetch-style handler; it gets a `waitUntil` context (as Cloudflare Workers pass), and the
+   * work handed to it — `wa.webhooks.fetchHandler()`'s listeners — is awaited.
+   */
+  | ((request: Request, context: { waitUntil(work: Promise<unknown>): void }) => Promise<Response>)
+  /** A loopback URL, POSTed to over HTTP: only the answer is awaited (listeners may still run). */
   | string;
 
 /** A signed webhook request, as Meta would send it. */
@@ -96,16 +106,33 @@ export class FakeWebhooks {
     };
   }
 
-  /** Send every pending notification to `target`, one POST each, in order; the queue empties. */
+  /**
+   * Send every pending notification to `target`, one POST each, in order; the queue empties.
+   * Resolves once each was answered and — for a client or a fetch handler — its listeners have
+   * run, so an assertion right after `await deliver(wa)` sees what `wa.on(…)` handlers did.
+   */
   async deliver(target: FakeWebhookTarget): Promise<FakeDelivery[]> {
     const batch = this.pending.splice(0);
     const out: FakeDelivery[] = [];
-    for (const payload of batch) out.push({ payload, status: await this.post(target, payload) });
+    // One POST after the other, as answered; the listeners of all of them are awaited at the end.
+    const listeners: Promise<unknown>[] = [];
+    for (const payload of batch) out.push({ payload, status: await this.#post(target, payload, listeners) });
+    await Promise.allSettled(listeners);
     return out;
   }
 
-  /** POST one payload to `target` (signed); returns the HTTP status. */
+  /**
+   * POST one payload to `target` (signed); returns the HTTP status once it was answered and,
+   * for a client or a fetch handler, its listeners have run.
+   */
   async post(target: FakeWebhookTarget, payload: unknown): Promise<number> {
+    const listeners: Promise<unknown>[] = [];
+    const status = await this.#post(target, payload, listeners);
+    await Promise.allSettled(listeners);
+    return status;
+  }
+
+  async #post(target: FakeWebhookTarget, payload: unknown, listeners: Promise<unknown>[]): Promise<number> {
     const request = this.request(payload);
     if (typeof target === "string") {
       const res = await fetch(target, { method: "POST", headers: request.headers, body: request.rawBody });
@@ -119,11 +146,14 @@ export class FakeWebhooks {
           headers: request.headers,
           body: request.rawBody,
         }),
+        { waitUntil: (p) => listeners.push(p) },
       );
       await res.arrayBuffer();
       return res.status;
     }
-    return (await target.webhooks.handle(request)).status;
+    const answer = await target.webhooks.handle(request);
+    if (answer.delivered) listeners.push(answer.delivered);
+    return answer.status;
   }
 
   /** Queue a `messages`-field change. */

@@ -2,10 +2,21 @@ export { signWebhookBody as signWebhook } from "../webhooks/verify.js";
 export { FAKE_BLOCK_LIST_CAP, FakeBlockList } from "./fake-block-list.js";
 export type { FakeClockOptions } from "./fake-clock.js";
 export { FakeClock } from "./fake-clock.js";
-export type { DropMode, FakeCloudApiOptions, FakePhoneNumberState, FaultOptions } from "./fake-cloud-api.js";
+export type {
+  DropMode,
+  FakeCloudApiOptions,
+  FakeOperation,
+  FakePhoneNumberState,
+  FaultOptions,
+} from "./fake-cloud-api.js";
 export { FakeCloudApi } from "./fake-cloud-api.js";
 export type { FakeErrorSpec } from "./fake-errors.js";
-export type { FakeInboundContent, FakeInboundMessage, FakeSentMessage } from "./fake-messaging.js";
+export type {
+  FakeDeliveryError,
+  FakeInboundContent,
+  FakeInboundMessage,
+  FakeSentMessage,
+} from "./fake-messaging.js";
 export { FakeMessaging } from "./fake-messaging.js";
 export type { FakeServer, FakeServerOptions } from "./fake-server.js";
 export { startFakeServer } from "./fake-server.js";

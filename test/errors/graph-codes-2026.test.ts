@@ -102,7 +102,7 @@ describe("is_transient", () => {
 
   it("80008 (too many calls to this WABA) is retried like 80007", async () => {
     const { fake, wa, calls } = setup();
-    fake.failNext(1, 80008);
+    fake.failNext(1, 80008, { operation: "templates" });
     await wa.templates.listPage();
     expect(calls).toHaveLength(2);
   });

@@ -93,7 +93,7 @@ describe("block-list manager", () => {
       fake.messaging.receiveMessage(u);
       await wa.sessions.recordInbound(u);
     }
-    fake.failNext(1, 190);
+    fake.failNext(1, 190, { operation: "block_users" });
     const r = await wa.blocklist.block(users);
     expect(r.requests).toBe(1);
     expect(

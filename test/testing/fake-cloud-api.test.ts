@@ -3,7 +3,6 @@ import {
   AuthenticationError,
   BlockListError,
   RateLimitError,
-  RecipientError,
   TemplateError,
   ValidationError,
   WhatsAppClient,
@@ -39,16 +38,20 @@ describe("FakeCloudApi: messages", () => {
       category: "UTILITY",
       components: [{ type: "BODY", text: "Hello" }],
     });
-    expect(await err(wa.messages.sendText({ to: USER, body: "hi" }))).toMatchObject({ graphCode: 131047 });
+    // Meta accepts a free-form message outside the window and reports 131047 in a failed status.
+    await wa.messages.sendText({ to: USER, body: "hi" });
     fake.messaging.receiveMessage(USER, { text: "hey" });
     clock.advance(23 * HOUR);
     await wa.messages.sendText({ to: USER, body: "still open" });
     clock.advance(HOUR);
-    const closed = await err(wa.messages.sendText({ to: USER, body: "closed" }));
-    expect(closed).toBeInstanceOf(RecipientError);
-    expect(closed).toMatchObject({ graphCode: 131047 });
+    await wa.messages.sendText({ to: USER, body: "closed" });
     await wa.messages.sendTemplate({ to: USER, name: "hello", language: "en" });
-    expect(fake.messaging.sentTo(USER).map((m) => m.type)).toEqual(["text", "template"]);
+    expect(fake.messaging.sentTo(USER).map((m) => [m.type, m.failed?.code])).toEqual([
+      ["text", 131047],
+      ["text", undefined],
+      ["text", 131047],
+      ["template", undefined],
+    ]);
   });
 
   it("knows who is on WhatsApp", async () => {
@@ -60,9 +63,10 @@ describe("FakeCloudApi: messages", () => {
       components: [{ type: "BODY", text: "Hello" }],
     });
     await wa.messages.sendTemplate({ to: USER, name: "hello", language: "en" });
-    expect(
-      await err(wa.messages.sendTemplate({ to: "+14155550100", name: "hello", language: "en" })),
-    ).toMatchObject({ graphCode: 131026 });
+    // Accepted, then failed with 131026 in a status webhook.
+    await wa.messages.sendTemplate({ to: "+14155550100", name: "hello", language: "en" });
+    expect(fake.messaging.isOnWhatsApp("+14155550100")).toBe(false);
+    expect(fake.messaging.sent.map((m) => m.failed?.code)).toEqual([undefined, 131026]);
   });
 
   it("limits throughput per second with 130429 (no retries here)", async () => {

@@ -62,7 +62,7 @@ describe("retries", () => {
 
   it("retries idempotent reads after an unknown outcome", async () => {
     const { fake, wa, calls } = setup();
-    fake.dropNext(1, "after_request");
+    fake.dropNext(1, "after_request", { operation: "phone_number" });
     const info = await wa.account.phoneNumber();
     expect(info.status).toBe("CONNECTED");
     expect(calls).toHaveLength(2);
