@@ -172,14 +172,26 @@ export class FakeBlockList {
     return !this.#identities(id).some((i) => this.messaging.windowOpen(i));
   }
 
-  /** A list entry as Meta shows it: `wa_id` unless the number is withheld, `user_id` when known. */
-  #entry(id: string): Record<string, string> {
-    const isBsuid = BSUID.test(id);
+  /**
+   * @internal How Meta names a user in payloads: `wa_id` unless the number is withheld, `user_id`
+   * when the user has a BSUID (declared with {@link linkUser}, or the id itself).
+   */
+  identityOf(id: string): { waId?: string; userId?: string } {
+    const isBsuid = BSUID.test(id) || PARENT_BSUID.test(id);
     const phone = isBsuid ? this.#peer.get(id) : id;
     const userId = isBsuid ? id : this.#peer.get(id);
     return {
+      ...(phone !== undefined && !this.#withheld.has(phone) && { waId: phone }),
+      ...(userId !== undefined && { userId }),
+    };
+  }
+
+  /** A list entry as Meta shows it: `wa_id` unless the number is withheld, `user_id` when known. */
+  #entry(id: string): Record<string, string> {
+    const { waId, userId } = this.identityOf(id);
+    return {
       messaging_product: "whatsapp",
-      ...(phone !== undefined && !this.#withheld.has(phone) && { wa_id: phone }),
+      ...(waId !== undefined && { wa_id: waId }),
       ...(userId !== undefined && { user_id: userId }),
     };
   }

@@ -163,6 +163,7 @@ export class FakeCloudApi {
     );
     this.webhooks.enabled = options.webhooks ?? true;
     this.webhooks.windowOpen = (waId) => this.messaging.windowOpen(waId);
+    this.webhooks.identityOf = (id) => this.blocklist.identityOf(id);
     this.messaging.webhooks = this.webhooks;
   }
 

@@ -205,8 +205,11 @@ export class FakeMessaging {
     this.inbound.push(inbound);
     this.#lastInbound.set(identity, inbound.at);
     if (this.webhooks?.enabled) {
+      // 2026: `from_user_id` whenever the user has a BSUID; `from` and `wa_id` unless withheld.
+      const who = this.webhooks.identityOf(identity);
       const m: Record<string, unknown> = {
-        from: identity,
+        ...(who.waId !== undefined && { from: who.waId }),
+        ...(who.userId !== undefined && { from_user_id: who.userId }),
         id: inbound.id,
         timestamp: String(Math.floor(inbound.at / 1000)),
       };
@@ -225,7 +228,13 @@ export class FakeMessaging {
         });
       } else Object.assign(m, { type: "text", text: { body: message.text ?? "" } });
       this.webhooks.queueMessages({
-        contacts: [{ profile: { name: message.profileName ?? "Test User" }, wa_id: identity }],
+        contacts: [
+          {
+            profile: { name: message.profileName ?? "Test User" },
+            ...(who.waId !== undefined && { wa_id: who.waId }),
+            ...(who.userId !== undefined && { user_id: who.userId }),
+          },
+        ],
         messages: [m],
       });
     }

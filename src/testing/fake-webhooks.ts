@@ -84,6 +84,9 @@ export class FakeWebhooks {
    * decides the pricing type on statuses.
    */
   windowOpen: (waId: string) => boolean = () => false;
+  /** @internal How Meta names a user in payloads (wa_id unless withheld, the BSUID when known). */
+  identityOf: (id: string) => { waId?: string; userId?: string } = (id) =>
+    /^[A-Z]{2}\./.test(id) ? { userId: id } : { waId: id };
 
   constructor(
     private readonly clock: Clock,
@@ -200,11 +203,15 @@ export class FakeWebhooks {
     status: string,
     error?: { code: number; title: string; details: string },
   ): void {
+    // 2026: `recipient_user_id` whenever the user has a BSUID; `recipient_id` unless the number
+    // is withheld; a `contacts` block beside sent / delivered / read statuses (not failed).
+    const who = this.identityOf(message.waId);
     const s: Record<string, unknown> = {
       id: message.id,
       status,
       timestamp: String(this.#seconds()),
-      recipient_id: message.waId,
+      ...(who.waId !== undefined && { recipient_id: who.waId }),
+      ...(who.userId !== undefined && { recipient_user_id: who.userId }),
     };
     if (message.correlationId !== undefined) s["biz_opaque_callback_data"] = message.correlationId;
     // Meta prices a message on `sent` and on the first of delivered / read.
@@ -223,7 +230,17 @@ export class FakeWebhooks {
         },
       ];
     }
-    this.queueMessages({ statuses: [s] });
+    const contacts =
+      status !== "failed" && who.userId !== undefined
+        ? [
+            {
+              profile: { name: "Test User" },
+              ...(who.waId !== undefined && { wa_id: who.waId }),
+              user_id: who.userId,
+            },
+          ]
+        : undefined;
+    this.queueMessages({ ...(contacts && { contacts }), statuses: [s] });
   }
 
   #seconds(): number {
