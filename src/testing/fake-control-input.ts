@@ -1,3 +1,5 @@
+import { fakeIdentity } from "./fake-messaging.js";
+
 /** A control request the fake server refuses: answered with this status and a JSON error. */
 export class FakeControlError extends Error {
   constructor(
@@ -142,3 +144,9 @@ export class ControlInput {
     }
   }
 }
+
+/** A field holding a recipient: a phone number or a BSUID. */
+export const RECIPIENT = {
+  test: (s: string) => fakeIdentity(s) !== undefined,
+  describe: "a phone number or a BSUID",
+};

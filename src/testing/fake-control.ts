@@ -1,9 +1,8 @@
-import { randomInt } from "node:crypto";
-import type { TransportRequest } from "../transport/types.js";
-import { FakeCloudApi, type FakeCloudApiOptions, type FaultOptions } from "./fake-cloud-api.js";
+import { FakeCloudApi, type FakeCloudApiOptions } from "./fake-cloud-api.js";
 import { type ControlClock, controlClock } from "./fake-control-clock.js";
-import { ControlInput, FakeControlError } from "./fake-control-input.js";
-import type { FakeErrorSpec } from "./fake-errors.js";
+import { queueFault } from "./fake-control-faults.js";
+import { ControlInput, FakeControlError, RECIPIENT } from "./fake-control-input.js";
+import { WebhookDeliverer } from "./fake-control-webhooks.js";
 import { type FakeInboundContent, fakeIdentity } from "./fake-messaging.js";
 import type { FakeTemplateInput } from "./fake-template-store.js";
 import type { FakeStatusFlow } from "./fake-webhooks.js";
@@ -32,16 +31,6 @@ export interface ControlResponse {
   body: unknown;
 }
 
-interface Delivery {
-  field: string;
-  at: number;
-  status?: number;
-  error?: string;
-  payload: Record<string, unknown>;
-}
-
-const OPERATIONS = ["messages", "templates", "block_users", "media", "phone_number"] as const;
-type Operation = (typeof OPERATIONS)[number];
 const TEMPLATE_EVENTS = [
   "APPROVED",
   "REJECTED",
@@ -61,11 +50,6 @@ const HTTP_URL = {
   test: (s: string) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol),
   describe: "an http:// or https:// URL",
 };
-const RECIPIENT = {
-  test: (s: string) => fakeIdentity(s) !== undefined,
-  describe: "a phone number or a BSUID",
-};
-const KEEP_DELIVERIES = 1000;
 
 /**
  * The fake server's control API (`/_fake/...`): seed Meta-side state, inject faults, move the
@@ -78,13 +62,13 @@ export class FakeControl {
   webhookUrl: string | undefined;
   autoDeliver: boolean;
   readonly #options: FakeControlOptions;
-  readonly #deliveries: Delivery[] = [];
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #deliverer: WebhookDeliverer;
   readonly #routes: Record<string, (input: ControlInput, query: URLSearchParams) => unknown>;
 
   constructor(options: FakeControlOptions) {
     this.#options = options;
     this.webhookUrl = options.webhookUrl;
+    this.#deliverer = new WebhookDeliverer(options.webhookTimeoutMs ?? 10_000);
     this.autoDeliver = options.autoDeliver ?? false;
     this.clock = controlClock(options.clock, options.start);
     this.fake = new FakeCloudApi({ ...options.api, clock: this.clock });
@@ -103,7 +87,7 @@ export class FakeControl {
       "GET /_fake/blocklist": () => ({ users: this.fake.blocklist.list() }),
       "POST /_fake/account/restrict": (b) => this.#restrict(b),
       "POST /_fake/phone-number": (b) => this.#phoneNumber(b),
-      "POST /_fake/faults": (b) => this.#fault(b),
+      "POST /_fake/faults": (b) => queueFault(this.fake, b),
       "DELETE /_fake/faults": () => {
         this.fake.clearFaults();
         return { cleared: true };
@@ -167,13 +151,13 @@ export class FakeControl {
 
   /** Resolves once no delivery is running (for shutdown). */
   async idle(): Promise<void> {
-    await this.#chain;
+    await this.#deliverer.idle();
   }
 
   async #autoDeliver(): Promise<void> {
     const url = this.webhookUrl;
     if (!url || this.fake.webhooks.pending.length === 0) return;
-    const records = await this.#deliver(url);
+    const records = await this.#deliverer.deliver(this.fake, url);
     for (const r of records.filter((r) => r.status !== 200))
       this.#options.log?.(
         `webhook ${r.field} to ${url}: ${r.error ?? `answered ${r.status}`}; kept for redelivery`,
@@ -221,7 +205,7 @@ export class FakeControl {
     if (createdTemplateStatus !== undefined) api.createdTemplateStatus = createdTemplateStatus;
     this.clock = controlClock(this.#options.clock, this.#options.start);
     this.fake = new FakeCloudApi({ ...api, clock: this.clock });
-    this.#deliveries.length = 0;
+    this.#deliverer.deliveries.length = 0;
     return { reset: true, clock: this.#clockState() };
   }
 
@@ -363,51 +347,6 @@ export class FakeControl {
     return { phoneNumber: phone };
   }
 
-  #fault(b: ControlInput): unknown {
-    const count = b.optionalInteger("count", 1) ?? 1;
-    const operation = b.optionalOneOf("operation", OPERATIONS);
-    const to = b.optionalString("to", RECIPIENT);
-    const drop = b.optionalOneOf("drop", ["before_write", "after_request"]);
-    const code = b.optionalInteger("code", 0);
-    const spec: FakeErrorSpec = { code: code ?? 0 };
-    const details = b.optionalString("details");
-    const message = b.optionalString("message");
-    const status = b.optionalInteger("status", 100, 599);
-    const retryAfterSeconds = b.optionalInteger("retryAfterSeconds", 0);
-    b.done();
-    if ((drop === undefined) === (code === undefined))
-      throw new FakeControlError(
-        `POST /_fake/faults: give either "code" (fail with that Graph error) or "drop" ("before_write" or "after_request")`,
-      );
-    if (drop && [details, message, status, retryAfterSeconds].some((x) => x !== undefined))
-      throw new FakeControlError(
-        `POST /_fake/faults: "details", "message", "status" and "retryAfterSeconds" go with "code", not "drop"`,
-      );
-    if (to !== undefined && operation !== undefined && operation !== "messages")
-      throw new FakeControlError(`POST /_fake/faults: "to" narrows sends, so "operation" must be "messages"`);
-    if (details !== undefined) spec.details = details;
-    if (message !== undefined) spec.message = message;
-    if (status !== undefined) spec.status = status;
-    if (retryAfterSeconds !== undefined) spec.retryAfterSeconds = retryAfterSeconds;
-    const options: FaultOptions = {};
-    const fake = this.fake;
-    const recipient = to === undefined ? undefined : fakeIdentity(to);
-    const wanted = recipient !== undefined ? "messages" : operation;
-    if (wanted !== undefined)
-      options.match = (r) =>
-        operationOf(fake, r) === wanted && (recipient === undefined || recipientOf(r) === recipient);
-    if (drop) fake.dropNext(count, drop, options);
-    else fake.failNext(count, spec, options);
-    return {
-      queued: {
-        count,
-        ...(drop ? { drop } : { code }),
-        operation: wanted ?? "any",
-        ...(recipient && { to: recipient }),
-      },
-    };
-  }
-
   #latency(b: ControlInput): unknown {
     const ms = b.integer("ms", 0, 60_000);
     b.done();
@@ -430,7 +369,7 @@ export class FakeControl {
       autoDeliver: this.autoDeliver,
       statusFlow: this.fake.webhooks.statusFlow,
       pending: this.fake.webhooks.pending,
-      delivered: this.#deliveries,
+      delivered: this.#deliverer.deliveries,
     };
   }
 
@@ -466,7 +405,7 @@ export class FakeControl {
   async #deliverRequest(b: ControlInput): Promise<unknown> {
     const url = this.#target(b, "POST /_fake/webhooks/deliver");
     b.done();
-    const records = await this.#deliver(url);
+    const records = await this.#deliverer.deliver(this.fake, url);
     const result = {
       delivered: records.map(({ field, status, error }) => ({
         field,
@@ -481,47 +420,6 @@ export class FakeControl {
     return result;
   }
 
-  /** POST every pending webhook to `url`, signed, one at a time; one at a time across callers. */
-  #deliver(url: string): Promise<Delivery[]> {
-    const run = this.#chain.then(() => this.#deliverNow(url));
-    this.#chain = run.catch(() => undefined);
-    return run;
-  }
-
-  async #deliverNow(url: string): Promise<Delivery[]> {
-    const hooks = this.fake.webhooks;
-    const records: Delivery[] = [];
-    const kept: Array<Record<string, unknown>> = [];
-    try {
-      for (let payload = hooks.pending.shift(); payload; payload = hooks.pending.shift()) {
-        const record: Delivery = { field: fieldOf(payload), at: this.clock.now(), payload };
-        records.push(record);
-        const request = hooks.request(payload);
-        try {
-          const res = await fetch(url, {
-            method: "POST",
-            headers: request.headers,
-            body: request.rawBody,
-            signal: AbortSignal.timeout(this.#options.webhookTimeoutMs ?? 10_000),
-          });
-          await res.arrayBuffer();
-          record.status = res.status;
-          // Meta redelivers anything not answered with 200.
-          if (res.status !== 200) kept.push(payload);
-        } catch (error) {
-          record.error = describe(error);
-          kept.push(payload);
-          break;
-        }
-      }
-    } finally {
-      hooks.pending.unshift(...kept);
-      this.#deliveries.push(...records);
-      this.#deliveries.splice(0, Math.max(0, this.#deliveries.length - KEEP_DELIVERIES));
-    }
-    return records;
-  }
-
   async #verify(b: ControlInput): Promise<unknown> {
     const url = this.#target(b, "POST /_fake/webhooks/verify");
     const token = b.optionalString("verifyToken") ?? this.#options.verifyToken;
@@ -530,60 +428,6 @@ export class FakeControl {
       throw new FakeControlError(
         `POST /_fake/webhooks/verify: no verify token: start with --verify-token or give "verifyToken"`,
       );
-    const challenge = String(randomInt(1_000_000_000, 2_000_000_000));
-    const target = new URL(url);
-    target.searchParams.set("hub.mode", "subscribe");
-    target.searchParams.set("hub.challenge", challenge);
-    target.searchParams.set("hub.verify_token", token);
-    let status: number;
-    let body: string;
-    try {
-      const res = await fetch(target, {
-        signal: AbortSignal.timeout(this.#options.webhookTimeoutMs ?? 10_000),
-      });
-      status = res.status;
-      body = await res.text();
-    } catch (error) {
-      throw new FakeControlError(
-        `could not reach ${url} for the subscription check: ${describe(error)}`,
-        502,
-      );
-    }
-    return { verified: status === 200 && body === challenge, status, challenge, body: body.slice(0, 200) };
-  }
-}
-
-function fieldOf(payload: Record<string, unknown>): string {
-  const entry = (payload["entry"] as Array<{ changes?: Array<{ field?: string }> }> | undefined)?.[0];
-  return entry?.changes?.[0]?.field ?? "unknown";
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (error instanceof Error && error.name === "TimeoutError") return "timed out";
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-}
-
-/** Which Graph operation a request is, for faults narrowed with `operation`. */
-function operationOf(fake: FakeCloudApi, request: TransportRequest): Operation | undefined {
-  const [first, id, edge] = new URL(request.url).pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  if (first === "fake-media") return "media";
-  if (edge === "messages") return "messages";
-  if (edge === "block_users") return "block_users";
-  if (edge === "media") return "media";
-  if (edge === "message_templates") return "templates";
-  if (edge !== undefined || id === undefined) return undefined;
-  if (id === fake.phoneNumberId) return "phone_number";
-  return fake.templates.byId(id) ? "templates" : "media";
-}
-
-function recipientOf(request: TransportRequest): string | undefined {
-  if (typeof request.body !== "string") return undefined;
-  try {
-    const body = JSON.parse(request.body) as { to?: unknown; recipient?: unknown };
-    const to = body.to ?? body.recipient;
-    return typeof to === "string" ? fakeIdentity(to) : undefined;
-  } catch {
-    return undefined;
+    return this.#deliverer.verify(url, token);
   }
 }
