@@ -146,10 +146,12 @@ export async function startFakeServerCommand(command: FakeServerCommand): Promis
   return {
     url: `http://${host}:${port}`,
     control,
+    /** Stop accepting, let requests in flight finish (at most 2 s), drop idle keep-alive connections. */
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
       await control.idle();
     },

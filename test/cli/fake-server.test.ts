@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseFakeServerArgs } from "../../src/cli/fake-server.js";
+import { verifyWebhookSignature } from "../../src/index.js";
 import { exited, type FakeServerProcess, spawnCli, startFakeServerProcess } from "./fake-server-process.js";
 
 // The fake server is driven the way a Python or Go service would drive it: a child process,
@@ -202,7 +203,7 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
   });
 
   it("delivers signed webhooks (inbound message, statuses) to the configured URL", async () => {
-    await call("POST", "/_fake/inbound", { from: USER, text: "hello", profileName: "Ana" });
+    await call("POST", "/_fake/inbound", { from: USER, text: "olá 👋 café", profileName: "Ana" });
     const sent = await sendText(USER, "Hi Ana");
     const delivered = await call("POST", "/_fake/webhooks/deliver");
     expect(delivered).toMatchObject({
@@ -221,6 +222,9 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
       expect(r.method).toBe("POST");
       expect(signatureOk(r.body, r.headers["x-hub-signature-256"], SECRET)).toBe(true);
       expect(signatureOk(r.body, r.headers["x-hub-signature-256"], "another-secret")).toBe(false);
+      // Meta's encoding: non-ASCII as \uXXXX escapes, so the signed bytes are ASCII.
+      expect(r.body.every((byte) => byte < 0x80)).toBe(true);
+      expect(() => verifyWebhookSignature(r.body, r.headers["x-hub-signature-256"], [SECRET])).not.toThrow();
     }
     const [inbound, ...statuses] = receiver.received.map(
       (r) => JSON.parse(r.body.toString()).entry[0].changes[0].value,
@@ -228,7 +232,7 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
     expect(inbound).toMatchObject({
       metadata: { phone_number_id: PHONE_ID },
       contacts: [{ profile: { name: "Ana" }, wa_id: "16505551234" }],
-      messages: [{ from: "16505551234", type: "text", text: { body: "hello" } }],
+      messages: [{ from: "16505551234", type: "text", text: { body: "olá 👋 café" } }],
     });
     expect(statuses.map((v) => v.statuses[0])).toEqual([
       expect.objectContaining({ id: sent.json["messages"][0].id, status: "sent" }),
@@ -400,6 +404,36 @@ describe("wa-guard fake-server flags and lifecycle", () => {
     s.child.kill("SIGINT");
     expect(await done).toBe(0);
     expect(s.child.output().stderr).toContain("SIGINT, stopping");
+  });
+
+  it("on SIGTERM, a request already in flight is still answered, then the process exits 0", async () => {
+    const s = await startFakeServerProcess();
+    const body = JSON.stringify({
+      messaging_product: "whatsapp",
+      to: USER,
+      type: "text",
+      text: { body: "x" },
+    });
+    const answered = new Promise<number>((res, rej) => {
+      const req = request(`${s.url}/v23.0/${PHONE_ID}/messages`, {
+        method: "POST",
+        headers: { authorization: "Bearer t", "content-type": "application/json", expect: "100-continue" },
+      });
+      req.on("error", rej);
+      req.on("response", (r) => {
+        r.resume();
+        res(r.statusCode ?? 0);
+      });
+      // The server has the request's headers: stop it, and once it says so, send the body.
+      req.on("continue", () => {
+        s.child.stderr?.on("data", () => {
+          if (s.child.output().stderr.includes("SIGTERM, stopping") && !req.writableEnded) req.end(body);
+        });
+        s.child.kill("SIGTERM");
+      });
+    });
+    expect(await answered).toBe(400); // Meta's 131047: the user never wrote; what matters is an answer
+    expect(await exited(s.child)).toBe(0);
   });
 
   it("refuses bad flags with exit code 2 and a message naming the flag", async () => {
