@@ -34,6 +34,7 @@ Options:
 export class UsageError extends Error {}
 
 const DIGITS = /^\d{1,20}$/;
+const MAX_CONTROL_BODY = 1024 * 1024;
 
 export interface FakeServerCommand {
   port: number;
@@ -168,9 +169,19 @@ async function route(
   const url = new URL(req.url ?? "/", "http://fake");
   if (url.pathname === "/_fake" || url.pathname.startsWith("/_fake/")) {
     const chunks: Buffer[] = [];
+    let size = 0;
     try {
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      // Read to the end (what is over the cap is dropped), so the client gets the answer.
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size <= MAX_CONTROL_BODY) chunks.push(chunk as Buffer);
+      }
     } catch {
+      return;
+    }
+    if (size > MAX_CONTROL_BODY) {
+      res.writeHead(413, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { type: "FakeControlError", message: "the body is over 1 MB" } }));
       return;
     }
     const answer = await control.handle(

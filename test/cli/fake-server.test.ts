@@ -377,6 +377,8 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
         message: expect.stringContaining(message),
       });
     }
+    const huge = await call("POST", "/_fake/templates", { name: "x", padding: "x".repeat(2 * 1024 * 1024) });
+    expect(huge).toMatchObject({ status: 413, json: { error: { message: "the body is over 1 MB" } } });
     expect((await call("GET", "/_fake/nothing-here")).status).toBe(404);
     expect((await call("PUT", "/_fake/faults")).status).toBe(405);
   });
