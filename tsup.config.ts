@@ -12,9 +12,19 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     redis: "src/redis/index.ts",
     postgres: "src/postgres/index.ts",
+    // The `wa-guard` command (package.json `bin`). It has a hashbang, so tsup marks it executable.
+    cli: "src/cli/main.ts",
   },
   format: ["esm", "cjs"],
-  dts: true,
+  // No declarations for the command: it is run, not imported.
+  dts: {
+    entry: {
+      index: "src/index.ts",
+      testing: "src/testing/index.ts",
+      redis: "src/redis/index.ts",
+      postgres: "src/postgres/index.ts",
+    },
+  },
   sourcemap: true,
   clean: true,
   target: "node20",

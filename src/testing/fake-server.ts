@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TransportRequest } from "../transport/types.js";
 import type { FakeCloudApi } from "./fake-cloud-api.js";
@@ -24,25 +24,7 @@ export async function startFakeServer(
 ): Promise<FakeServer> {
   const host = options.host ?? "127.0.0.1";
   const server = createServer((req, res) => {
-    void (async () => {
-      const origin = `http://${req.headers.host ?? host}`;
-      const request = await toTransportRequest(req, origin);
-      const drop = fake.takeDrop(request);
-      if (drop === "before_write") {
-        req.socket.destroy();
-        return;
-      }
-      const response = await fake.handle(request);
-      if (drop === "after_request") {
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(response.status, response.headers);
-      res.end(response.body);
-    })().catch((error: unknown) => {
-      res.writeHead(500, { "content-type": "text/plain" });
-      res.end(`FakeCloudApi server error: ${String(error)}`);
-    });
+    void serveFakeRequest(fake, req, res, host);
   });
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +41,37 @@ export async function startFakeServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * @internal Answer one HTTP request from `fake`, as Meta would, honouring queued drops: what
+ * {@link startFakeServer} does per request (also used by the `wa-guard fake-server` command).
+ */
+export async function serveFakeRequest(
+  fake: FakeCloudApi,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: string,
+): Promise<void> {
+  try {
+    const origin = `http://${req.headers.host ?? host}`;
+    const request = await toTransportRequest(req, origin);
+    const drop = fake.takeDrop(request);
+    if (drop === "before_write") {
+      req.socket.destroy();
+      return;
+    }
+    const response = await fake.handle(request);
+    if (drop === "after_request") {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  } catch (error: unknown) {
+    res.writeHead(500, { "content-type": "text/plain" });
+    res.end(`FakeCloudApi server error: ${String(error)}`);
+  }
 }
 
 async function toTransportRequest(req: IncomingMessage, origin: string): Promise<TransportRequest> {

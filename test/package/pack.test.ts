@@ -140,6 +140,16 @@ console.log("guarantee ok");
     expect(run("node", [join(app, "guarantee.mjs")], app)).toContain("guarantee ok");
   }, 60_000);
 
+  it("installs the wa-guard command: npx wa-guard fake-server --help", () => {
+    const app = join(dir, "app");
+    const help = run(join(app, "node_modules/.bin/wa-guard"), ["fake-server", "--help"], app);
+    expect(help).toContain("Usage: wa-guard fake-server");
+    expect(help).toContain("--webhook-url");
+    expect(() => run(join(app, "node_modules/.bin/wa-guard"), ["fake-server", "--port", "x"], app)).toThrow(
+      /--port must be a whole number/,
+    );
+  });
+
   it("ships only dist/ and package metadata", () => {
     const files = (
       JSON.parse(run("npm", ["pack", "--dry-run", "--json"], ROOT)) as Array<{

@@ -46,8 +46,12 @@ describe("the fake speaks 2026: BSUIDs and withheld numbers", () => {
       messages: [{ from: "16505551234", from_user_id: BSUID }],
     });
     expect(second).toMatchObject({ contacts: [{ user_id: BSUID }], messages: [{ from_user_id: BSUID }] });
-    expect((second?.["messages"] as Array<Record<string, unknown>>)[0]).not.toHaveProperty("from");
-    expect((second?.["contacts"] as Array<Record<string, unknown>>)[0]).not.toHaveProperty("wa_id");
+    expect(
+      ((second as Record<string, unknown>)["messages"] as Array<Record<string, unknown>>)[0],
+    ).not.toHaveProperty("from");
+    expect(
+      ((second as Record<string, unknown>)["contacts"] as Array<Record<string, unknown>>)[0],
+    ).not.toHaveProperty("wa_id");
   });
 
   it("statuses of a send to a BSUID carry recipient_user_id (not recipient_id) and contacts", async () => {
