@@ -108,17 +108,25 @@ export class BlockList {
     const keys = new Set<string>();
     let users = 0;
     const at = this.state?.now() ?? 0;
+    const state = this.state;
+    // Links go out a page (up to 1,000) at a time: a shared store takes them in one round trip.
+    let links: Array<Promise<void>> = [];
     for await (const user of this.list(options)) {
       users++;
-      const key = recipientKey(user.waId ?? (user.userId as string));
-      keys.add(key);
-      if (user.waId !== undefined && user.userId !== undefined && this.state) {
+      keys.add(recipientKey(user.waId ?? (user.userId as string)));
+      if (user.waId !== undefined && user.userId !== undefined && state) {
+        const userId = user.userId;
         // Not linked (the store failed): mirror both, the stricter state.
-        await this.state.link([user.waId, user.userId], at, "block:list").catch(() => {
-          keys.add(recipientKey(user.userId as string));
-        });
+        links.push(
+          state.link([user.waId, userId], at, "block:list").catch(() => void keys.add(recipientKey(userId))),
+        );
+        if (links.length >= 1_000) {
+          await Promise.all(links);
+          links = [];
+        }
       }
     }
+    await Promise.all(links);
     await this.mirror?.replace([...keys]);
     return users;
   }
@@ -327,12 +335,15 @@ export class BlockList {
       // reports as not blocked leave it. A store failing does not hide Meta's answer.
       const at = state.now();
       const unlinked: string[] = [];
-      for (const r of out.results) {
-        if (r.status !== "added") continue;
-        await state.link([r.user, r.waId, r.userId], at, "block:contacts").catch(() => {
-          unlinked.push(...resolvedKeys(r));
-        });
-      }
+      await Promise.all(
+        out.results
+          .filter((r) => r.status === "added")
+          .map((r) =>
+            state
+              .link([r.user, r.waId, r.userId], at, "block:contacts")
+              .catch(() => void unlinked.push(...resolvedKeys(r))),
+          ),
+      );
       const failed = out.results.filter((r) => r.status === "failed");
       if (unlinked.length > 0) await state.mirror.add(unlinked).catch(() => undefined);
       if (failed.length > 0)
@@ -340,12 +351,14 @@ export class BlockList {
     } else if (state) {
       // Meta unblocked the person: they leave the mirror under every identifier of theirs.
       const removed = out.results.filter((r) => r.status === "removed");
-      const keys: string[] = [];
-      for (const r of removed) {
-        keys.push(recipientKey(r.user), ...resolvedKeys(r));
-        keys.push(...(await state.aliases(recipientKey(r.user)).catch(() => [])));
-      }
-      await state.mirror.remove([...new Set(keys)]);
+      const people = await Promise.all(
+        removed.map(async (r) => [
+          recipientKey(r.user),
+          ...resolvedKeys(r),
+          ...(await state.aliases(recipientKey(r.user)).catch(() => [])),
+        ]),
+      );
+      await state.mirror.remove([...new Set(people.flat())]);
     }
     return out;
   }

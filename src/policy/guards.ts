@@ -23,11 +23,11 @@ import {
   mergeHistories,
 } from "../state/consent.js";
 import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
-import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import { latest, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
 import { isMarketingContext } from "./limits.js";
 import { numberProblem } from "./numbering.js";
-import { acrossPerson, latest, personKeys } from "./person.js";
+import { acrossPerson, personKeys } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
 
 export interface ThrottleOptions {

@@ -1,8 +1,8 @@
 import { AccountRestrictedPolicyError, FrequencyLimitError, MessagingLimitError } from "../errors/policy.js";
 import type { AccountHealthStore, RestrictionScope } from "../state/account-health.js";
 import type { SendHistoryStore } from "../state/send-history.js";
-import { type SessionWindowStore, windowOpen } from "../state/session-windows.js";
-import { acrossPerson, latest } from "./person.js";
+import { latest, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
+import { acrossPerson } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
 
 const DAY = 24 * 60 * 60 * 1000;

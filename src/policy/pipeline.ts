@@ -37,7 +37,7 @@ import {
   type SendRecord,
 } from "../state/send-history.js";
 import {
-  lastInboundOf,
+  latest,
   MemorySessionWindowStore,
   type SessionWindowStore,
   windowOpen,
@@ -57,7 +57,7 @@ import {
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
-import { acrossPerson, latest, personKeys, resolvePerson } from "./person.js";
+import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
 import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
@@ -483,7 +483,8 @@ export class Policy {
   /** Every violation this message would meet now; consumes nothing, sends nothing. */
   async check(message: OutboundMessage): Promise<PolicyVerdict> {
     const ctx = await this.#context(message);
-    await personKeys(ctx);
+    const known = personKnown(ctx);
+    if (known) await known;
     const violations: PolicyViolationError[] = [];
     for (const guard of this.#guards) {
       const result = guard.check(ctx, false, []);
@@ -597,7 +598,8 @@ export class Policy {
     const runPure = async () => {
       const first = await firstViolation(this.#builtInPure, ctx, undo);
       if (first) return first;
-      if (custom.length > 0) await personKeys(ctx); // custom guards see every identifier in ctx.keys
+      const known = custom.length > 0 ? personKnown(ctx) : undefined;
+      if (known) await known; // custom guards see every identifier in ctx.keys
       for (const guard of custom) {
         const result = guard.check(ctx, true, undo);
         const v = result instanceof Promise ? await result : result;
@@ -905,7 +907,7 @@ export class Policy {
     };
     // The person's other identifiers are looked up while the guards read under `key` (a store
     // that fails fails the guards that need them: closed).
-    if (recipient) resolvePerson(ctx, this.stores.identity.aliases(key));
+    if (recipient) resolvePerson(ctx, this.stores.identity);
     return ctx;
   }
 }

@@ -178,12 +178,13 @@ COMMENT ON COLUMN ${s}.wa_guard_consent_current.decided_by_scope IS
     version: 3,
     name: "identity links",
     // Which identifiers (phone numbers, BSUIDs) Meta named as one person: an append-only record
-    // of each pair, the first time it was seen (a < b, so a pair is stored once).
+    // of each pair, the first time it was seen (a < b in byte order — the order JavaScript
+    // compares identifiers in, whatever the database's collation — so a pair is stored once).
     sql: (s) => `
 CREATE TABLE ${s}.wa_guard_identity_links (
   id          bigserial   PRIMARY KEY,
-  a           text        NOT NULL,
-  b           text        NOT NULL CHECK (a < b),
+  a           text        COLLATE "C" NOT NULL,
+  b           text        COLLATE "C" NOT NULL CHECK (a < b),
   source      text        NOT NULL,
   at          timestamptz NOT NULL,
   recorded_at timestamptz NOT NULL DEFAULT now()
@@ -391,9 +392,11 @@ export function postgresIdentityStore(db: PgQueryable, options: PostgresOptions 
     async link(ids, link) {
       const distinct = distinctIds(ids);
       if (!distinct) return;
+      // A star from the first id: each pair ordered as the table's CHECK (a < b) wants it.
       const [first, ...rest] = distinct as [string, ...string[]];
-      const a = rest.map((id) => (first < id ? first : id));
-      const b = rest.map((id) => (first < id ? id : first));
+      const pairs = rest.map((id) => [first, id].sort());
+      const a = pairs.map(([x]) => x);
+      const b = pairs.map(([, y]) => y);
       await run(
         "identity.link",
         `INSERT INTO ${s}.wa_guard_identity_links (a, b, source, at)
@@ -407,7 +410,7 @@ export function postgresIdentityStore(db: PgQueryable, options: PostgresOptions 
       const { rows } = await run(
         "identity.aliases",
         `WITH RECURSIVE person(id) AS (
-           SELECT $1::text
+           SELECT $1::text COLLATE "C"
            UNION
            SELECT CASE WHEN l.a = p.id THEN l.b ELSE l.a END
            FROM ${s}.wa_guard_identity_links l JOIN person p ON l.a = p.id OR l.b = p.id

@@ -80,7 +80,7 @@ export function inTimeOrder(events: readonly ConsentEvent[]): readonly ConsentEv
 /**
  * One person's ledger from the ledgers of their identifiers (a phone number, BSUIDs), in time
  * order. Events of different identifiers in one second have no order between them, so within a
- * second withdrawals go last (the strict side); otherwise each ledger keeps its own order.
+ * second withdrawals go last (the strict side), then each ledger's events in its own order.
  */
 export function mergeHistories(lists: readonly (readonly ConsentEvent[])[]): ConsentEvent[] {
   const nonEmpty = lists.filter((l) => l.length > 0);

@@ -26,6 +26,11 @@ export interface IdentityStore {
   link(ids: readonly string[], link: IdentityLink): Promise<void>;
   /** Every identifier known for the person `id` names: `id` first, then the others (sorted). */
   aliases(id: string): Promise<readonly string[]>;
+  /**
+   * The same, answered at once: stores in this process (memory) provide it, so a send decision
+   * never waits for the lookup. Shared stores leave it out.
+   */
+  aliasesNow?(id: string): readonly string[];
 }
 
 /** The distinct ids of a link, or undefined when there is nothing to link. */
@@ -89,6 +94,10 @@ export class MemoryIdentityStore implements IdentityStore {
   }
 
   async aliases(id: string): Promise<readonly string[]> {
+    return this.aliasesNow(id);
+  }
+
+  aliasesNow(id: string): readonly string[] {
     const p = this.#person.get(id);
     return p ? aliasOrder(id, p) : [id];
   }

@@ -90,8 +90,8 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   #reserve(entry: SendRecord, caps: SendCaps): ReserveRefusal | undefined {
     const list = this.#byKey.get(entry.key);
     // The caps count the person's sends under every identifier.
-    const others = (entry.aliases ?? []).flatMap((k) => (k === entry.key ? [] : (this.#byKey.get(k) ?? [])));
-    const all = others.length === 0 ? list : [...(list ?? []), ...others];
+    const others = entry.aliases?.flatMap((k) => (k === entry.key ? [] : (this.#byKey.get(k) ?? [])));
+    const all = others?.length ? [...(list ?? []), ...others] : list;
     if (all && caps.identicalSince !== undefined) {
       const since = caps.identicalSince;
       if (all.some((e) => e.fingerprint === entry.fingerprint && e.at > since)) return "identical";

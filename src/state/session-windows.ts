@@ -23,16 +23,20 @@ export interface SessionWindowStore {
   lastInbound(key: string): Promise<number | undefined>;
 }
 
+/** The latest of some times, such as a person's last message under each identifier (undefined when none). */
+export function latest(times: ReadonlyArray<number | undefined>): number | undefined {
+  let last: number | undefined;
+  for (const t of times) if (t !== undefined && (last === undefined || t > last)) last = t;
+  return last;
+}
+
 /** The person's last message under any of their identifiers (one window per person). */
 export async function lastInboundOf(
   store: SessionWindowStore,
   keys: readonly string[],
 ): Promise<number | undefined> {
   if (keys.length === 1) return store.lastInbound(keys[0] as string);
-  const all = await Promise.all(keys.map((k) => store.lastInbound(k)));
-  let last: number | undefined;
-  for (const t of all) if (t !== undefined && (last === undefined || t > last)) last = t;
-  return last;
+  return latest(await Promise.all(keys.map((k) => store.lastInbound(k))));
 }
 
 /** In-memory window store, bounded to `max` people (least recently active evicted: windows closed, the safe side). */

@@ -5,7 +5,14 @@
  * reach the fake.
  */
 import { describe, expect, it } from "vitest";
-import { memoryStores, type UserIdUpdateEvent } from "../../src/index.js";
+import {
+  type IdentityStore,
+  isStoreUnavailableError,
+  MemoryIdentityStore,
+  memoryStores,
+  StoreUnavailableError,
+  type UserIdUpdateEvent,
+} from "../../src/index.js";
 import { DAY, HOUR, sec, USER, WA_ID, world } from "./world.js";
 
 const BSUID = "US.13491208655302741918";
@@ -340,5 +347,80 @@ describe("hostile identity: a changed BSUID keeps the person", () => {
       w.fake.webhooks.request(w.inbound("wamid.s", w.clock.now(), "STOP", { userId: BSUID })),
     );
     expect(await w.outcome(w.promo(b, 1, USER))).toBe("consent");
+  });
+});
+
+describe("hostile identity: the identity store stalls, fails and races", () => {
+  /** A memory identity store whose calls can be made to fail or hang. */
+  function faulty() {
+    const inner = new MemoryIdentityStore();
+    const mode = { link: "ok" as "ok" | "down", aliases: "ok" as "ok" | "down" | "hang" };
+    const store: IdentityStore = {
+      link: (ids, link) =>
+        mode.link === "down"
+          ? Promise.reject(new StoreUnavailableError("redis", "identity.link", "connection lost"))
+          : inner.link(ids, link),
+      aliases: (id) =>
+        mode.aliases === "down"
+          ? Promise.reject(new StoreUnavailableError("redis", "identity.aliases", "connection lost"))
+          : mode.aliases === "hang"
+            ? new Promise(() => undefined)
+            : inner.aliases(id),
+    };
+    return { store, mode };
+  }
+
+  it("a link that fails mid-STOP: the STOP is recorded, the event is retried, and the redelivery links", async () => {
+    const w = identityWorld();
+    const { store, mode } = faulty();
+    const wa = w.client({ stores: { ...memoryStores(), identity: store } });
+    await wa.consent.grant(USER, { scope: "marketing", source: "checkout" });
+    await wa.consent.grant(BSUID, { scope: "marketing", source: "checkout" });
+    const body = w.inbound("wamid.s", w.clock.now(), "STOP", { waId: WA_ID, userId: BSUID });
+    mode.link = "down";
+    const first = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect(first.status).toBeGreaterThanOrEqual(500); // Meta delivers it again
+    expect(await w.outcome(w.promo(wa, 1, USER))).toBe("consent"); // the STOP itself is kept
+    mode.link = "ok";
+    w.clock.advance(5 * 60_000); // the failed attempt's lease has lapsed
+    const again = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect(again.status).toBe(200);
+    const before = w.reached();
+    expect(await w.outcome(w.promo(wa, 2, BSUID))).toBe("consent"); // now linked: the person stopped
+    expect(w.reached()).toBe(before);
+  });
+
+  it("a send whose identity lookup fails or hangs is refused, and nothing reaches Meta", async () => {
+    const w = identityWorld();
+    const { store, mode } = faulty();
+    const wa = w.client({ stores: { ...memoryStores(), identity: store }, policy: { timeoutMs: 300 } });
+    await wa.consent.grant(USER, { scope: "marketing", source: "checkout" });
+    const before = w.reached();
+    mode.aliases = "down";
+    const failed = await w.promo(wa, 1, USER).catch((e: unknown) => e);
+    expect(isStoreUnavailableError(failed)).toBe(true);
+    mode.aliases = "hang";
+    const hung = await w.promo(wa, 2, USER).catch((e: unknown) => e);
+    expect(isStoreUnavailableError(hung)).toBe(true);
+    expect(w.reached()).toBe(before);
+    mode.aliases = "ok";
+    expect(await w.outcome(w.promo(wa, 3, USER))).toBe("sent");
+  });
+
+  it("two clients sending marketing to the phone and the BSUID at the same moment: one goes out", async () => {
+    const w = identityWorld();
+    const stores = memoryStores();
+    const policy = { frequency: { marketingPerDay: 1, marketingPerWeek: 3 } };
+    const a = w.client({ stores, policy });
+    const b = w.client({ stores, policy });
+    await a.consent.grant(USER, { scope: "marketing", source: "checkout" });
+    await a.webhooks.handle(
+      w.fake.webhooks.request(w.inbound("wamid.a", w.clock.now(), "hi", { waId: WA_ID, userId: BSUID })),
+    );
+    w.clock.advance(2 * DAY);
+    const before = w.reached();
+    const outcomes = await Promise.all([w.outcome(w.promo(a, 1, USER)), w.outcome(w.promo(b, 2, BSUID))]);
+    expect(outcomes.sort()).toEqual(["frequency", "sent"]);
+    expect(w.reached() - before).toBe(1);
   });
 });
