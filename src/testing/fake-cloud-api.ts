@@ -191,6 +191,13 @@ export class FakeCloudApi {
       message_template_language: language,
       reason,
       message_template_category: template.category,
+      // Meta explains a rejection (and what to change) beside the reason code.
+      ...(event === "REJECTED" && {
+        rejection_info: {
+          reason: `The template was rejected (${reason}).`,
+          recommendation: "Change the template as the reason says and submit it again.",
+        },
+      }),
     });
   }
 
