@@ -419,6 +419,9 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   async #waitForHeld(): Promise<void> {
     const ms = this.#options.waitForHeldMs ?? 0;
     if (ms <= 0 || this.#held.size === 0 || !this.#deps.signals) return;
+    // Stopped by you (abort, the loop left) or by a store or restriction: no waiting. A paused
+    // template still waits: Meta fails its held messages (132015) right after the pause.
+    if (this.#stopped && !this.#stopped.code.startsWith("template-")) return;
     const settled = new Promise<void>((resolve) => {
       this.#heldSettled = resolve;
     });

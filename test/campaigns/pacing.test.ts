@@ -253,4 +253,24 @@ describe("campaigns under template pacing", () => {
     expect(report.stopped).toMatchObject({ code: "template-disabled" });
     expect(report.sent).toBeLessThan(20);
   });
+
+  it("a run you abort does not wait for its held messages", async () => {
+    // Time moves only by hand: were the run to wait for Meta's decision, report() would never end.
+    const w = await pacedWorld(10, new FakeClock({ autoAdvance: false }));
+    w.fake.paceTemplate(NAME, LANG);
+    const controller = new AbortController();
+    const run = w.wa.campaigns.run({
+      id: "paced-abort",
+      template: w.template,
+      recipients: w.recipients,
+      concurrency: 1,
+      signal: controller.signal,
+      waitForHeldMs: 3_600_000,
+    });
+    let n = 0;
+    for await (const _ of run) if (++n === 2) controller.abort(new Error("deploy"));
+    const report = await run.report();
+    expect(report.stopped).toMatchObject({ code: "aborted" });
+    expect(report.held).toBeGreaterThanOrEqual(2);
+  });
 });
