@@ -62,6 +62,6 @@ run.on("progress", (p) => {
 const report = await run.report();
 if (live) process.stdout.write("\n");
 console.log(
-  `report: ${report.sent} sent, refused ${JSON.stringify(report.refusedBy)}, ${report.failed} failed, ${report.unknown} unknown, complete: ${report.complete}${report.stopped ? ` (stopped: ${report.stopped.reason})` : ""}`,
+  `report: ${report.sent} sent, ${report.held} held, refused ${JSON.stringify(report.refusedBy)}, ${report.failed} failed, ${report.unknown} unknown, complete: ${report.complete}${report.stopped ? ` (stopped, ${report.stopped.code}: ${report.stopped.reason})` : ""}`,
 );
 console.log(`the fake accepted ${fake.messaging.sent.length} messages, none refused by Meta's rules`);

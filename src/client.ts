@@ -1,3 +1,4 @@
+import { EventEmitter } from "eventemitter3";
 import { BlockList } from "./api/block-users.js";
 import { GraphHttp } from "./api/http.js";
 import { requirePhoneNumberId } from "./api/ids.js";
@@ -8,6 +9,7 @@ import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
+import type { CampaignSignals } from "./campaigns/run.js";
 import type { ClientEventName, ClientEvents } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
@@ -114,6 +116,7 @@ export class WhatsAppClient {
     };
     this.#stores = pipeline.stores;
     const outcomes = new UnknownOutcomes();
+    const campaignSignals: CampaignSignals = new EventEmitter();
     this.messages = new Messages(this.#http, enforced, outcomes);
     // With the policy off, the block list is a plain client: no local pre-checks, no mirror.
     this.blocklist = new BlockList(
@@ -134,6 +137,7 @@ export class WhatsAppClient {
         clock: this.#http.clock,
         logger: this.#http.logger,
         checkpoints: pipeline.stores.campaigns,
+        signals: campaignSignals,
       },
     );
     this.media = new Media(this.#http);
@@ -150,6 +154,7 @@ export class WhatsAppClient {
         sessions: this.sessions,
         account: this.account,
         unknownOutcomes: outcomes,
+        campaignSignals,
         phoneNumberId: resolved.phoneNumberId,
       },
       resolved.webhooks,

@@ -54,6 +54,7 @@ export type {
   CampaignResult,
   CampaignRunOptions,
   CampaignStatus,
+  CampaignStopCode,
   CampaignTemplate,
   DeferralReason,
   RefusalReason,

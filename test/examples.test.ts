@@ -47,7 +47,7 @@ describe("examples", () => {
     expect(out).toMatch(/^running: \d+\/3000 done, \d+ sent, \d+ refused, [\d.]+\/s, ETA [\d.]+ s$/m);
     expect(out).toMatch(/^finished: 3000\/3000 done, 2700 sent, 300 refused/m);
     expect(out).toMatch(
-      /report: 2700 sent, refused \{"no-consent":300\}, 0 failed, 0 unknown, complete: true/,
+      /report: 2700 sent, 0 held, refused \{"no-consent":300\}, 0 failed, 0 unknown, complete: true/,
     );
     expect(out).toMatch(/the fake accepted 2700 messages/);
   }, 60_000);

@@ -207,7 +207,7 @@ function validateInput(options: CampaignInput & { id?: unknown; concurrency?: un
       );
     }
   }
-  for (const name of ["concurrency", "progressIntervalMs", "maxPauseMs", "total"] as const) {
+  for (const name of ["concurrency", "progressIntervalMs", "maxPauseMs", "total", "waitForHeldMs"] as const) {
     const v = o[name];
     const min = name === "concurrency" ? 1 : 0;
     if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min)) {

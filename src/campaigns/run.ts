@@ -2,7 +2,7 @@ import { EventEmitter } from "eventemitter3";
 import { type Messages, newCorrelationId, validateMessage } from "../api/messages.js";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { WhatsAppError } from "../errors/base.js";
-import { isGraphApiError } from "../errors/graph.js";
+import { createGraphApiError, isGraphApiError } from "../errors/graph.js";
 import {
   AccountRestrictedPolicyError,
   ConsentRequiredError,
@@ -21,6 +21,7 @@ import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
+import type { StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
 import type {
   CampaignCounts,
   CampaignProgress,
@@ -28,6 +29,7 @@ import type {
   CampaignReport,
   CampaignResult,
   CampaignRunOptions,
+  CampaignStopCode,
   RefusalReason,
   TemplateParams,
 } from "./types.js";
@@ -38,12 +40,37 @@ export interface CampaignDeps {
   clock: Clock;
   logger: Logger;
   checkpoints: CampaignCheckpointStore;
+  /**
+   * Told by the client's webhook handler (`wa.webhooks`, in this process) of campaign statuses and
+   * template updates as their effects are applied: a running campaign hears its held messages
+   * settle and its template paused.
+   */
+  signals?: CampaignSignals;
 }
+
+/** What the webhook handler tells running campaigns. */
+export type CampaignSignals = EventEmitter<{
+  status: (event: StatusEvent) => void;
+  templateUpdate: (event: TemplateUpdateEvent) => void;
+}>;
 
 export interface CampaignRunEvents {
   /** Counts, pace and ETA: at most once per `progressIntervalMs`, on a pause, and at the end. */
   progress: (progress: CampaignProgress) => void;
+  /**
+   * A `held` result was decided by Meta while the run was listening: the recipient's result
+   * again, now `sent` (released) or `failed` (132015: the template was paused).
+   */
+  update: (result: CampaignResult) => void;
 }
+
+/** Meta's answer for a send held for the template's quality assessment (template pacing). */
+const HELD = "held_for_quality_assessment";
+/** Graph codes that mean the template can no longer be sent: paused (132015) or disabled (132016). */
+const TEMPLATE_STOPS: Readonly<Record<number, CampaignStopCode>> = {
+  132015: "template-paused",
+  132016: "template-disabled",
+};
 
 type PQueueClass = typeof import("p-queue").default;
 let queueClass: Promise<PQueueClass> | undefined;
@@ -176,6 +203,7 @@ const emptyCounts = (): CampaignCounts => ({
   read: 0,
   done: 0,
   sent: 0,
+  held: 0,
   refused: 0,
   failed: 0,
   unknown: 0,
@@ -214,7 +242,10 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   readonly #maxPause: number;
   #total: number | undefined;
   #startedAt = 0;
-  #stopped: { reason: string; at: number } | undefined;
+  #stopped: { reason: string; code: CampaignStopCode; at: number } | undefined;
+  /** This run's results Meta holds (template pacing), by correlation id, until it decides. */
+  readonly #held = new Map<string, Extract<CampaignResult, { status: "held" }>>();
+  #heldSettled: (() => void) | undefined;
   #complete = false;
   #report: Promise<CampaignReport> | undefined;
   #pause: { until: number; reason: string; gate: Promise<void> } | undefined;
@@ -247,14 +278,17 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#total = Array.isArray(options.recipients) ? options.recipients.length : options.total;
   }
 
-  /** Listen to `progress`. Listeners that throw are logged, never break the run. */
+  /** Listen to `progress` or `update`. Listeners that throw are logged, never break the run. */
   on<E extends keyof CampaignRunEvents>(event: E, listener: CampaignRunEvents[E]): this {
-    this.#events.on(event, listener);
+    (this.#events as unknown as EventEmitter).on(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
   off<E extends keyof CampaignRunEvents>(event: E, listener?: CampaignRunEvents[E]): this {
-    this.#events.off(event, listener);
+    (this.#events as unknown as EventEmitter).off(
+      event,
+      listener as ((...args: unknown[]) => void) | undefined,
+    );
     return this;
   }
 
@@ -300,7 +334,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       },
       return: async () => {
         // Leaving the loop early: stop sending, and stop holding results for nobody.
-        this.#stop("the results iterator was closed before the end");
+        this.#stop("the results iterator was closed before the end", "iterator-closed");
         this.#iterating = false;
         for (const wake of this.#wakeProducers.splice(0)) wake();
         this.#buffer = [];
@@ -310,9 +344,91 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     };
   }
 
-  #stop(reason: string) {
-    this.#stopped ??= { reason, at: this.#deps.clock.now() };
+  #stop(reason: string, code: CampaignStopCode) {
+    this.#stopped ??= { reason, code, at: this.#deps.clock.now() };
     this.#halt.abort();
+  }
+
+  /** A status webhook: settles a held result; a 132015/132016 failure of this campaign stops it. */
+  readonly #onStatus = (event: StatusEvent) => {
+    const id = event.correlationId;
+    if (id === undefined || campaignOf(id)?.campaign !== this.id) return;
+    const stop = event.status === "failed" ? event.errors.find((e) => TEMPLATE_STOPS[e.code]) : undefined;
+    if (stop) {
+      this.#stop(
+        `template "${this.#options.template.name}" (${this.#options.template.language}) can no longer be sent: a message failed with ${stop.code}`,
+        TEMPLATE_STOPS[stop.code]!,
+      );
+    }
+    const held = this.#held.get(id);
+    if (!held || (event.status !== "failed" && !["sent", "delivered", "read"].includes(event.status))) return;
+    this.#held.delete(id);
+    const c = this.#counts;
+    c.held--;
+    let update: CampaignResult;
+    if (event.status === "failed") {
+      const first = event.errors[0];
+      const code = first?.code ?? "failed";
+      c.failed++;
+      bump(c.failedBy, code);
+      const error = createGraphApiError({
+        body: {
+          code: first?.code ?? 0,
+          message: first?.message ?? first?.title ?? "The held message failed",
+          ...(first?.details !== undefined && { error_data: { details: first.details } }),
+        },
+      });
+      update = { index: held.index, to: held.to, status: "failed", code, error };
+    } else {
+      c.sent++;
+      update = { ...held, status: "sent" };
+    }
+    this.#emit("update", update);
+    if (this.#held.size === 0) this.#heldSettled?.();
+  };
+
+  /** A template update: PAUSED or DISABLED for this campaign's template stops the run. */
+  readonly #onTemplate = (event: TemplateUpdateEvent) => {
+    const { name, language } = this.#options.template;
+    if (event.change !== "status" || event.name !== name) return;
+    if (event.language !== undefined && event.language !== language) return;
+    const code =
+      event.event === "PAUSED"
+        ? "template-paused"
+        : event.event === "DISABLED"
+          ? "template-disabled"
+          : undefined;
+    if (code)
+      this.#stop(
+        `template "${name}" (${language}) was ${event.event} by Meta (message_template_status_update)`,
+        code,
+      );
+  };
+
+  #emit<E extends keyof CampaignRunEvents>(event: E, value: Parameters<CampaignRunEvents[E]>[0]) {
+    try {
+      (this.#events.emit as (e: E, v: unknown) => boolean)(event, value);
+    } catch (error) {
+      this.#deps.logger.error(`wa-guard: a campaign "${event}" listener threw`, {
+        error: describeError(error),
+      });
+    }
+  }
+
+  /** Wait (up to `waitForHeldMs`) for Meta to decide about this run's held messages. */
+  async #waitForHeld(): Promise<void> {
+    const ms = this.#options.waitForHeldMs ?? 0;
+    if (ms <= 0 || this.#held.size === 0 || !this.#deps.signals) return;
+    // Stopped by you (abort, the loop left) or by a store or restriction: no waiting. A paused
+    // template still waits: Meta fails its held messages (132015) right after the pause.
+    if (this.#stopped && !this.#stopped.code.startsWith("template-")) return;
+    const settled = new Promise<void>((resolve) => {
+      this.#heldSettled = resolve;
+    });
+    const timer = new AbortController();
+    await Promise.race([settled, this.#deps.clock.sleep(ms, timer.signal).catch(() => undefined)]);
+    timer.abort();
+    this.#heldSettled = undefined;
   }
 
   async #execute(): Promise<CampaignReport> {
@@ -337,7 +453,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#lastProgressAt = this.#startedAt;
     this.#samples = [{ at: this.#startedAt, sent: 0 }];
     this.#marketing = await sendableTemplate(policy, this.#options.template);
-    const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`);
+    const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`, "aborted");
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
     // Loaded on the first run: a client that never runs a campaign does not pay for it at import.
@@ -345,6 +461,9 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const queue = new PQueue({ concurrency: this.#concurrency });
     let index = 0;
     let readAll = false;
+    const emitter = this.#deps.signals;
+    emitter?.on("status", this.#onStatus);
+    emitter?.on("templateUpdate", this.#onTemplate);
     try {
       if (!this.#stopped) {
         for await (const item of this.#options.recipients) {
@@ -363,10 +482,16 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     } catch (error) {
       // The source itself failed (a cursor lost): what was read still finishes and is reported.
       this.#sourceError = { error };
-      this.#stop(`the recipients source threw: ${describeError(error)}`);
+      this.#stop(`the recipients source threw: ${describeError(error)}`, "source-failed");
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await queue.onIdle();
+      try {
+        await this.#waitForHeld();
+      } finally {
+        emitter?.off("status", this.#onStatus);
+        emitter?.off("templateUpdate", this.#onTemplate);
+      }
     }
     // Complete: the whole source was read and the run never stopped (nothing left for a re-run
     // but what the messaging limit deferred).
@@ -507,10 +632,10 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
               error: describeError(error),
             }),
           );
-        const result: CampaignResult = {
+        const result: Extract<CampaignResult, { status: "sent" | "held" }> = {
           index,
           to,
-          status: "sent",
+          status: sent.messageStatus === HELD ? "held" : "sent",
           messageId: sent.messageId,
           correlationId,
         };
@@ -526,7 +651,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
             this.#pauseFor(error.retryAfterMs, error.reason);
             continue;
           }
-          this.#stop(`the account is restricted: ${error.reason}`);
+          this.#stop(`the account is restricted: ${error.reason}`, "account-restricted");
           await release();
           const deferred: CampaignResult = {
             index,
@@ -541,6 +666,16 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         if (error instanceof MessagingLimitError) {
           await release();
           return { index, to, status: "deferred", reason: "messaging-limit", error };
+        }
+        if (
+          error instanceof TemplateNotSendableError ||
+          (isGraphApiError(error) && TEMPLATE_STOPS[error.graphCode])
+        ) {
+          const stopped = await this.#templateStopped(error);
+          if (stopped) {
+            await release();
+            return { index, to, status: "deferred", reason: "template-paused", error };
+          }
         }
         if (isPolicyViolation(error)) {
           await release();
@@ -574,8 +709,35 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     }
   }
 
+  /**
+   * Whether a refusal of the campaign's template means it is paused or disabled (Meta's 132015 or
+   * 132016, or the template guard seeing PAUSED/DISABLED): then the run stops. A refusal for one
+   * recipient's parameters is not.
+   */
+  async #templateStopped(error: WhatsAppError): Promise<boolean> {
+    const { name, language } = this.#options.template;
+    let code: CampaignStopCode | undefined;
+    let why: string;
+    if (isGraphApiError(error)) {
+      code = TEMPLATE_STOPS[error.graphCode];
+      why = `Meta answered ${error.graphCode}`;
+    } else {
+      const found = await this.#deps.policy.templates.get(name, language).catch(() => undefined);
+      code =
+        found?.status === "PAUSED"
+          ? "template-paused"
+          : found?.status === "DISABLED"
+            ? "template-disabled"
+            : undefined;
+      why = `the template guard sees it ${found?.status}`;
+    }
+    if (!code) return false;
+    this.#stop(`template "${name}" (${language}) can no longer be sent: ${why}`, code);
+    return true;
+  }
+
   #storeDown(index: number, to: string, error: unknown): CampaignResult {
-    this.#stop(`a state store is unavailable: ${describeError(error)}`);
+    this.#stop(`a state store is unavailable: ${describeError(error)}`, "store-unavailable");
     return { index, to, status: "deferred", reason: "store-unavailable", error: error as WhatsAppError };
   }
 
@@ -599,6 +761,10 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     switch (result.status) {
       case "sent":
         c.sent++;
+        break;
+      case "held":
+        c.held++;
+        this.#held.set(result.correlationId, result);
         break;
       case "refused":
         c.refused++;
@@ -672,13 +838,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       progress.pausedUntil = this.#pause.until;
       progress.pauseReason = this.#pause.reason;
     }
-    try {
-      this.#events.emit("progress", progress);
-    } catch (error) {
-      this.#deps.logger.error('wa-guard: a campaign "progress" listener threw', {
-        error: describeError(error),
-      });
-    }
+    this.#emit("progress", progress);
   }
 
   /** Note (once per source) a restriction that slows this campaign: quality YELLOW paces marketing. */

@@ -56,6 +56,15 @@ export interface CampaignRunOptions extends CampaignInput {
   maxPauseMs?: number;
   /** How many recipients the source holds, when it is not an array: progress then has an ETA. */
   total?: number;
+  /**
+   * Once every recipient has a result, wait up to this long for Meta to decide about the
+   * messages it holds for the template's quality assessment (`held`: template pacing) before
+   * `report()` resolves. Meta aims to decide within an hour. Messages still held then stay `held`
+   * in the report; their status webhooks still settle the checkpoint (a held message that fails
+   * is sent again by a later run of the same id).
+   * @default 0
+   */
+  waitForHeldMs?: number;
 }
 
 /** Why a recipient was refused (a built-in guard, or the name of your own). */
@@ -71,7 +80,28 @@ export type RefusalReason =
   | (string & {});
 
 /** Why a recipient was not attempted now; running the campaign again tries them. */
-export type DeferralReason = "messaging-limit" | "account-restricted" | "stopped" | "store-unavailable";
+export type DeferralReason =
+  | "messaging-limit"
+  | "account-restricted"
+  | "stopped"
+  | "store-unavailable"
+  /** The campaign's template was paused (Meta: 132015) or disabled (132016): the run stopped. */
+  | "template-paused";
+
+/**
+ * Why a run stopped early. `template-paused` and `template-disabled`: Meta paused the template
+ * (a `message_template_status_update` PAUSED, a 132015 answer or a held message failing with
+ * 132015) or disabled it (DISABLED, 132016); the run stops at the first of these and resumes only
+ * when you run the same id again after the template is unpaused (or with another template).
+ */
+export type CampaignStopCode =
+  | "aborted"
+  | "iterator-closed"
+  | "source-failed"
+  | "account-restricted"
+  | "store-unavailable"
+  | "template-paused"
+  | "template-disabled";
 
 interface ResultBase {
   /** Position in the source, from 0. */
@@ -84,6 +114,19 @@ interface ResultBase {
 export type CampaignResult =
   | (ResultBase & {
       status: "sent";
+      messageId: string;
+      correlationId: string;
+      waId?: string;
+    })
+  | (ResultBase & {
+      /**
+       * Meta accepted the send but holds it for the template's quality assessment (template
+       * pacing: `message_status: "held_for_quality_assessment"`): not sent to the user yet. Meta
+       * then releases it (the run's `update` event gives it again as `sent`) or, when it pauses
+       * the template, fails it with 132015 (`update` gives it as `failed`, and the run stops).
+       * Never re-sent by a later run unless it failed.
+       */
+      status: "held";
       messageId: string;
       correlationId: string;
       waId?: string;
@@ -130,7 +173,10 @@ export interface CampaignCounts {
   read: number;
   /** Results produced. */
   done: number;
+  /** Accepted and on their way (not held), including held messages Meta has since released. */
   sent: number;
+  /** Accepted but held by Meta for the template's quality assessment, and not decided yet. */
+  held: number;
   refused: number;
   failed: number;
   unknown: number;
@@ -173,7 +219,7 @@ export interface CampaignReport extends CampaignCounts {
    * Why the run stopped early (abort, a long restriction, a store down, the source threw —
    * then `error` is what it threw). Recipients read but not attempted are `deferred`.
    */
-  stopped?: { reason: string; at: number; error?: unknown };
+  stopped?: { reason: string; code: CampaignStopCode; at: number; error?: unknown };
   /** Pauses for restrictions that lift by themselves (a 130429 storm). */
   pauses: Array<{ reason: string; from: number; until: number }>;
   /** Restrictions seen slowing the run (quality YELLOW paces marketing templates). */

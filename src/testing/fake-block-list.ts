@@ -1,5 +1,5 @@
 import type { TransportResponse } from "../transport/types.js";
-import { errorObject, errorResponse, jsonResponse } from "./fake-errors.js";
+import { errorObject, blockUsersErrorResponse as errorResponse, jsonResponse } from "./fake-errors.js";
 import { type FakeMessaging, fakeIdentity } from "./fake-messaging.js";
 
 export const FAKE_BLOCK_LIST_CAP = 64_000;
@@ -95,7 +95,7 @@ export class FakeBlockList {
       const id = parsed !== undefined && BSUID.test(parsed) === byUserId ? parsed : undefined;
       const ids = (i: string) => (BSUID.test(i) ? { user_id: i } : { wa_id: i });
       const fail = (code: number, message: string, details: string) => {
-        const err = errorObject({ code, message, details });
+        const err = errorObject({ code, message, details }, { blockUsers: true });
         delete err["fbtrace_id"];
         delete err["type"];
         failed.push({ input, ...(id !== undefined && ids(id)), errors: [{ ...err, message }] });
@@ -144,11 +144,14 @@ export class FakeBlockList {
     const result: Record<string, unknown> = { messaging_product: "whatsapp", block_users: { [key]: done } };
     if (failed.length > 0) {
       (result["block_users"] as Record<string, unknown>)["failed_users"] = failed;
-      result["error"] = errorObject({
-        code: 139100,
-        message: "Failed to block/unblock users",
-        details: `Failed to ${method === "POST" ? "block" : "unblock"} some users, see the block_users response list for details`,
-      });
+      result["error"] = errorObject(
+        {
+          code: 139100,
+          message: "Failed to block/unblock users",
+          details: `Failed to ${method === "POST" ? "block" : "unblock"} some users, see the block_users response list for details`,
+        },
+        { blockUsers: true },
+      );
     }
     return jsonResponse(result);
   }
@@ -204,14 +207,11 @@ export class FakeBlockList {
       try {
         const cursor = JSON.parse(atob(after)) as { o: number; v: number };
         if (cursor.v !== this.#version) {
-          return errorResponse(
-            {
-              code: 139102,
-              message: "Blocklist concurrent update",
-              details: "Blocklist was updated during retrieval - retry with offset 0",
-            },
-            { messaging_product: "whatsapp" },
-          );
+          return errorResponse({
+            code: 139102,
+            message: "Blocklist concurrent update",
+            details: "Blocklist was updated during retrieval - retry with offset 0",
+          });
         }
         offset = cursor.o;
       } catch {

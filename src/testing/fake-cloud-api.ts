@@ -4,7 +4,7 @@ import type { Clock } from "../state/clock.js";
 import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
 import { FakeBlockList } from "./fake-block-list.js";
-import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
+import { blockUsersErrorResponse, errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
 import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
 import { FakeTemplates } from "./fake-template-store.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
@@ -51,6 +51,8 @@ export interface FakePhoneNumberState {
   platform_type: string;
   throughput: { level: string };
   whatsapp_business_manager_messaging_limit: string;
+  /** The webhook URL Meta posts to for this number (`application`: the app's). */
+  webhook_configuration: { application: string };
 }
 
 export type DropMode = "before_write" | "after_request";
@@ -143,6 +145,7 @@ export class FakeCloudApi {
       platform_type: "CLOUD_API",
       throughput: { level: "STANDARD" },
       whatsapp_business_manager_messaging_limit: "TIER_2K",
+      webhook_configuration: { application: "https://example.com/webhooks" },
       ...options.phoneNumber,
     };
     this.templates = new FakeTemplates(
@@ -188,6 +191,13 @@ export class FakeCloudApi {
       message_template_language: language,
       reason,
       message_template_category: template.category,
+      // Meta explains a rejection (and what to change) beside the reason code.
+      ...(event === "REJECTED" && {
+        rejection_info: {
+          reason: `The template was rejected (${reason}).`,
+          recommendation: "Change the template as the reason says and submit it again.",
+        },
+      }),
     });
   }
 
@@ -316,7 +326,10 @@ export class FakeCloudApi {
     const fault = this.#take(request, (f) => f.spec !== undefined, body);
     let failWith: FakeDeliveryError | undefined;
     if (fault?.spec && fault.async) failWith = deliveryError(fault.spec);
-    else if (fault?.spec) return errorResponse(fault.spec);
+    else if (fault?.spec)
+      return this.operationOf(request, body) === "block_users"
+        ? blockUsersErrorResponse(fault.spec)
+        : errorResponse(fault.spec);
     if (segments[0] === "fake-media" && segments[1]) return this.#download(segments[1]);
     const [version, id, edge, ...rest] = segments;
     if (!version || !/^v\d+\.\d$/.test(version) || !id || rest.length > 0) return unknownPath(url.pathname);
@@ -330,7 +343,8 @@ export class FakeCloudApi {
     }
     if (id === this.wabaId && edge === "message_templates")
       return this.templates.handle(request.method, body, query);
-    if (edge === undefined && this.templates.byId(id)) return this.templates.handleOne(request.method, id);
+    if (edge === undefined && this.templates.byId(id))
+      return this.templates.handleOne(request.method, id, query);
     if (edge === undefined && this.#media.has(id)) return this.#mediaInfo(request.method, id, url.origin);
     return errorResponse({
       code: 100,
@@ -416,7 +430,8 @@ export class FakeCloudApi {
       url: `${origin}/fake-media/${id}`,
       mime_type: media.mimeType,
       sha256: "",
-      file_size: media.data.byteLength,
+      // A string, as Meta's media reference shows it.
+      file_size: String(media.data.byteLength),
       id,
     });
   }

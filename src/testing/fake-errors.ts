@@ -30,8 +30,14 @@ export interface FakeErrorSpec {
   isTransient?: boolean;
 }
 
-/** A Graph error object shaped like Meta's. */
-export function errorObject(spec: FakeErrorSpec): Record<string, unknown> {
+/**
+ * A Graph error object shaped like Meta's. `blockUsers`: as the block_users edge answers, with
+ * `messaging_product` beside `error` rather than in `error_data` (Meta's block-users page).
+ */
+export function errorObject(
+  spec: FakeErrorSpec,
+  options: { blockUsers?: boolean } = {},
+): Record<string, unknown> {
   const title = spec.message ?? graphCodeInfo(spec.code).title;
   return {
     message: `(#${spec.code}) ${title}`,
@@ -39,7 +45,10 @@ export function errorObject(spec: FakeErrorSpec): Record<string, unknown> {
     code: spec.code,
     ...(spec.subcode !== undefined && { error_subcode: spec.subcode }),
     ...(spec.isTransient !== undefined && { is_transient: spec.isTransient }),
-    error_data: { messaging_product: "whatsapp", details: spec.details ?? title },
+    error_data: {
+      ...(!options.blockUsers && { messaging_product: "whatsapp" }),
+      details: spec.details ?? title,
+    },
     fbtrace_id: fbtraceId(),
   };
 }
@@ -52,6 +61,16 @@ export function errorResponse(spec: FakeErrorSpec, extra?: Record<string, unknow
     headers,
     body: JSON.stringify({ ...extra, error: errorObject(spec) }),
   };
+}
+
+/** An error of the block_users edge: `messaging_product` beside `error`, as Meta's page shows. */
+export function blockUsersErrorResponse(spec: FakeErrorSpec): TransportResponse {
+  const response = errorResponse(spec);
+  response.body = JSON.stringify({
+    messaging_product: "whatsapp",
+    error: errorObject(spec, { blockUsers: true }),
+  });
+  return response;
 }
 
 export function jsonResponse(body: unknown, status = 200): TransportResponse {

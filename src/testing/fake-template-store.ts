@@ -89,9 +89,9 @@ export class FakeTemplates {
     return errorResponse({ code: 100, details: `Unsupported method ${method}` });
   }
 
-  handleOne(method: string, id: string): TransportResponse {
+  handleOne(method: string, id: string, query: URLSearchParams = new URLSearchParams()): TransportResponse {
     if (method !== "GET") return errorResponse({ code: 100, details: `Unsupported method ${method}` });
-    return jsonResponse(toJson(this.#byId.get(id)!));
+    return jsonResponse(withFields(toJson(this.#byId.get(id)!), query.get("fields")));
   }
 
   #list(query: URLSearchParams): TransportResponse {
@@ -103,7 +103,8 @@ export class FakeTemplates {
     const matching = this.all().filter(
       (t) => (!status || t.status === status) && (!name || t.name.includes(name)),
     );
-    const data = matching.slice(offset, offset + limit).map(toJson);
+    const fields = query.get("fields");
+    const data = matching.slice(offset, offset + limit).map((t) => withFields(toJson(t), fields));
     const paging: Record<string, unknown> = {
       cursors: { before: encodeCursor(offset), after: encodeCursor(offset + data.length) },
     };
@@ -192,6 +193,21 @@ export class FakeTemplates {
     }
     return jsonResponse({ success: true });
   }
+}
+
+/**
+ * Only the fields asked for (and `id`), as the Graph API answers `?fields=`; every field without
+ * it. A field the template does not have is left out.
+ */
+function withFields(json: Record<string, unknown>, fields: string | null): Record<string, unknown> {
+  if (!fields) return json;
+  const out: Record<string, unknown> = {};
+  for (const f of fields.split(",")) {
+    const name = f.trim().replace(/\{.*\}$/, "");
+    if (name && name in json) out[name] = json[name];
+  }
+  out["id"] = json["id"];
+  return out;
 }
 
 function toJson(t: FakeTemplate): Record<string, unknown> {

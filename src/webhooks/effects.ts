@@ -5,7 +5,7 @@
  * changes nothing), so the handler may apply an event as often as Meta delivers it.
  */
 import type { Account } from "../api/phone-numbers.js";
-import { campaignOf } from "../campaigns/run.js";
+import { type CampaignSignals, campaignOf } from "../campaigns/run.js";
 import { isStoreUnavailableError } from "../errors/store.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
@@ -36,6 +36,11 @@ export interface EffectDeps {
   account: Account;
   /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
   unknownOutcomes: { settle(correlationId: string, status: string): boolean };
+  /**
+   * Campaign runs of this client: they hear their statuses and their template's updates as the
+   * effects are applied (before listeners run), so a pause stops a run at once.
+   */
+  campaignSignals?: CampaignSignals;
   /** This client's phone number: windows open only for messages and calls to it. */
   phoneNumberId: string | undefined;
   logger?: Logger;
@@ -135,6 +140,7 @@ export class WebhookEffects {
       case "templateUpdate":
         out.push(event);
         await this.#template(event);
+        this.deps.campaignSignals?.emit("templateUpdate", event);
         return;
       case "accountUpdate":
         out.push(event);
@@ -302,7 +308,10 @@ export class WebhookEffects {
       event.reconciled = true;
     }
     const campaign = event.correlationId === undefined ? undefined : campaignOf(event.correlationId);
-    if (campaign) await this.#settleCampaignSend(campaign, event);
+    if (campaign) {
+      await this.#settleCampaignSend(campaign, event);
+      this.deps.campaignSignals?.emit("status", event);
+    }
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {

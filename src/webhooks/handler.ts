@@ -9,6 +9,7 @@
  */
 import type { EventEmitter } from "eventemitter3";
 import type { Account } from "../api/phone-numbers.js";
+import type { CampaignSignals } from "../campaigns/run.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
 import type { ClientEvents } from "../events.js";
@@ -90,6 +91,8 @@ interface WebhookDeps {
   account: Account;
   /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
   unknownOutcomes: { settle(correlationId: string, status: string): boolean };
+  /** Campaign runs of this client, told of their statuses and template updates. */
+  campaignSignals?: CampaignSignals;
   /** This client's phone number (events for another number open no window here). */
   phoneNumberId: string | undefined;
 }
