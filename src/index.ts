@@ -188,9 +188,11 @@ export type {
   WebhookSource,
 } from "./webhooks/events.js";
 export type {
+  FetchHandlerContext,
   HandleOptions,
   NodeRequest,
   NodeResponse,
+  WebhookFetchHandler,
   WebhookHeaders,
   WebhookOptions,
   WebhookRequest,
