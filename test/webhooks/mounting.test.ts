@@ -9,7 +9,7 @@ const USER = "16505551234";
 type NextRouteHandler = (
   request: Request,
   context: { params: Promise<Record<string, string | string[]>> },
-) => Response | Promise<Response> | undefined | void;
+) => Response | Promise<Response> | undefined;
 
 describe("mounting the webhook handler", () => {
   it("a Hono app's fetch is a delivery target for the fake, and the app serves the handshake and the events", async () => {
