@@ -548,9 +548,10 @@ export class Policy {
   }
 
   /**
-   * Run the pipeline before a send: throws the first violation. Pure guards run first; for
-   * business-initiated messages they run one at a time with the send recorded in the history
-   * in the same step, so concurrent sends cannot both pass a per-user or per-tier cap.
+   * Run the pipeline before a send: throws the most specific violation (the others in its
+   * `violations`). Pure guards run first; for business-initiated messages they run one at a
+   * time with the send recorded in the history in the same step, so concurrent sends cannot
+   * both pass a per-user or per-tier cap.
    * Capacity is taken only when every pure guard passed, and given back if a later capacity
    * guard refuses. The returned ticket forgets the recorded send if it never went out.
    */
@@ -787,7 +788,7 @@ export class Policy {
   /**
    * Check again, consuming nothing, what may have changed since `enforce` let the message
    * through: the state guards (account health, block list, consent, window, template). Throws
-   * the first violation. Called when a send waited (for capacity, or to retry).
+   * the most specific violation. Called when a send waited (for capacity, or to retry).
    */
   async recheck(message: OutboundMessage): Promise<void> {
     const ctx = await this.#context(message);
