@@ -129,9 +129,12 @@ export function withOthers(violations: readonly PolicyViolationError[]): PolicyV
     configurable: true,
   });
   const before = first.message;
+  // Read first: V8 formats `stack` on first access, with the message of that moment.
+  const stack = first.stack;
   const also = [...new Set(others.map((v) => v.rule))].join(", ");
-  first.message = `${before} (also refused by: ${also}; see error.violations)`;
-  if (typeof first.stack === "string") first.stack = first.stack.replace(before, first.message);
+  const message = `${before} (also refused by: ${also}; see error.violations)`;
+  first.message = message;
+  if (typeof stack === "string") first.stack = stack.replace(before, () => message);
   return first;
 }
 

@@ -117,6 +117,13 @@ describe("when several guards refuse, the most specific cause is thrown", () => 
     expect(verdict.violations.map((v) => v.rule)).toEqual(["template", "consent"]);
   });
 
+  it("the first line of the stack is the name and the whole message, the other refusals included", async () => {
+    const { wa } = world();
+    const error = await refusal(wa.messages.sendText({ to: TO, body: "pay now at https://bit.ly/x" }));
+    expect(error.stack?.split("\n")[0]).toBe(`${error.name}: ${error.message}`);
+    expect(error.message).toMatch(/also refused by: session-window/);
+  });
+
   it("a single refusal lists only itself and keeps its message", async () => {
     const { wa } = world();
     const error = await refusal(
