@@ -23,9 +23,13 @@ import { Webhooks } from "./webhooks/handler.js";
 /** Set by withOptions() for the duration of one synchronous constructor call. */
 let inheriting: ConstructorParameters<typeof GraphHttp>[1];
 let inheritedStores: Partial<Policy["stores"]> | undefined;
-/** Listener → the wrapper that keeps its exceptions out of the send path. */
+/**
+ * Per emitter (shared by a client and its `withOptions()` copies), per listener, per event: the
+ * wrapper that keeps the listener's exceptions out of the send path and reports them under the
+ * event that ran it, through the logger of the client that registered it.
+ */
 type AnyListener = (...args: never[]) => void;
-const guardedListeners = new WeakMap<AnyListener, AnyListener>();
+const guardedListeners = new WeakMap<object, WeakMap<AnyListener, Map<string, AnyListener>>>();
 
 /**
  * The WhatsApp Cloud API client.
@@ -190,7 +194,8 @@ export class WhatsAppClient {
    * `policy.allowed`, `throttle.wait`) and webhook events (`message`, `status`, `optOut`,
    * `optIn`, `templateUpdate`, `accountUpdate`, `qualityUpdate`, `call`, `error`, `unknown`,
    * `webhook.rejected`). A listener that throws or rejects never breaks a send or another
-   * listener: the error goes to the logger.
+   * listener: the error goes to the logger's `error`, or — without a logger — to `console.warn`
+   * (stderr), naming the event.
    */
   on<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
     this.#http.emitter.on(event, this.#guarded(event, listener) as never);
@@ -203,16 +208,36 @@ export class WhatsAppClient {
   }
 
   off<E extends ClientEventName>(event: E, listener?: ClientEvents[E]): this {
-    this.#http.emitter.off(event, (listener && (guardedListeners.get(listener) ?? listener)) as never);
+    const wrapped = listener && this.#wrappers(listener).get(event);
+    this.#http.emitter.off(event, (wrapped ?? listener) as never);
     return this;
   }
 
+  #wrappers(listener: AnyListener): Map<string, AnyListener> {
+    const emitter = this.#http.emitter;
+    let byListener = guardedListeners.get(emitter);
+    if (!byListener) {
+      byListener = new WeakMap();
+      guardedListeners.set(emitter, byListener);
+    }
+    let byEvent = byListener.get(listener);
+    if (!byEvent) {
+      byEvent = new Map();
+      byListener.set(listener, byEvent);
+    }
+    return byEvent;
+  }
+
   #guarded<E extends ClientEventName>(event: E, listener: ClientEvents[E]): ClientEvents[E] {
-    let wrapped = guardedListeners.get(listener) as ClientEvents[E] | undefined;
+    const wrappers = this.#wrappers(listener as AnyListener);
+    let wrapped = wrappers.get(event) as ClientEvents[E] | undefined;
     if (!wrapped) {
-      const logger = this.#http.logger;
+      const logger = this.#http.options.logger;
+      const redact = this.#http.redact;
       const report = (error: unknown) =>
-        logger.error(`wa-guard: a "${event}" listener threw`, { error: describeError(error) });
+        logger
+          ? logger.error(`wa-guard: a "${event}" listener threw`, { error: describeError(error) })
+          : warnOnStderr(event, error, redact);
       wrapped = ((...args: unknown[]) => {
         try {
           const result = (listener as (...a: unknown[]) => unknown)(...args);
@@ -224,7 +249,7 @@ export class WhatsAppClient {
         }
         return undefined;
       }) as ClientEvents[E];
-      guardedListeners.set(listener, wrapped as AnyListener);
+      wrappers.set(event, wrapped as AnyListener);
     }
     return wrapped;
   }
@@ -238,6 +263,19 @@ export class WhatsAppClient {
   [Symbol.for("nodejs.util.inspect.custom")](): Record<string, unknown> {
     return this.toJSON();
   }
+}
+
+/**
+ * Without a logger, a listener that throws is the one thing wa-guard prints: otherwise the error
+ * would vanish (the webhook was answered 200, the reply never sent). Pass a `logger` to take it.
+ */
+function warnOnStderr(event: string, error: unknown, redact: (text: string) => string): void {
+  const stack = error instanceof Error && typeof error.stack === "string" ? `\n${error.stack}` : "";
+  console.warn(
+    redact(
+      `wa-guard: a "${event}" listener threw: ${describeError(error)} (pass a logger to the client to handle this yourself)${stack}`,
+    ),
+  );
 }
 
 function describe(o: ResolvedOptions): Record<string, unknown> {

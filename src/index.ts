@@ -58,7 +58,9 @@ export type {
   CampaignTemplate,
   DeferralReason,
   RefusalReason,
+  SettledOutcome,
   TemplateParams,
+  UnknownRecipient,
 } from "./campaigns/types.js";
 export { WhatsAppClient } from "./client.js";
 export type { ErrorFamily } from "./errors/base.js";
@@ -139,7 +141,11 @@ export type { AccountHealthStore, Restriction, RestrictionScope } from "./state/
 export { MemoryAccountHealthStore } from "./state/account-health.js";
 export type { BlockMirror } from "./state/block-mirror.js";
 export { BLOCK_LIST_CAP, MemoryBlockMirror } from "./state/block-mirror.js";
-export type { CampaignCheckpointStore, CheckpointEntry } from "./state/campaign-checkpoints.js";
+export type {
+  CampaignCheckpointStore,
+  CheckpointEntry,
+  PendingCheckpoint,
+} from "./state/campaign-checkpoints.js";
 export { MemoryCampaignCheckpointStore } from "./state/campaign-checkpoints.js";
 export type { Clock } from "./state/clock.js";
 export { systemClock } from "./state/clock.js";
@@ -183,9 +189,11 @@ export type {
   WebhookSource,
 } from "./webhooks/events.js";
 export type {
+  FetchHandlerContext,
   HandleOptions,
   NodeRequest,
   NodeResponse,
+  WebhookFetchHandler,
   WebhookHeaders,
   WebhookOptions,
   WebhookRequest,

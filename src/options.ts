@@ -81,7 +81,9 @@ export interface ClientOptions {
    */
   clock?: Clock;
   /**
-   * Receives debug/info/warn/error lines; secrets are redacted. Quiet by default.
+   * Receives debug/info/warn/error lines; secrets are redacted. Quiet by default, except for an
+   * event listener that throws or rejects: without a logger that is printed with `console.warn`
+   * (stderr), since the error would otherwise vanish; with one it goes to `logger.error`.
    */
   logger?: Logger;
   /**

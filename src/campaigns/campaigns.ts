@@ -1,6 +1,7 @@
 import { validateMessage } from "../api/messages.js";
 import { AccountRestrictedPolicyError, isPolicyViolation, MessagingLimitError } from "../errors/policy.js";
 import { ConfigError, ValidationError } from "../errors/validation.js";
+import { maskPhone } from "../internal/redact.js";
 import { windowOpen } from "../state/session-windows.js";
 import {
   bump,
@@ -11,7 +12,14 @@ import {
   refusalReason,
   sendableTemplate,
 } from "./run.js";
-import type { CampaignInput, CampaignPlan, CampaignPlanOptions, CampaignRunOptions } from "./types.js";
+import type {
+  CampaignInput,
+  CampaignPlan,
+  CampaignPlanOptions,
+  CampaignRunOptions,
+  SettledOutcome,
+  UnknownRecipient,
+} from "./types.js";
 
 /** Guards that pace sends rather than refuse them: a campaign waits for them. */
 const PACING = new Set(["throughput", "pair-rate"]);
@@ -162,6 +170,99 @@ export class Campaigns {
     validateInput(options, true);
     return new CampaignRun(deps, options);
   }
+
+  /**
+   * The recipients of campaign `id` whose send has an unknown outcome: a run died between
+   * claiming them and hearing Meta's answer (a crash, a SIGKILL, a deploy), or the connection
+   * broke after the request was written. A run never sends to them again on its own. Their
+   * status webhook settles them by itself; without one, check (Meta's message history, your
+   * webhook logs, the user) and call `settle()` for each.
+   *
+   * ```ts
+   * for (const r of await wa.campaigns.unknown("spring-sale")) {
+   *   await wa.campaigns.settle("spring-sale", r.to, delivered(r) ? "sent" : "not_sent");
+   * }
+   * ```
+   * @throws ConfigError when the checkpoint store cannot list entries (a store of your own without `pending`)
+   */
+  async unknown(id: string): Promise<UnknownRecipient[]> {
+    const { checkpoints } = this.#require();
+    validateId(id);
+    if (typeof checkpoints.pending !== "function")
+      throw new ConfigError(
+        "the campaign checkpoint store cannot list unknown sends: give it a pending(campaign) method (MemoryCampaignCheckpointStore and redisStores() have one)",
+      );
+    const found = await checkpoints.pending(id);
+    return found
+      .map(({ key, entry }) => ({
+        to: /^\d+$/.test(key) ? `+${key}` : key,
+        correlationId: entry.correlationId,
+        since: entry.at,
+        run: entry.run,
+      }))
+      .sort((a, b) => a.since - b.since || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  }
+
+  /**
+   * Record what you found out about a recipient `unknown()` listed. `"sent"`: the message
+   * reached them — no run of this campaign sends to them again (pass `messageId` when you know
+   * it). `"not_sent"`: it did not — the next run of this campaign sends to them. Settling a
+   * recipient already in that state does nothing; `"not_sent"` for a recipient recorded as sent
+   * is refused, so a mistake cannot send anyone a second message.
+   * @throws ValidationError when nothing is recorded for `to` in the campaign, or for `"not_sent"` over a recorded send
+   */
+  async settle(
+    id: string,
+    to: string,
+    outcome: SettledOutcome,
+    options: { messageId?: string } = {},
+  ): Promise<void> {
+    const { checkpoints, clock } = this.#require();
+    validateId(id);
+    if (typeof to !== "string" || to.trim() === "")
+      throw new ValidationError("to must be the recipient unknown() listed", [
+        { path: ["to"], message: "expected a phone number or BSUID", code: "invalid_type" },
+      ]);
+    if (outcome !== "sent" && outcome !== "not_sent")
+      throw new ValidationError(`outcome must be "sent" or "not_sent", got ${JSON.stringify(outcome)}`, [
+        { path: ["outcome"], message: 'expected "sent" or "not_sent"', code: "invalid_value" },
+      ]);
+    const messageId = options?.messageId;
+    if (messageId !== undefined && (typeof messageId !== "string" || messageId === ""))
+      throw new ValidationError("messageId must be a non-empty string (the wamid) when given", [
+        { path: ["messageId"], message: "expected a wamid", code: "invalid_type" },
+      ]);
+    const key = checkpointKey(to);
+    const entry = await checkpoints.get(id, key);
+    const who = maskPhone(to);
+    if (!entry)
+      throw new ValidationError(
+        `nothing is recorded for ${who} in campaign "${id}" (unknown() lists the recipients to settle)`,
+        [{ path: ["to"], message: "not in the campaign's checkpoint", code: "invalid_value" }],
+      );
+    const at = clock.now();
+    if (outcome === "sent") {
+      if (entry.state === "sent") return;
+      await checkpoints.settle(id, key, { state: "sent", messageId: messageId ?? "", run: entry.run, at });
+      return;
+    }
+    if (entry.state === "released") return;
+    if (entry.state === "sent")
+      throw new ValidationError(
+        `${who} is recorded as sent in campaign "${id}" (${entry.messageId || "settled by hand"}); only an unknown send can be settled as not sent`,
+        [{ path: ["outcome"], message: "the recipient was sent", code: "invalid_value" }],
+      );
+    // Released under the claiming run: the next run (a new run token) claims and sends it.
+    await checkpoints.release(id, key, { state: "released", run: entry.run, at });
+  }
+}
+
+function validateId(id: unknown): void {
+  if (typeof id !== "string" || !/^[\w.:-]{1,128}$/.test(id))
+    throw new ValidationError(
+      "id must be 1-128 letters, digits, '_', '-', '.' or ':' (the same id resumes the campaign)",
+      [{ path: ["id"], message: "invalid campaign id", code: "invalid_format" }],
+    );
 }
 
 function validateInput(options: CampaignInput & { id?: unknown; concurrency?: unknown }, run: boolean): void {

@@ -534,7 +534,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
           to,
           status: "skipped",
           reason: mine ? "duplicate" : "already-sent",
-          messageId: entry.messageId,
+          ...(entry.messageId !== "" && { messageId: entry.messageId }),
         };
       if (entry.state === "pending")
         return mine
@@ -579,7 +579,9 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     }
     if (existing?.state === "sent") {
       const reason = existing.run === this.runId ? "duplicate" : "already-sent";
-      return { index, to, status: "skipped", reason, messageId: existing.messageId };
+      return existing.messageId === ""
+        ? { index, to, status: "skipped", reason } // settled as sent by hand, id unknown
+        : { index, to, status: "skipped", reason, messageId: existing.messageId };
     }
     if (existing?.state === "pending") {
       if (existing.run === this.runId) return { index, to, status: "skipped", reason: "duplicate" };

@@ -143,7 +143,8 @@ export type CampaignResult =
        * The send may have reached Meta (the connection broke after the request was written, or
        * an earlier run died between claiming and recording it). Never re-sent; the status webhook
        * carrying `correlationId` settles it (`wa.webhooks`): a later run then skips the person if
-       * it was delivered, and tries again if it failed.
+       * it was delivered, and tries again if it failed. Without a webhook, list them with
+       * `wa.campaigns.unknown(id)` and settle each with `wa.campaigns.settle()` after checking.
        */
       status: "unknown";
       correlationId: string;
@@ -225,6 +226,24 @@ export interface CampaignReport extends CampaignCounts {
   /** Restrictions seen slowing the run (quality YELLOW paces marketing templates). */
   slowdowns: Array<{ reason: string; at: number }>;
 }
+
+/** A recipient whose campaign send has an unknown outcome (`wa.campaigns.unknown()`). */
+export interface UnknownRecipient {
+  /** The recipient: `+` and the digits of the phone number, or the BSUID. Pass it to `settle()`. */
+  to: string;
+  /**
+   * The `biz_opaque_callback_data` the send carried: a status webhook with it settles the
+   * recipient by itself; search your logs or Meta's for it when checking by hand.
+   */
+  correlationId: string;
+  /** When the send was claimed (ms since the epoch, by the client's clock). */
+  since: number;
+  /** The run that claimed it. */
+  run: string;
+}
+
+/** What was found out about an unknown send (see `wa.campaigns.settle()`). */
+export type SettledOutcome = "sent" | "not_sent";
 
 /** What `plan()` found: nothing is sent, nothing is recorded. */
 export interface CampaignPlan {

@@ -38,6 +38,12 @@ export class PolicyViolationError extends WhatsAppError {
   /** The recipient as given, for your code to act on; not enumerable, so printing shows it masked. */
   declare readonly recipient?: string;
   readonly retryAfterMs?: number;
+  /**
+   * Every guard that refused this send, most specific first; this error is the first. When the
+   * template is misspelt and consent is missing too, `error` is the template refusal and
+   * `error.violations[1]` the consent one. Not enumerable (not in `toJSON()`).
+   */
+  declare readonly violations: readonly PolicyViolationError[];
 
   constructor(init: PolicyViolationInit) {
     const who = init.recipient === undefined ? "" : ` (recipient ${maskPhone(init.recipient)})`;
@@ -47,6 +53,7 @@ export class PolicyViolationError extends WhatsAppError {
     if (init.recipient !== undefined)
       Object.defineProperty(this, "recipient", { value: init.recipient, enumerable: false });
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    Object.defineProperty(this, "violations", { value: [this], enumerable: false, configurable: true });
   }
 
   override toJSON(): Record<string, unknown> {
@@ -107,6 +114,28 @@ export class FrequencyLimitError extends PolicyViolationError {
 /** The portfolio's unique-recipient messaging limit for 24 hours is reached. */
 export class MessagingLimitError extends PolicyViolationError {
   override readonly code = "policy_messaging_limit";
+}
+
+/**
+ * @internal The first of `violations` (most specific first), carrying them all in `violations`;
+ * its message names the other guards that refused.
+ */
+export function withOthers(violations: readonly PolicyViolationError[]): PolicyViolationError | undefined {
+  const [first, ...others] = violations;
+  if (!first || others.length === 0) return first;
+  Object.defineProperty(first, "violations", {
+    value: [...violations],
+    enumerable: false,
+    configurable: true,
+  });
+  const before = first.message;
+  // Read first: V8 formats `stack` on first access, with the message of that moment.
+  const stack = first.stack;
+  const also = [...new Set(others.map((v) => v.rule))].join(", ");
+  const message = `${before} (also refused by: ${also}; see error.violations)`;
+  first.message = message;
+  if (typeof stack === "string") first.stack = stack.replace(before, () => message);
+  return first;
 }
 
 export function isPolicyViolation(value: unknown): value is PolicyViolationError {

@@ -1,4 +1,4 @@
-/** A levelled logger; `console` fits. wa-guard logs nothing unless you pass one. */
+/** A levelled logger; `console` fits. Without one wa-guard prints only listener failures (console.warn). */
 export interface Logger {
   debug(message: string, data?: Record<string, unknown>): void;
   info(message: string, data?: Record<string, unknown>): void;

@@ -61,6 +61,8 @@ export interface GuardDeps {
   rates: RateLimitStore;
   health: AccountHealthStore;
   phoneNumberId: () => string;
+  /** What to suggest when a template is not in the list (see `TemplateCache.hint`). */
+  templateHint?: (name: string, language: string) => string;
   onWait: (rule: string, waitMs: number, recipient: string) => void;
 }
 
@@ -162,7 +164,7 @@ function sessionWindowGuard(deps: GuardDeps, config: GuardConfig["sessionWindow"
   };
 }
 
-function templateGuard(): Guard {
+function templateGuard(deps: GuardDeps): Guard {
   return {
     name: "template",
     check(ctx) {
@@ -171,7 +173,10 @@ function templateGuard(): Guard {
       const refuse = (reason: string) =>
         new TemplateNotSendableError({ rule: "template", recipient: m.to, reason });
       const t = ctx.template;
-      if (!t) return refuse(`no template "${m.name}" in language ${m.language} (Meta would answer 132001)`);
+      if (!t)
+        return refuse(
+          `no template "${m.name}" in language ${m.language} (Meta would answer 132001)${deps.templateHint?.(m.name, m.language) ?? ""}`,
+        );
       if (t.status === "PAUSED")
         return refuse(`template "${m.name}" is paused for low quality (Meta would answer 132015)`);
       if (t.status === "DISABLED")
@@ -326,7 +331,7 @@ export function builtInGuards(deps: GuardDeps, config: GuardConfig): Guard[] {
     blocklistGuard(deps),
     consentGuard(deps, config.consent),
     sessionWindowGuard(deps, config.sessionWindow),
-    templateGuard(),
+    templateGuard(deps),
     contentGuard(config.content),
     // Pair rate first: it may wait up to an interval, and a throughput slot taken before that
     // wait would be counted in the wrong second.

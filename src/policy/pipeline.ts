@@ -9,6 +9,7 @@ import {
   MessagingLimitError,
   type PolicyViolationError,
   TemplateNotSendableError,
+  withOthers,
 } from "../errors/policy.js";
 import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
@@ -152,14 +153,14 @@ export interface SendTicket {
 
 /**
  * Start every guard's check at once — their store reads go out together (one round trip with a
- * pipelining Redis client) — and return the first violation in pipeline order. A failure of any
- * check (a store down) is thrown, never left unhandled.
+ * pipelining Redis client) — and return every violation, most specific first (see
+ * `mostSpecificFirst`). A failure of a check (a store down) is thrown when no check refused.
  */
-async function firstViolation(
+async function violationsOf(
   guards: readonly Guard[],
   ctx: PolicyContext,
   undo: Array<() => Promise<void>>,
-): Promise<PolicyViolationError | undefined> {
+): Promise<PolicyViolationError[]> {
   const results: Array<PolicyViolationError | undefined | Promise<PolicyViolationError | undefined>> = [];
   let thrown: { error: unknown } | undefined;
   for (const guard of guards) {
@@ -172,12 +173,58 @@ async function firstViolation(
       break;
     }
   }
+  const violations: PolicyViolationError[] = [];
   for (const r of results) {
-    const v = r instanceof Promise ? await r : r;
-    if (v) return v;
+    try {
+      const v = r instanceof Promise ? await r : r;
+      if (v) violations.push(v);
+    } catch (error) {
+      thrown ??= { error };
+    }
   }
+  // A refusal is an answer: it stands even when another check could not decide.
+  if (violations.length > 0) return mostSpecificFirst(violations);
   if (thrown) throw thrown.error;
-  return undefined;
+  return violations;
+}
+
+/** The violation to throw (the most specific), carrying every other one in `violations`. */
+async function firstViolation(
+  guards: readonly Guard[],
+  ctx: PolicyContext,
+  undo: Array<() => Promise<void>>,
+): Promise<PolicyViolationError | undefined> {
+  return withOthers(await violationsOf(guards, ctx, undo));
+}
+
+/**
+ * Which refusal a caller hears first when several guards refuse one send: what is wrong with the
+ * call itself (the recipient, the template, the content) before the state of the recipient
+ * (blocked, consent, window, restriction, caps). Fixing the call is the first step, and a
+ * consent refusal for a template that does not exist would advise the wrong fix (its category,
+ * unknown, is taken as marketing). Custom and capacity guards keep their pipeline order, after.
+ */
+const PRECEDENCE: readonly string[] = [
+  "recipient",
+  "template",
+  "content",
+  "blocklist",
+  "account-health",
+  "consent",
+  "session-window",
+  "frequency",
+  "messaging-limit",
+];
+
+function mostSpecificFirst(violations: PolicyViolationError[]): PolicyViolationError[] {
+  const rank = (v: PolicyViolationError) => {
+    const i = PRECEDENCE.indexOf(v.rule);
+    return i < 0 ? PRECEDENCE.length : i;
+  };
+  return violations
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i)
+    .map(({ v }) => v);
 }
 
 /**
@@ -260,7 +307,10 @@ function historyLock(store: SendHistoryStore): Lock {
 
 export interface PolicyVerdict {
   allowed: boolean;
-  /** Every violation, in pipeline order. */
+  /**
+   * Every violation, most specific first: the call's own problems (recipient, template, content)
+   * before the recipient's state (block, consent, window, limits). A send throws the first.
+   */
   violations: PolicyViolationError[];
 }
 
@@ -378,6 +428,7 @@ export class Policy {
         rates: this.stores.rateLimits,
         health: this.stores.accountHealth,
         phoneNumberId: deps.phoneNumberId,
+        templateHint: (name, language) => this.templates.hint(name, language),
         onWait: (rule, waitMs, recipient) => {
           if (deps.emitter.listenerCount("throttle.wait") > 0) {
             deps.emitter.emit("throttle.wait", { rule, waitMs, recipient: maskPhone(recipient) });
@@ -491,13 +542,16 @@ export class Policy {
       const v = result instanceof Promise ? await result : result;
       if (v) violations.push(v);
     }
-    return { allowed: violations.length === 0, violations };
+    const sorted = mostSpecificFirst(violations);
+    withOthers(sorted);
+    return { allowed: sorted.length === 0, violations: sorted };
   }
 
   /**
-   * Run the pipeline before a send: throws the first violation. Pure guards run first; for
-   * business-initiated messages they run one at a time with the send recorded in the history
-   * in the same step, so concurrent sends cannot both pass a per-user or per-tier cap.
+   * Run the pipeline before a send: throws the most specific violation (the others in its
+   * `violations`). Pure guards run first; for business-initiated messages they run one at a
+   * time with the send recorded in the history in the same step, so concurrent sends cannot
+   * both pass a per-user or per-tier cap.
    * Capacity is taken only when every pure guard passed, and given back if a later capacity
    * guard refuses. The returned ticket forgets the recorded send if it never went out.
    */
@@ -734,7 +788,7 @@ export class Policy {
   /**
    * Check again, consuming nothing, what may have changed since `enforce` let the message
    * through: the state guards (account health, block list, consent, window, template). Throws
-   * the first violation. Called when a send waited (for capacity, or to retry).
+   * the most specific violation. Called when a send waited (for capacity, or to retry).
    */
   async recheck(message: OutboundMessage): Promise<void> {
     const ctx = await this.#context(message);

@@ -100,6 +100,27 @@ export class TemplateCache {
   }
 
   /**
+   * What to tell a caller whose template `name`/`language` is not in the list held now: the
+   * languages `name` exists in, or the closest name in `language` (a typo). Empty when none fits.
+   */
+  hint(name: string, language: string): string {
+    const languages: string[] = [];
+    let closest: { name: string; distance: number } | undefined;
+    const wanted = key("", language);
+    for (const t of this.#byKey.values()) {
+      if (t.name === name) languages.push(t.language);
+      else if (key("", t.language) === wanted) {
+        const distance = editDistance(name, t.name);
+        if (!closest || distance < closest.distance) closest = { name: t.name, distance };
+      }
+    }
+    if (languages.length > 0) return `; "${name}" exists in ${languages.sort().join(", ")}`;
+    if (closest && closest.distance <= Math.max(2, Math.floor(name.length / 4)))
+      return `; did you mean "${closest.name}"?`;
+    return "";
+  }
+
+  /**
    * Fetch the whole list now (concurrent callers share one fetch). With `fromMeta: false`, a
    * fresh shared list is used instead when there is one.
    */
@@ -248,3 +269,17 @@ export class TemplateCache {
 
 /** Webhooks write languages as `en-US` where the templates API says `en_US`. */
 const key = (name: string, language: string) => `${name}\u0000${language.replace("-", "_").toLowerCase()}`;
+
+/** Levenshtein distance (names are at most 512 characters; only computed for a refusal). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, substitution);
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}

@@ -1,9 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
-import { isStoreUnavailableError } from "../errors/store.js";
+import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
 import type { PolicyStores } from "../policy/pipeline.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
-import type { CampaignCheckpointStore, CheckpointEntry } from "../state/campaign-checkpoints.js";
+import type {
+  CampaignCheckpointStore,
+  CheckpointEntry,
+  PendingCheckpoint,
+} from "../state/campaign-checkpoints.js";
 import type { ConsentEvent, ConsentStore } from "../state/consent.js";
 import { MemoryRateLimitStore, type RateDecision, type RateLimitStore } from "../state/rate-limits.js";
 import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
@@ -145,6 +149,18 @@ return 1`,
   FAILURE_PATH,
 );
 const HGET = script(`return redis.call('HGET', KEYS[1], ARGV[1])`);
+/** One HSCAN step over a campaign's hash, keeping only pending entries: { cursor, {field, value, …} }. */
+const CHECKPOINT_PENDING = script(`
+local r = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+local out = {}
+for i = 1, #r[2], 2 do
+  local ok, c = pcall(cjson.decode, r[2][i + 1])
+  if not ok or type(c) ~= 'table' or c['state'] == 'pending' then
+    out[#out + 1] = r[2][i]
+    out[#out + 1] = r[2][i + 1]
+  end
+end
+return { r[1], out }`);
 // The shared template list and its generation (bumped by every invalidation): a list fetched
 // before an invalidation is never stored after it.
 const TEMPLATES_GET = script(
@@ -456,6 +472,29 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
       [key, JSON.stringify(entry), this.ttlMs],
       "campaigns.release",
     );
+  }
+
+  /** HSCAN in steps of 1,000 fields: Redis is never blocked for a whole large campaign. */
+  async pending(campaign: string): Promise<PendingCheckpoint[]> {
+    const hash = this.prefix + campaign;
+    const out: PendingCheckpoint[] = [];
+    let cursor = "0";
+    do {
+      const reply = await this.redis.run(CHECKPOINT_PENDING, [hash], [cursor, 1_000], "campaigns.pending");
+      const [next, fields] = Array.isArray(reply) ? reply : [];
+      if ((typeof next !== "string" && typeof next !== "number") || !Array.isArray(fields))
+        throw new StoreUnavailableError("redis", "campaigns.pending", `unexpected reply for ${hash}`, {
+          unreachable: false,
+        });
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const key = String(fields[i]);
+        // An entry wa-guard did not write fails closed, naming the key.
+        const entry = decodeCheckpoint(fields[i + 1], "campaigns.pending", `${hash} ${key}`);
+        if (entry.state === "pending") out.push({ key, entry });
+      }
+      cursor = String(next);
+    } while (cursor !== "0");
+    return out;
   }
 
   async get(campaign: string, key: string): Promise<CheckpointEntry | undefined> {

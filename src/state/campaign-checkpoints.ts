@@ -50,6 +50,19 @@ export interface CampaignCheckpointStore {
   release(campaign: string, key: string, entry: CheckpointEntry & { state: "released" }): Promise<void>;
   /** What is recorded for `key`, if anything. */
   get(campaign: string, key: string): Promise<CheckpointEntry | undefined>;
+  /**
+   * Every recipient of `campaign` whose entry is `pending`: a send whose outcome is unknown
+   * (`wa.campaigns.unknown()`). Optional for a store of your own; without it `unknown()` throws
+   * a `ConfigError`. Order is unspecified.
+   */
+  pending?(campaign: string): Promise<PendingCheckpoint[]>;
+}
+
+/** A recipient whose campaign send has an unknown outcome, as the checkpoint holds it. */
+export interface PendingCheckpoint {
+  /** The recipient's canonical id (digits of the phone number, or the BSUID). */
+  key: string;
+  entry: CheckpointEntry & { state: "pending" };
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -130,6 +143,15 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
     entry: CheckpointEntry & { state: "released" },
   ): Promise<void> {
     this.#of(campaign).set(key, { ...entry });
+  }
+
+  async pending(campaign: string): Promise<PendingCheckpoint[]> {
+    const c = this.#campaigns.get(campaign);
+    if (!c || this.#now() - c.touched >= this.#ttlMs) return [];
+    const out: PendingCheckpoint[] = [];
+    for (const [key, entry] of c.entries)
+      if (entry.state === "pending") out.push({ key, entry: { ...entry } });
+    return out;
   }
 
   async get(campaign: string, key: string): Promise<CheckpointEntry | undefined> {

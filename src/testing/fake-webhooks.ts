@@ -13,12 +13,25 @@ export type FakeWebhookTarget =
       };
     }
   /**
-   * A fetch-style handler; it gets a `waitUntil` context (as Cloudflare Workers pass), and the
-   * work handed to it — `wa.webhooks.fetchHandler()`'s listeners — is awaited.
+   * A fetch-style handler — `wa.webhooks.fetchHandler()`, a Hono app's `app.fetch`, a Workers
+   * `fetch(request, env, ctx)` — called with an execution context as its second and third
+   * argument (Hono and Workers read the third), and the work handed to its `waitUntil` (the
+   * client's listeners) is awaited.
    */
-  | ((request: Request, context: { waitUntil(work: Promise<unknown>): void }) => Promise<Response>)
+  | ((
+      request: Request,
+      context: FakeExecutionContext,
+      executionContext: FakeExecutionContext,
+    ) => Response | Promise<Response>)
   /** A loopback URL, POSTed to over HTTP: only the answer is awaited (listeners may still run). */
   | string;
+
+/** What the fake passes a fetch-style target as its execution context (as Cloudflare Workers do). */
+export interface FakeExecutionContext {
+  waitUntil(work: Promise<unknown>): void;
+  passThroughOnException(): void;
+  props: Record<string, unknown>;
+}
 
 /** A signed webhook request, as Meta would send it. */
 export interface FakeWebhookRequest {
@@ -143,13 +156,19 @@ export class FakeWebhooks {
       return res.status;
     }
     if (typeof target === "function") {
+      const context: FakeExecutionContext = {
+        waitUntil: (p) => void listeners.push(p),
+        passThroughOnException: () => undefined,
+        props: {},
+      };
       const res = await target(
         new Request("http://127.0.0.1/webhook", {
           method: "POST",
           headers: request.headers,
           body: request.rawBody,
         }),
-        { waitUntil: (p) => listeners.push(p) },
+        context,
+        context,
       );
       await res.arrayBuffer();
       return res.status;

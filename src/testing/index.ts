@@ -26,6 +26,7 @@ export type { FakeTemplate, FakeTemplateStatus } from "./fake-templates.js";
 export { fakeTransport } from "./fake-transport.js";
 export type {
   FakeDelivery,
+  FakeExecutionContext,
   FakeStatusFlow,
   FakeWebhookRequest,
   FakeWebhookTarget,

@@ -50,6 +50,16 @@ export interface NodeResponse {
   end(body?: string): unknown;
 }
 
+/**
+ * The second argument of a fetch handler: Workers' `ctx` or Hono's `c.executionCtx` (its
+ * `waitUntil` is used), or whatever else the framework passes (a Next.js route handler's
+ * `{ params }`), which is ignored.
+ */
+export type FetchHandlerContext = { waitUntil?: (work: Promise<unknown>) => void } | object;
+
+/** A fetch-style webhook handler: `(request, context?) => Promise<Response>`. */
+export type WebhookFetchHandler = (request: Request, context?: FetchHandlerContext) => Promise<Response>;
+
 type Handle = (request: WebhookRequest, options?: HandleOptions) => Promise<WebhookResponse>;
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
@@ -59,7 +69,7 @@ export function fetchAdapter(
   handle: Handle,
   maxBody: number,
   options: HandleOptions = {},
-): (request: Request, context?: { waitUntil?: (work: Promise<unknown>) => void }) => Promise<Response> {
+): WebhookFetchHandler {
   return async (request, context) => {
     let rawBody: Uint8Array | undefined;
     if (request.method === "POST") {
@@ -67,7 +77,10 @@ export function fetchAdapter(
       if (read === "too_large") return new Response("Payload Too Large", { status: 413, headers: TEXT });
       rawBody = read;
     }
-    const waitUntil = options.waitUntil ?? context?.waitUntil?.bind(context);
+    const given = (context as { waitUntil?: unknown } | undefined)?.waitUntil;
+    const own =
+      typeof given === "function" ? (work: Promise<unknown>) => void given.call(context, work) : undefined;
+    const waitUntil = options.waitUntil ?? own;
     const result = await handle(
       { method: request.method, query: request.url, headers: request.headers, ...(rawBody && { rawBody }) },
       waitUntil ? { waitUntil } : {},

@@ -25,6 +25,7 @@ import {
   type NodeRequest,
   type NodeResponse,
   nodeAdapter,
+  type WebhookFetchHandler,
   type WebhookRequest,
   type WebhookResponse,
 } from "./adapters.js";
@@ -36,9 +37,11 @@ import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
 
 export type {
+  FetchHandlerContext,
   HandleOptions,
   NodeRequest,
   NodeResponse,
+  WebhookFetchHandler,
   WebhookHeaders,
   WebhookRequest,
   WebhookResponse,
@@ -225,9 +228,7 @@ export class Webhooks {
    * handlers, Hono, Cloudflare Workers, Bun and Deno. A second argument with `waitUntil`
    * (Workers' `ctx`) is used when present.
    */
-  fetchHandler(
-    options: HandleOptions = {},
-  ): (request: Request, context?: { waitUntil?: (work: Promise<unknown>) => void }) => Promise<Response> {
+  fetchHandler(options: HandleOptions = {}): WebhookFetchHandler {
     return fetchAdapter((request, opts) => this.handle(request, opts), this.#maxBody, options);
   }
 

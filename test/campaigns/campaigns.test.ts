@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   type CampaignProgress,
   type CampaignResult,
+  ConfigError,
   isValidationError,
+  MemoryCampaignCheckpointStore,
   TemplateNotSendableError,
+  ValidationError,
 } from "../../src/index.js";
 import { FakeClock } from "../../src/testing/index.js";
 import { busiestWindow } from "../helpers.js";
@@ -535,5 +538,78 @@ describe("wa.campaigns: status webhooks settle unknown sends", () => {
     // Ben's and Cy's messages never arrived: the re-run sends them.
     expect(byTo.get(ben)).toMatchObject({ status: "sent" });
     expect(byTo.get(cy)).toMatchObject({ status: "sent" });
+  });
+});
+
+describe("wa.campaigns: listing and settling unknown sends by hand", () => {
+  it("unknown() lists them; settled sent is never sent again, settled not sent is sent on the next run", async () => {
+    const w = campaignWorld();
+    const recipients = [1, 2, 3, 4].map(number);
+    for (const to of recipients) await w.optIn(to);
+    // #1's request reached Meta but the answer was lost; #2 was claimed by a run that died
+    // before sending (as a crash leaves it).
+    w.fake.dropNext(1, "after_request", { match: (r) => String(r.body).includes(recipients[1]!.slice(1)) });
+    const checkpoints = w.wa.policy.pipeline!.stores.campaigns;
+    await checkpoints.claim("hand", recipients[2]!.slice(1), {
+      state: "pending",
+      correlationId: "wagc/hand/x/1",
+      run: "crashed-run",
+      at: w.clock.now(),
+    });
+    const one = await w.wa.campaigns.run({ id: "hand", template: w.template, recipients }).report();
+    expect(one).toMatchObject({ sent: 2, unknown: 2 });
+
+    const unknown = await w.wa.campaigns.unknown("hand");
+    expect(unknown.map((u) => u.to).sort()).toEqual([recipients[1], recipients[2]].sort());
+    expect(unknown.find((u) => u.to === recipients[2])).toMatchObject({
+      correlationId: "wagc/hand/x/1",
+      run: "crashed-run",
+    });
+    expect(await w.wa.campaigns.unknown("another")).toEqual([]);
+
+    // Checked: #1 has the message (the fake accepted it), #2 does not.
+    expect(w.sentPerUser().get(recipients[1]!.slice(1))).toBe(1);
+    expect(w.sentPerUser().get(recipients[2]!.slice(1))).toBeUndefined();
+    await w.wa.campaigns.settle("hand", recipients[1]!, "sent");
+    await w.wa.campaigns.settle("hand", recipients[2]!, "not_sent");
+    // Settling again the same way does nothing; un-sending a sent recipient is refused.
+    await w.wa.campaigns.settle("hand", recipients[1]!, "sent");
+    await expect(w.wa.campaigns.settle("hand", recipients[1]!, "not_sent")).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(w.wa.campaigns.settle("hand", recipients[0]!, "not_sent")).rejects.toThrow(
+      /recorded as sent/,
+    );
+    await expect(w.wa.campaigns.settle("hand", number(99), "sent")).rejects.toThrow(/nothing is recorded/);
+    await expect(
+      w.wa.campaigns.settle("hand", recipients[2]!, "maybe" as unknown as "sent"),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await w.wa.campaigns.unknown("hand")).toEqual([]);
+
+    const results: CampaignResult[] = [];
+    for await (const r of w.wa.campaigns.run({ id: "hand", template: w.template, recipients }))
+      results.push(r);
+    const byIndex = new Map(results.map((r) => [r.index, r]));
+    expect(byIndex.get(1)).toMatchObject({ status: "skipped", reason: "already-sent" });
+    expect(byIndex.get(2)).toMatchObject({ status: "sent" });
+    const per = w.sentPerUser();
+    for (const to of recipients) expect(per.get(to.slice(1)), to).toBe(1);
+    expect(await w.wa.campaigns.unknown("hand")).toEqual([]);
+  });
+
+  it("a checkpoint store of one's own without pending() gets a ConfigError naming what is missing", async () => {
+    const store = new MemoryCampaignCheckpointStore();
+    const w = campaignWorld({
+      stores: {
+        campaigns: {
+          claim: (...a) => store.claim(...a),
+          settle: (...a) => store.settle(...a),
+          release: (...a) => store.release(...a),
+          get: (...a) => store.get(...a),
+        },
+      },
+    });
+    await expect(w.wa.campaigns.unknown("x")).rejects.toBeInstanceOf(ConfigError);
+    await expect(w.wa.campaigns.unknown("x")).rejects.toThrow(/pending\(campaign\)/);
   });
 });

@@ -288,6 +288,38 @@ export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
     expect(await c.get("spring", "16505550002")).toEqual(later);
   });
 
+  it("campaign checkpoints: pending lists the claims whose outcome is unknown, of that campaign only", async () => {
+    const [c, other] = (await make(2)) as [CampaignCheckpointStore, CampaignCheckpointStore];
+    const campaign = `pending-${Math.random().toString(36).slice(2)}`;
+    expect(await c.pending?.(campaign)).toEqual([]);
+    const claim = (key: string, n: number) =>
+      c.claim(campaign, key, { state: "pending", correlationId: `wag_${n}`, run: "run_a", at: n });
+    // Enough to take several HSCAN steps in Redis.
+    for (let i = 0; i < 2_500; i++) await claim(`1650556${String(i).padStart(4, "0")}`, i);
+    await c.claim("elsewhere", "16505560001", { state: "pending", correlationId: "x", run: "r", at: 1 });
+    for (let i = 0; i < 2_500; i += 3)
+      await c.settle(campaign, `1650556${String(i).padStart(4, "0")}`, {
+        state: "sent",
+        messageId: `wamid.${i}`,
+        run: "run_a",
+        at: 10_000,
+      });
+    for (let i = 1; i < 2_500; i += 3)
+      await c.release(campaign, `1650556${String(i).padStart(4, "0")}`, {
+        state: "released",
+        run: "run_a",
+        at: 10_000,
+      });
+    // Every instance sees the same list.
+    const listed = (await other.pending?.(campaign)) ?? [];
+    const expected = Array.from({ length: 2_500 }, (_, i) => i).filter((i) => i % 3 === 2);
+    expect(listed.map((p) => p.key).sort()).toEqual(
+      expected.map((i) => `1650556${String(i).padStart(4, "0")}`),
+    );
+    const one = listed.find((p) => p.key === "16505560002");
+    expect(one?.entry).toEqual({ state: "pending", correlationId: "wag_2", run: "run_a", at: 2 });
+  });
+
   it("campaign checkpoints: instances claiming one recipient at once: exactly one wins", async () => {
     const stores = await make(4);
     for (let round = 0; round < 20; round++) {

@@ -154,9 +154,10 @@ describe("policy.check", () => {
     const { fake, wa } = policySetup({ content: { allowDomains: ["shop.example"] } });
     const verdict = await wa.policy.check({ type: "text", to: "+16505550001", body: "see https://bit.ly/x" });
     expect(verdict.allowed).toBe(false);
-    expect(verdict.violations.map((v) => v.rule)).toEqual(["session-window", "content"]);
-    expect(verdict.violations[0]).toBeInstanceOf(SessionWindowClosedError);
-    expect(verdict.violations[1]).toBeInstanceOf(ContentPolicyError);
+    // Most specific first: the message's own content before the recipient's window.
+    expect(verdict.violations.map((v) => v.rule)).toEqual(["content", "session-window"]);
+    expect(verdict.violations[0]).toBeInstanceOf(ContentPolicyError);
+    expect(verdict.violations[1]).toBeInstanceOf(SessionWindowClosedError);
     expect(fake.requests.filter((r) => r.path.endsWith("/messages"))).toEqual([]);
     expect(wa.policy.describe().map((g) => g.name)).toEqual([
       "recipient",
