@@ -138,6 +138,7 @@ export class WhatsAppClient {
     );
     this.media = new Media(this.#http);
     this.account = new Account(this.#http, pipeline.stores.accountHealth);
+    this.templates.onChange(() => pipeline.templates.invalidate());
     this.webhooks = new Webhooks(
       {
         appSecrets: resolved.appSecrets,

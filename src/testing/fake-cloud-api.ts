@@ -5,6 +5,7 @@ import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
 import { FakeBlockList } from "./fake-block-list.js";
 import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
+import { type FakeEntityHealth, FakeHealth, type FakeHealthEntity } from "./fake-health.js";
 import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
 import { FakeTemplates } from "./fake-template-store.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
@@ -119,6 +120,8 @@ export class FakeCloudApi {
   readonly templates: FakeTemplates;
   /** Webhooks Meta would send (statuses, inbound messages, preferences, template and account changes). */
   readonly webhooks: FakeWebhooks;
+  /** Meta's messaging health status of the phone number, WABA, business and app. */
+  readonly health: FakeHealth;
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
   readonly #authorization: string;
@@ -145,6 +148,12 @@ export class FakeCloudApi {
       whatsapp_business_manager_messaging_limit: "TIER_2K",
       ...options.phoneNumber,
     };
+    this.health = new FakeHealth({
+      PHONE_NUMBER: this.phoneNumberId,
+      WABA: this.wabaId,
+      BUSINESS: "300000000000001",
+      APP: "400000000000001",
+    });
     this.templates = new FakeTemplates(
       options.createdTemplateStatus ?? "PENDING",
       this.clock,
@@ -214,6 +223,18 @@ export class FakeCloudApi {
   pausePacedTemplate(name: string, language: string): void {
     this.setTemplateStatus(name, language, "PAUSED");
     this.messaging.failHeld(name, language);
+  }
+
+  /**
+   * Set a node's messaging health status as `GET /<PHONE_NUMBER_ID>?fields=health_status` reports
+   * it: the overall status is BLOCKED if any node is, else LIMITED if any is. Every node is
+   * AVAILABLE until set. (The fake's sends are not refused by it: wa-guard refuses locally once it
+   * has read the status.)
+   * @example fake.setHealth("WABA", { canSendMessage: "BLOCKED", errors: [{ code: 141006, description: "Payment method issue" }] })
+   */
+  setHealth(entity: FakeHealthEntity, health: FakeEntityHealth): this {
+    this.health.set(entity, health);
+    return this;
   }
 
   /**
@@ -294,7 +315,8 @@ export class FakeCloudApi {
       return undefined;
     }
     if (id === this.wabaId && edge === "message_templates") return "templates";
-    if (id !== undefined && edge === undefined && this.templates.byId(id)) return "templates";
+    if (id !== undefined && (edge === undefined || edge === "unpause") && this.templates.byId(id))
+      return "templates";
     if (id !== undefined && this.#media.has(id)) return "media";
     return undefined;
   }
@@ -330,7 +352,23 @@ export class FakeCloudApi {
     }
     if (id === this.wabaId && edge === "message_templates")
       return this.templates.handle(request.method, body, query);
-    if (edge === undefined && this.templates.byId(id)) return this.templates.handleOne(request.method, id);
+    if (edge === undefined && this.templates.byId(id))
+      return this.templates.handleOne(request.method, id, body);
+    if (edge === "unpause" && request.method === "POST" && this.templates.byId(id)) {
+      const { response, unpaused } = this.templates.unpause(id);
+      const t = this.templates.byId(id)!;
+      if (unpaused)
+        this.webhooks.queueChange("message_template_status_update", {
+          event: "APPROVED",
+          message_template_id: Number(t.id),
+          message_template_name: t.name,
+          message_template_language: t.language,
+          reason: "NONE",
+          message_template_category: t.category,
+          other_info: { title: "UNPAUSE", description: "Your WhatsApp message template has been unpaused." },
+        });
+      return response;
+    }
     if (edge === undefined && this.#media.has(id)) return this.#mediaInfo(request.method, id, url.origin);
     return errorResponse({
       code: 100,
@@ -361,6 +399,7 @@ export class FakeCloudApi {
       ...this.phone,
       display_phone_number: this.displayPhoneNumber,
       id: this.phoneNumberId,
+      health_status: this.health.payload(),
     };
     const wanted = fields
       ? fields

@@ -11,6 +11,7 @@ export type {
 } from "./fake-cloud-api.js";
 export { FakeCloudApi } from "./fake-cloud-api.js";
 export type { FakeErrorSpec } from "./fake-errors.js";
+export type { FakeEntityHealth, FakeHealth, FakeHealthEntity, FakeHealthIssue } from "./fake-health.js";
 export type {
   FakeDeliveryError,
   FakeInboundContent,
