@@ -235,6 +235,17 @@ line(
   `the same campaign again (as after a crash): ${again.sent} sent, ${again.skippedBy["already-sent"] ?? 0} skipped as already sent`,
 );
 
+console.log("\nSeeing enforcement coming: account health and the business profile");
+fake.setHealth("PHONE_NUMBER", {
+  canSendMessage: "LIMITED",
+  additionalInfo: ["The display name is in review; the messaging limit stays low until it is approved"],
+});
+wa.on("health.change", (e) => line("🩺", e.summary));
+await wa.account.health({ refresh: true }); // one Graph call; LIMITED slows marketing for now
+const profile = await wa.account.profile.check();
+line(profile.ok ? "✔" : "⚠", `business profile check: ${profile.findings.length} finding(s)`);
+for (const f of profile.findings) line(f.severity === "error" ? "  ✘" : "  ·", `${f.field}: ${f.message}`);
+
 console.log(
   `\nMessages Meta (the fake) accepted: ${fake.messaging.sent.length}; every refusal above cost nothing and risked nothing.`,
 );

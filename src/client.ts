@@ -13,6 +13,7 @@ import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
+import { contentChecker } from "./policy/content.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
 import { lastInboundOf } from "./state/session-windows.js";
@@ -137,7 +138,21 @@ export class WhatsAppClient {
       },
     );
     this.media = new Media(this.#http);
-    this.account = new Account(this.#http, pipeline.stores.accountHealth);
+    // profile.check() judges the profile's websites by the content guard's link rules (built on first use).
+    const content =
+      resolved.policy === false || resolved.policy.disable?.includes("content")
+        ? undefined
+        : (resolved.policy.content ?? {});
+    let linkCheck: ((texts: readonly string[]) => string | undefined) | undefined;
+    this.account = new Account(
+      this.#http,
+      pipeline.stores.accountHealth,
+      content &&
+        ((url) => {
+          linkCheck ??= contentChecker(content);
+          return linkCheck([url]);
+        }),
+    );
     this.templates.onChange(() => pipeline.templates.invalidate());
     this.webhooks = new Webhooks(
       {

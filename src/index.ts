@@ -17,6 +17,13 @@ export type {
 } from "./api/phone-numbers.js";
 export { Account, describeHealth, HEALTH_HOLD_MS } from "./api/phone-numbers.js";
 export type {
+  BusinessProfile,
+  BusinessProfileUpdate,
+  BusinessVertical,
+  ProfileFinding,
+  ProfileReport,
+} from "./api/profile.js";
+export type {
   AudioMessage,
   ButtonsMessage,
   ContactCard,

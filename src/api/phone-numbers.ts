@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "../state/clock.js";
 import { type MessagingHealth, toMessagingHealth } from "./health.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
+import { BusinessProfiles } from "./profile.js";
 import { type PhoneNumberResponse, phoneNumberResponse } from "./schemas/responses.js";
 
 /** Health and limits of the business phone number. Values are Meta's, unmapped. */
@@ -153,12 +154,27 @@ function differences(before: AccountHealth | undefined, after: AccountHealth): s
 
 /** `wa.account`: the business phone number's health, limits and restrictions. */
 export class Account {
+  /** The WhatsApp business profile: read, update, check. */
+  readonly profile: BusinessProfiles;
   #last: AccountHealth | undefined;
 
   constructor(
     private readonly http: GraphHttp,
     private readonly store?: AccountHealthStore,
-  ) {}
+    /** Why the content guard would refuse a link to this URL in a message (for `profile.check`). */
+    linkProblem?: (url: string) => string | undefined,
+  ) {
+    this.profile = new BusinessProfiles(http, linkProblem, async (signal) => {
+      const phone = await this.phoneNumber({
+        fields: ["verified_name", "name_status"],
+        ...(signal && { signal }),
+      });
+      return {
+        ...(phone.verifiedName !== undefined && { verifiedName: phone.verifiedName }),
+        ...(phone.nameStatus !== undefined && { nameStatus: phone.nameStatus }),
+      };
+    });
+  }
 
   /**
    * Restrictions the policy enforces now (learnt from 368 / 131031 / 131048 / 131064 answers,

@@ -7,6 +7,7 @@ import { FakeBlockList } from "./fake-block-list.js";
 import { errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
 import { type FakeEntityHealth, FakeHealth, type FakeHealthEntity } from "./fake-health.js";
 import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
+import { type FakeBusinessProfile, handleProfile } from "./fake-profile.js";
 import { FakeTemplates } from "./fake-template-store.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
 
@@ -37,6 +38,8 @@ export interface FakeCloudApiOptions {
   maxTemplates?: number;
   /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
   phoneNumber?: Partial<FakePhoneNumberState>;
+  /** The business profile. @default a complete profile of "Fake Business" (about, address, e-mail, website, …) */
+  profile?: FakeBusinessProfile;
   /** Webhooks are signed with it; give the client the same `appSecret`. @default "test-app-secret" */
   appSecret?: string;
   /** Queue the webhooks Meta would send. @default true */
@@ -63,7 +66,7 @@ export type DropMode = "before_write" | "after_request";
  * - `templates` — `/<WABA_ID>/message_templates` and `/<TEMPLATE_ID>` (list, create, get, delete);
  * - `block_users` — `/<PHONE_NUMBER_ID>/block_users`;
  * - `media` — uploads, media lookups and downloads;
- * - `phone_number` — `GET /<PHONE_NUMBER_ID>` (health, messaging limit);
+ * - `phone_number` — `GET /<PHONE_NUMBER_ID>` (health, messaging limit) and its business profile;
  * - `any` — every request.
  */
 export type FakeOperation = "send" | "read" | "templates" | "block_users" | "media" | "phone_number" | "any";
@@ -122,6 +125,8 @@ export class FakeCloudApi {
   readonly webhooks: FakeWebhooks;
   /** Meta's messaging health status of the phone number, WABA, business and app. */
   readonly health: FakeHealth;
+  /** The business profile users see (`/<PHONE_NUMBER_ID>/whatsapp_business_profile`); edit it freely. */
+  readonly profile: FakeBusinessProfile;
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
   readonly #authorization: string;
@@ -147,6 +152,15 @@ export class FakeCloudApi {
       throughput: { level: "STANDARD" },
       whatsapp_business_manager_messaging_limit: "TIER_2K",
       ...options.phoneNumber,
+    };
+    this.profile = options.profile ?? {
+      about: "Fake Business: answers within the hour",
+      address: "1 Example Street, Springfield",
+      description: "A business that exists only in tests.",
+      email: "hello@fake-business.example",
+      websites: ["https://fake-business.example/"],
+      vertical: "RETAIL",
+      profile_picture_url: "https://pps.whatsapp.net/fake/profile.jpg",
     };
     this.health = new FakeHealth({
       PHONE_NUMBER: this.phoneNumberId,
@@ -311,7 +325,7 @@ export class FakeCloudApi {
       }
       if (edge === "block_users") return "block_users";
       if (edge === "media") return "media";
-      if (edge === undefined) return "phone_number";
+      if (edge === undefined || edge === "whatsapp_business_profile") return "phone_number";
       return undefined;
     }
     if (id === this.wabaId && edge === "message_templates") return "templates";
@@ -348,6 +362,7 @@ export class FakeCloudApi {
       if (edge === "block_users") return this.blocklist.handle(request.method, body, query);
       if (edge === "media" && request.method === "POST") return this.#upload(request);
       if (edge === undefined && request.method === "GET") return this.#phoneNumber(query.get("fields"));
+      if (edge === "whatsapp_business_profile") return handleProfile(this.profile, request.method, body);
       return unknownPath(url.pathname);
     }
     if (id === this.wabaId && edge === "message_templates")

@@ -19,6 +19,7 @@ export type {
   FakeSentMessage,
 } from "./fake-messaging.js";
 export { FakeMessaging } from "./fake-messaging.js";
+export type { FakeBusinessProfile } from "./fake-profile.js";
 export type { FakeServer, FakeServerOptions } from "./fake-server.js";
 export { startFakeServer } from "./fake-server.js";
 export type { FakeTemplateInput } from "./fake-template-store.js";
