@@ -29,7 +29,7 @@ wa.on("retry", (e) => line("  ↻", `Meta said ${e.error.code}; retry #${e.attem
 wa.on("throttle.wait", () => waits++);
 
 const ana = "+351 912 345 678";
-const ben = "+1 415 555 0100";
+const ben = "+1 604 555 0100";
 
 function line(mark: string, text: string) {
   console.log(`${mark} ${text}`);
@@ -85,7 +85,10 @@ fake.templates.add({
   name: "spring_sale",
   language: "en_US",
   category: "MARKETING",
-  components: [{ type: "BODY", text: "Hi {{1}}, {{2}} off everything this week!" }],
+  components: [
+    { type: "BODY", text: "Hi {{1}}, {{2}} off everything this week!" },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+  ],
 });
 fake.templates.add({
   name: "order_update",
@@ -202,14 +205,17 @@ fake.templates.add({
   name: "autumn_sale",
   language: "en_US",
   category: "MARKETING",
-  components: [{ type: "BODY", text: "Hi {{1}}, the autumn sale starts today!" }],
+  components: [
+    { type: "BODY", text: "Hi {{1}}, the autumn sale starts today!" },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+  ],
 });
 const list = ["+44 7700 900001", "+44 7700 900002", "+44 7700 900003", "+44 7700 900004"];
 for (const to of list) await wa.consent.grant(to, { scope: "marketing", source: "newsletter-form" });
 const audience = [
   ...list,
   ana /* said PARAR */,
-  "+1 415 555 0199" /* never opted in */,
+  "+1 604 555 0199" /* never opted in */,
   "+999 1234",
   list[0]!,
 ];

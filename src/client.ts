@@ -79,6 +79,7 @@ export class WhatsAppClient {
         emitter: this.#http.emitter,
         phoneNumberId: () => requirePhoneNumberId(this.#http),
         loadTemplates: () => this.templates.list(),
+        logger: this.#http.logger,
         readMessagingLimit: async () =>
           (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
             .messagingLimit,

@@ -133,6 +133,7 @@ export {
   Consent,
   DEFAULT_OPT_IN_KEYWORDS,
   DEFAULT_OPT_OUT_KEYWORDS,
+  DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
   normalizeKeyword,
   Sessions,
 } from "./policy/consent.js";
@@ -141,6 +142,7 @@ export { URL_SHORTENERS } from "./policy/content.js";
 export type { ThrottleOptions } from "./policy/guards.js";
 export type { FrequencyOptions, MessagingLimitOptions, MessagingTier } from "./policy/limits.js";
 export { tierFromMeta } from "./policy/limits.js";
+export type { TemplateRuleOptions } from "./policy/marketing-rules.js";
 export type { PolicyOptions, PolicyStores, PolicyVerdict } from "./policy/pipeline.js";
 export { Policy } from "./policy/pipeline.js";
 export type { Recipient } from "./policy/recipient.js";

@@ -22,7 +22,10 @@ function world(clock = new FakeClock()) {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Hi" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Hi" },
+    ],
   });
   const changes: HealthChangeEvent[] = [];
   wa.on("health.change", (e) => changes.push(e));
@@ -68,7 +71,7 @@ describe("wa.account.health({ refresh: true })", () => {
 
   it("a BLOCKED reading refuses every send locally until readings stop saying so and the hold runs out", async () => {
     const { clock, fake, wa } = world();
-    const to = "+16505550001";
+    const to = "+14165550001";
     fake.setHealth("APP", {
       canSendMessage: "BLOCKED",
       errors: [{ code: 141010, description: "App disabled" }],
@@ -101,7 +104,7 @@ describe("wa.account.health({ refresh: true })", () => {
     const { fake, wa } = world();
     fake.failNext(1, 368);
     await expect(
-      wa.messages.sendTemplate({ to: "+16505550001", name: "promo", language: "en_US" }),
+      wa.messages.sendTemplate({ to: "+14165550001", name: "promo", language: "en_US" }),
     ).rejects.toThrow();
     const held = (await wa.account.health()).restrictions;
     expect(held.map((r) => r.scope)).toContain("all");
@@ -122,7 +125,7 @@ describe("wa.account.health({ refresh: true })", () => {
     expect(health.restrictions.map((r) => [r.scope, r.source])).toEqual([
       ["marketing_slow", "health:LIMITED"],
     ]);
-    await wa.messages.sendTemplate({ to: "+16505550001", name: "promo", language: "en_US" });
+    await wa.messages.sendTemplate({ to: "+14165550001", name: "promo", language: "en_US" });
   });
 
   it("emits health.change with what changed, and nothing when nothing changed", async () => {

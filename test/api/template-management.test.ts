@@ -18,12 +18,15 @@ function world() {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Hi" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Hi" },
+    ],
   });
   return { clock, fake, wa, promo };
 }
 
-const TO = "+16505550001";
+const TO = "+14165550001";
 let n = 0;
 /** Each send to another user: the frequency guard would refuse the same template to one user twice. */
 const send = (wa: WhatsAppClient) =>
