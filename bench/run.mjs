@@ -29,7 +29,7 @@ async function inProcess() {
   const USERS = 5_000;
   const make = () => {
     const fake = new FakeCloudApi({ throughputPerSecond: 1e9, webhooks: false });
-    const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+    const users = Array.from({ length: USERS }, (_, i) => `+1416${String(i).padStart(7, "0")}`);
     for (const u of users) fake.messaging.receiveMessage(u);
     return { fake, users };
   };
@@ -96,7 +96,7 @@ async function policyBench() {
   // A fake clock: the throughput guard (1000/s) paces in fake time, so the rows measure CPU.
   const clock = new FakeClock({ start: Date.now() });
   const fake = new FakeCloudApi({ throughputPerSecond: 1e9, clock, webhooks: false });
-  const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+  const users = Array.from({ length: USERS }, (_, i) => `+1416${String(i).padStart(7, "0")}`);
   const wa = new WhatsAppClient({
     accessToken: fake.accessToken,
     phoneNumberId: fake.phoneNumberId,
@@ -159,7 +159,7 @@ async function policyBench() {
   globalThis.gc?.();
   const before = process.memoryUsage().heapUsed;
   const mirror = new MemoryBlockMirror();
-  await mirror.add(Array.from({ length: 64_000 }, (_, k) => `1650${String(k).padStart(7, "0")}`));
+  await mirror.add(Array.from({ length: 64_000 }, (_, k) => `1416${String(k).padStart(7, "0")}`));
   globalThis.gc?.();
   const mb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
   results.blockMirrorMb = Number(mb.toFixed(2));
@@ -178,7 +178,7 @@ async function loopback() {
   const BASE = `http://127.0.0.1:${port}`;
   const CONCURRENCY = 32;
   const N = quick ? 5_000 : 20_000;
-  const to = "+16505551234";
+  const to = "+14165551234";
   const body = "Your order has shipped";
 
   const agent = new Agent({ connections: 64, keepAliveTimeout: 4000 });
@@ -291,10 +291,10 @@ async function webhookBench() {
   const value = (n) => ({
     messaging_product: "whatsapp",
     metadata: { display_phone_number: "15550783881", phone_number_id: "106540352242922" },
-    contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: "16505551234" }],
+    contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: "14165551234" }],
     messages: [
       {
-        from: "16505551234",
+        from: "14165551234",
         id: `wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA${n}`,
         timestamp: String(Math.floor(Date.now() / 1000)),
         type: "text",
@@ -305,7 +305,7 @@ async function webhookBench() {
       id: `wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0QUQ2MjA4NEYyRkExNjMyREUA${n}_${k}`,
       status: "delivered",
       timestamp: "1750030073",
-      recipient_id: "16505551234",
+      recipient_id: "14165551234",
       biz_opaque_callback_data: `wag_0123456789abcdef_${k}`,
       pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" },
     })),
@@ -404,7 +404,7 @@ async function redisBench() {
   const N = quick ? 2_000 : 10_000;
   const USERS = 2_000;
   const fake = new FakeCloudApi({ throughputPerSecond: 1e9, webhooks: false });
-  const users = Array.from({ length: USERS }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+  const users = Array.from({ length: USERS }, (_, i) => `+1416${String(i).padStart(7, "0")}`);
   // Scripts, and round trips: scripts sent before any answer to the previous ones share a trip.
   let commands = 0;
   let answered = 0;
@@ -515,10 +515,10 @@ function coldStart() {
     `const t=performance.now();
      const { WhatsAppClient } = await import("./dist/index.js");
      const { FakeCloudApi, fakeTransport } = await import("./dist/testing.js");
-     const fake = new FakeCloudApi(); fake.messaging.receiveMessage("+16505551234");
+     const fake = new FakeCloudApi(); fake.messaging.receiveMessage("+14165551234");
      const wa = new WhatsAppClient({ accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, transport: fakeTransport(fake) });
-     await wa.sessions.recordInbound("+16505551234");
-     await wa.messages.sendText({ to: "+16505551234", body: "hi" });
+     await wa.sessions.recordInbound("+14165551234");
+     await wa.messages.sendText({ to: "+14165551234", body: "hi" });
      console.log(performance.now()-t)`,
     "module",
   );
@@ -551,7 +551,10 @@ async function campaignBench() {
     name: "spring_sale",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Hi {{1}}, 20% off" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Hi {{1}}, 20% off" },
+    ],
   });
   const wa = new WhatsAppClient({
     accessToken: fake.accessToken,
@@ -561,7 +564,7 @@ async function campaignBench() {
     clock,
     policy: { messagingLimit: { tier: "unlimited" } },
   });
-  const to = (i) => `+1650${String(i).padStart(7, "0")}`;
+  const to = (i) => `+1416${String(i).padStart(7, "0")}`;
   // Nine in ten opted in; the rest are refused by the consent guard.
   for (let i = 0; i < N; i++)
     if (i % 10) await wa.consent.grant(to(i), { scope: "marketing", source: "bench" });
@@ -663,7 +666,7 @@ async function contentBench() {
     const pipeline = wa.policy.pipeline;
     for (const [shape, text] of Object.entries(shapes)) {
       const body = Array.from({ length: 64 }, (_, i) => text.slice(i * 1024, (i + 1) * 1024));
-      const message = { type: "template", to: "+16505551234", name: "t", language: "en", body };
+      const message = { type: "template", to: "+14165551234", name: "t", language: "en", body };
       for (let i = 0; i < 5; i++) await pipeline.check(message);
       const times = [];
       for (let i = 0; i < 15; i++) {

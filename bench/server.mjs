@@ -10,7 +10,7 @@ const server = createServer((req, res) => {
     n++;
     const body = JSON.stringify({
       messaging_product: "whatsapp",
-      contacts: [{ input: "+16505551234", wa_id: "16505551234" }],
+      contacts: [{ input: "+14165551234", wa_id: "14165551234" }],
       messages: [{ id: `wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI${n}` }],
     });
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });

@@ -13,7 +13,11 @@ fake.templates.add({
   name: "spring_sale",
   language: "en_US",
   category: "MARKETING",
-  components: [{ type: "BODY", text: "Hi {{first_name}}, 20% off everything this week!" }],
+  components: [
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+    { type: "BODY", text: "Hi {{first_name}}, 20% off everything this week!" },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+  ],
   parameterFormat: "NAMED",
 });
 const wa = new WhatsAppClient({

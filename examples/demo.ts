@@ -29,7 +29,7 @@ wa.on("retry", (e) => line("  ↻", `Meta said ${e.error.code}; retry #${e.attem
 wa.on("throttle.wait", () => waits++);
 
 const ana = "+351 912 345 678";
-const ben = "+1 415 555 0100";
+const ben = "+1 604 555 0100";
 
 function line(mark: string, text: string) {
   console.log(`${mark} ${text}`);
@@ -85,7 +85,11 @@ fake.templates.add({
   name: "spring_sale",
   language: "en_US",
   category: "MARKETING",
-  components: [{ type: "BODY", text: "Hi {{1}}, {{2}} off everything this week!" }],
+  components: [
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+    { type: "BODY", text: "Hi {{1}}, {{2}} off everything this week!" },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+  ],
 });
 fake.templates.add({
   name: "order_update",
@@ -202,14 +206,18 @@ fake.templates.add({
   name: "autumn_sale",
   language: "en_US",
   category: "MARKETING",
-  components: [{ type: "BODY", text: "Hi {{1}}, the autumn sale starts today!" }],
+  components: [
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+    { type: "BODY", text: "Hi {{1}}, the autumn sale starts today!" },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+  ],
 });
 const list = ["+44 7700 900001", "+44 7700 900002", "+44 7700 900003", "+44 7700 900004"];
 for (const to of list) await wa.consent.grant(to, { scope: "marketing", source: "newsletter-form" });
 const audience = [
   ...list,
   ana /* said PARAR */,
-  "+1 415 555 0199" /* never opted in */,
+  "+1 604 555 0199" /* never opted in */,
   "+999 1234",
   list[0]!,
 ];
@@ -234,6 +242,17 @@ line(
   "↺",
   `the same campaign again (as after a crash): ${again.sent} sent, ${again.skippedBy["already-sent"] ?? 0} skipped as already sent`,
 );
+
+console.log("\nSeeing enforcement coming: account health and the business profile");
+fake.setHealth("PHONE_NUMBER", {
+  canSendMessage: "LIMITED",
+  additionalInfo: ["The display name is in review; the messaging limit stays low until it is approved"],
+});
+wa.on("health.change", (e) => line("🩺", e.summary));
+await wa.account.health({ refresh: true }); // one Graph call; LIMITED slows marketing for now
+const profile = await wa.account.profile.check();
+line(profile.ok ? "✔" : "⚠", `business profile check: ${profile.findings.length} finding(s)`);
+for (const f of profile.findings) line(f.severity === "error" ? "  ✘" : "  ·", `${f.field}: ${f.message}`);
 
 console.log(
   `\nMessages Meta (the fake) accepted: ${fake.messaging.sent.length}; every refusal above cost nothing and risked nothing.`,

@@ -13,7 +13,7 @@ import { isPolicyViolation, WhatsAppClient } from "wa-guard";
 import { redisStores } from "wa-guard/redis";
 import { FakeCloudApi, fakeTransport } from "wa-guard/testing";
 
-const USER = "+16505551234";
+const USER = "+14165551234";
 const role = process.argv[2] === "sender" ? "sender" : "webhooks";
 const prefix = process.argv[3] ?? `wa-guard-example:${randomUUID()}`;
 
@@ -36,7 +36,10 @@ fake.templates.add({
   name: "promo",
   language: "en_US",
   category: "MARKETING",
-  components: [{ type: "BODY", text: "Sale!" }],
+  components: [
+    { type: "BODY", text: "Sale!" },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+  ],
 });
 const wa = new WhatsAppClient({
   accessToken: fake.accessToken,

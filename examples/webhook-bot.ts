@@ -70,7 +70,7 @@ const handshake = await fetch(
 );
 console.log(`GET handshake → ${handshake.status} ${await handshake.text()}`);
 
-fake.messaging.receiveMessage("+16505551234", { text: "Where is my order? 📦", profileName: "Ana" });
+fake.messaging.receiveMessage("+14165551234", { text: "Where is my order? 📦", profileName: "Ana" });
 await fake.webhooks.deliver(url); // the inbound message, signed
 await until(() => answered === 1); // handlers run after the 200
 await fake.webhooks.deliver(url); // statuses of the bot's reply
@@ -83,7 +83,7 @@ const forged = await fetch(url, {
 });
 console.log(`forged POST → ${forged.status}`);
 
-fake.messaging.receiveMessage("+16505551234", { text: "STOP" });
+fake.messaging.receiveMessage("+14165551234", { text: "STOP" });
 await fake.webhooks.deliver(url);
 await until(() => answered === 2);
 

@@ -15,6 +15,7 @@ import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
+import { contentChecker } from "./policy/content.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
 import { lastInboundOf } from "./state/session-windows.js";
@@ -84,6 +85,7 @@ export class WhatsAppClient {
         emitter: this.#http.emitter,
         phoneNumberId: () => requirePhoneNumberId(this.#http),
         loadTemplates: () => this.templates.list(),
+        logger: this.#http.logger,
         readMessagingLimit: async () =>
           (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
             .messagingLimit,
@@ -145,7 +147,22 @@ export class WhatsAppClient {
       },
     );
     this.media = new Media(this.#http);
-    this.account = new Account(this.#http, pipeline.stores.accountHealth);
+    // profile.check() judges the profile's websites by the content guard's link rules (built on first use).
+    const content =
+      resolved.policy === false || resolved.policy.disable?.includes("content")
+        ? undefined
+        : (resolved.policy.content ?? {});
+    let linkCheck: ((texts: readonly string[]) => string | undefined) | undefined;
+    this.account = new Account(
+      this.#http,
+      pipeline.stores.accountHealth,
+      content &&
+        ((url) => {
+          linkCheck ??= contentChecker(content);
+          return linkCheck([url]);
+        }),
+    );
+    this.templates.onChange(() => pipeline.templates.invalidate());
     this.webhooks = new Webhooks(
       {
         appSecrets: resolved.appSecrets,

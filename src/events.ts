@@ -1,3 +1,4 @@
+import type { HealthChangeEvent } from "./api/phone-numbers.js";
 import type { WhatsAppError } from "./errors/base.js";
 import type { PolicyViolationError } from "./errors/policy.js";
 import type { WebhookVerificationError } from "./errors/webhook.js";
@@ -45,6 +46,13 @@ export interface ClientEvents {
   "policy.allowed": (event: { type: string; recipient: string }) => void;
   /** A send waits for throughput or pair-rate capacity. */
   "throttle.wait": (event: { rule: string; waitMs: number; recipient: string }) => void;
+  /**
+   * A health reading (`wa.account.health({ refresh: true })` or `wa.account.watch()`) differs from
+   * this client's previous one: overall status, a node's status, quality, messaging limit, …
+   */
+  "health.change": (event: HealthChangeEvent) => void;
+  /** A reading of `wa.account.watch()` failed; the watch goes on. */
+  "health.error": (event: { error: Error }) => void;
 
   // Webhook events: delivered after the 200 went back, once per event (duplicates removed).
   /** A user wrote, tapped a button, reacted, ordered, … */

@@ -1,5 +1,6 @@
 export type { BlockedUser, BlockSkipReason, BlockUserResult, BlockUsersResult } from "./api/block-users.js";
 export { BlockList, MAX_BLOCK_USERS_PER_REQUEST } from "./api/block-users.js";
+export type { HealthEntity, HealthIssue, MessagingAvailability, MessagingHealth } from "./api/health.js";
 export type { MediaInfo, MediaUpload } from "./api/media.js";
 export { MAX_MEDIA_BYTES, Media } from "./api/media.js";
 export type { MediaLimit } from "./api/media-limits.js";
@@ -7,8 +8,21 @@ export { MEDIA_LIMITS } from "./api/media-limits.js";
 export type { SendOptions, SendResult } from "./api/messages.js";
 export { Messages, validateMessage } from "./api/messages.js";
 export type { SendOutcome } from "./api/outcomes.js";
-export type { AccountHealth, PhoneNumberInfo } from "./api/phone-numbers.js";
-export { Account } from "./api/phone-numbers.js";
+export type {
+  AccountHealth,
+  HealthChangeEvent,
+  HealthWatch,
+  HealthWatchOptions,
+  PhoneNumberInfo,
+} from "./api/phone-numbers.js";
+export { Account, describeHealth, HEALTH_HOLD_MS } from "./api/phone-numbers.js";
+export type {
+  BusinessProfile,
+  BusinessProfileUpdate,
+  BusinessVertical,
+  ProfileFinding,
+  ProfileReport,
+} from "./api/profile.js";
 export type {
   AudioMessage,
   ButtonsMessage,
@@ -122,6 +136,7 @@ export {
   Consent,
   DEFAULT_OPT_IN_KEYWORDS,
   DEFAULT_OPT_OUT_KEYWORDS,
+  DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
   normalizeKeyword,
   Sessions,
 } from "./policy/consent.js";
@@ -130,6 +145,7 @@ export { URL_SHORTENERS } from "./policy/content.js";
 export type { ThrottleOptions } from "./policy/guards.js";
 export type { FrequencyOptions, MessagingLimitOptions, MessagingTier } from "./policy/limits.js";
 export { tierFromMeta } from "./policy/limits.js";
+export type { TemplateRuleOptions } from "./policy/marketing-rules.js";
 export type { PolicyOptions, PolicyStores, PolicyVerdict } from "./policy/pipeline.js";
 export { Policy } from "./policy/pipeline.js";
 export type { Recipient } from "./policy/recipient.js";

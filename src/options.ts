@@ -160,6 +160,7 @@ const policyObject = z.strictObject({
       optOutKeywords: z.optional(z.array(z.string())),
       optInKeywords: z.optional(z.array(z.string())),
       unsubscribePayloads: z.optional(z.array(z.string())),
+      unsubscribeButtonTexts: z.optional(z.array(z.string())),
     }),
   ),
   sessionWindow: z.optional(
@@ -172,6 +173,8 @@ const policyObject = z.strictObject({
       ttlMs: z.optional(z.number().check(z.int(), z.minimum(0))),
       missRefreshMs: z.optional(z.number().check(z.int(), z.minimum(0))),
       sharedCheckMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+      optOut: z.optional(z.enum(["refuse", "warn", "off"])),
+      usMarketing: z.optional(z.enum(["refuse", "allow"])),
     }),
   ),
   content: z.optional(

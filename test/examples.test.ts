@@ -38,6 +38,11 @@ describe("examples", () => {
     expect(out).toMatch(/#4 \+351 912 345 678: refused \[opted-out\]/);
     expect(out).toMatch(/#7 \+44 7700 900001: skipped \(duplicate\)/);
     expect(out).toMatch(/progress: 8\/8 done, 4 sent/);
+    expect(out).toMatch(/🩺 health LIMITED · PHONE_NUMBER LIMITED \(The display name is in review/);
+    expect(out).toMatch(/⚠ business profile check: 1 finding/);
+    expect(out).toMatch(
+      /✘ websites: The profile names https:\/\/fake-business.example\/, but the content guard would refuse/,
+    );
     expect(out).toMatch(/the same campaign again \(as after a crash\): 0 sent, 5 skipped/);
   }, 60_000);
 

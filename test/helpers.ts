@@ -1,8 +1,8 @@
 import { type ClientOptions, WhatsAppClient } from "../src/index.js";
 import { FakeClock, FakeCloudApi, type FakeCloudApiOptions, fakeTransport } from "../src/testing/index.js";
 
-export const USER = "+16505551234";
-export const USER_WA_ID = "16505551234";
+export const USER = "+14165551234";
+export const USER_WA_ID = "14165551234";
 
 /**
  * A client wired to a fresh fake sharing one fake clock. The policy is off unless the caller
@@ -61,7 +61,10 @@ export function modelWorld(client: ClientOptions = {}) {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "{{1}} off" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "{{1}} off" },
+    ],
   });
   fake.templates.add({
     name: "notice",

@@ -10,8 +10,8 @@ describe("client options", () => {
 
   it("pins a default Graph version and uses it in every URL", async () => {
     const { wa, calls, fake } = setup();
-    fake.messaging.receiveMessage("+16505551234");
-    await wa.messages.sendText({ to: "+16505551234", body: "hi" });
+    fake.messaging.receiveMessage("+14165551234");
+    await wa.messages.sendText({ to: "+14165551234", body: "hi" });
     expect(DEFAULT_API_VERSION).toMatch(/^v\d+\.0$/);
     expect(calls[0]).toBe(`POST /${DEFAULT_API_VERSION}/${fake.phoneNumberId}/messages`);
   });
@@ -26,8 +26,8 @@ describe("client options", () => {
     ],
     [
       "phoneNumberId",
-      { accessToken: TOKEN, phoneNumberId: "+1 650 555" },
-      /phoneNumberId: .*digits \(got "\+1 650 555"\)/,
+      { accessToken: TOKEN, phoneNumberId: "+1 416 555" },
+      /phoneNumberId: .*digits \(got "\+1 416 555"\)/,
     ],
     ["timeouts", { accessToken: TOKEN, timeouts: { connectMs: 0 } }, /timeouts.connectMs: .*\(got 0\)/],
     [
@@ -77,7 +77,7 @@ describe("client options", () => {
       accessToken: TOKEN,
       transport: async () => ({ status: 200, headers: {}, body: "{}" }),
     });
-    await expect(wa.messages.sendText({ to: "+16505551234", body: "hi" })).rejects.toThrow(
+    await expect(wa.messages.sendText({ to: "+14165551234", body: "hi" })).rejects.toThrow(
       /needs phoneNumberId/,
     );
     await expect(wa.templates.listPage()).rejects.toThrow(/needs wabaId/);
@@ -88,9 +88,9 @@ describe("client options", () => {
     const events: string[] = [];
     wa.on("request", (e) => events.push(e.path));
     const v24 = wa.withOptions({ apiVersion: "v24.0" });
-    fake.messaging.receiveMessage("+16505551234");
-    await v24.messages.sendText({ to: "+16505551234", body: "hi" });
-    await wa.messages.sendText({ to: "+16505551234", body: "hi" });
+    fake.messaging.receiveMessage("+14165551234");
+    await v24.messages.sendText({ to: "+14165551234", body: "hi" });
+    await wa.messages.sendText({ to: "+14165551234", body: "hi" });
     expect(calls).toEqual([
       `POST /v24.0/${fake.phoneNumberId}/messages`,
       `POST /${DEFAULT_API_VERSION}/${fake.phoneNumberId}/messages`,
@@ -129,7 +129,7 @@ describe("secrets never leak", () => {
         }),
       }),
     });
-    const error = await wa.messages.sendText({ to: "+16505551234", body: "hi" }).catch((e: unknown) => e);
+    const error = await wa.messages.sendText({ to: "+14165551234", body: "hi" }).catch((e: unknown) => e);
     expect(error).toMatchObject({ graphCode: 130429 });
     for (const text of [String(error), JSON.stringify(error), inspect(error), ...lines])
       expect(text).not.toContain(TOKEN);

@@ -1,7 +1,12 @@
+import { ValidationError } from "../errors/validation.js";
+import { describeError } from "../internal/logger.js";
 import { path } from "../internal/path.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
+import { type Clock, systemClock } from "../state/clock.js";
+import { type MessagingHealth, toMessagingHealth } from "./health.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
+import { BusinessProfiles } from "./profile.js";
 import { type PhoneNumberResponse, phoneNumberResponse } from "./schemas/responses.js";
 
 /** Health and limits of the business phone number. Values are Meta's, unmapped. */
@@ -20,6 +25,8 @@ export interface PhoneNumberInfo {
   throughputLevel?: string;
   /** `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`, … */
   messagingLimit?: string;
+  /** Meta's messaging health status, when the `health_status` field was read. */
+  health?: MessagingHealth;
   /** The response as Meta sent it, including fields not mapped above. */
   raw: PhoneNumberResponse;
 }
@@ -41,6 +48,7 @@ export function toPhoneNumberInfo(raw: PhoneNumberResponse): PhoneNumberInfo {
   set("platformType", raw.platform_type);
   set("throughputLevel", raw.throughput?.level);
   set("messagingLimit", raw.whatsapp_business_manager_messaging_limit ?? raw.messaging_limit_tier);
+  if (raw.health_status) info.health = toMessagingHealth(raw.health_status);
   return info;
 }
 
@@ -49,42 +57,207 @@ export interface AccountHealth {
   restrictions: Restriction[];
   /** The phone number as Meta reports it, when `refresh: true`. */
   phoneNumber?: PhoneNumberInfo;
+  /**
+   * Meta's messaging health status of the phone number, its WABA, the business portfolio and
+   * the app (AVAILABLE / LIMITED / BLOCKED, with Meta's errors and possible solutions), when
+   * `refresh: true`.
+   */
+  status?: MessagingHealth;
+  /** When this reading was taken (the client's clock, ms since the epoch). */
+  checkedAt: number;
 }
 
-/** `wa.account`: the business phone number's health and limits. */
-const HOUR = 60 * 60 * 1000;
+/** What changed between two health readings (emitted as `health.change`). */
+export interface HealthChangeEvent {
+  /** The reading before; undefined for the first reading of this client. */
+  previous: AccountHealth | undefined;
+  current: AccountHealth;
+  /** Each change in words: `"overall: AVAILABLE → LIMITED"`, `"quality: GREEN → YELLOW"`, … */
+  changes: string[];
+  /** One line for a log or a dashboard (see {@link describeHealth}). */
+  summary: string;
+}
 
+export interface HealthWatchOptions {
+  /** Time between readings. At least 10 s; Meta rate-limits Graph calls. @default 300_000 (5 min) */
+  intervalMs?: number;
+  /** Stops the watch when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running health watch (`wa.account.watch()`). */
+export interface HealthWatch {
+  /** The latest successful reading, once there is one. */
+  readonly latest: AccountHealth | undefined;
+  /** Stop polling. Idempotent. */
+  stop(): void;
+  /** Settles when the watch has stopped. */
+  readonly stopped: Promise<void>;
+}
+
+const HOUR = 60 * 60 * 1000;
+/**
+ * How long a BLOCKED or LIMITED reading keeps its restriction in force. Each reading that still
+ * says so extends it; a reading that no longer does lets it run out (it is not lifted at once:
+ * a restriction of the same scope that Meta announced another way may be merged into it).
+ */
+export const HEALTH_HOLD_MS = 15 * 60 * 1000;
+const DEFAULT_WATCH_INTERVAL_MS = 5 * 60 * 1000;
+const MIN_WATCH_INTERVAL_MS = 10_000;
+
+/**
+ * One line for a log or a dashboard:
+ * `health LIMITED · PHONE_NUMBER LIMITED (Display name not approved) · quality GREEN · limit TIER_2K
+ * · throughput STANDARD · restrictions marketing_slow(health:LIMITED)`.
+ */
+export function describeHealth(health: AccountHealth): string {
+  const parts = [`health ${health.status?.canSendMessage ?? "UNKNOWN"}`];
+  for (const e of health.status?.entities ?? []) {
+    if (e.canSendMessage === "AVAILABLE") continue;
+    const why = [
+      ...e.errors.map((x) => (x.code ? `${x.code} ${x.description}` : x.description)),
+      ...e.additionalInfo,
+    ];
+    parts.push(`${e.type} ${e.canSendMessage}${why.length ? ` (${why.join("; ")})` : ""}`);
+  }
+  const phone = health.phoneNumber;
+  if (phone?.qualityRating) parts.push(`quality ${phone.qualityRating}`);
+  if (phone?.messagingLimit) parts.push(`limit ${phone.messagingLimit}`);
+  if (phone?.throughputLevel) parts.push(`throughput ${phone.throughputLevel}`);
+  parts.push(
+    `restrictions ${health.restrictions.length ? health.restrictions.map((r) => `${r.scope}(${r.source})`).join(",") : "none"}`,
+  );
+  return parts.join(" · ");
+}
+
+function differences(before: AccountHealth | undefined, after: AccountHealth): string[] {
+  const fields = (h: AccountHealth | undefined): Record<string, string | undefined> => {
+    const out: Record<string, string | undefined> = {
+      overall: h?.status?.canSendMessage,
+      quality: h?.phoneNumber?.qualityRating,
+      "messaging limit": h?.phoneNumber?.messagingLimit,
+      throughput: h?.phoneNumber?.throughputLevel,
+      "phone status": h?.phoneNumber?.status,
+      "display name": h?.phoneNumber?.nameStatus,
+    };
+    for (const e of h?.status?.entities ?? []) out[e.type] = e.canSendMessage;
+    return out;
+  };
+  const a = fields(before);
+  const b = fields(after);
+  const changes: string[] = [];
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (a[key] !== b[key]) changes.push(`${key}: ${a[key] ?? "unknown"} → ${b[key] ?? "unknown"}`);
+  }
+  return changes;
+}
+
+/** `wa.account`: the business phone number's health, limits and restrictions. */
 export class Account {
+  /** The WhatsApp business profile: read, update, check. */
+  readonly profile: BusinessProfiles;
+  #last: AccountHealth | undefined;
+
   constructor(
     private readonly http: GraphHttp,
     private readonly store?: AccountHealthStore,
-  ) {}
+    /** Why the content guard would refuse a link to this URL in a message (for `profile.check`). */
+    linkProblem?: (url: string) => string | undefined,
+  ) {
+    this.profile = new BusinessProfiles(http, linkProblem, async (signal) => {
+      const phone = await this.phoneNumber({
+        fields: ["verified_name", "name_status"],
+        ...(signal && { signal }),
+      });
+      return {
+        ...(phone.verifiedName !== undefined && { verifiedName: phone.verifiedName }),
+        ...(phone.nameStatus !== undefined && { nameStatus: phone.nameStatus }),
+      };
+    });
+  }
 
   /**
    * Restrictions the policy enforces now (learnt from 368 / 131031 / 131048 / 131064 answers,
-   * 130429 storms, account_update webhooks and quality). With `refresh: true` the phone number
-   * is read from Meta too: a RED quality rating pauses marketing for an hour, YELLOW slows it
-   * for an hour (see `throughput.marketingShareWhenSlowed`), GREEN lifts the slowdown.
+   * 130429 storms, account_update webhooks, quality and health readings). With `refresh: true`
+   * the phone number and Meta's messaging health status are read in one call and feed the
+   * account-health guard:
+   * - overall BLOCKED refuses every send, LIMITED slows marketing (see
+   *   `throughput.marketingShareWhenSlowed`), each for {@link HEALTH_HOLD_MS} after the last
+   *   reading that says so;
+   * - a RED quality rating pauses marketing for an hour, YELLOW slows it for an hour, GREEN lifts
+   *   the YELLOW slowdown.
+   *
+   * A reading that differs from this client's previous one emits `health.change`.
    */
   async health(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<AccountHealth> {
-    const out: AccountHealth = { restrictions: [] };
     const now = this.http.clock.now();
+    const out: AccountHealth = { restrictions: [], checkedAt: now };
     if (options.refresh) {
-      out.phoneNumber = await this.phoneNumber(options.signal ? { signal: options.signal } : {});
-      const quality = out.phoneNumber.qualityRating;
-      if (quality === "RED") {
-        await this.store?.open({ scope: "marketing", source: "quality:RED", since: now, until: now + HOUR });
-      } else if (quality === "YELLOW") {
-        await this.store?.open({
-          scope: "marketing_slow",
-          source: "quality:YELLOW",
-          since: now,
-          until: now + HOUR,
-        });
-      } else if (quality === "GREEN") await this.store?.close("marketing_slow", now, "quality:YELLOW");
+      const phone = await this.#read(`${FIELDS},health_status`, options.signal);
+      out.phoneNumber = phone;
+      if (phone.health) out.status = phone.health;
+      await this.#apply(phone, now);
     }
     out.restrictions = (await this.store?.active(now)) ?? [];
+    if (options.refresh) {
+      const changes = differences(this.#last, out);
+      const previous = this.#last;
+      this.#last = out;
+      if (changes.length > 0)
+        this.http.emitter.emit("health.change", {
+          previous,
+          current: out,
+          changes,
+          summary: describeHealth(out),
+        });
+    }
     return out;
+  }
+
+  /**
+   * Read the health every `intervalMs` (at once, then on the interval) until stopped, emitting
+   * `health.change` on every change. For long-lived services; in a serverless function call
+   * `health({ refresh: true })` once per invocation instead. The timer does not keep the process
+   * alive. A failed reading is logged (warn) and emitted as `health.error`; the watch goes on.
+   */
+  watch(options: HealthWatchOptions = {}): HealthWatch {
+    const interval = options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
+    if (!Number.isFinite(interval) || interval < MIN_WATCH_INTERVAL_MS) {
+      throw new ValidationError(
+        `account.watch: intervalMs must be a number of milliseconds ≥ ${MIN_WATCH_INTERVAL_MS} (got ${String(options.intervalMs)})`,
+      );
+    }
+    const controller = new AbortController();
+    const stopOn = options.signal;
+    const onAbort = () => controller.abort();
+    if (stopOn?.aborted) controller.abort();
+    else stopOn?.addEventListener("abort", onAbort, { once: true });
+    const watch = {
+      latest: undefined as AccountHealth | undefined,
+      stop: () => controller.abort(),
+      stopped: Promise.resolve(),
+    };
+    const signal = controller.signal;
+    watch.stopped = (async () => {
+      while (!signal.aborted) {
+        try {
+          watch.latest = await this.health({ refresh: true, signal });
+        } catch (error) {
+          if (signal.aborted) break;
+          this.http.logger.warn("wa-guard: account health reading failed", { error: describeError(error) });
+          this.http.emitter.emit("health.error", {
+            error: error instanceof Error ? error : new Error(describeError(error)),
+          });
+        }
+        try {
+          await sleepUnref(this.http.clock, interval, signal);
+        } catch {
+          break;
+        }
+      }
+      stopOn?.removeEventListener("abort", onAbort);
+    })();
+    return watch;
   }
 
   /** Record a restriction (the webhook handler calls this for account_update events). */
@@ -103,14 +276,66 @@ export class Account {
 
   /** Quality rating, throughput level, messaging limit, status and names of the phone number. */
   async phoneNumber(options: { fields?: string[]; signal?: AbortSignal } = {}): Promise<PhoneNumberInfo> {
+    return this.#read(options.fields ? ["id", ...options.fields].join(",") : FIELDS, options.signal);
+  }
+
+  async #read(fields: string, signal: AbortSignal | undefined): Promise<PhoneNumberInfo> {
     const raw = await this.http.request({
       method: "GET",
       path: path`/${requirePhoneNumberId(this.http)}`,
-      query: { fields: options.fields ? ["id", ...options.fields].join(",") : FIELDS },
+      query: { fields },
       schema: phoneNumberResponse,
       idempotent: true,
-      ...(options.signal && { signal: options.signal }),
+      ...(signal && { signal }),
     });
     return toPhoneNumberInfo(raw);
   }
+
+  async #apply(phone: PhoneNumberInfo, now: number): Promise<void> {
+    const quality = phone.qualityRating;
+    if (quality === "RED") {
+      await this.store?.open({ scope: "marketing", source: "quality:RED", since: now, until: now + HOUR });
+    } else if (quality === "YELLOW") {
+      await this.store?.open({
+        scope: "marketing_slow",
+        source: "quality:YELLOW",
+        since: now,
+        until: now + HOUR,
+      });
+    } else if (quality === "GREEN") await this.store?.close("marketing_slow", now, "quality:YELLOW");
+    const overall = phone.health?.canSendMessage;
+    if (overall === "BLOCKED") {
+      await this.store?.open({
+        scope: "all",
+        source: "health:BLOCKED",
+        since: now,
+        until: now + HEALTH_HOLD_MS,
+      });
+    } else if (overall === "LIMITED") {
+      await this.store?.open({
+        scope: "marketing_slow",
+        source: "health:LIMITED",
+        since: now,
+        until: now + HEALTH_HOLD_MS,
+      });
+    }
+  }
+}
+
+/** `clock.sleep`, except that on the system clock the timer does not keep the process alive. */
+function sleepUnref(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  if (clock !== systemClock) return clock.sleep(ms, signal);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    timer.unref?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

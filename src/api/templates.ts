@@ -56,6 +56,8 @@ export interface TemplatePage {
   after?: string;
 }
 
+const unpauseResponse = z.looseObject({ success: z.boolean(), reason: z.optional(z.string()) });
+
 const DEFAULT_FIELDS =
   "id,name,language,status,category,sub_category,parameter_format,components,quality_score,rejected_reason";
 
@@ -93,9 +95,37 @@ export function toTemplate(raw: TemplateObject): MessageTemplate {
   return t;
 }
 
+const editSchema = z.strictObject({
+  category: z.optional(z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"])),
+  parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
+  components: z.optional(
+    z.array(z.looseObject({ type: z.string() })).check(z.minLength(1, "must hold at least a BODY component")),
+  ),
+  messageSendTtlSeconds: z.optional(z.int().check(z.minimum(-1), z.maximum(30 * 24 * 3600))),
+});
+/** What `templates.edit` may change; name and language never change. */
+export type EditTemplateInput = z.infer<typeof editSchema>;
+
+const TEMPLATE_ID = /^\d{1,32}$/;
+
+function requireTemplateId(call: string, id: unknown): string {
+  if (typeof id !== "string" || !TEMPLATE_ID.test(id))
+    throw new ValidationError(
+      `${call}: the template id must be its numeric id as a string (got ${typeof id === "string" ? JSON.stringify(id.slice(0, 40)) : typeof id})`,
+    );
+  return id;
+}
+
 /** `wa.templates`: the WABA's message templates. Needs `wabaId`. */
 export class Templates {
+  #changed: (() => Promise<void>) | undefined;
+
   constructor(private readonly http: GraphHttp) {}
+
+  /** @internal The client points this at the policy's template cache: a change empties it. */
+  onChange(listener: () => Promise<void>): void {
+    this.#changed = listener;
+  }
 
   /** Iterate over every template, fetching pages as needed. */
   async *list(params: ListTemplatesParams = {}): AsyncGenerator<MessageTemplate, void, undefined> {
@@ -164,7 +194,69 @@ export class Templates {
       schema: createTemplateResponse,
       ...(options.signal && { signal: options.signal }),
     });
+    await this.#changed?.();
     return { id: res.id, status: res.status ?? "PENDING", category: res.category ?? v.category };
+  }
+
+  /**
+   * Edit a template (`POST /<TEMPLATE_ID>`): its components, category (not of an approved
+   * template), parameter format or time to live. An edited template goes back to review (PENDING)
+   * and cannot be sent until approved again; the policy's template cache is emptied so the next
+   * send sees that. Meta allows editing an approved template once a day and 10 times in 30 days;
+   * rejected and paused templates any number of times.
+   */
+  async edit(
+    templateId: string,
+    changes: EditTemplateInput,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const id = requireTemplateId("templates.edit", templateId);
+    const result = check(editSchema, changes);
+    if (!result.ok)
+      throw new ValidationError(`Invalid template edit: ${formatIssues(result.issues)}`, result.issues);
+    const v = result.value;
+    if (
+      v.components === undefined &&
+      v.category === undefined &&
+      v.parameterFormat === undefined &&
+      v.messageSendTtlSeconds === undefined
+    )
+      throw new ValidationError(
+        "templates.edit: nothing to change (give components, category, parameterFormat or messageSendTtlSeconds)",
+      );
+    await this.http.request({
+      method: "POST",
+      path: path`/${id}`,
+      json: {
+        ...(v.category && { category: v.category }),
+        ...(v.parameterFormat && { parameter_format: v.parameterFormat }),
+        ...(v.components && { components: v.components }),
+        ...(v.messageSendTtlSeconds !== undefined && { message_send_ttl_seconds: v.messageSendTtlSeconds }),
+      },
+      schema: successResponse,
+      ...(options.signal && { signal: options.signal }),
+    });
+    await this.#changed?.();
+  }
+
+  /**
+   * Unpause a template Meta paused for low quality (`POST /<TEMPLATE_ID>/unpause`). Meta answers
+   * `success` and, when it refuses, a `reason`. The policy's template cache is emptied so the next
+   * send reads the template's status again.
+   */
+  async unpause(
+    templateId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ success: boolean; reason?: string }> {
+    const id = requireTemplateId("templates.unpause", templateId);
+    const res = await this.http.request({
+      method: "POST",
+      path: path`/${id}/unpause`,
+      schema: unpauseResponse,
+      ...(options.signal && { signal: options.signal }),
+    });
+    await this.#changed?.();
+    return { success: res.success, ...(res.reason !== undefined && { reason: res.reason }) };
   }
 
   /**
@@ -188,5 +280,6 @@ export class Templates {
       idempotent: true,
       ...(options.signal && { signal: options.signal }),
     });
+    await this.#changed?.();
   }
 }

@@ -44,6 +44,12 @@ export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = [
   "ANNULLA",
   "DISISCRIVI",
 ];
+/**
+ * The text of Meta's marketing opt-out quick-reply button, as a tap reports it. A tap on a
+ * button with one of these texts withdraws marketing consent.
+ */
+export const DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS: readonly string[] = ["Stop promotions"];
+
 /** Re-subscribe words. */
 export const DEFAULT_OPT_IN_KEYWORDS: readonly string[] = [
   "START",
@@ -62,6 +68,12 @@ export interface ConsentOptions {
   optInKeywords?: string[];
   /** Quick-reply payloads that mean "unsubscribe" (e.g. a template's "Stop promotions" button). */
   unsubscribePayloads?: string[];
+  /**
+   * Quick-reply button texts whose tap means "unsubscribe from marketing", whatever the payload.
+   * Replaces the default, Meta's marketing opt-out button.
+   * @default ["Stop promotions"]
+   */
+  unsubscribeButtonTexts?: string[];
 }
 
 /**
@@ -149,6 +161,7 @@ export class Consent {
   readonly #optOut: Set<string>;
   readonly #optIn: Set<string>;
   readonly #payloads: Set<string>;
+  readonly #buttonTexts: Set<string>;
 
   constructor(
     private readonly store: ConsentStore,
@@ -160,6 +173,11 @@ export class Consent {
     this.#optOut = new Set((options.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS).map(normalizeKeyword));
     this.#optIn = new Set((options.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS).map(normalizeKeyword));
     this.#payloads = new Set((options.unsubscribePayloads ?? []).map(normalizeKeyword).filter(Boolean));
+    this.#buttonTexts = new Set(
+      (options.unsubscribeButtonTexts ?? DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS)
+        .map(normalizeKeyword)
+        .filter(Boolean),
+    );
   }
 
   /**
@@ -351,10 +369,20 @@ export class Consent {
     const at = signal.at ?? this.clock.now();
     const k = key(signal.from);
     if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
-    if (signal.buttonPayload !== undefined && this.#payloads.has(normalizeKeyword(signal.buttonPayload))) {
+    // A tap on an unsubscribe button: by its payload, or by its text (Meta's "Stop promotions").
+    const tapped =
+      signal.buttonPayload === undefined
+        ? undefined
+        : this.#payloads.has(normalizeKeyword(signal.buttonPayload)) ||
+            this.#buttonTexts.has(normalizeKeyword(signal.buttonPayload))
+          ? signal.buttonPayload
+          : signal.text !== undefined && this.#buttonTexts.has(normalizeKeyword(signal.text))
+            ? signal.text
+            : undefined;
+    if (tapped !== undefined) {
       const event = await this.#append(signal.from, "revoke", {
         scope: "marketing",
-        source: `button:${signal.buttonPayload}`,
+        source: `button:${tapped}`,
         at,
       });
       return { signal: "opt-out", event };

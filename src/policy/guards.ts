@@ -26,6 +26,7 @@ import type { RateDecision, RateLimitStore } from "../state/rate-limits.js";
 import { latest, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { type ContentPolicyOptions, contentChecker, messageTexts } from "./content.js";
 import { isMarketingContext } from "./limits.js";
+import { isUsNumber, type OptOutVocabulary, optOutOffer } from "./marketing-rules.js";
 import { numberProblem } from "./numbering.js";
 import { acrossPerson, personKeys } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
@@ -47,6 +48,12 @@ export interface ThrottleOptions {
 
 export interface GuardConfig {
   consent: { requireForReplies: boolean };
+  template: {
+    optOut: "refuse" | "warn" | "off";
+    usMarketing: "refuse" | "allow";
+    vocabulary: OptOutVocabulary;
+    warn: (message: string) => void;
+  };
   sessionWindow: { safetyMarginMs: number };
   content: ContentPolicyOptions;
   throughput: Required<ThrottleOptions> & { perSecond: number; marketingShareWhenSlowed: number };
@@ -164,7 +171,8 @@ function sessionWindowGuard(deps: GuardDeps, config: GuardConfig["sessionWindow"
   };
 }
 
-function templateGuard(deps: GuardDeps): Guard {
+function templateGuard(deps: GuardDeps, config: GuardConfig["template"]): Guard {
+  const warned = new Set<string>();
   return {
     name: "template",
     check(ctx) {
@@ -190,7 +198,26 @@ function templateGuard(deps: GuardDeps): Guard {
         );
       const template = (buildMessageBody(m, "") as { template: { components?: [] } }).template;
       const mismatch = checkTemplateParameters(t, template.components ?? []);
-      return mismatch ? refuse(`${mismatch.details} (Meta would answer ${mismatch.code})`) : undefined;
+      if (mismatch) return refuse(`${mismatch.details} (Meta would answer ${mismatch.code})`);
+      if (t.category?.toUpperCase() !== "MARKETING") return undefined;
+      if (config.optOut !== "off" && optOutOffer(t, m, config.vocabulary) === undefined) {
+        const why = `marketing template "${m.name}" offers no way to unsubscribe that wa-guard understands: add a quick-reply button "Stop promotions" (or one whose text is an opt-out keyword, or give it a payload listed in consent.unsubscribePayloads), or a footer such as "Reply STOP to opt out"`;
+        if (config.optOut === "refuse") return refuse(why);
+        const seen = `${m.name}\u0000${m.language}`;
+        if (!warned.has(seen)) {
+          warned.add(seen);
+          config.warn(`wa-guard: ${why} (sent anyway: template.optOut is "warn")`);
+        }
+      }
+      if (config.usMarketing === "allow" || ctx.recipient?.kind !== "phone") return undefined;
+      const us = isUsNumber(ctx.recipient.key);
+      const judge = (isUs: boolean) =>
+        isUs
+          ? refuse(
+              `marketing templates to US numbers are not delivered by Meta (it answers 131049); set policy.template.usMarketing to "allow" if that changes`,
+            )
+          : undefined;
+      return typeof us === "boolean" ? judge(us) : us.then(judge);
     },
   };
 }
@@ -331,7 +358,7 @@ export function builtInGuards(deps: GuardDeps, config: GuardConfig): Guard[] {
     blocklistGuard(deps),
     consentGuard(deps, config.consent),
     sessionWindowGuard(deps, config.sessionWindow),
-    templateGuard(deps),
+    templateGuard(deps, config.template),
     contentGuard(config.content),
     // Pair rate first: it may wait up to an interval, and a throughput slot taken before that
     // wait would be counted in the wrong second.

@@ -32,6 +32,11 @@ export function loadNumbering(): Promise<Numbering | undefined> {
   return loading;
 }
 
+/** The metadata if it has loaded already (no waiting), else undefined. */
+export function loadedNumbering(): Numbering | undefined {
+  return loaded;
+}
+
 const verdicts = new BoundedMap<string, string | null>(100_000);
 const WHY: Record<string, string> = {
   INVALID_COUNTRY: "no country uses this calling code",

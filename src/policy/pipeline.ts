@@ -14,6 +14,7 @@ import {
 import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
 import type { ClientEvents } from "../events.js";
+import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
 import {
@@ -46,6 +47,7 @@ import {
 import { MemoryTemplateListStore, type TemplateListStore } from "../state/template-list.js";
 import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
 import type { ConsentOptions } from "./consent.js";
+import { DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS, normalizeKeyword } from "./consent.js";
 import type { ContentPolicyOptions } from "./content.js";
 import { builtInGuards, type GuardConfig, type ThrottleOptions } from "./guards.js";
 import {
@@ -58,6 +60,7 @@ import {
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
+import type { TemplateRuleOptions } from "./marketing-rules.js";
 import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
 import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
@@ -91,7 +94,7 @@ export interface PolicyOptions {
      */
     safetyMarginMs?: number;
   };
-  template?: TemplateCacheOptions;
+  template?: TemplateCacheOptions & TemplateRuleOptions;
   frequency?: FrequencyOptions;
   messagingLimit?: MessagingLimitOptions;
   content?: ContentPolicyOptions;
@@ -321,6 +324,8 @@ export interface PolicyDeps {
   loadTemplates: () => AsyncIterable<MessageTemplate>;
   /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */
   readMessagingLimit: () => Promise<string | undefined>;
+  /** Where warnings go (a marketing template without an opt-out, in `"warn"` mode). */
+  logger?: Logger;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -402,8 +407,22 @@ export class Policy {
       options.template,
       this.stores.templates,
     );
+    const normalised = (words: readonly string[]) => new Set(words.map(normalizeKeyword).filter(Boolean));
     const config: GuardConfig = {
       consent: { requireForReplies: options.consent?.requireForReplies ?? false },
+      template: {
+        optOut: options.template?.optOut ?? "refuse",
+        usMarketing: options.template?.usMarketing ?? "refuse",
+        // The words the webhook listener takes as opt-outs: the guard and the listener agree.
+        vocabulary: {
+          keywords: normalised(options.consent?.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS),
+          payloads: normalised(options.consent?.unsubscribePayloads ?? []),
+          buttonTexts: normalised(
+            options.consent?.unsubscribeButtonTexts ?? DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
+          ),
+        },
+        warn: (message) => deps.logger?.warn(message),
+      },
       sessionWindow: { safetyMarginMs: options.sessionWindow?.safetyMarginMs ?? 60_000 },
       content: options.content ?? {},
       throughput: {

@@ -5,7 +5,9 @@ import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
 import { FakeBlockList } from "./fake-block-list.js";
 import { blockUsersErrorResponse, errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
+import { type FakeEntityHealth, FakeHealth, type FakeHealthEntity } from "./fake-health.js";
 import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
+import { type FakeBusinessProfile, handleProfile } from "./fake-profile.js";
 import { FakeTemplates } from "./fake-template-store.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
 
@@ -36,6 +38,8 @@ export interface FakeCloudApiOptions {
   maxTemplates?: number;
   /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
   phoneNumber?: Partial<FakePhoneNumberState>;
+  /** The business profile. @default a complete profile of "Fake Business" (about, address, e-mail, website, …) */
+  profile?: FakeBusinessProfile;
   /** Webhooks are signed with it; give the client the same `appSecret`. @default "test-app-secret" */
   appSecret?: string;
   /** Queue the webhooks Meta would send. @default true */
@@ -64,7 +68,7 @@ export type DropMode = "before_write" | "after_request";
  * - `templates` — `/<WABA_ID>/message_templates` and `/<TEMPLATE_ID>` (list, create, get, delete);
  * - `block_users` — `/<PHONE_NUMBER_ID>/block_users`;
  * - `media` — uploads, media lookups and downloads;
- * - `phone_number` — `GET /<PHONE_NUMBER_ID>` (health, messaging limit);
+ * - `phone_number` — `GET /<PHONE_NUMBER_ID>` (health, messaging limit) and its business profile;
  * - `any` — every request.
  */
 export type FakeOperation = "send" | "read" | "templates" | "block_users" | "media" | "phone_number" | "any";
@@ -121,6 +125,10 @@ export class FakeCloudApi {
   readonly templates: FakeTemplates;
   /** Webhooks Meta would send (statuses, inbound messages, preferences, template and account changes). */
   readonly webhooks: FakeWebhooks;
+  /** Meta's messaging health status of the phone number, WABA, business and app. */
+  readonly health: FakeHealth;
+  /** The business profile users see (`/<PHONE_NUMBER_ID>/whatsapp_business_profile`); edit it freely. */
+  readonly profile: FakeBusinessProfile;
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
   readonly #authorization: string;
@@ -148,6 +156,21 @@ export class FakeCloudApi {
       webhook_configuration: { application: "https://example.com/webhooks" },
       ...options.phoneNumber,
     };
+    this.profile = options.profile ?? {
+      about: "Fake Business: answers within the hour",
+      address: "1 Example Street, Springfield",
+      description: "A business that exists only in tests.",
+      email: "hello@fake-business.example",
+      websites: ["https://fake-business.example/"],
+      vertical: "RETAIL",
+      profile_picture_url: "https://pps.whatsapp.net/fake/profile.jpg",
+    };
+    this.health = new FakeHealth({
+      PHONE_NUMBER: this.phoneNumberId,
+      WABA: this.wabaId,
+      BUSINESS: "300000000000001",
+      APP: "400000000000001",
+    });
     this.templates = new FakeTemplates(
       options.createdTemplateStatus ?? "PENDING",
       this.clock,
@@ -227,6 +250,18 @@ export class FakeCloudApi {
   }
 
   /**
+   * Set a node's messaging health status as `GET /<PHONE_NUMBER_ID>?fields=health_status` reports
+   * it: the overall status is BLOCKED if any node is, else LIMITED if any is. Every node is
+   * AVAILABLE until set. (The fake's sends are not refused by it: wa-guard refuses locally once it
+   * has read the status.)
+   * @example fake.setHealth("WABA", { canSendMessage: "BLOCKED", errors: [{ code: 141006, description: "Payment method issue" }] })
+   */
+  setHealth(entity: FakeHealthEntity, health: FakeEntityHealth): this {
+    this.health.set(entity, health);
+    return this;
+  }
+
+  /**
    * Meta restricts the account (`account_update` ACCOUNT_RESTRICTION) until `untilMs`:
    * `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`, ….
    */
@@ -300,11 +335,12 @@ export class FakeCloudApi {
       }
       if (edge === "block_users") return "block_users";
       if (edge === "media") return "media";
-      if (edge === undefined) return "phone_number";
+      if (edge === undefined || edge === "whatsapp_business_profile") return "phone_number";
       return undefined;
     }
     if (id === this.wabaId && edge === "message_templates") return "templates";
-    if (id !== undefined && edge === undefined && this.templates.byId(id)) return "templates";
+    if (id !== undefined && (edge === undefined || edge === "unpause") && this.templates.byId(id))
+      return "templates";
     if (id !== undefined && this.#media.has(id)) return "media";
     return undefined;
   }
@@ -339,12 +375,28 @@ export class FakeCloudApi {
       if (edge === "block_users") return this.blocklist.handle(request.method, body, query);
       if (edge === "media" && request.method === "POST") return this.#upload(request);
       if (edge === undefined && request.method === "GET") return this.#phoneNumber(query.get("fields"));
+      if (edge === "whatsapp_business_profile") return handleProfile(this.profile, request.method, body);
       return unknownPath(url.pathname);
     }
     if (id === this.wabaId && edge === "message_templates")
       return this.templates.handle(request.method, body, query);
     if (edge === undefined && this.templates.byId(id))
-      return this.templates.handleOne(request.method, id, query);
+      return this.templates.handleOne(request.method, id, query, body);
+    if (edge === "unpause" && request.method === "POST" && this.templates.byId(id)) {
+      const { response, unpaused } = this.templates.unpause(id);
+      const t = this.templates.byId(id)!;
+      if (unpaused)
+        this.webhooks.queueChange("message_template_status_update", {
+          event: "APPROVED",
+          message_template_id: Number(t.id),
+          message_template_name: t.name,
+          message_template_language: t.language,
+          reason: "NONE",
+          message_template_category: t.category,
+          other_info: { title: "UNPAUSE", description: "Your WhatsApp message template has been unpaused." },
+        });
+      return response;
+    }
     if (edge === undefined && this.#media.has(id)) return this.#mediaInfo(request.method, id, url.origin);
     return errorResponse({
       code: 100,
@@ -375,6 +427,7 @@ export class FakeCloudApi {
       ...this.phone,
       display_phone_number: this.displayPhoneNumber,
       id: this.phoneNumberId,
+      health_status: this.health.payload(),
     };
     const wanted = fields
       ? fields

@@ -35,6 +35,8 @@ export class FakeTemplates {
   readonly #locked = new Map<string, number>();
   /** When each template created through the API in the last hour was created. */
   #created: number[] = [];
+  /** When each approved template was edited (the last 30 days). */
+  readonly #edits = new Map<string, number[]>();
   #seq = 0;
 
   constructor(
@@ -89,9 +91,68 @@ export class FakeTemplates {
     return errorResponse({ code: 100, details: `Unsupported method ${method}` });
   }
 
-  handleOne(method: string, id: string, query: URLSearchParams = new URLSearchParams()): TransportResponse {
+  handleOne(
+    method: string,
+    id: string,
+    query: URLSearchParams = new URLSearchParams(),
+    body?: unknown,
+  ): TransportResponse {
+    if (method === "POST") return this.#edit(this.#byId.get(id)!, body);
     if (method !== "GET") return errorResponse({ code: 100, details: `Unsupported method ${method}` });
     return jsonResponse(withFields(toJson(this.#byId.get(id)!), query.get("fields")));
+  }
+
+  /**
+   * `POST /<TEMPLATE_ID>/unpause`: a PAUSED template is APPROVED again. Anything else is refused
+   * with `success: false` and a reason. Returns whether the status changed.
+   */
+  unpause(id: string): { response: TransportResponse; unpaused: boolean } {
+    const t = this.#byId.get(id)!;
+    if (t.status !== "PAUSED")
+      return {
+        response: jsonResponse({ success: false, reason: `Template is ${t.status}, not PAUSED` }),
+        unpaused: false,
+      };
+    t.status = "APPROVED";
+    return { response: jsonResponse({ success: true }), unpaused: true };
+  }
+
+  /**
+   * Meta's edit rules: only APPROVED, REJECTED and PAUSED templates can be edited; an approved
+   * one once in 24 hours and 10 times in 30 days, and not its category; the edit goes back to
+   * review. (The error codes for these refusals are not documented; the fake answers 100.)
+   */
+  #edit(t: FakeTemplate, body: unknown): TransportResponse {
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (!["APPROVED", "REJECTED", "PAUSED"].includes(t.status))
+      return errorResponse({ code: 100, details: `A ${t.status} template cannot be edited` });
+    const category = typeof b["category"] === "string" ? b["category"].toUpperCase() : undefined;
+    if (category !== undefined && !CATEGORIES.has(category))
+      return errorResponse({ code: 100, details: "category must be MARKETING, UTILITY or AUTHENTICATION" });
+    if (t.status === "APPROVED" && category !== undefined && category !== t.category)
+      return errorResponse({ code: 100, details: "The category of an approved template cannot be edited" });
+    const components = b["components"];
+    if (
+      components !== undefined &&
+      (!Array.isArray(components) ||
+        !components.some((c) => String((c as { type?: unknown }).type).toUpperCase() === "BODY"))
+    )
+      return errorResponse({ code: 100, subcode: 2388072, details: "A BODY component is required" });
+    const now = this.clock.now();
+    const edits = (this.#edits.get(t.id) ?? []).filter((at) => at > now - 30 * 24 * HOUR);
+    if (t.status === "APPROVED" && (edits.some((at) => at > now - 24 * HOUR) || edits.length >= 10))
+      return errorResponse({
+        code: 100,
+        details: "An approved template can be edited once in 24 hours and 10 times in 30 days",
+      });
+    if (t.status === "APPROVED") edits.push(now);
+    this.#edits.set(t.id, edits);
+    if (category !== undefined) t.category = category as FakeTemplate["category"];
+    if (Array.isArray(components)) t.components = components as FakeTemplate["components"];
+    if (b["parameter_format"] === "NAMED" || b["parameter_format"] === "POSITIONAL")
+      t.parameterFormat = b["parameter_format"];
+    t.status = this.createdStatus;
+    return jsonResponse({ success: true });
   }
 
   #list(query: URLSearchParams): TransportResponse {

@@ -11,6 +11,7 @@ export type {
 } from "./fake-cloud-api.js";
 export { FakeCloudApi } from "./fake-cloud-api.js";
 export type { FakeErrorSpec } from "./fake-errors.js";
+export type { FakeEntityHealth, FakeHealth, FakeHealthEntity, FakeHealthIssue } from "./fake-health.js";
 export type {
   FakeDeliveryError,
   FakeInboundContent,
@@ -18,6 +19,7 @@ export type {
   FakeSentMessage,
 } from "./fake-messaging.js";
 export { FakeMessaging } from "./fake-messaging.js";
+export type { FakeBusinessProfile } from "./fake-profile.js";
 export type { FakeServer, FakeServerOptions } from "./fake-server.js";
 export { startFakeServer } from "./fake-server.js";
 export type { FakeTemplateInput } from "./fake-template-store.js";

@@ -85,13 +85,13 @@ describe("block API: BSUIDs", () => {
   it("list() yields entries without wa_id; sync() mirrors one entry per user and refuses every identifier given", async () => {
     const { wa } = answering({
       data: [
-        { messaging_product: "whatsapp", wa_id: "16505551234", user_id: "US.1" },
+        { messaging_product: "whatsapp", wa_id: "14165551234", user_id: "US.1" },
         { messaging_product: "whatsapp", user_id: BSUID },
         { messaging_product: "whatsapp", wa_id: "5511987654321" },
       ],
     });
     expect(await collect(wa.blocklist.list())).toEqual([
-      { waId: "16505551234", userId: "US.1" },
+      { waId: "14165551234", userId: "US.1" },
       { userId: BSUID },
       { waId: "5511987654321" },
     ]);
@@ -99,7 +99,7 @@ describe("block API: BSUIDs", () => {
     const mirror = wa.policy.pipeline!.stores.blockMirror;
     // Meta counts users toward the 64,000 cap, not identifiers.
     expect(await mirror.size()).toBe(3);
-    for (const to of ["+16505551234", "US.1", BSUID, "+5511987654321"]) {
+    for (const to of ["+14165551234", "US.1", BSUID, "+5511987654321"]) {
       const verdict = await wa.policy.check({ type: "text", to, body: "hi" });
       expect(
         verdict.violations.map((v) => v.rule),
@@ -111,10 +111,10 @@ describe("block API: BSUIDs", () => {
   it("an entry with neither wa_id nor user_id fails the list instead of being dropped from the mirror", async () => {
     const { wa } = answering({ data: [{ messaging_product: "whatsapp" }] });
     const mirror = wa.policy.pipeline!.stores.blockMirror;
-    await mirror.add(["16505551234"]);
+    await mirror.add(["14165551234"]);
     const e = await wa.blocklist.sync().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TransportError);
     expect(e).toMatchObject({ reason: "invalid_response" });
-    expect(await mirror.has("16505551234")).toBe(true);
+    expect(await mirror.has("14165551234")).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { validateMessage } from "../../src/api/messages.js";
 import { isValidationError, WhatsAppClient } from "../../src/index.js";
 import { FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-const to = "+16505551234";
+const to = "+14165551234";
 const long = (n: number) => "bit.ly/x ".repeat(Math.ceil(n / 9)).slice(0, n);
 const invalid = (m: unknown) => {
   try {

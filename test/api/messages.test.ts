@@ -61,7 +61,7 @@ describe("messages: request bodies match Meta's shapes", () => {
         contacts: [
           {
             name: { formattedName: "John Smith", firstName: "John" },
-            phones: [{ phone: "+16505551234", type: "CELL", waId: "16505551234" }],
+            phones: [{ phone: "+14165551234", type: "CELL", waId: "14165551234" }],
           },
         ],
       },
@@ -70,7 +70,7 @@ describe("messages: request bodies match Meta's shapes", () => {
         contacts: [
           {
             name: { formatted_name: "John Smith", first_name: "John" },
-            phones: [{ phone: "+16505551234", type: "CELL", wa_id: "16505551234" }],
+            phones: [{ phone: "+14165551234", type: "CELL", wa_id: "14165551234" }],
           },
         ],
       },

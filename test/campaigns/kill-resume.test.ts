@@ -31,7 +31,10 @@ suite("a campaign killed mid-run and resumed", () => {
       name: "spring_sale",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Hi {{1}}, 20% off" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Hi {{1}}, 20% off" },
+      ],
     });
     fake.setLatency(15); // so sends are in flight when the process dies
     const server = await startFakeServer(fake);

@@ -1,8 +1,8 @@
 import { type ClientOptions, WhatsAppClient } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-/** The n-th test number: +1 650 5xx xxxx. */
-export const number = (n: number) => `+1650${String(5_000_000 + n).padStart(7, "0")}`;
+/** The n-th test number: +1 416 5xx xxxx (Toronto: Meta delivers no marketing to US numbers). */
+export const number = (n: number) => `+1416${String(5_000_000 + n).padStart(7, "0")}`;
 
 /**
  * A fake with an approved marketing template `spring_sale` ("Hi {{1}}, 20% off") and a client
@@ -14,7 +14,10 @@ export function campaignWorld(client: ClientOptions = {}, clock = new FakeClock(
     name: "spring_sale",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Hi {{1}}, 20% off" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Hi {{1}}, 20% off" },
+    ],
   });
   const seen = { sends: 0, errors: [] as number[] };
   const transport = fakeTransport(fake);

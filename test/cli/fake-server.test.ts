@@ -11,7 +11,7 @@ import { exited, type FakeServerProcess, spawnCli, startFakeServerProcess } from
 
 const PHONE_ID = "100000000000001";
 const WABA_ID = "200000000000001";
-const USER = "+16505551234";
+const USER = "+14165551234";
 const SECRET = "s3cret-for-tests";
 
 interface Received {
@@ -147,21 +147,21 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
     expect(sent.status).toBe(200);
     expect(sent.json).toMatchObject({
       messaging_product: "whatsapp",
-      contacts: [{ input: USER, wa_id: "16505551234" }],
+      contacts: [{ input: USER, wa_id: "14165551234" }],
       messages: [{ id: expect.stringMatching(/^wamid\./) }],
     });
     const { json } = await call("GET", `/_fake/messages?to=${encodeURIComponent(USER)}`);
     expect(json["messages"]).toEqual([
       expect.objectContaining({
         id: sent.json["messages"][0].id,
-        waId: "16505551234",
+        waId: "14165551234",
         type: "text",
         payload: expect.objectContaining({ text: { body: "Hi! How can we help?" } }),
       }),
     ]);
     // Meta's rules still hold: a user who never wrote is outside the 24-hour window.
     // (Meta accepts it and fails it in a status webhook, as the fake does.)
-    const closed = await sendText("+16505550000", "unsolicited");
+    const closed = await sendText("+14165550000", "unsolicited");
     expect(await failedLater(closed)).toMatchObject({ code: 131047 });
     // A missing token is Meta's 190.
     const anonymous = await call("POST", `/v23.0/${PHONE_ID}/messages`, {});
@@ -179,7 +179,7 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
     });
     expect(queued).toMatchObject({
       status: 200,
-      json: { queued: { count: 1, code: 131056, to: "16505551234" } },
+      json: { queued: { count: 1, code: 131056, to: "14165551234" } },
     });
     // Another operation and another recipient are not affected.
     expect((await graph("GET", PHONE_ID)).status).toBe(200);
@@ -241,8 +241,8 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
     );
     expect(inbound).toMatchObject({
       metadata: { phone_number_id: PHONE_ID },
-      contacts: [{ profile: { name: "Ana" }, wa_id: "16505551234" }],
-      messages: [{ from: "16505551234", type: "text", text: { body: "olá 👋 café" } }],
+      contacts: [{ profile: { name: "Ana" }, wa_id: "14165551234" }],
+      messages: [{ from: "14165551234", type: "text", text: { body: "olá 👋 café" } }],
     });
     expect(statuses.map((v) => v.statuses[0])).toEqual([
       expect.objectContaining({ id: sent.json["messages"][0].id, status: "sent" }),
@@ -350,11 +350,11 @@ describe("wa-guard fake-server (a child process on loopback)", () => {
   it("reset forgets Meta-side state and can narrow who is on WhatsApp", async () => {
     await call("POST", "/_fake/inbound", { from: USER, text: "hello" });
     await sendText(USER, "hi");
-    await call("POST", "/_fake/reset", { recipients: ["+16505550001"] });
+    await call("POST", "/_fake/reset", { recipients: ["+14165550001"] });
     expect((await call("GET", "/_fake/messages")).json).toEqual({ messages: [] });
-    await call("POST", "/_fake/inbound", { from: "+16505550001", text: "hello" });
-    expect(await failedLater(await sendText("+16505550002", "hi"))).toMatchObject({ code: 131026 });
-    expect((await sendText("+16505550001", "hi")).status).toBe(200);
+    await call("POST", "/_fake/inbound", { from: "+14165550001", text: "hello" });
+    expect(await failedLater(await sendText("+14165550002", "hi"))).toMatchObject({ code: 131026 });
+    expect((await sendText("+14165550001", "hi")).status).toBe(200);
   });
 
   it("answers a bad control request with 400 and a JSON error naming the problem", async () => {

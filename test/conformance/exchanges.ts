@@ -14,8 +14,8 @@ export function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 }
 
-export const USER = "+16505551234";
-export const OTHER = "+14155559876";
+export const USER = "+14165551234";
+export const OTHER = "+16045559876";
 export const BSUID = "US.13491208655302741918";
 
 export interface ExchangeRequest {
@@ -79,7 +79,10 @@ const promo = (fake: FakeCloudApi) =>
     name: "summer_sale",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Summer sale" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Summer sale" },
+    ],
     qualityScore: "GREEN",
   });
 

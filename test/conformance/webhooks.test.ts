@@ -75,7 +75,10 @@ const sendTemplate = (fake: FakeCloudApi, category: "MARKETING" | "UTILITY") => 
     name: "promo",
     language: "en_US",
     category,
-    components: [{ type: "BODY", text: "Sale" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Sale" },
+    ],
   });
   return fake.handle({
     method: "POST",
@@ -124,7 +127,10 @@ const SCENARIOS: Record<
         language: "en_US",
         category: "MARKETING",
         status: "PENDING",
-        components: [{ type: "BODY", text: "Sale" }],
+        components: [
+          { type: "FOOTER", text: "Reply STOP to opt out" },
+          { type: "BODY", text: "Sale" },
+        ],
       });
       fake.setTemplateStatus("promo", "en_US", "APPROVED");
     },
@@ -136,7 +142,10 @@ const SCENARIOS: Record<
         language: "en_US",
         category: "MARKETING",
         status: "PENDING",
-        components: [{ type: "BODY", text: "Sale" }],
+        components: [
+          { type: "FOOTER", text: "Reply STOP to opt out" },
+          { type: "BODY", text: "Sale" },
+        ],
       });
       fake.setTemplateStatus("promo", "en_US", "REJECTED", "INVALID_FORMAT");
     },

@@ -87,9 +87,9 @@ suite("PostgreSQL least privilege", () => {
 
   it("the application role links identities and reads them, and cannot change or remove a link", async () => {
     const identity = postgresIdentityStore(asApp, { schema });
-    await identity.link(["16505550001", "US.1"], { at: 1_000, source: "webhook:message" });
+    await identity.link(["14165550001", "US.1"], { at: 1_000, source: "webhook:message" });
     await identity.link(["US.1", "US.2"], { at: 2_000, source: "webhook:user_changed_user_id" });
-    expect([...(await identity.aliases("US.2"))].sort()).toEqual(["16505550001", "US.1", "US.2"]);
+    expect([...(await identity.aliases("US.2"))].sort()).toEqual(["14165550001", "US.1", "US.2"]);
     const links = `${schema}.wa_guard_identity_links`;
     for (const sql of [`UPDATE ${links} SET b = 'x'`, `DELETE FROM ${links}`, `TRUNCATE ${links}`])
       await expect(asApp.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);

@@ -147,7 +147,7 @@ suite("PostgreSQL consent ledger", () => {
                   messaging_product: "whatsapp",
                   messages: [
                     {
-                      from: "16505550042",
+                      from: "14165550042",
                       id,
                       timestamp: String(Math.floor(clock.now() / 1000)),
                       type: "text",
@@ -166,17 +166,17 @@ suite("PostgreSQL consent ledger", () => {
       expect(result.status).toBe(200);
       await result.delivered;
     };
-    await wa.consent.grant("+16505550042", { scope: "marketing", source: "checkout-form" });
+    await wa.consent.grant("+14165550042", { scope: "marketing", source: "checkout-form" });
     await post("wamid.stop", "STOP");
-    expect((await wa.consent.status("+16505550042", "marketing")).granted).toBe(false);
-    expect(await current("16505550042")).toEqual({
+    expect((await wa.consent.status("+14165550042", "marketing")).granted).toBe(false);
+    expect(await current("14165550042")).toEqual({
       all: { action: "revoke", source: "keyword:STOP", granted: false, decided_by_scope: "all" },
       marketing: { action: "revoke", source: "keyword:STOP", granted: false, decided_by_scope: "all" },
     });
 
     await post("wamid.start", "START");
-    expect((await wa.consent.status("+16505550042", "marketing")).granted).toBe(true);
-    expect(await current("16505550042")).toEqual({
+    expect((await wa.consent.status("+14165550042", "marketing")).granted).toBe(true);
+    expect(await current("14165550042")).toEqual({
       all: { action: "grant", source: "keyword:START", granted: true, decided_by_scope: "all" },
       marketing: { action: "grant", source: "checkout-form", granted: true, decided_by_scope: "marketing" },
     });
@@ -224,7 +224,7 @@ suite("PostgreSQL consent ledger", () => {
   it("the table is append-only: updates and deletes are refused by the database", async () => {
     const store = postgresConsentStore(pool, { schema });
     await store.append({
-      key: "16505550009",
+      key: "14165550009",
       action: "grant",
       scope: "marketing",
       source: "form",
@@ -236,7 +236,7 @@ suite("PostgreSQL consent ledger", () => {
     ).rejects.toThrow(/append-only/);
     await expect(pool.query(`DELETE FROM ${schema}.wa_guard_consent_events`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`TRUNCATE ${schema}.wa_guard_consent_events`)).rejects.toThrow(/append-only/);
-    expect((await current("16505550009"))["marketing"]).toMatchObject({ action: "grant", source: "form" });
+    expect((await current("14165550009"))["marketing"]).toMatchObject({ action: "grant", source: "form" });
   });
 
   it("an unreachable database fails closed with StoreUnavailableError within the bound", async () => {
@@ -246,7 +246,7 @@ suite("PostgreSQL consent ledger", () => {
     });
     const store = postgresConsentStore(dead, { schema, timeoutMs: 300 });
     const started = Date.now();
-    const error = await store.history("16505550001").catch((e) => e);
+    const error = await store.history("14165550001").catch((e) => e);
     expect(isStoreUnavailableError(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);
     await dead.end();

@@ -147,8 +147,8 @@ suite("Redis stores across instances", () => {
       category: "UTILITY",
       components: [{ type: "BODY", text: "Order {{1}} shipped" }],
     });
-    const ana = "+16505550001";
-    const ben = "+16505550002";
+    const ana = "+14165550001";
+    const ben = "+14165550002";
     for (const u of [ana, ben]) {
       fake.messaging.receiveMessage(u);
       await wa.sessions.recordInbound(u);
@@ -158,7 +158,7 @@ suite("Redis stores across instances", () => {
     await wa.messages.sendText({ to: ana, body: "one round trip" });
     expect(waves.size).toBe(1);
     // A template: the reads (and the capacity tries), then the atomic history reservation.
-    const cy = "+16505550003";
+    const cy = "+14165550003";
     for (const u of [ana, cy]) await wa.consent.grant(u, { scope: "utility", source: "checkout" });
     await wa.messages.sendTemplate({ to: ana, name: "notice", language: "en_US", body: ["A-0"] }); // loads the list
     waves = new Set();
@@ -196,7 +196,7 @@ suite("Redis stores across instances", () => {
       components: [{ type: "BODY", text: "Your order {{1}} shipped" }],
     });
     const listFetches = () => fake.requests.filter((r) => r.path.endsWith("/message_templates")).length;
-    const users = ["+16505550001", "+16505550002", "+16505550003"];
+    const users = ["+14165550001", "+14165550002", "+14165550003"];
     for (const u of users) await a.consent.grant(u, { scope: "utility", source: "checkout" });
     const send = (c: WhatsAppClient, to: string, order: string) =>
       c.messages.sendTemplate({ to, name: "notice", language: "en_US", body: [order] });
@@ -239,17 +239,20 @@ suite("Redis stores across instances", () => {
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Hi" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Hi" },
+      ],
     });
-    fake.messaging.receiveMessage("+16505551234", { text: "hi" });
+    fake.messaging.receiveMessage("+14165551234", { text: "hi" });
     await fake.webhooks.deliver(a);
-    await expect(b.messages.sendText({ to: "+16505551234", body: "hello from B" })).resolves.toBeDefined();
-    await a.consent.grant("+16505551234", { scope: "marketing", source: "form" });
-    fake.messaging.receiveMessage("+16505551234", { text: "STOP" });
+    await expect(b.messages.sendText({ to: "+14165551234", body: "hello from B" })).resolves.toBeDefined();
+    await a.consent.grant("+14165551234", { scope: "marketing", source: "form" });
+    fake.messaging.receiveMessage("+14165551234", { text: "STOP" });
     const [delivery] = await fake.webhooks.deliver(b);
     expect(delivery?.status).toBe(200);
     await expect(
-      a.messages.sendTemplate({ to: "+16505551234", name: "promo", language: "en_US" }),
+      a.messages.sendTemplate({ to: "+14165551234", name: "promo", language: "en_US" }),
     ).rejects.toMatchObject({ rule: "consent" });
     // The same delivery replayed to A is a duplicate: the dedup store is shared too.
     const replay = await a.webhooks.handle(fake.webhooks.request(delivery!.payload));
@@ -271,7 +274,7 @@ suite("Redis stores across instances", () => {
       stores: redisStores(dead, { phoneNumberId: fake.phoneNumberId, prefix: fresh() }),
     });
     const started = Date.now();
-    const error = await wa.messages.sendText({ to: "+16505551234", body: "hi" }).catch((e) => e);
+    const error = await wa.messages.sendText({ to: "+14165551234", body: "hi" }).catch((e) => e);
     expect(isStoreUnavailableError(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(fake.requests).toHaveLength(0);
@@ -281,8 +284,8 @@ suite("Redis stores across instances", () => {
   it("two instances syncing the block mirror at once never leave it empty or mixed", async () => {
     const prefix = fresh();
     const [a, b] = [stores(io(), prefix).blockMirror, stores(io(), prefix).blockMirror];
-    const listA = Array.from({ length: 12_000 }, (_, i) => `1650${String(i).padStart(7, "0")}`);
-    const listB = Array.from({ length: 12_000 }, (_, i) => `1415${String(i).padStart(7, "0")}`);
+    const listA = Array.from({ length: 12_000 }, (_, i) => `1416${String(i).padStart(7, "0")}`);
+    const listB = Array.from({ length: 12_000 }, (_, i) => `1604${String(i).padStart(7, "0")}`);
     for (let round = 0; round < 3; round++) {
       await Promise.all([a.replace(listA), b.replace(listB)]);
       const size = await a.size();
@@ -304,7 +307,7 @@ suite("Redis stores across instances", () => {
     const prefix = fresh();
     const histories = Array.from({ length: 4 }, () => stores(io(), prefix).sendHistory);
     const at = Date.now();
-    const promo = { key: "16505551234", at, marketing: true, fingerprint: "template:promo", reach: true };
+    const promo = { key: "14165551234", at, marketing: true, fingerprint: "template:promo", reach: true };
     const outcomes = await Promise.all(
       histories.flatMap((h) => Array.from({ length: 10 }, () => h.reserve!(promo, { marketingPerDay: 1 }))),
     );
@@ -314,7 +317,7 @@ suite("Redis stores across instances", () => {
       Array.from({ length: 40 }, (_, i) =>
         histories[i % 4]!.reserve!(
           {
-            key: `1650555${String(i).padStart(4, "0")}`,
+            key: `1416555${String(i).padStart(4, "0")}`,
             at,
             marketing: false,
             fingerprint: `n${i}`,
@@ -326,7 +329,7 @@ suite("Redis stores across instances", () => {
     );
     // The promo above already reached one user: nine more fit under a limit of ten.
     expect(reach.filter((o) => o === undefined)).toHaveLength(9);
-    expect((await histories[0]!.reach("16505551234", at)).unique).toBe(10);
+    expect((await histories[0]!.reach("14165551234", at)).unique).toBe(10);
   });
 
   it("two clients sending the same promotion to one user at once: exactly one goes out", async () => {
@@ -335,7 +338,10 @@ suite("Redis stores across instances", () => {
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Hi" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Hi" },
+      ],
     });
     const prefix = fresh();
     const make = () =>
@@ -347,9 +353,9 @@ suite("Redis stores across instances", () => {
         stores: stores(io(), prefix),
       });
     const [a, b] = [make(), make()];
-    await a.consent.grant("+16505551234", { scope: "marketing", source: "form" });
+    await a.consent.grant("+14165551234", { scope: "marketing", source: "form" });
     const send = (wa: WhatsAppClient) =>
-      wa.messages.sendTemplate({ to: "+16505551234", name: "promo", language: "en_US" }).then(
+      wa.messages.sendTemplate({ to: "+14165551234", name: "promo", language: "en_US" }).then(
         () => "sent",
         (e: { rule?: string }) => e.rule,
       );
@@ -388,7 +394,7 @@ suite("Redis stores across instances", () => {
     expect(passed).toBe(100);
     // Everything else still fails closed.
     await expect(
-      redisStores(dead(), { phoneNumberId: "1", timeoutMs: 50 }).consent.history("16505551234"),
+      redisStores(dead(), { phoneNumberId: "1", timeoutMs: 50 }).consent.history("14165551234"),
     ).rejects.toSatisfy(isStoreUnavailableError);
   });
 
@@ -462,9 +468,12 @@ suite("Redis stores across instances", () => {
         name: "promo",
         language: "en_US",
         category: "MARKETING",
-        components: [{ type: "BODY", text: "Hi" }],
+        components: [
+          { type: "FOOTER", text: "Reply STOP to opt out" },
+          { type: "BODY", text: "Hi" },
+        ],
       });
-      const users = Array.from({ length: 20 }, (_, i) => `+1650555${String(i).padStart(4, "0")}`);
+      const users = Array.from({ length: 20 }, (_, i) => `+1416555${String(i).padStart(4, "0")}`);
       for (const u of users) await wa.consent.grant(u, { scope: "marketing", source: "form" });
       await expect(
         wa.messages.sendTemplate({ to: users[0]!, name: "promo", language: "en_US" }),

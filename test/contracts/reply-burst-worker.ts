@@ -42,7 +42,7 @@ const wa = new WhatsAppClient({
   stores: redisStores(timed, { phoneNumberId: fake.phoneNumberId, prefix }),
   policy: { throughput: { perSecond: 1_000 } },
 });
-const users = Array.from({ length: count }, (_, i) => `+1650${idArg}${String(i).padStart(6, "0")}`);
+const users = Array.from({ length: count }, (_, i) => `+1416${idArg}${String(i).padStart(6, "0")}`);
 // Set-up is not what is measured: it goes through a client of its own with a generous bound.
 const setup = new WhatsAppClient({
   accessToken: fake.accessToken,

@@ -38,12 +38,12 @@ export interface StoreFactories {
 export function sessionWindowContract(make: StoreFactories["sessionWindows"]) {
   it("session windows: the latest inbound wins, an older one never moves it back", async () => {
     const s = await make();
-    expect(await s.lastInbound("16505550001")).toBeUndefined();
-    await s.recordInbound("16505550001", 1_000);
-    await s.recordInbound("16505550001", 5_000);
-    await s.recordInbound("16505550001", 3_000);
-    expect(await s.lastInbound("16505550001")).toBe(5_000);
-    expect(await s.lastInbound("16505550002")).toBeUndefined();
+    expect(await s.lastInbound("14165550001")).toBeUndefined();
+    await s.recordInbound("14165550001", 1_000);
+    await s.recordInbound("14165550001", 5_000);
+    await s.recordInbound("14165550001", 3_000);
+    expect(await s.lastInbound("14165550001")).toBe(5_000);
+    expect(await s.lastInbound("14165550002")).toBeUndefined();
   });
 }
 
@@ -100,7 +100,7 @@ export function blockMirrorContract(make: StoreFactories["blockMirror"]) {
     expect(await m.has("1")).toBe(false);
     await m.replace(["3"]);
     expect([await m.has("2"), await m.has("3"), await m.size()]).toEqual([false, true, 1]);
-    const many = Array.from({ length: 64_000 }, (_, i) => `1650${String(i).padStart(7, "0")}`);
+    const many = Array.from({ length: 64_000 }, (_, i) => `1416${String(i).padStart(7, "0")}`);
     await m.add(many);
     expect(await m.size()).toBe(64_001);
     await m.replace([]);
@@ -248,14 +248,14 @@ export function sendHistoryContract(make: StoreFactories["sendHistory"]) {
       reach: true,
       ...(aliases && { aliases }),
     });
-    expect(await h.reserve(send("16505550001", 1_000, "p1"), { marketingPerDay: 1 })).toBeUndefined();
+    expect(await h.reserve(send("14165550001", 1_000, "p1"), { marketingPerDay: 1 })).toBeUndefined();
     // Another identifier of the same person: their day's marketing is used.
-    expect(await h.reserve(send("US.7", 2_000, "p2", ["16505550001"]), { marketingPerDay: 1 })).toBe("day");
-    expect(await h.reserve(send("US.7", 2_000, "p1", ["16505550001"]), { identicalSince: 0 })).toBe(
+    expect(await h.reserve(send("US.7", 2_000, "p2", ["14165550001"]), { marketingPerDay: 1 })).toBe("day");
+    expect(await h.reserve(send("US.7", 2_000, "p1", ["14165550001"]), { identicalSince: 0 })).toBe(
       "identical",
     );
     // Already reached under the number: not one more unique user toward the limit.
-    expect(await h.reserve(send("US.7", 3_000, "p3", ["16505550001"]), { reachLimit: 1 })).toBeUndefined();
+    expect(await h.reserve(send("US.7", 3_000, "p3", ["14165550001"]), { reachLimit: 1 })).toBeUndefined();
     expect(await h.reserve(send("US.8", 3_000, "p3"), { reachLimit: 1 })).toBe("limit");
     // Without the link, the BSUID is nobody known.
     expect(
@@ -268,24 +268,24 @@ export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
   it("campaign checkpoints: claim once, settle, release for a retry, campaigns apart", async () => {
     const [c] = (await make()) as [CampaignCheckpointStore];
     const pending = { state: "pending" as const, correlationId: "wag_1", run: "run_a", at: 1_000 };
-    expect(await c.get("spring", "16505550001")).toBeUndefined();
-    expect(await c.claim("spring", "16505550001", pending)).toBeUndefined();
-    expect(await c.claim("spring", "16505550001", { ...pending, run: "run_b" })).toEqual(pending);
-    expect(await c.get("spring", "16505550001")).toEqual(pending);
+    expect(await c.get("spring", "14165550001")).toBeUndefined();
+    expect(await c.claim("spring", "14165550001", pending)).toBeUndefined();
+    expect(await c.claim("spring", "14165550001", { ...pending, run: "run_b" })).toEqual(pending);
+    expect(await c.get("spring", "14165550001")).toEqual(pending);
     // Another campaign is another checkpoint.
-    expect(await c.claim("autumn", "16505550001", pending)).toBeUndefined();
+    expect(await c.claim("autumn", "14165550001", pending)).toBeUndefined();
     const sent = { state: "sent" as const, messageId: "wamid.X", run: "run_a", at: 2_000 };
-    await c.settle("spring", "16505550001", sent);
-    expect(await c.claim("spring", "16505550001", pending)).toEqual(sent);
-    expect(await c.claim("spring", "16505550002", pending)).toBeUndefined();
+    await c.settle("spring", "14165550001", sent);
+    expect(await c.claim("spring", "14165550001", pending)).toEqual(sent);
+    expect(await c.claim("spring", "14165550002", pending)).toBeUndefined();
     // Released (nothing sent): the same run sees it as done, a later run claims it again.
     const released = { state: "released" as const, run: "run_a", at: 3_000 };
-    await c.release("spring", "16505550002", released);
-    expect(await c.get("spring", "16505550002")).toEqual(released);
-    expect(await c.claim("spring", "16505550002", pending)).toEqual(released);
+    await c.release("spring", "14165550002", released);
+    expect(await c.get("spring", "14165550002")).toEqual(released);
+    expect(await c.claim("spring", "14165550002", pending)).toEqual(released);
     const later = { ...pending, run: "run_b", correlationId: "wag_2" };
-    expect(await c.claim("spring", "16505550002", later)).toBeUndefined();
-    expect(await c.get("spring", "16505550002")).toEqual(later);
+    expect(await c.claim("spring", "14165550002", later)).toBeUndefined();
+    expect(await c.get("spring", "14165550002")).toEqual(later);
   });
 
   it("campaign checkpoints: pending lists the claims whose outcome is unknown, of that campaign only", async () => {
@@ -323,7 +323,7 @@ export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
   it("campaign checkpoints: instances claiming one recipient at once: exactly one wins", async () => {
     const stores = await make(4);
     for (let round = 0; round < 20; round++) {
-      const key = `1650555${String(round).padStart(4, "0")}`;
+      const key = `1416555${String(round).padStart(4, "0")}`;
       const claims = await Promise.all(
         stores.map((s, i) =>
           s.claim("race", key, { state: "pending", correlationId: `wag_${i}`, run: `run_${i}`, at: 1 }),
@@ -346,7 +346,10 @@ export function templateListContract(make: StoreFactories["templates"]) {
           status: "APPROVED",
           category: "MARKETING",
           parameterFormat: "POSITIONAL",
-          components: [{ type: "BODY", text: "{{1}} off" }],
+          components: [
+            { type: "FOOTER", text: "Reply STOP to opt out" },
+            { type: "BODY", text: "{{1}} off" },
+          ],
         },
       ] as MessageTemplate[],
       fetchedAt: 1_000,
@@ -375,14 +378,14 @@ export function identityContract(make: StoreFactories["identity"]) {
   const at = { at: 1_000, source: "test" };
   it("identity: links join people transitively, both ways, and are never undone", async () => {
     const [s] = (await make()) as [IdentityStore];
-    expect(await s.aliases("16505550001")).toEqual(["16505550001"]);
-    await s.link(["16505550001", "US.1"], at);
-    expect(await s.aliases("16505550001")).toEqual(["16505550001", "US.1"]);
-    expect(await s.aliases("US.1")).toEqual(["US.1", "16505550001"]);
+    expect(await s.aliases("14165550001")).toEqual(["14165550001"]);
+    await s.link(["14165550001", "US.1"], at);
+    expect(await s.aliases("14165550001")).toEqual(["14165550001", "US.1"]);
+    expect(await s.aliases("US.1")).toEqual(["US.1", "14165550001"]);
     // A changed BSUID: the old one stays linked to the new one and the number.
     await s.link(["US.1", "US.2"], at);
-    for (const id of ["16505550001", "US.1", "US.2"])
-      expect([...(await s.aliases(id))].sort(), id).toEqual(["16505550001", "US.1", "US.2"]);
+    for (const id of ["14165550001", "US.1", "US.2"])
+      expect([...(await s.aliases(id))].sort(), id).toEqual(["14165550001", "US.1", "US.2"]);
     // Two people already known become one when Meta names them together.
     await s.link(["447700900001", "GB.9"], at);
     await s.link(["GB.9", "US.2"], at);

@@ -59,7 +59,7 @@ export class WhatsAppClient extends real.WhatsAppClient {
     );
     expect(stderr).toBe("");
     expect(stdout).toMatch(/^wamid\.\S+ \S+\n$/);
-    expect(fake.messaging.sent.map((m) => m.waId)).toEqual(["16505551234"]);
+    expect(fake.messaging.sent.map((m) => m.waId)).toEqual(["14165551234"]);
   } finally {
     await server.close();
   }

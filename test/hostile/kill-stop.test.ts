@@ -16,7 +16,7 @@ import { POSTGRES_URL, REDIS_URL, whenPostgres, whenRedis } from "../contracts/s
 import { inboundText } from "../helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const USER = "+16505551234";
+const USER = "+14165551234";
 const withRedis = await whenRedis("the kill-mid-STOP test");
 const withPostgres = await whenPostgres("the kill-mid-STOP test");
 const suite = withRedis === describe && withPostgres === describe ? describe : describe.skip;
@@ -42,7 +42,10 @@ suite("hostile: a process killed while writing a STOP", () => {
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "{{1}} off" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "{{1}} off" },
+      ],
     });
     const prefix = `kill-stop:${Math.random().toString(36).slice(2)}`;
     const wa = new WhatsAppClient({

@@ -25,7 +25,7 @@ import {
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { inboundText } from "../helpers.js";
 
-const USERS = ["+16505550001", "+16505550002", "+16505550003", "+16505550004"];
+const USERS = ["+14165550001", "+14165550002", "+14165550003", "+14165550004"];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const TIER = 2;
@@ -149,7 +149,10 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
           name: "promo",
           language: "en_US",
           category: "MARKETING",
-          components: [{ type: "BODY", text: "{{1}} off" }],
+          components: [
+            { type: "FOOTER", text: "Reply STOP to opt out" },
+            { type: "BODY", text: "{{1}} off" },
+          ],
         });
         const base = memoryStores();
         const stores = {

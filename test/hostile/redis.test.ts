@@ -11,8 +11,8 @@ import { FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { type OwnRedis, ownRedisSuite, startRedis } from "../contracts/own-redis.js";
 import { inboundText } from "../helpers.js";
 
-const USER = "+16505551234";
-const WA_ID = "16505551234";
+const USER = "+14165551234";
+const WA_ID = "14165551234";
 
 ownRedisSuite("hostile Redis: stalls after a script flush", () => {
   let server: OwnRedis;
@@ -44,7 +44,10 @@ ownRedisSuite("hostile Redis: stalls after a script flush", () => {
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "{{1}} off" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "{{1}} off" },
+      ],
     });
     const prefix = `hostile:${Math.random().toString(36).slice(2)}`;
     const make = (guards: Array<{ name: string; check: () => Promise<undefined> }> = []) =>
@@ -79,7 +82,7 @@ ownRedisSuite("hostile Redis: stalls after a script flush", () => {
       inboundText(fake.wabaId, { from, id: `wamid.${Math.random()}`, at: Date.now(), body: text });
     // After the flush, an ordinary delivery runs (and so caches) the scripts of the happy path;
     // the scripts only a failure needs stay uncached, as they would in production.
-    expect((await wa.webhooks.handle(fake.webhooks.request(inbound("16505550000", "hi")))).status).toBe(200);
+    expect((await wa.webhooks.handle(fake.webhooks.request(inbound("14165550000", "hi")))).status).toBe(200);
     const body = inbound(WA_ID, "STOP");
     const stalled = await stall(2_000);
     const first = await wa.webhooks.handle(fake.webhooks.request(body));
@@ -120,10 +123,10 @@ ownRedisSuite("hostile Redis: stalls after a script flush", () => {
       },
     ]);
     await wa.consent.grant(USER, { scope: "marketing", source: "form" });
-    await wa.consent.grant("+16505550000", { scope: "marketing", source: "form" });
+    await wa.consent.grant("+14165550000", { scope: "marketing", source: "form" });
     await admin.script("FLUSH");
     // The happy path's scripts are cached again by a send to someone else; a release is not.
-    await wa.messages.sendTemplate({ to: "+16505550000", name: "promo", language: "en_US", body: ["5%"] });
+    await wa.messages.sendTemplate({ to: "+14165550000", name: "promo", language: "en_US", body: ["5%"] });
     const send = () => wa.messages.sendTemplate({ to: USER, name: "promo", language: "en_US", body: ["5%"] });
     armed = true;
     const failed = await send().catch((e: unknown) => e);

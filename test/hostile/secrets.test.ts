@@ -12,7 +12,7 @@ const TOKEN = "EAAG-secret-access-token-1234567890";
 const APP_SECRET = "app-secret-0987654321";
 const VERIFY = "verify-token-5555";
 const SECRETS = [TOKEN, APP_SECRET, VERIFY];
-const PHONE = "16505551234";
+const PHONE = "14165551234";
 
 function printed(value: unknown): string {
   let json = "";
@@ -92,7 +92,7 @@ describe("hostile printing: no secret and no full phone number in anything the S
         () => expect.fail("expected a failure"),
         (e: unknown) => errors.push(e),
       );
-    await collect(wa.messages.sendText({ to: "+1650555123", body: "hi" })); // recipient guard
+    await collect(wa.messages.sendText({ to: "+1416555123", body: "hi" })); // recipient guard
     await collect(wa.messages.sendTemplate({ to: `+${PHONE}`, name: "x", language: "en_US" })); // template / consent
     await collect(wa.messages.sendText({ to: `+${PHONE}`, body: "hi" })); // window
     await collect(wa.consent.grant(`00${PHONE}`, { scope: "marketing", source: "form" })); // validation

@@ -17,7 +17,7 @@ import {
 } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-const user = (n: number) => `+1650${String(5_000_000 + n).padStart(7, "0")}`;
+const user = (n: number) => `+1416${String(5_000_000 + n).padStart(7, "0")}`;
 
 function world(options: ClientOptions = {}) {
   const clock = new FakeClock();
@@ -26,7 +26,10 @@ function world(options: ClientOptions = {}) {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "{{1}} off" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "{{1}} off" },
+    ],
   });
   let reached = 0;
   const transport = fakeTransport(fake);
@@ -119,7 +122,7 @@ describe("hostile sends: a memory bound never loosens a cap", () => {
 describe("hostile stores: every memory bound holds, and none loosens a decision", () => {
   it("the block mirror refuses to grow past its bound and keeps every block it has", async () => {
     const mirror = new MemoryBlockMirror();
-    const keys = Array.from({ length: 150_000 }, (_, i) => `1650${String(i).padStart(7, "0")}`);
+    const keys = Array.from({ length: 150_000 }, (_, i) => `1416${String(i).padStart(7, "0")}`);
     await mirror.add(keys.slice(0, 100_000));
     await expect(mirror.add(keys.slice(100_000))).rejects.toMatchObject({ code: "store_unavailable" });
     expect(await mirror.size()).toBe(100_000);

@@ -10,8 +10,8 @@ import { redisStores } from "../../src/redis/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { REDIS_URL, whenRedis } from "../contracts/services.js";
 
-const USER = "+16505551234";
-const WA_ID = "16505551234";
+const USER = "+14165551234";
+const WA_ID = "14165551234";
 const suite = await whenRedis("the stored-data tests");
 
 suite("hostile stored data", () => {
@@ -29,7 +29,10 @@ suite("hostile stored data", () => {
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "{{1}} off" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "{{1}} off" },
+      ],
     });
     const wa = new WhatsAppClient({
       accessToken: fake.accessToken,

@@ -2,8 +2,8 @@
 import { type ClientOptions, isGraphApiError, isPolicyViolation, WhatsAppClient } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-export const USER = "+16505551234";
-export const WA_ID = "16505551234";
+export const USER = "+14165551234";
+export const WA_ID = "14165551234";
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 export const sec = (ms: number) => Math.floor(ms / 1000);
@@ -15,7 +15,10 @@ export function world(options: { clock?: FakeClock } = {}) {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "{{1}} off" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "{{1}} off" },
+    ],
   });
   fake.templates.add({
     name: "notice",

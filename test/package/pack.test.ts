@@ -62,12 +62,12 @@ describe("the packed tarball", () => {
   it("runs a campaign under ESM and CommonJS (p-queue is bundled and loaded on the first run)", () => {
     const body = `
       const fake = new FakeCloudApi({ webhooks: false });
-      fake.templates.add({ name: "sale", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "Hi" }] });
+      fake.templates.add({ name: "sale", language: "en_US", category: "MARKETING", components: [{ type: "FOOTER", text: "Reply STOP to opt out" }, { type: "BODY", text: "Hi" }] });
       const wa = new WhatsAppClient({ accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, wabaId: fake.wabaId,
         transport: fakeTransport(fake), policy: { messagingLimit: { tier: "unlimited" } } });
-      await wa.consent.grant("+16505550001", { scope: "marketing", source: "form" });
+      await wa.consent.grant("+14165550001", { scope: "marketing", source: "form" });
       const report = await wa.campaigns.run({ id: "c1", template: { name: "sale", language: "en_US" },
-        recipients: ["+16505550001", "+16505550002"] }).report();
+        recipients: ["+14165550001", "+14165550002"] }).report();
       if (report.sent !== 1 || report.refused !== 1) throw new Error("bad campaign " + JSON.stringify(report));
       if (Object.keys(require("node:module")._cache ?? {}).some((k) => k.includes("/p-queue/"))) throw new Error("p-queue from node_modules");
       console.log("campaign ok");`;
@@ -85,7 +85,7 @@ describe("the packed tarball", () => {
 import { FakeCloudApi, fakeTransport } from "wa-guard/testing";
 
 const fake = new FakeCloudApi();
-fake.templates.add({ name: "promo", language: "en_US", category: "MARKETING", components: [{ type: "BODY", text: "{{1}} off" }] });
+fake.templates.add({ name: "promo", language: "en_US", category: "MARKETING", components: [{ type: "FOOTER", text: "Reply STOP to opt out" }, { type: "BODY", text: "{{1}} off" }] });
 const stores = memoryStores();
 let fail = true;
 const consent: ConsentStore = {
@@ -100,7 +100,7 @@ const wa = new WhatsAppClient({
   appSecret: fake.webhooks.appSecret, transport: fakeTransport(fake), maxRetries: 0,
   stores: { ...stores, consent },
 });
-const user = "+16505551234";
+const user = "+14165551234";
 await wa.consent.grant(user, { scope: "marketing", source: "form" });
 // Five copies racing one promo: one is sent.
 const copies = [wa, ...Array.from({ length: 4 }, () => wa.withOptions({}))];
@@ -108,7 +108,7 @@ const raced = await Promise.allSettled(copies.map((c) => c.messages.sendTemplate
 if (raced.filter((r) => r.status === "fulfilled").length !== 1) throw new Error("copies passed the cap");
 // A STOP whose store fails answers 500; its redelivery records it.
 const stop = { object: "whatsapp_business_account", entry: [{ id: fake.wabaId, changes: [{ field: "messages", value: {
-  messaging_product: "whatsapp", messages: [{ from: "16505551234", id: "wamid.stop", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "ＳＴＯＰ" } }] } }] }] };
+  messaging_product: "whatsapp", messages: [{ from: "14165551234", id: "wamid.stop", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "ＳＴＯＰ" } }] } }] }] };
 const first = await wa.webhooks.handle(fake.webhooks.request(stop));
 fail = false;
 const second = await wa.webhooks.handle(fake.webhooks.request(stop));

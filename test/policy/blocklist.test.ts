@@ -25,7 +25,7 @@ function client() {
 }
 
 const BSUID = "US.13491208655302741918";
-const PHONE = "+16505551234";
+const PHONE = "+14165551234";
 
 /** A user writes in (the fake opens its window) and the client records it (webhooks would). */
 async function wroteIn(c: ReturnType<typeof client>, user: string) {
@@ -39,7 +39,7 @@ describe("block-list manager", () => {
     const inputs: string[] = [];
     for (let i = 0; i < 150_000; i++) {
       const kind = i % 10;
-      const n = `+1650${String(i).padStart(7, "0")}`;
+      const n = `+1416${String(i).padStart(7, "0")}`;
       if (kind === 0) inputs.push("not a number");
       else if (kind === 1)
         inputs.push(inputs.length > 10 ? (inputs[inputs.length - 3] as string) : n); // duplicates
@@ -88,7 +88,7 @@ describe("block-list manager", () => {
 
   it("marks a whole chunk failed when its request fails, and stops early on bad credentials", async () => {
     const { wa, fake } = client();
-    const users = Array.from({ length: 2500 }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+    const users = Array.from({ length: 2500 }, (_, i) => `+1416${String(i).padStart(7, "0")}`);
     for (const u of users) {
       fake.messaging.receiveMessage(u);
       await wa.sessions.recordInbound(u);
@@ -110,7 +110,7 @@ describe("block-list manager: BSUIDs", () => {
     const r = await c.wa.blocklist.block([PHONE, BSUID]);
     expect(c.bodies).toEqual([{ method: "POST", items: [{ user: PHONE }, { user_id: BSUID }] }]);
     expect(r.results).toEqual([
-      { user: PHONE, status: "added", waId: "16505551234" },
+      { user: PHONE, status: "added", waId: "14165551234" },
       { user: BSUID, status: "added", userId: BSUID },
     ]);
     expect(r.errors).toEqual([]);
@@ -123,7 +123,7 @@ describe("block-list manager: BSUIDs", () => {
     expect(c.bodies[1]).toEqual({ method: "DELETE", items: [{ user_id: BSUID }, { user: PHONE }] });
     expect(u.results).toEqual([
       { user: BSUID, status: "removed", userId: BSUID },
-      { user: PHONE, status: "removed", waId: "16505551234" },
+      { user: PHONE, status: "removed", waId: "14165551234" },
     ]);
     expect(c.fake.blocklist.has(BSUID)).toBe(false);
     await c.wa.messages.sendText({ to: BSUID, body: "hi again" });
@@ -136,7 +136,7 @@ describe("block-list manager: BSUIDs", () => {
     const r = await c.wa.blocklist.block([parent, PHONE, parent]);
     expect(r.results).toEqual([
       { user: parent, status: "skipped", reason: "parent_bsuid_unsupported" },
-      { user: PHONE, status: "added", waId: "16505551234" },
+      { user: PHONE, status: "added", waId: "14165551234" },
       { user: parent, status: "skipped", reason: "parent_bsuid_unsupported" },
     ]);
     expect(c.bodies).toEqual([{ method: "POST", items: [{ user: PHONE }] }]);
@@ -175,7 +175,7 @@ describe("block-list manager: BSUIDs", () => {
 
   it("rebuilds the mirror from a list where a user's number is withheld: every identifier Meta gives is refused", async () => {
     const c = client();
-    const withheld = { phone: "+14155559876", bsuid: "US.555000111" };
+    const withheld = { phone: "+16045559876", bsuid: "US.555000111" };
     const linked = { phone: "+447700900123", bsuid: "GB.4242" };
     c.fake.blocklist.linkUser(withheld.phone, withheld.bsuid, { numberWithheld: true });
     c.fake.blocklist.linkUser(linked.phone, linked.bsuid);
@@ -185,7 +185,7 @@ describe("block-list manager: BSUIDs", () => {
     const seen = [];
     for await (const user of c.wa.blocklist.list()) seen.push(user);
     expect(seen).toEqual([
-      { waId: "16505551234" },
+      { waId: "14165551234" },
       { userId: withheld.bsuid },
       { waId: "447700900123", userId: linked.bsuid },
     ]);

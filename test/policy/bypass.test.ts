@@ -10,7 +10,10 @@ function make(policy: Record<string, unknown> = {}) {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Hi" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Hi" },
+    ],
   });
   fake.templates.add({
     name: "otp",
@@ -28,7 +31,7 @@ function make(policy: Record<string, unknown> = {}) {
   });
   return { wa, fake, clock };
 }
-const U = "+16505550001";
+const U = "+14165550001";
 
 describe("no bypass under concurrency or mutation", () => {
   it("concurrent marketing sends to one user: exactly one goes out", async () => {
@@ -43,7 +46,7 @@ describe("no bypass under concurrency or mutation", () => {
 
   it("concurrent sends cannot pass the messaging limit together", async () => {
     const { wa, fake } = make({ disable: ["consent"], messagingLimit: { tier: 2 } });
-    const users = ["+16505550011", "+16505550012", "+16505550013", "+16505550014", "+16505550015"];
+    const users = ["+14165550011", "+14165550012", "+14165550013", "+14165550014", "+14165550015"];
     await Promise.allSettled(
       users.map((to) => wa.messages.sendTemplate({ to, name: "promo", language: "en_US" })),
     );
@@ -57,9 +60,9 @@ describe("no bypass under concurrency or mutation", () => {
     for (let i = 0; i < 10; i++) await wa.messages.sendText({ to: U, body: `m${i}` }); // burst used: the next waits
     const msg: OutboundMessage = { type: "text", to: U, body: "hello" };
     const pending = wa.messages.send(msg);
-    (msg as { to: string }).to = "+16505559999";
+    (msg as { to: string }).to = "+14165559999";
     await pending;
-    expect(fake.messaging.sentTo("+16505559999")).toHaveLength(0);
+    expect(fake.messaging.sentTo("+14165559999")).toHaveLength(0);
     expect(fake.messaging.sentTo(U)).toHaveLength(11);
   });
 
@@ -108,13 +111,13 @@ describe("no bypass under concurrency or mutation", () => {
     const { wa, fake } = make();
     const mirror = wa.policy.pipeline!.stores.blockMirror;
     await mirror.add(Array.from({ length: 63_999 }, (_, i) => `1555${String(i).padStart(7, "0")}`));
-    for (const u of ["+16505550021", "+16505550022"]) {
+    for (const u of ["+14165550021", "+14165550022"]) {
       fake.messaging.receiveMessage(u);
       await wa.sessions.recordInbound(u);
     }
     const [a, b] = await Promise.all([
-      wa.blocklist.block(["+16505550021"]),
-      wa.blocklist.block(["+16505550022"]),
+      wa.blocklist.block(["+14165550021"]),
+      wa.blocklist.block(["+14165550022"]),
     ]);
     expect([a.results[0]!.status, b.results[0]!.status].sort()).toEqual(["added", "skipped"]);
     expect(await mirror.size()).toBe(64_000);

@@ -14,9 +14,9 @@ import {
 } from "../../src/index.js";
 import { connected } from "../helpers.js";
 
-const USER = "+16505551234";
-const WA_ID = "16505551234";
-const OTHER = "+16505550002";
+const USER = "+14165551234";
+const WA_ID = "14165551234";
+const OTHER = "+14165550002";
 const DAY = 24 * 60 * 60 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -26,7 +26,10 @@ function world() {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Sale!" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Sale!" },
+    ],
   });
   fake.templates.add({
     name: "notice",

@@ -88,7 +88,7 @@ const ORDINARY: string[] = [
   "Total: $1,234.56 (incl. VAT $205.76)",
   "Price € 49,90 — was € 59,90",
   "Amount due: 1 234 567,89 EUR",
-  "Call +1 650 555 1234",
+  "Call +1 416 555 1234",
   "Call (650) 555-1234 or 650.555.1234",
   "Call +55 11 98765-4309",
   "+5491112345678",
@@ -208,7 +208,7 @@ describe("messageTexts", () => {
     expect(
       messageTexts({
         type: "buttons",
-        to: "+16505551234",
+        to: "+14165551234",
         body: "b",
         header: { document: { link: "https://shop.example/a.pdf" }, filename: "bit.ly" },
         buttons: [{ id: "a", title: "A" }],

@@ -35,7 +35,10 @@ function policySetup(
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Hi" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Hi" },
+    ],
   });
   return { clock, fake, wa };
 }
@@ -46,10 +49,10 @@ describe("recipient plausibility (libphonenumber-js)", () => {
 
   it("refuses numbers no country can have, naming why", async () => {
     const { wa } = policySetup();
-    for (const to of ["+1 650 555 123", "+999 1234 5678", "+351 91 234 567", "+44 7911 1234567"]) {
+    for (const to of ["+1 416 555 123", "+999 1234 5678", "+351 91 234 567", "+44 7911 1234567"]) {
       expect(await rules(wa, to), to).toContain("recipient");
     }
-    const verdict = await wa.policy.check({ type: "text", to: "+1 650 555 123", body: "hi" });
+    const verdict = await wa.policy.check({ type: "text", to: "+1 416 555 123", body: "hi" });
     expect(verdict.violations[0]?.reason).toMatch(/too short for its country/);
   });
 
@@ -101,7 +104,7 @@ describe("consent", () => {
 
   it("records STOP, a configured unsubscribe button and START through processInbound", async () => {
     const { wa } = policySetup({ consent: { unsubscribePayloads: ["UNSUB_PROMOS"] } });
-    const u = "+16505550001";
+    const u = "+14165550001";
     await wa.consent.grant(u, { scope: "marketing", source: "form", proof: "sha256:abc" });
     expect((await wa.consent.status(u, "marketing")).granted).toBe(true);
     expect(await wa.consent.processInbound({ from: u, text: "Stop" })).toBe("opt-out");
@@ -125,7 +128,7 @@ describe("consent", () => {
 
   it("records Meta's 131050 (user stopped marketing) as an opt-out", async () => {
     const { fake, wa } = policySetup({ disable: ["consent"] });
-    const u = "+16505550001";
+    const u = "+14165550001";
     fake.failNext(1, 131050, { match: (r) => r.url.endsWith("/messages") });
     await expect(wa.messages.sendTemplate({ to: u, name: "promo", language: "en_US" })).rejects.toSatisfy(
       isGraphApiError,
@@ -142,7 +145,7 @@ describe("consent", () => {
     const refused: string[] = [];
     wa.on("policy.refused", (e) => refused.push(e.error.code));
     await expect(
-      wa.messages.sendTemplate({ to: "+16505550001", name: "promo", language: "en_US" }),
+      wa.messages.sendTemplate({ to: "+14165550001", name: "promo", language: "en_US" }),
     ).rejects.toBeInstanceOf(ConsentRequiredError);
     expect(refused).toEqual(["policy_consent_required"]);
     expect(fake.requests.filter((r) => r.path.endsWith("/messages"))).toEqual([]);
@@ -152,7 +155,7 @@ describe("consent", () => {
 describe("policy.check", () => {
   it("returns every violation without sending or consuming capacity", async () => {
     const { fake, wa } = policySetup({ content: { allowDomains: ["shop.example"] } });
-    const verdict = await wa.policy.check({ type: "text", to: "+16505550001", body: "see https://bit.ly/x" });
+    const verdict = await wa.policy.check({ type: "text", to: "+14165550001", body: "see https://bit.ly/x" });
     expect(verdict.allowed).toBe(false);
     // Most specific first: the message's own content before the recipient's window.
     expect(verdict.violations.map((v) => v.rule)).toEqual(["content", "session-window"]);
@@ -206,7 +209,7 @@ describe("throughput and pair rate", () => {
         },
         { throughputPerSecond: rate },
       );
-      const users = Array.from({ length: 5000 }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+      const users = Array.from({ length: 5000 }, (_, i) => `+1416${String(i).padStart(7, "0")}`);
       const start = clock.now();
       let sent = 0;
       while (clock.now() - start < 60_000) {
@@ -227,10 +230,10 @@ describe("throughput and pair rate", () => {
 
   it("refuses with retryAfterMs in refuse mode instead of waiting", async () => {
     const { wa, fake } = policySetup({ throughput: { perSecond: 5, mode: "refuse" } });
-    for (let i = 0; i < 5; i++) fake.messaging.receiveMessage(`+165055500${10 + i}`);
-    for (let i = 0; i < 5; i++) await wa.sessions.recordInbound(`+165055500${10 + i}`);
-    for (let i = 0; i < 5; i++) await wa.messages.sendText({ to: `+165055500${10 + i}`, body: "hi" });
-    const e = await wa.messages.sendText({ to: "+16505550010", body: "one more" }).catch((x: unknown) => x);
+    for (let i = 0; i < 5; i++) fake.messaging.receiveMessage(`+141655500${10 + i}`);
+    for (let i = 0; i < 5; i++) await wa.sessions.recordInbound(`+141655500${10 + i}`);
+    for (let i = 0; i < 5; i++) await wa.messages.sendText({ to: `+141655500${10 + i}`, body: "hi" });
+    const e = await wa.messages.sendText({ to: "+14165550010", body: "one more" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ThroughputLimitError);
     expect((e as ThroughputLimitError).retryAfterMs).toBeGreaterThan(0);
     expect((e as ThroughputLimitError).retryAfterMs).toBeLessThanOrEqual(1000);
@@ -238,7 +241,7 @@ describe("throughput and pair rate", () => {
 
   it("many messages to one user wait for the pair rate instead of meeting 131056", async () => {
     const { fake, wa } = policySetup();
-    const u = "+16505550001";
+    const u = "+14165550001";
     fake.messaging.receiveMessage(u);
     await wa.sessions.recordInbound(u);
     const waits: number[] = [];
@@ -256,7 +259,7 @@ describe("throughput and pair rate", () => {
 describe("account health, frequency and messaging limit", () => {
   it("opens a restriction on 131048 (business-initiated only) and reports it in health()", async () => {
     const { fake, wa, clock } = policySetup({ disable: ["consent"] });
-    const u = "+16505550001";
+    const u = "+14165550001";
     fake.failNext(1, 131048, { match: (r) => r.url.endsWith("/messages") });
     await expect(wa.messages.sendTemplate({ to: u, name: "promo", language: "en_US" })).rejects.toMatchObject(
       { graphCode: 131048 },
@@ -264,7 +267,7 @@ describe("account health, frequency and messaging limit", () => {
     const health = await wa.account.health();
     expect(health.restrictions).toMatchObject([{ scope: "business_initiated", source: "graph:131048" }]);
     await expect(
-      wa.messages.sendTemplate({ to: "+16505550002", name: "promo", language: "en_US" }),
+      wa.messages.sendTemplate({ to: "+14165550002", name: "promo", language: "en_US" }),
     ).rejects.toMatchObject({
       code: "policy_account_restricted",
     });
@@ -278,7 +281,7 @@ describe("account health, frequency and messaging limit", () => {
 
   it("pauses every send after a 130429 storm, and marketing on RED quality", async () => {
     const { fake, wa } = policySetup({ disable: ["consent"] }, { phoneNumber: { quality_rating: "RED" } });
-    const u = "+16505550001";
+    const u = "+14165550001";
     fake.messaging.receiveMessage(u);
     await wa.sessions.recordInbound(u);
     fake.failNext(3, { code: 130429, retryAfterSeconds: 120 }, { match: (r) => r.url.endsWith("/messages") });
@@ -311,7 +314,7 @@ describe("account health, frequency and messaging limit", () => {
     expect(health.restrictions.map((r) => [r.scope, r.source])).toEqual([
       ["marketing_slow", "quality:YELLOW"],
     ]);
-    const users = Array.from({ length: 60 }, (_, i) => `+1650555${String(i).padStart(4, "0")}`);
+    const users = Array.from({ length: 60 }, (_, i) => `+1416555${String(i).padStart(4, "0")}`);
     for (const u of users) {
       await wa.consent.grant(u, { scope: "marketing", source: "t" });
       await wa.consent.grant(u, { scope: "utility", source: "t" });
@@ -344,7 +347,7 @@ describe("account health, frequency and messaging limit", () => {
       category: "UTILITY",
       components: [{ type: "BODY", text: "{{1}}" }],
     });
-    const u = "+16505550001";
+    const u = "+14165550001";
     await wa.consent.grant(u, { scope: "marketing", source: "t" });
     await wa.consent.grant(u, { scope: "utility", source: "t" });
     const promo = () => wa.messages.sendTemplate({ to: u, name: "promo", language: "en_US" });
@@ -368,7 +371,7 @@ describe("account health, frequency and messaging limit", () => {
       { disable: ["consent", "frequency"], messagingLimit: { tier: "auto" } },
       { phoneNumber: { whatsapp_business_manager_messaging_limit: "TIER_50" } },
     );
-    const users = Array.from({ length: 52 }, (_, i) => `+1650555${String(i).padStart(4, "0")}`);
+    const users = Array.from({ length: 52 }, (_, i) => `+1416555${String(i).padStart(4, "0")}`);
     for (const u of users.slice(0, 50))
       await wa.messages.sendTemplate({ to: u, name: "promo", language: "en_US" });
     await expect(
@@ -387,12 +390,12 @@ describe("consent import", () => {
   it("imports consent records with one result per input; bad records never stop the others", async () => {
     const { wa } = policySetup();
     const results = await wa.consent.import([
-      { recipient: "+16505550001", scope: "marketing", source: "crm", proof: "row 1" },
+      { recipient: "+14165550001", scope: "marketing", source: "crm", proof: "row 1" },
       { recipient: "not a number", scope: "marketing", source: "crm" },
-      { recipient: "+16505550002", scope: "marketing", source: "" },
-      { recipient: "+16505550003", scope: "utility", source: "crm", action: "revoke" },
+      { recipient: "+14165550002", scope: "marketing", source: "" },
+      { recipient: "+14165550003", scope: "utility", source: "crm", action: "revoke" },
     ]);
     expect(results.map((r) => r.status)).toEqual(["recorded", "invalid", "invalid", "recorded"]);
-    expect((await wa.consent.status("+16505550001", "marketing")).granted).toBe(true);
+    expect((await wa.consent.status("+14165550001", "marketing")).granted).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { modelWorld } from "../helpers.js";
 // Invariants: no request that reaches the transport is refused by Meta's rules, a send the
 // reference model refuses never reaches the transport, and a compliant send goes through.
 
-const USERS = ["+16505550001", "+5511987654321"];
+const USERS = ["+14165550001", "+5511987654321"];
 const HOUR = 3_600_000;
 
 type Cmd =

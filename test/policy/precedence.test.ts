@@ -11,7 +11,7 @@ import {
 } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-const TO = "+16505550001";
+const TO = "+14165550001";
 
 function world() {
   const clock = new FakeClock();
@@ -87,7 +87,7 @@ describe("when several guards refuse, the most specific cause is thrown", () => 
     expect(content.violations.map((v) => v.rule)).toEqual(["content", "session-window"]);
     expect(content.message).toMatch(/also refused by: session-window/);
 
-    const bad = await refusal(wa.messages.sendText({ to: "+1 650 555 123", body: "https://bit.ly/x" }));
+    const bad = await refusal(wa.messages.sendText({ to: "+1 416 555 123", body: "https://bit.ly/x" }));
     expect(bad).toBeInstanceOf(InvalidRecipientError);
     expect(bad.violations[0]).toBe(bad);
     expect(bad.violations.length).toBeGreaterThan(1);

@@ -49,12 +49,12 @@ describe("capacity tried alongside the reads (remote rate stores)", () => {
     const { fake, wa } = world({
       stores: { rateLimits: Object.assign(new MemoryRateLimitStore(), { remote: true }) },
     });
-    const users = Array.from({ length: 5 }, (_, i) => `+165055500${10 + i}`);
+    const users = Array.from({ length: 5 }, (_, i) => `+141655500${10 + i}`);
     for (const u of users) {
       fake.messaging.receiveMessage(u);
       await wa.sessions.recordInbound(u);
     }
-    const blocked = "+16505550099";
+    const blocked = "+14165550099";
     fake.messaging.receiveMessage(blocked);
     await wa.sessions.recordInbound(blocked);
     await wa.policy.pipeline!.stores.blockMirror.add([blocked.slice(1)]);
@@ -100,9 +100,9 @@ describe("capacity tried alongside the reads (remote rate stores)", () => {
         ],
       },
     });
-    fake.messaging.receiveMessage("+16505550001");
-    await wa.sessions.recordInbound("+16505550001");
-    await wa.messages.sendText({ to: "+16505550001", body: "hi" });
+    fake.messaging.receiveMessage("+14165550001");
+    await wa.sessions.recordInbound("+14165550001");
+    await wa.messages.sendText({ to: "+14165550001", body: "hi" });
     expect(takenWhenCustomRan).toBe(0);
     expect(counts).toEqual({ taken: 1, refunded: 0 });
   });
@@ -129,10 +129,10 @@ describe("capacity tried alongside the reads (remote rate stores)", () => {
       });
       return { fake, wa };
     })();
-    fake.messaging.receiveMessage("+16505550001");
-    await wa.sessions.recordInbound("+16505550001");
-    await wa.consent.grant("+16505550001", { scope: "utility", source: "form" });
-    await wa.messages.sendText({ to: "+16505550001", body: "hi" });
+    fake.messaging.receiveMessage("+14165550001");
+    await wa.sessions.recordInbound("+14165550001");
+    await wa.consent.grant("+14165550001", { scope: "utility", source: "form" });
+    await wa.messages.sendText({ to: "+14165550001", body: "hi" });
     // The unit tried with the reads was returned; the one the send went out with was taken after.
     expect(counts).toEqual({ taken: 2, refunded: 1 });
     expect(fake.messaging.sent).toHaveLength(1);
@@ -142,13 +142,13 @@ describe("capacity tried alongside the reads (remote rate stores)", () => {
 describe("capacity of a send that never left", () => {
   it("goes back: the next message to the same user is not held by the pair rate", async () => {
     const { fake, wa } = world({ policy: { pairRate: { burst: 1, mode: "refuse" } } });
-    fake.messaging.receiveMessage("+16505550001");
-    await wa.sessions.recordInbound("+16505550001");
+    fake.messaging.receiveMessage("+14165550001");
+    await wa.sessions.recordInbound("+14165550001");
     fake.dropNext(1, "before_write");
-    await expect(wa.messages.sendText({ to: "+16505550001", body: "lost" })).rejects.toMatchObject({
+    await expect(wa.messages.sendText({ to: "+14165550001", body: "lost" })).rejects.toMatchObject({
       outcome: "not_sent",
     });
-    await expect(wa.messages.sendText({ to: "+16505550001", body: "again" })).resolves.toBeDefined();
+    await expect(wa.messages.sendText({ to: "+14165550001", body: "again" })).resolves.toBeDefined();
     expect(fake.messaging.sent).toHaveLength(1);
   });
 });
@@ -258,9 +258,9 @@ describe("custom guards", () => {
         ],
       },
     });
-    fake.messaging.receiveMessage("+16505550001");
-    await wa.sessions.recordInbound("+16505550001");
-    await expect(wa.messages.sendText({ to: "+16505550001", body: "hi" })).rejects.toThrow("CRM unreachable");
+    fake.messaging.receiveMessage("+14165550001");
+    await wa.sessions.recordInbound("+14165550001");
+    await expect(wa.messages.sendText({ to: "+14165550001", body: "hi" })).rejects.toThrow("CRM unreachable");
     expect(held).toBe(0);
     expect(fake.messaging.sent).toHaveLength(0);
   });

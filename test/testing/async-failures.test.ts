@@ -45,7 +45,7 @@ describe("FakeCloudApi: failures Meta reports in a status webhook", () => {
         id: sent.messageId,
         status: "failed",
         timestamp: expect.any(String),
-        recipient_id: "16505551234",
+        recipient_id: "14165551234",
         biz_opaque_callback_data: sent.correlationId,
         errors: [
           {
@@ -70,7 +70,7 @@ describe("FakeCloudApi: failures Meta reports in a status webhook", () => {
       components: [{ type: "BODY", text: "Hello" }],
     });
     const ok = await wa.messages.sendTemplate({ to: USER, name: "hello", language: "en" });
-    const gone = await wa.messages.sendTemplate({ to: "+14155550100", name: "hello", language: "en" });
+    const gone = await wa.messages.sendTemplate({ to: "+16045550100", name: "hello", language: "en" });
     expect(gone.messageStatus).toBe("accepted");
     expect(statuses(fake.webhooks.pending).map((s) => [s.id, s.status, s.errors?.[0]?.code])).toEqual([
       [ok.messageId, "sent", undefined],
@@ -85,7 +85,10 @@ describe("FakeCloudApi: failures Meta reports in a status webhook", () => {
       name: "promo",
       language: "en",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Sale" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Sale" },
+      ],
     });
     fake.templates.add({
       name: "notice",
@@ -93,7 +96,7 @@ describe("FakeCloudApi: failures Meta reports in a status webhook", () => {
       category: "UTILITY",
       components: [{ type: "BODY", text: "Shipped" }],
     });
-    fake.messaging.marketingCapped.add("16505551234");
+    fake.messaging.marketingCapped.add("14165551234");
     await wa.messages.sendTemplate({ to: USER, name: "promo", language: "en" });
     await wa.messages.sendTemplate({ to: USER, name: "notice", language: "en" });
     expect(statuses(fake.webhooks.pending).map((s) => [s.status, s.errors?.[0]?.code])).toEqual([
@@ -112,7 +115,7 @@ describe("FakeCloudApi: failures Meta reports in a status webhook", () => {
       status: "PAUSED",
       components: [{ type: "BODY", text: "Hello" }],
     });
-    fake.messaging.blocked.add("16505551234");
+    fake.messaging.blocked.add("14165551234");
     expect(await err(wa.messages.sendTemplate({ to: USER, name: "hello", language: "en" }))).toMatchObject({
       graphCode: 130403,
     });
@@ -175,10 +178,13 @@ describe("the client with its policy on, fed by the fake's failed statuses", () 
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Sale" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Sale" },
+      ],
     });
     await wa.consent.grant(USER, { scope: "marketing", source: "form" });
-    fake.messaging.marketingStopped.add("16505551234"); // stopped in WhatsApp; the webhook was lost
+    fake.messaging.marketingStopped.add("14165551234"); // stopped in WhatsApp; the webhook was lost
     await wa.messages.sendTemplate({ to: USER, name: "promo", language: "en_US" });
     await fake.webhooks.deliver(wa);
     expect(await err(wa.messages.sendTemplate({ to: USER, name: "promo", language: "en_US" }))).toMatchObject(
@@ -199,7 +205,10 @@ describe("the client with its policy on, fed by the fake's failed statuses", () 
       name: "promo",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Sale" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Sale" },
+      ],
     });
     for (const to of [ana, ben]) await wa.consent.grant(to, { scope: "marketing", source: "form" });
     const template = { name: "promo", language: "en_US" };

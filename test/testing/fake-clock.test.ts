@@ -19,7 +19,7 @@ describe("FakeClock: virtual time", () => {
       clock,
       client: { policy: { messagingLimit: { tier: "unlimited" }, throughput: { maxWaitMs: 30_000 } } },
     });
-    const users = Array.from({ length: 2000 }, (_, i) => `+1650${String(5_000_000 + i).padStart(7, "0")}`);
+    const users = Array.from({ length: 2000 }, (_, i) => `+1416${String(5_000_000 + i).padStart(7, "0")}`);
     for (const u of users) fake.messaging.receiveMessage(u, { text: "where is my order?" });
     for (const d of await fake.webhooks.deliver(wa)) expect(d.status).toBe(200);
     const start = clock.now();

@@ -55,7 +55,7 @@ describe("FakeCloudApi: messages", () => {
   });
 
   it("knows who is on WhatsApp", async () => {
-    const { fake, wa } = setup({ recipients: ["+16505551234"] });
+    const { fake, wa } = setup({ recipients: ["+14165551234"] });
     fake.templates.add({
       name: "hello",
       language: "en",
@@ -64,8 +64,8 @@ describe("FakeCloudApi: messages", () => {
     });
     await wa.messages.sendTemplate({ to: USER, name: "hello", language: "en" });
     // Accepted, then failed with 131026 in a status webhook.
-    await wa.messages.sendTemplate({ to: "+14155550100", name: "hello", language: "en" });
-    expect(fake.messaging.isOnWhatsApp("+14155550100")).toBe(false);
+    await wa.messages.sendTemplate({ to: "+16045550100", name: "hello", language: "en" });
+    expect(fake.messaging.isOnWhatsApp("+16045550100")).toBe(false);
     expect(fake.messaging.sent.map((m) => m.failed?.code)).toEqual([undefined, 131026]);
   });
 
@@ -80,7 +80,7 @@ describe("FakeCloudApi: messages", () => {
     const sends = Array.from({ length: 81 }, (_, i) =>
       err(
         wa.messages.sendTemplate({
-          to: `+1650555${String(i).padStart(4, "0")}`,
+          to: `+1416555${String(i).padStart(4, "0")}`,
           name: "hello",
           language: "en",
         }),
@@ -90,7 +90,7 @@ describe("FakeCloudApi: messages", () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(80);
     expect(results.find((r) => r !== undefined)).toBeInstanceOf(RateLimitError);
     clock.advance(1000);
-    await wa.messages.sendTemplate({ to: "+16505559999", name: "hello", language: "en" });
+    await wa.messages.sendTemplate({ to: "+14165559999", name: "hello", language: "en" });
   });
 
   it("limits the pair rate per recipient with 131056: a burst of 45, then one per 6 s", async () => {
@@ -103,8 +103,8 @@ describe("FakeCloudApi: messages", () => {
     expect(await err(wa.messages.sendText({ to: USER, body: "too many" }))).toMatchObject({
       graphCode: 131056,
     });
-    fake.messaging.receiveMessage("+14155550100");
-    await wa.messages.sendText({ to: "+14155550100", body: "another user is fine" });
+    fake.messaging.receiveMessage("+16045550100");
+    await wa.messages.sendText({ to: "+16045550100", body: "another user is fine" });
     clock.advance(6000);
     await wa.messages.sendText({ to: USER, body: "one more after 6 s" });
   });
@@ -115,7 +115,10 @@ describe("FakeCloudApi: messages", () => {
       name: "pos",
       language: "en_US",
       category: "MARKETING",
-      components: [{ type: "BODY", text: "Hi {{1}}, {{2}}" }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Hi {{1}}, {{2}}" },
+      ],
     });
     fake.templates.add({
       name: "named",
@@ -186,12 +189,12 @@ describe("FakeCloudApi + client: block list", () => {
   it("blocks only users who wrote in the last 24 h, one result per input, and refuses sends to them", async () => {
     const { fake, wa } = setup();
     fake.messaging.receiveMessage(USER);
-    const r = await wa.blocklist.block([USER, "+14155550100"]);
+    const r = await wa.blocklist.block([USER, "+16045550100"]);
     expect(
       r.results.map((x) => [x.user, x.status, (x.error as { graphCode?: number } | undefined)?.graphCode]),
     ).toEqual([
       [USER, "added", undefined],
-      ["+14155550100", "failed", 131047],
+      ["+16045550100", "failed", 131047],
     ]);
     expect(r.errors[0]).toBeInstanceOf(BlockListError);
     expect(fake.blocklist.has(USER)).toBe(true);
@@ -210,7 +213,7 @@ describe("FakeCloudApi + client: block list", () => {
     const r = await wa.blocklist.block([self]);
     expect(r.results[0]).toMatchObject({ status: "failed", error: { graphCode: 131021 } });
     const n = calls.length;
-    const many = Array.from({ length: 1001 }, (_, i) => `+1650${String(i).padStart(7, "0")}`);
+    const many = Array.from({ length: 1001 }, (_, i) => `+1416${String(i).padStart(7, "0")}`);
     for (const u of many) fake.messaging.receiveMessage(u);
     const big = await wa.blocklist.block(many);
     expect(big.requests).toBe(2);
@@ -224,7 +227,7 @@ describe("FakeCloudApi + client: block list", () => {
 
   it("answers more than 1,000 per request with 130429 when a client skips the check", async () => {
     const fake = new FakeCloudApi();
-    const users = Array.from({ length: 1001 }, (_, i) => ({ user: `+1650${String(i).padStart(7, "0")}` }));
+    const users = Array.from({ length: 1001 }, (_, i) => ({ user: `+1416${String(i).padStart(7, "0")}` }));
     const res = await fake.handle({
       method: "POST",
       url: `https://graph.facebook.com/v25.0/${fake.phoneNumberId}/block_users`,
@@ -245,7 +248,7 @@ describe("FakeCloudApi + client: block list", () => {
 
   it("lists across pages and reports 139102 when the list changes mid-way", async () => {
     const { fake, wa } = setup();
-    const users = Array.from({ length: 5 }, (_, i) => `+1650555000${i}`);
+    const users = Array.from({ length: 5 }, (_, i) => `+1416555000${i}`);
     for (const u of users) fake.messaging.receiveMessage(u);
     await wa.blocklist.block(users);
     const seen: string[] = [];
@@ -295,7 +298,7 @@ describe("FakeCloudApi: block list with BSUIDs", () => {
       block_users: {
         added_users: [
           { input: BSUID, user_id: BSUID },
-          { input: USER, wa_id: "16505551234" },
+          { input: USER, wa_id: "14165551234" },
         ],
       },
     });
@@ -351,7 +354,7 @@ describe("FakeCloudApi: block list with BSUIDs", () => {
     expect(fake.blocklist.has(USER)).toBe(true);
     expect(await err(wa.messages.sendText({ to: USER, body: "hi" }))).toMatchObject({ graphCode: 130403 });
     const again = await raw(fake, "POST", [{ user: USER }]);
-    expect(again.block_users.added_users).toEqual([{ input: USER, wa_id: "16505551234" }]);
+    expect(again.block_users.added_users).toEqual([{ input: USER, wa_id: "14165551234" }]);
     expect(fake.blocklist.list()).toEqual([BSUID, "447700900123"]);
     expect((await raw(fake, "GET")).data).toEqual([
       { messaging_product: "whatsapp", user_id: BSUID },
@@ -371,9 +374,9 @@ describe("FakeCloudApi: block list with BSUIDs", () => {
     fake.messaging.receiveMessage(USER);
     await wa.blocklist.block([USER]);
     for (let i = 0; i < 63_998; i++) fake.messaging.blocked.add(`1555${String(i).padStart(7, "0")}`);
-    fake.messaging.receiveMessage("+14155550100");
-    fake.messaging.receiveMessage("+14155550101");
-    const r = await wa.blocklist.block(["+14155550100", "+14155550101"]);
+    fake.messaging.receiveMessage("+16045550100");
+    fake.messaging.receiveMessage("+16045550101");
+    const r = await wa.blocklist.block(["+16045550100", "+16045550101"]);
     expect(
       r.results.map((x) => [x.status, (x.error as { graphCode?: number } | undefined)?.graphCode]),
     ).toEqual([
@@ -397,7 +400,10 @@ describe("FakeCloudApi + client: templates, media, phone number", () => {
       name: "spring_sale",
       category: "MARKETING",
       language: "en_US",
-      components: [{ type: "BODY", text: "Hi {{1}}", example: { body_text: [["Ann"]] } }],
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Hi {{1}}", example: { body_text: [["Ann"]] } },
+      ],
     });
     expect(created.status).toBe("PENDING");
     expect(
@@ -406,7 +412,10 @@ describe("FakeCloudApi + client: templates, media, phone number", () => {
           name: "spring_sale",
           category: "MARKETING",
           language: "en_US",
-          components: [{ type: "BODY", text: "again" }],
+          components: [
+            { type: "FOOTER", text: "Reply STOP to opt out" },
+            { type: "BODY", text: "again" },
+          ],
         }),
       ),
     ).toMatchObject({ graphCode: 100 });
@@ -423,7 +432,7 @@ describe("FakeCloudApi + client: templates, media, phone number", () => {
           name: "Bad Name",
           category: "MARKETING",
           language: "en",
-          components: [{ type: "BODY" }],
+          components: [{ type: "FOOTER", text: "Reply STOP to opt out" }, { type: "BODY" }],
         }),
       ),
     ).toBeInstanceOf(ValidationError);

@@ -4,7 +4,7 @@ import { FakeControl } from "../../src/testing/fake-control.js";
 // The control API in process; test/cli/fake-server.test.ts drives it over HTTP from a child process.
 
 const HOUR = 3600_000;
-const USER = "+16505551234";
+const USER = "+14165551234";
 
 async function control(
   method: string,
@@ -58,13 +58,13 @@ describe("FakeControl", () => {
     await control("POST", "/_fake/faults", { code: 2, count: 5 }, c);
     expect((await control("POST", "/_fake/reset", { throughputPerSecond: 1 }, c)).status).toBe(200);
     await control("POST", "/_fake/inbound", { from: USER, text: "a" }, c);
-    await control("POST", "/_fake/inbound", { from: "+16505550002", text: "b" }, c);
+    await control("POST", "/_fake/inbound", { from: "+14165550002", text: "b" }, c);
     expect((await send(c)).status).toBe(200);
-    expect(JSON.parse(String((await send(c, "+16505550002")).body)).error.code).toBe(130429);
+    expect(JSON.parse(String((await send(c, "+14165550002")).body)).error.code).toBe(130429);
   });
 
   it("names a bad reset option", async () => {
-    const res = await control("POST", "/_fake/reset", { recipients: ["+1650555", "not a number"] });
+    const res = await control("POST", "/_fake/reset", { recipients: ["+1416555", "not a number"] });
     expect(res.status).toBe(400);
     expect((res.body["error"] as { message: string }).message).toBe(
       'POST /_fake/reset: "recipients" holds "not a number", not a phone number',

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { WhatsAppClient } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-const PHONE = "+16505551234";
+const PHONE = "+14165551234";
 const BSUID = "US.13491208655302741918";
 
 function setup() {
@@ -12,7 +12,10 @@ function setup() {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Sale" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Sale" },
+    ],
   });
   const wa = new WhatsAppClient({
     accessToken: fake.accessToken,
@@ -42,8 +45,8 @@ describe("the fake speaks 2026: BSUIDs and withheld numbers", () => {
     fake.messaging.receiveMessage(BSUID, { text: "again" });
     const [first, second] = values(fake);
     expect(first).toMatchObject({
-      contacts: [{ wa_id: "16505551234", user_id: BSUID }],
-      messages: [{ from: "16505551234", from_user_id: BSUID }],
+      contacts: [{ wa_id: "14165551234", user_id: BSUID }],
+      messages: [{ from: "14165551234", from_user_id: BSUID }],
     });
     expect(second).toMatchObject({ contacts: [{ user_id: BSUID }], messages: [{ from_user_id: BSUID }] });
     expect(

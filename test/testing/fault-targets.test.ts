@@ -18,7 +18,10 @@ async function world() {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Sale" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Sale" },
+    ],
   });
   await wa.consent.grant(USER, { scope: "marketing", source: "form" });
   return { fake, wa, clock };

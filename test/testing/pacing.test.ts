@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { StatusEvent } from "../../src/index.js";
 import { connected, USER } from "../helpers.js";
 
-const OTHER = "+14155550100";
+const OTHER = "+16045550100";
 
 async function world() {
   const { fake, wa } = connected({ client: { policy: { disable: ["frequency"] } } });
@@ -11,7 +11,10 @@ async function world() {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Sale" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Sale" },
+    ],
   });
   for (const to of [USER, OTHER]) await wa.consent.grant(to, { scope: "marketing", source: "form" });
   const statuses: StatusEvent[] = [];

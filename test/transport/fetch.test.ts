@@ -28,15 +28,15 @@ describe("fetch transport", () => {
         seen = { auth: request.headers.get("authorization"), body: await request.json() };
         return HttpResponse.json({
           messaging_product: "whatsapp",
-          contacts: [{ input: "+16505551234", wa_id: "16505551234" }],
+          contacts: [{ input: "+14165551234", wa_id: "14165551234" }],
           messages: [{ id: "wamid.X" }],
         });
       }),
     );
-    const r = await wa().messages.sendText({ to: "+16505551234", body: "hi" });
+    const r = await wa().messages.sendText({ to: "+14165551234", body: "hi" });
     expect(r.messageId).toBe("wamid.X");
     expect(seen?.auth).toBe("Bearer test-token");
-    expect(seen?.body).toMatchObject({ to: "+16505551234", type: "text", text: { body: "hi" } });
+    expect(seen?.body).toMatchObject({ to: "+14165551234", type: "text", text: { body: "hi" } });
   });
 
   it("maps a Graph error body to its class and retries 130429", async () => {
@@ -51,7 +51,7 @@ describe("fetch transport", () => {
       }),
     );
     const e = await wa()
-      .messages.sendText({ to: "+16505551234", body: "hi" })
+      .messages.sendText({ to: "+14165551234", body: "hi" })
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RateLimitError);
     expect(calls).toBe(3);
@@ -66,7 +66,7 @@ describe("fetch transport", () => {
       }),
     );
     const e = await wa()
-      .messages.sendText({ to: "+16505551234", body: "hi" })
+      .messages.sendText({ to: "+14165551234", body: "hi" })
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TransportError);
     expect((e as TransportError).outcome).toBe("unknown");

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TransportError, undiciTransport, WhatsAppClient } from "../../src/index.js";
 import { FakeCloudApi, startFakeServer } from "../../src/testing/index.js";
 
-const USER = "+16505551234";
+const USER = "+14165551234";
 const instantClock = { now: () => Date.now(), sleep: async () => {} };
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {

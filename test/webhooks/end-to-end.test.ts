@@ -11,7 +11,7 @@ import {
 } from "../../src/index.js";
 import { connected } from "../helpers.js";
 
-const USER = "+16505551234";
+const USER = "+14165551234";
 const DAY = 24 * 60 * 60 * 1000;
 
 /** A client with the default policy, wired to the fake through its webhooks as well as its API. */
@@ -23,7 +23,10 @@ function world() {
     name: "promo",
     language: "en_US",
     category: "MARKETING",
-    components: [{ type: "BODY", text: "Sale!" }],
+    components: [
+      { type: "FOOTER", text: "Reply STOP to opt out" },
+      { type: "BODY", text: "Sale!" },
+    ],
   });
   const optOuts: OptOutEvent[] = [];
   const optIns: OptInEvent[] = [];
@@ -101,7 +104,7 @@ describe("webhooks keep the policy true, end to end through the fake", () => {
   it("a 131050 failure in a status webhook records the opt-out", async () => {
     const { fake, wa, sync, promo, refusal, optOuts, statuses } = world();
     await wa.consent.grant(USER, { scope: "marketing", source: "checkout-form" });
-    fake.messaging.marketingStopped.add("16505551234"); // stopped without a user_preferences webhook
+    fake.messaging.marketingStopped.add("14165551234"); // stopped without a user_preferences webhook
     expect(await refusal(promo())).toBe("sent"); // Meta accepts, then fails it
     await sync();
     expect(statuses.map((s) => s.status)).toEqual(["failed"]);

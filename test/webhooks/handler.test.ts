@@ -14,7 +14,7 @@ import {
 import { encodeLikeMeta, FakeClock } from "../../src/testing/index.js";
 import { connected } from "../helpers.js";
 
-const USER = "16505551234";
+const USER = "14165551234";
 
 function setup(options: { consent?: ConsentStore } = {}) {
   // The payloads below carry timestamps of 2025-06-15; the clock reads a minute later.

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { WhatsAppClient } from "../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 
-const USER = "16505551234";
+const USER = "14165551234";
 
 function client(
   fake: FakeCloudApi,

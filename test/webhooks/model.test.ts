@@ -11,7 +11,7 @@ import { modelWorld } from "../helpers.js";
 // fake, delivered right away; replays must change nothing. Invariants: nothing the fake (Meta)
 // refuses reaches it, nothing the reference model refuses reaches it, every compliant send goes.
 
-const USERS = ["+16505550001", "+5511987654321"];
+const USERS = ["+14165550001", "+5511987654321"];
 const HOUR = 3_600_000;
 
 type Cmd =

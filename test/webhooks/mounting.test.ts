@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { MessageEvent } from "../../src/index.js";
 import { connected } from "../helpers.js";
 
-const USER = "16505551234";
+const USER = "14165551234";
 
 /** A Next.js route handler as Next's generated route types check it (structurally). */
 type NextRouteHandler = (

@@ -8,8 +8,8 @@ import {
 import { FakeClock } from "../../src/testing/index.js";
 import { connected } from "../helpers.js";
 
-const USER = "+16505551234";
-const WA_ID = "16505551234";
+const USER = "+14165551234";
+const WA_ID = "14165551234";
 
 function setup() {
   const { clock, fake, wa } = connected({ client: { webhooks: { maxBodyBytes: 64 * 1024 } } });
@@ -152,7 +152,7 @@ describe("webhook handling: regressions", () => {
       status: "APPROVED",
       category: "MARKETING",
       parameterFormat: "POSITIONAL",
-      components: [],
+      components: [{ type: "FOOTER", text: "Reply STOP to opt out" }],
     };
     const cache = new TemplateCache(async function* () {
       await gate; // the list was read before the webhook…
@@ -194,19 +194,19 @@ describe("webhook handling: regressions", () => {
     await post(
       messages({
         contacts: [
-          { profile: { name: "Ann" }, wa_id: "16505550001" },
-          { profile: { name: "Bob" }, wa_id: "16505550002" },
+          { profile: { name: "Ann" }, wa_id: "14165550001" },
+          { profile: { name: "Bob" }, wa_id: "14165550002" },
         ],
         messages: [
           {
-            from: "16505550002",
+            from: "14165550002",
             id: "wamid.b",
             timestamp: sec(clock.now()),
             type: "text",
             text: { body: "hi" },
           },
           {
-            from: "16505550003",
+            from: "14165550003",
             id: "wamid.c",
             timestamp: sec(clock.now()),
             type: "text",

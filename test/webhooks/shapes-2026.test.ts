@@ -10,8 +10,8 @@ import { connected } from "../helpers.js";
  * messages, and pricing types on statuses.
  */
 
-const USER = "+16505551234";
-const WA_ID = "16505551234";
+const USER = "+14165551234";
+const WA_ID = "14165551234";
 const fixture = (name: string) =>
   JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/cloud-api", name), "utf8"));
 
@@ -298,7 +298,10 @@ describe("2026 webhook shapes", () => {
         name: "promo",
         language: "en_US",
         category: "MARKETING",
-        components: [{ type: "BODY", text: "Sale" }],
+        components: [
+          { type: "FOOTER", text: "Reply STOP to opt out" },
+          { type: "BODY", text: "Sale" },
+        ],
       });
       s.fake.templates.add({
         name: "shipped",

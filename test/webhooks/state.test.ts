@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { AccountRestrictedPolicyError, RecipientBlockedError } from "../../src/index.js";
 import { connected } from "../helpers.js";
 
-const USER = "+16505551234";
-const WA_ID = "16505551234";
+const USER = "+14165551234";
+const WA_ID = "14165551234";
 
 function setup(policy = {}) {
   const { clock, fake, wa } = connected({ client: { policy } });
@@ -82,7 +82,8 @@ describe("template and account changes", () => {
       previous_category: "UTILITY",
       new_category: "MARKETING",
     });
-    expect(await check()).toEqual(["consent"]);
+    // Now a marketing template: it needs marketing consent, and it offers no way to unsubscribe.
+    expect(await check()).toEqual(["template", "consent"]);
   });
 
   it("a quality update is kept on the cached template", async () => {
@@ -131,7 +132,7 @@ describe("template and account changes", () => {
     const { wa, fake, post } = setup({ messagingLimit: { tier: "auto" } });
     expect(fake.phone.whatsapp_business_manager_messaging_limit).toBe("TIER_2K");
     await post("business_capability_update", { max_daily_conversations_per_business: "TIER_250" });
-    const users = Array.from({ length: 251 }, (_, i) => `+1650555${String(i).padStart(4, "0")}`);
+    const users = Array.from({ length: 251 }, (_, i) => `+1416555${String(i).padStart(4, "0")}`);
     const outcomes: string[] = [];
     for (const to of users) {
       await wa.consent.grant(to, { scope: "utility", source: "signup" });
@@ -158,7 +159,7 @@ describe("template and account changes", () => {
         messaging_product: "whatsapp",
         messages: [
           {
-            from: `1650555${String(i).padStart(4, "0")}`,
+            from: `1416555${String(i).padStart(4, "0")}`,
             id: `wamid.batch${i}`,
             timestamp: t,
             type: "text",
@@ -173,6 +174,6 @@ describe("template and account changes", () => {
     expect(result).toMatchObject({ status: 200, duplicates: 0 });
     await result.delivered;
     expect(seen).toHaveLength(1000);
-    expect((await wa.sessions.status("+16505550999")).open).toBe(true);
+    expect((await wa.sessions.status("+14165550999")).open).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { withFastPath } from "../../internal/validate.js";
+import { healthStatusSchema } from "../health.js";
 
 /**
  * Response shapes. Every object is loose: unknown fields Meta adds later are kept, never a
@@ -170,6 +171,7 @@ export const phoneNumberResponse = z.looseObject({
   throughput: z.optional(z.looseObject({ level: z.optional(z.string()) })),
   whatsapp_business_manager_messaging_limit: z.optional(z.string()),
   messaging_limit_tier: z.optional(z.string()),
+  health_status: z.optional(healthStatusSchema),
 });
 
 export const mediaUploadResponse = z.looseObject({ id: z.string() });

@@ -27,7 +27,7 @@ describe("a GREEN quality read lifts only the slowdown YELLOW imposed", () => {
   ])("%s slowdown outlasts a GREEN account.health({ refresh: true })", async (_name, value) => {
     const w = world();
     const wa = w.client({ policy });
-    const users = [USER, "+16505550002", "+16505550003"];
+    const users = [USER, "+14165550002", "+14165550003"];
     for (const u of users) await wa.consent.grant(u, { scope: "marketing", source: "form" });
     await wa.webhooks.handle(w.fake.webhooks.request(w.account(value, w.clock.now())));
     expect((await wa.account.health()).restrictions.map((r) => r.scope)).toEqual(["marketing_slow"]);

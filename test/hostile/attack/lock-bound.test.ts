@@ -44,22 +44,22 @@ describe("the history lock is held for the holder's own bound", () => {
     // Client B (a worker with a tight latency budget) shares the stores.
     const b = w.client({ stores, policy: { frequency, timeoutMs: 100 } });
     await a.consent.grant(USER, { scope: "marketing", source: "form" });
-    await a.consent.grant("+16505550000", { scope: "marketing", source: "form" });
+    await a.consent.grant("+14165550000", { scope: "marketing", source: "form" });
     // Warm the template caches so the three sends reach the lock at once.
     await a.templates.list().next();
-    expect(await w.outcome(w.notice(a, "+16505550000"))).toMatch(/consent|sent/);
-    expect(await w.outcome(w.notice(b, "+16505550000"))).toMatch(/consent|sent/);
+    expect(await w.outcome(w.notice(a, "+14165550000"))).toMatch(/consent|sent/);
+    expect(await w.outcome(w.notice(b, "+14165550000"))).toMatch(/consent|sent/);
     const base = w.reached();
 
     const x = w.outcome(w.promo(a, 10)); // holds the lock ~300 ms
     await tick(5);
-    const y = w.outcome(w.promo(b, 20, "+16505550000")); // queued; gives up after 100 ms
+    const y = w.outcome(w.promo(b, 20, "+14165550000")); // queued; gives up after 100 ms
     await tick(150);
     const z = w.outcome(w.promo(a, 30)); // same user, same day: must be refused
     const results = await Promise.all([x, y, z]);
     const promosToUser = w.sent
       .slice(0)
-      .filter((s) => s.body.includes("16505551234") && s.body.includes('"promo"'));
+      .filter((s) => s.body.includes("14165551234") && s.body.includes('"promo"'));
     expect({ results, promosToUser: promosToUser.length, reached: w.reached() - base }).toMatchObject({
       promosToUser: 1,
     });

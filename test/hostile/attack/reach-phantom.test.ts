@@ -17,7 +17,7 @@ describe("a refused template leaves nothing in the 24-hour reach", () => {
         messagingLimit: { tier: 2 },
       },
     });
-    const [A, B, C] = ["+16505550001", "+16505550002", "+16505550003"];
+    const [A, B, C] = ["+14165550001", "+14165550002", "+14165550003"];
     for (const u of [A, B, C]) await wa.consent.grant(u, { scope: "utility", source: "form" });
     expect(await w.outcome(w.notice(wa, A))).toBe("sent");
     w.clock.advance(3 * DAY);

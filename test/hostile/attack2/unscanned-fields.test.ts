@@ -21,7 +21,7 @@ describe("unscanned text fields", () => {
     const { outcome, sent } = await contentWorld();
     const results = [];
     for (const contact of [
-      { name: { formattedName: "A" }, phones: [{ phone: "+16505550002", type: "bit.ly/promo" }] },
+      { name: { formattedName: "A" }, phones: [{ phone: "+14165550002", type: "bit.ly/promo" }] },
       { name: { formattedName: "A" }, emails: [{ email: "a@shop.example", type: CARD }] },
       { name: { formattedName: "A" }, urls: [{ url: "https://shop.example", type: "tinyurl.com/x" }] },
     ])

@@ -8,7 +8,7 @@ import {
 } from "../../../src/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../../src/testing/index.js";
 
-export const U = "+16505550001";
+export const U = "+14165550001";
 
 export async function contentWorld(content: object = {}, extra: ClientOptions = {}) {
   const clock = new FakeClock();

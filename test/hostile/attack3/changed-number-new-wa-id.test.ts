@@ -12,8 +12,8 @@ import type { UserIdUpdateEvent } from "../../../src/index.js";
 import { HOUR, USER, WA_ID } from "../world.js";
 import { idWorld } from "./helpers.js";
 
-const NEW = "+16505559999";
-const NEW_WA_ID = "16505559999";
+const NEW = "+14165559999";
+const NEW_WA_ID = "14165559999";
 
 describe("attack3: user_changed_number with new_wa_id keeps the person", () => {
   it("blocked under the old number: a message to the new number is refused", async () => {
@@ -34,7 +34,7 @@ describe("attack3: user_changed_number with new_wa_id keeps the person", () => {
         "wamid.sys",
         w.clock.now(),
         {
-          body: "Alice changed from +1 650-555-1234 to +1 650-555-9999",
+          body: "Alice changed from +1 416-555-1234 to +1 416-555-9999",
           new_wa_id: NEW_WA_ID,
           type: "user_changed_number",
         },

@@ -21,7 +21,7 @@ describe("attack3: an identity store that cannot take a link must not eat the ST
     // Another person fills the store (2 identifiers; the bound stands for the default 1,000,000).
     await w.deliver(
       wa,
-      w.inbound("wamid.o", w.clock.now(), "hi", { waId: "14155550000", userId: "US.1111" }),
+      w.inbound("wamid.o", w.clock.now(), "hi", { waId: "16045550000", userId: "US.1111" }),
     );
     await wa.consent.grant(USER, { scope: "marketing", source: "checkout" });
     w.clock.advance(HOUR);

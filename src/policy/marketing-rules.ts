@@ -1,0 +1,107 @@
+/**
+ * Two rules for marketing templates that the template guard applies:
+ * - every marketing message offers a way to unsubscribe that wa-guard's webhook listener
+ *   understands (so the guard and the listener agree on what an opt-out is);
+ * - no marketing templates to US numbers (Meta does not deliver them and answers 131049).
+ */
+import type { TemplateMessage } from "../api/schemas/outbound.js";
+import type { MessageTemplate } from "../api/templates.js";
+import { normalizeKeyword } from "./consent.js";
+import { loadedNumbering, loadNumbering } from "./numbering.js";
+
+/** `policy.template` options for marketing templates. */
+export interface TemplateRuleOptions {
+  /**
+   * A marketing template must offer a way to unsubscribe that wa-guard's webhook listener
+   * understands: a quick-reply button "Stop promotions" (Meta's marketing opt-out button; more
+   * texts in `consent.unsubscribeButtonTexts`) or whose text is an opt-out keyword, a quick reply
+   * given a payload listed in `consent.unsubscribePayloads`, or a footer naming an opt-out keyword
+   * in capitals ("Reply STOP to opt out"). `"refuse"` refuses the send, `"warn"` logs once per
+   * template and sends, `"off"` does not check.
+   * @default "refuse"
+   */
+  optOut?: "refuse" | "warn" | "off";
+  /**
+   * Marketing templates to US numbers: Meta does not deliver them (131049, since April 2025).
+   * `"allow"` sends them anyway, for when Meta lifts the pause.
+   * @default "refuse"
+   */
+  usMarketing?: "refuse" | "allow";
+}
+
+/** What counts as an opt-out, normalised with `normalizeKeyword` (the consent options' words). */
+export interface OptOutVocabulary {
+  /** Opt-out keywords (STOP, PARAR, …): typed or tapped, they withdraw everything. */
+  keywords: ReadonlySet<string>;
+  /** Quick-reply payloads that withdraw marketing (`consent.unsubscribePayloads`). */
+  payloads: ReadonlySet<string>;
+  /** Quick-reply button texts that withdraw marketing (`consent.unsubscribeButtonTexts`). */
+  buttonTexts: ReadonlySet<string>;
+}
+
+/** Words that say "unsubscribe" in any case, so a footer "Tap to unsubscribe" counts. */
+const UNAMBIGUOUS = new Set(["UNSUBSCRIBE", "OPTOUT"]);
+
+interface Button {
+  type?: unknown;
+  text?: unknown;
+}
+
+/**
+ * How this send of a marketing template offers a way out, or undefined when it offers none:
+ * - a quick-reply button whose text is an opt-out keyword or an unsubscribe button text;
+ * - a quick-reply button this send gives an unsubscribe payload;
+ * - a footer naming an opt-out keyword written in capitals ("Reply STOP to opt out") or saying
+ *   "unsubscribe" / "opt out" (a lower-case "stop" in "don't stop shopping" does not count).
+ */
+export function optOutOffer(
+  template: MessageTemplate,
+  message: TemplateMessage,
+  words: OptOutVocabulary,
+): string | undefined {
+  for (const component of template.components) {
+    const type = String(component.type).toUpperCase();
+    if (type === "BUTTONS" && Array.isArray(component["buttons"])) {
+      const buttons = component["buttons"] as Button[];
+      for (let index = 0; index < buttons.length; index++) {
+        const b = buttons[index];
+        if (String(b?.type).toUpperCase() !== "QUICK_REPLY") continue;
+        const text = typeof b?.text === "string" ? normalizeKeyword(b.text) : "";
+        if (text && (words.keywords.has(text) || words.buttonTexts.has(text)))
+          return `quick reply "${String(b?.text)}"`;
+        const sent = message.buttons?.find((x) => x.type === "quick_reply" && x.index === index);
+        if (sent?.type === "quick_reply" && words.payloads.has(normalizeKeyword(sent.payload)))
+          return `quick reply with unsubscribe payload "${sent.payload}"`;
+      }
+    }
+    if (type === "FOOTER" && typeof component["text"] === "string") {
+      const footer = component["text"];
+      const tokens = footer
+        .normalize("NFKC")
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean);
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i] as string;
+        const word = normalizeKeyword(token);
+        const capitals = token === token.toUpperCase() && token !== token.toLowerCase();
+        if ((capitals && words.keywords.has(word)) || UNAMBIGUOUS.has(word)) return `footer "${footer}"`;
+        if (word === "OPT" && normalizeKeyword(tokens[i + 1] ?? "") === "OUT") return `footer "${footer}"`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether the international number `digits` is a US number (NANP +1 with a US area code, as
+ * libphonenumber-js places it: Canada and the Caribbean are not; Puerto Rico and the other
+ * territories have their own region codes). A promise only while the metadata loads; false
+ * when the metadata cannot be loaded.
+ */
+export function isUsNumber(digits: string): boolean | Promise<boolean> {
+  if (!digits.startsWith("1") || digits.length !== 11) return false;
+  const judge = (lib: Awaited<ReturnType<typeof loadNumbering>>) =>
+    lib?.parsePhoneNumberFromString(`+${digits}`)?.country === "US";
+  const lib = loadedNumbering();
+  return lib ? judge(lib) : loadNumbering().then(judge);
+}
