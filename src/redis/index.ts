@@ -12,6 +12,8 @@
 export type { RedisRunner, RedisRunnerOptions, Script } from "./client.js";
 export { redisRunner } from "./client.js";
 export { RedisIdentityStore } from "./identity.js";
+export type { MigrateRedisLayoutOptions, MigrateRedisLayoutResult } from "./migrate.js";
+export { migrateRedisLayout } from "./migrate.js";
 export type { RateLimitFallback, RedisKeyLayout, RedisKeys, RedisStoresOptions } from "./stores.js";
 export {
   isClusterClient,

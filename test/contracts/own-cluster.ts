@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -27,7 +28,8 @@ function has(binary: string): boolean {
 /** `describe` when a cluster can be started here; required in CI, skipped with a reason elsewhere. */
 export const ownClusterSuite: typeof describe | typeof describe.skip = (() => {
   if (has("redis-server") && has("redis-cli")) return describe;
-  if (process.env["CI"]) throw new Error("redis-server and redis-cli are required in CI for the Cluster tests");
+  if (process.env["CI"])
+    throw new Error("redis-server and redis-cli are required in CI for the Cluster tests");
   console.warn("skipping the Redis Cluster tests: no redis-server or redis-cli binary");
   return describe.skip;
 })();
@@ -55,8 +57,18 @@ async function info(port: number): Promise<string> {
   }
 }
 
+const canListen = (port: number) =>
+  new Promise<boolean>((res) => {
+    const s = createServer();
+    s.once("error", () => res(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
+  });
+
 /** Starts six nodes, joins them (three masters, one replica each) and waits for cluster_state:ok. */
 export async function startCluster(): Promise<OwnCluster> {
+  for (const port of CLUSTER_PORTS)
+    if (!(await canListen(port)))
+      throw new Error(`port ${port} is taken: the cluster tests need 127.0.0.1:7001–7006 free`);
   const dir = mkdtempSync(join(tmpdir(), "wa-guard-cluster-"));
   const procs = new Map<number, ChildProcess>();
   const kill = async (port: number) => {

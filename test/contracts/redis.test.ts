@@ -291,6 +291,70 @@ suite("Redis stores across instances", () => {
     }
   }, 30_000);
 
+  it("an upgrade keeps a single Redis's state: keys written under the earlier names are still honoured", async () => {
+    // The key names every release before Cluster support wrote, verbatim: a STOP, a linked
+    // identity, an open window and a block, as they sit in a Redis that is being upgraded.
+    const redis = io();
+    const prefix = fresh();
+    const fake = new FakeCloudApi();
+    const phone = fake.phoneNumberId;
+    const at = Date.now() - 60_000;
+    const event = (key: string, action: string, scope: string, source: string, t: number) =>
+      JSON.stringify({ key, action, scope, source, at: t });
+    await redis.rpush(
+      `${prefix}:consent:16505550001`,
+      event("16505550001", "grant", "marketing", "form", at - 1_000),
+      event("16505550001", "revoke", "all", "keyword:STOP", at),
+    );
+    await redis.rpush(
+      `${prefix}:consent:16505550004`,
+      event("16505550004", "grant", "marketing", "form", at),
+    );
+    await redis.rpush(`${prefix}:consent:US.OLD1`, event("US.OLD1", "revoke", "all", "keyword:STOP", at));
+    await redis.sadd(`${prefix}:who:16505550004`, "16505550004", "US.OLD1");
+    await redis.sadd(`${prefix}:who:US.OLD1`, "16505550004", "US.OLD1");
+    await redis.set(`${prefix}:${phone}:window:16505550002`, String(at), "PX", 86_400_000);
+    await redis.sadd(`${prefix}:${phone}:blocked`, "16505550003");
+    fake.templates.add({
+      name: "promo",
+      language: "en_US",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Hi" }],
+    });
+    const wa = new WhatsAppClient({
+      accessToken: fake.accessToken,
+      phoneNumberId: phone,
+      wabaId: fake.wabaId,
+      transport: fakeTransport(fake),
+      stores: redisStores(redis, { phoneNumberId: phone, prefix, timeoutMs: 2_000 }),
+    });
+    const promo = (to: string) => wa.messages.sendTemplate({ to, name: "promo", language: "en_US" });
+    // The ledger and the link are read (not merely "no consent found"): the STOP decides.
+    expect((await wa.consent.history("+16505550001")).map((e) => e.source)).toEqual(["form", "keyword:STOP"]);
+    expect((await wa.consent.history("+16505550004")).map((e) => e.key).sort()).toEqual([
+      "16505550004",
+      "US.OLD1",
+    ]);
+    await expect(promo("+16505550001")).rejects.toMatchObject({ rule: "consent" });
+    await expect(promo("+16505550004")).rejects.toMatchObject({ rule: "consent" }); // STOP under the old BSUID
+    await expect(wa.messages.sendText({ to: "+16505550002", body: "hi" })).resolves.toBeDefined();
+    await expect(wa.messages.sendText({ to: "+16505550003", body: "hi" })).rejects.toMatchObject({
+      rule: "blocklist",
+    });
+    // …and what the upgraded code writes lands under the same names.
+    await wa.consent.grant("+16505550005", { scope: "marketing", source: "form" });
+    expect(await redis.llen(`${prefix}:consent:16505550005`)).toBe(1);
+    await wa.consent.grant("+16505550001", { scope: "marketing", source: "form" });
+    expect(await redis.llen(`${prefix}:consent:16505550001`)).toBe(3);
+    expect(fake.messaging.sent).toHaveLength(1);
+    // The hash-tagged layout is a choice (or a cluster client's default), never a silent switch.
+    const tagged = redisStores(redis, { phoneNumberId: phone, prefix, keyLayout: "cluster" });
+    expect(await tagged.consent.history("16505550001")).toEqual([]);
+    expect(() => redisStores(redis, { phoneNumberId: phone, keyLayout: "sharded" as never })).toThrow(
+      /keyLayout/,
+    );
+  });
+
   it("runs its scripts again after Redis forgot them (SCRIPT FLUSH answers NOSCRIPT)", async () => {
     const client = io();
     const { consent } = stores(client);
