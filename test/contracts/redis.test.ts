@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStoreUnavailableError, WhatsAppClient } from "../../src/index.js";
-import { redisStores } from "../../src/redis/index.js";
+import { RedisIdentityStore, type RedisRunner, redisRunner, redisStores } from "../../src/redis/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { REDIS_URL, whenRedis } from "./services.js";
 import { allContracts } from "./stores.js";
@@ -353,6 +353,30 @@ suite("Redis stores across instances", () => {
     expect(() => redisStores(redis, { phoneNumberId: phone, keyLayout: "sharded" as never })).toThrow(
       /keyLayout/,
     );
+  });
+
+  it("an identity link cut short (the process died between its steps) loses no earlier link; the next one completes it", async () => {
+    const prefix = fresh();
+    const key = `${prefix}:who:`;
+    const runner = redisRunner(io(), { timeoutMs: 2_000 });
+    const whole = new RedisIdentityStore(runner, key);
+    const at = { at: 1, source: "test" };
+    await whole.link(["16505550001", "US.A"], at);
+    // A process that dies after its first step: only the first set it wrote holds the new id.
+    let steps = 0;
+    const dying: RedisRunner = {
+      run: (...args) => (steps++ < 1 ? runner.run(...args) : new Promise(() => undefined)),
+    };
+    void new RedisIdentityStore(dying, key).link(["US.A", "US.B"], at);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(steps).toBeGreaterThan(1);
+    // Every earlier link still holds, wherever the cut fell.
+    for (const id of ["16505550001", "US.A"]) expect(await whole.aliases(id)).toContain("16505550001");
+    expect(await whole.aliases("16505550001")).toContain("US.A");
+    // The next webhook carrying both identifiers links them again: the person is whole.
+    await whole.link(["US.B", "US.A"], at);
+    for (const id of ["16505550001", "US.A", "US.B"])
+      expect([...(await whole.aliases(id))].sort()).toEqual(["16505550001", "US.A", "US.B"]);
   });
 
   it("runs its scripts again after Redis forgot them (SCRIPT FLUSH answers NOSCRIPT)", async () => {
