@@ -265,6 +265,98 @@ ownClusterSuite("Redis Cluster (three masters on 127.0.0.1:7001–7006)", () => 
     }
   }, 60_000);
 
+  it("a phone number's slot moved to another master during a run (ASK, then MOVED): no decision turns permissive", async () => {
+    const fake = new FakeCloudApi({ throughputPerSecond: 1e9 });
+    fake.templates.add({
+      name: "promo",
+      language: "en_US",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Hi" }],
+    });
+    const prefix = fresh();
+    const nodeRedis = createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7001" }] });
+    await nodeRedis.connect();
+    clients.push({ quit: () => nodeRedis.close() });
+    const admin = io();
+    // Two instances, one per client library.
+    const fleet = [io(), nodeRedis].map(
+      (client) =>
+        new WhatsAppClient({
+          accessToken: fake.accessToken,
+          phoneNumberId: fake.phoneNumberId,
+          wabaId: fake.wabaId,
+          transport: fakeTransport(fake),
+          stores: stores(client, prefix, fake.phoneNumberId),
+        }),
+    );
+    const users = Array.from({ length: 200 }, (_, i) => `+1650777${String(i).padStart(4, "0")}`);
+    const consenting = users.filter((_, i) => i % 3 !== 0);
+    for (const u of consenting) await fleet[0]!.consent.grant(u, { scope: "marketing", source: "form" });
+    for (const u of consenting.slice(0, 10)) await fleet[1]!.consent.revoke(u, { source: "keyword:STOP" });
+    const allowed = new Set(consenting.slice(10));
+    // Keys enough in the number's slot for the move to take a while (windows of 300 others).
+    for (let k = 0; k < 300; k++)
+      await fleet[0]!.sessions.recordInbound(`+1415555${String(k).padStart(4, "0")}`);
+
+    // Move the number's slot by hand, slowly, so commands meet ASK (keys half moved) and MOVED.
+    const slot = Number(await admin.call("CLUSTER", "KEYSLOT", `${prefix}:{${fake.phoneNumberId}}:x`));
+    const masters = admin.nodes("master");
+    const ids = new Map<number, string>();
+    for (const m of masters) ids.set(m.options.port!, String(await m.call("CLUSTER", "MYID")));
+    const owner = async () => {
+      const rows = (await admin.call("CLUSTER", "SLOTS")) as Array<[number, number, [string, number]]>;
+      return rows.find(([from, to]) => from <= slot && slot <= to)![2][1];
+    };
+    const src = await owner();
+    const dst = [...ids.keys()].find((p) => p !== src)!;
+    const node = (port: number) => masters.find((m) => m.options.port === port)!;
+    const move = (async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      await node(dst).call("CLUSTER", "SETSLOT", String(slot), "IMPORTING", ids.get(src)!);
+      await node(src).call("CLUSTER", "SETSLOT", String(slot), "MIGRATING", ids.get(dst)!);
+      for (;;) {
+        const keys = (await node(src).call("CLUSTER", "GETKEYSINSLOT", String(slot), "3")) as string[];
+        if (keys.length === 0) break;
+        await node(src).call("MIGRATE", "127.0.0.1", String(dst), "", "0", "5000", "KEYS", ...keys);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      for (const m of masters) await m.call("CLUSTER", "SETSLOT", String(slot), "NODE", ids.get(dst)!);
+    })();
+    const outcomes: string[] = [];
+    let moved = false;
+    void move.then(() => {
+      moved = true;
+    });
+    let i = 0;
+    let sentWhileMoving = 0;
+    while (!moved || i < users.length) {
+      const to = users[i++ % users.length]!;
+      const wa = fleet[i % 2]!;
+      const outcome = await wa.messages.sendTemplate({ to, name: "promo", language: "en_US" }).then(
+        () => "sent",
+        (e: { rule?: string }) => (isStoreUnavailableError(e) ? "unavailable" : (e.rule ?? String(e))),
+      );
+      if (outcome === "sent") expect(allowed.has(to), to).toBe(true);
+      if (outcome === "sent" && !moved) sentWhileMoving++;
+      outcomes.push(outcome);
+    }
+    await move;
+    expect(sentWhileMoving).toBeGreaterThan(0); // reservations were made while the move was under way
+    expect(await owner()).toBe(dst);
+    expect(new Set(outcomes)).toSatisfy((s: Set<string>) =>
+      [...s].every((o) => ["sent", "unavailable", "consent", "frequency"].includes(o)),
+    );
+    // One promotion per person per day, across both instances and the move.
+    const perUser = new Map<string, number>();
+    for (const m of fake.messaging.sent) perUser.set(m.waId, (perUser.get(m.waId) ?? 0) + 1);
+    expect(Math.max(...perUser.values())).toBe(1);
+    // After the move every consenting person not yet reached is reached, once.
+    for (const to of allowed)
+      if (!perUser.has(to.slice(1)))
+        await fleet[0]!.messages.sendTemplate({ to, name: "promo", language: "en_US" });
+    expect(fake.messaging.sent).toHaveLength(allowed.size);
+  }, 60_000);
+
   // Last: it kills a master.
   it("a master killed mid-run: decisions fail closed, never permissive; after the failover a STOP from before still refuses", async () => {
     const fake = new FakeCloudApi();
