@@ -18,7 +18,9 @@ elseif t == 'zset' then m = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES') e
 return {t, ttl, m}`);
 // Merge a key into the target without taking anything away from what is there: a list gains the
 // entries it lacks (a consent ledger keeps every event once), a set or sorted set the members it
-// lacks, a hash the fields it lacks, a string is set only where there is none. A key that expires
+// lacks, a hash the fields it lacks; a string is set where there is none, and over a smaller
+// number (the latest inbound time, a counter) or a de-duplication lease ('p') the source has
+// seen done ('d'). A key that expires
 // keeps at least the source's time to live; one that does not expire is left so.
 // ARGV: type, source PTTL, then the members.
 const MERGE = script(`
@@ -27,7 +29,12 @@ local existed = redis.call('EXISTS', KEYS[1]) == 1
 local cur = existed and redis.call('TYPE', KEYS[1])['ok'] or t
 if cur ~= t then return redis.error_reply('WRONGTYPE target ' .. cur .. ', source ' .. t) end
 if t == 'string' then
-  if not existed then redis.call('SET', KEYS[1], ARGV[3]) end
+  local have = redis.call('GET', KEYS[1])
+  if not existed then redis.call('SET', KEYS[1], ARGV[3])
+  elseif (tonumber(have) and tonumber(ARGV[3]) and tonumber(ARGV[3]) > tonumber(have))
+    or (have == 'p' and ARGV[3] == 'd') then
+    redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+  end
 elseif t == 'list' then
   local have = {}
   for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do have[v] = true end
@@ -96,8 +103,6 @@ export async function migrateRedisLayout(
     if (v !== "single" && v !== "cluster")
       throw new ConfigError(`migrateRedisLayout(): ${name} must be "single" or "cluster", got ${String(v)}`);
   if (from === to) throw new ConfigError("migrateRedisLayout(): from and to name the same layout");
-  if (isClusterClient(source) && from === "single")
-    throw new ConfigError('migrateRedisLayout(): the source is a cluster client; pass { from: "cluster" }');
   if (isClusterClient(source))
     throw new ConfigError("migrateRedisLayout(): the source must be one Redis (SCAN reads one server)");
   if (/[{}]/.test(prefix))

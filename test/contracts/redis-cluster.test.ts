@@ -250,7 +250,14 @@ ownClusterSuite("Redis Cluster (three masters on 127.0.0.1:7001–7006)", () => 
         source: "keyword:STOP",
         at: at + 1,
       });
+      await before.sessionWindows.recordInbound("16505550002", at + 5_000); // a later inbound
+      await before.webhookDedup.begin("wamid.Y", 60_000, at);
+      await target.webhookDedup.begin("wamid.Z", 60_000, at); // a lease on the new side…
+      await before.webhookDedup.complete("wamid.Z", 3_600_000, at); // …done on the old one
       await migrateRedisLayout(single, io(), { prefix });
+      expect(await target.sessionWindows.lastInbound("16505550002")).toBe(at + 5_000);
+      expect(await target.webhookDedup.begin("wamid.Z", 1_000, at)).toBe("done");
+      expect(await target.webhookDedup.begin("wamid.Y", 1_000, at)).toBe("processing");
       expect((await target.consent.history("16505550004")).map((e) => e.source)).toEqual([
         "new",
         "keyword:STOP",
