@@ -488,6 +488,217 @@ async function redisBench() {
   );
 }
 
+// 2d. Many phone numbers: one Redis against a three-master Redis Cluster, both started here on
+// loopback (7007, and 7001–7003), the same load on each; then memory per person and per number.
+async function clusterBench() {
+  let Redis;
+  let Cluster;
+  try {
+    ({ Redis, Cluster } = await import("ioredis"));
+    execFileSync("redis-server", ["--version"]);
+    execFileSync("redis-cli", ["--version"]);
+  } catch {
+    row(
+      "decisions, many numbers: Redis Cluster",
+      0,
+      "",
+      "skipped: needs ioredis, redis-server and redis-cli",
+    );
+    return;
+  }
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { redisStores } = await import("../dist/redis.js");
+  const dir = mkdtempSync(join(tmpdir(), "wa-guard-bench-cluster-"));
+  const procs = [];
+  const server = (port, cluster) => {
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+    ];
+    if (cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`);
+    procs.push(spawn("redis-server", args, { stdio: "ignore" }));
+  };
+  const waitUp = async (port) => {
+    for (let i = 0; i < 200; i++) {
+      try {
+        execFileSync("redis-cli", ["-p", String(port), "ping"], { stdio: "pipe" });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new Error(`redis-server on ${port} did not start`);
+  };
+  const masters = [7001, 7002, 7003];
+  try {
+    server(7007, false);
+    for (const p of masters) server(p, true);
+    for (const p of [7007, ...masters]) await waitUp(p);
+    execFileSync(
+      "redis-cli",
+      ["--cluster", "create", ...masters.map((p) => `127.0.0.1:${p}`), "--cluster-yes"],
+      {
+        stdio: "pipe",
+      },
+    );
+    for (let i = 0; i < 200; i++) {
+      const ok = masters.every((p) =>
+        execFileSync("redis-cli", ["-p", String(p), "cluster", "info"], { encoding: "utf8" }).includes(
+          "cluster_state:ok",
+        ),
+      );
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const NUMBERS = 12;
+    const USERS = 200;
+    const N = quick ? 3_000 : 12_000;
+    const IN_FLIGHT = 64;
+    const load = async (client) => {
+      const numbers = [];
+      for (let n = 0; n < NUMBERS; n++) {
+        const fake = new FakeCloudApi({
+          throughputPerSecond: 1e9,
+          webhooks: false,
+          phoneNumberId: String(200000000000000 + n),
+        });
+        const wa = new WhatsAppClient({
+          accessToken: fake.accessToken,
+          phoneNumberId: fake.phoneNumberId,
+          transport: fakeTransport(fake),
+          stores: redisStores(client, {
+            phoneNumberId: fake.phoneNumberId,
+            prefix: "bench",
+            timeoutMs: 2_000,
+          }),
+          policy: { disable: ["throughput"], pairRate: { burst: 45, mode: "refuse" } },
+        });
+        const users = Array.from(
+          { length: USERS },
+          (_, i) => `+1416${String(n * USERS + i).padStart(7, "0")}`,
+        );
+        for (const u of users) {
+          fake.messaging.receiveMessage(u);
+          await wa.sessions.recordInbound(u);
+        }
+        numbers.push({ wa, users });
+      }
+      const msg = (i) => {
+        const { wa, users } = numbers[i % NUMBERS];
+        return wa.messages.send({
+          type: "text",
+          to: users[Math.floor(i / NUMBERS) % USERS],
+          body: "Shipped",
+        });
+      };
+      for (let i = 0; i < 1_000; i++) await msg(i);
+      let next = 0;
+      const t = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (next < N) await msg(next++);
+        }),
+      );
+      return N / ((performance.now() - t) / 1000);
+    };
+    const single = new Redis({ port: 7007, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+    const cluster = new Cluster(
+      masters.map((port) => ({ host: "127.0.0.1", port })),
+      { redisOptions: { maxRetriesPerRequest: 1 } },
+    );
+    const rates = { single: [], cluster: [] };
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      rates.single.push(await load(single));
+      rates.cluster.push(await load(cluster));
+    }
+    // Memory (MEMORY USAGE, bytes with Redis's overhead) of one person and of one number's own
+    // keys, on the single server after the run: averages over every key of a kind.
+    const avg = async (pattern) => {
+      const keys = await single.keys(pattern);
+      let total = 0;
+      for (const k of keys) total += Number(await single.call("MEMORY", "USAGE", k, "SAMPLES", "0"));
+      return { keys: keys.length, bytes: keys.length ? Math.round(total / keys.length) : 0 };
+    };
+    const id = "200000000000000";
+    // One business-initiated template per person of the first number: send history and reach.
+    const { identity, sendHistory, consent } = redisStores(single, { phoneNumberId: id, prefix: "bench" });
+    for (let i = 0; i < USERS; i++) {
+      const key = `1416${String(i).padStart(7, "0")}`;
+      await consent.append({ key, action: "grant", scope: "marketing", source: "form", at: Date.now() });
+    }
+    for (let i = 0; i < USERS; i++)
+      await sendHistory.record({
+        key: `1416${String(i).padStart(7, "0")}`,
+        at: Date.now(),
+        marketing: true,
+        fingerprint: "template:promo",
+        reach: true,
+      });
+    const memory = {
+      consentPerPerson: await avg("bench:consent:*"),
+      windowPerPersonPerNumber: await avg(`bench:${id}:window:*`),
+      sendsPerPersonPerNumber: await avg(`bench:${id}:sent:u:*`),
+      reachPerNumber: await avg(`bench:${id}:sent:reach`),
+      ratePerPersonPerNumber: await avg(`bench:${id}:rate:pair:*`),
+    };
+    // An identity link (number and BSUID): two sets of two.
+    for (let i = 0; i < 200; i++)
+      await identity.link([`1416${String(i).padStart(7, "0")}`, `US.${i}`], { at: 1, source: "bench" });
+    memory.identityPerPersonTwoIds = await avg("bench:who:*");
+    memory.identityPerPersonTwoIds.bytes *= 2;
+    await single.quit();
+    await cluster.quit();
+    const s = median(rates.single);
+    const c = median(rates.cluster);
+    results.cluster = {
+      numbers: NUMBERS,
+      usersPerNumber: USERS,
+      inFlight: IN_FLIGHT,
+      decisionsPerSecSingle: Math.round(s),
+      decisionsPerSecCluster: Math.round(c),
+      memoryBytes: memory,
+    };
+    row(
+      "decisions, many numbers: one Redis",
+      Math.round(s),
+      "sends/s",
+      `${NUMBERS} numbers × ${USERS} users, ${IN_FLIGHT} in flight, one process; median of ${rates.single.length}`,
+    );
+    row(
+      "decisions, many numbers: Redis Cluster",
+      Math.round(c),
+      "sends/s",
+      `same load on 3 masters (${(c / s).toFixed(2)}× one Redis; all on this machine's ${(await import("node:os")).cpus().length} cores)`,
+    );
+    row(
+      "memory per person (consent, 1 event)",
+      memory.consentPerPerson.bytes,
+      "bytes",
+      `identity (number + BSUID) ${memory.identityPerPersonTwoIds.bytes} B; per person per number: window ${memory.windowPerPersonPerNumber.bytes} B, sends ${memory.sendsPerPersonPerNumber.bytes} B, pair rate ${memory.ratePerPersonPerNumber.bytes} B`,
+    );
+    row(
+      "memory per number (reach set, 200 people)",
+      memory.reachPerNumber.bytes,
+      "bytes",
+      `${Math.round(memory.reachPerNumber.bytes / USERS)} B per person reached in 24 h; sends: 1 template each`,
+    );
+  } finally {
+    for (const p of procs) p.kill("SIGKILL"); // this run's own servers, by pid
+    await new Promise((r) => setTimeout(r, 200));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // 3. Cold start: a fresh process importing the built entry.
 function coldStart() {
   const runs = quick ? 5 : 15;
@@ -690,6 +901,8 @@ async function contentBench() {
 
 if (contentOnly) {
   await contentBench();
+} else if (process.argv.includes("--cluster")) {
+  await clusterBench();
 } else {
   // Cold start first, while the machine is quiet; then the throughput rows.
   coldStart();
@@ -699,6 +912,7 @@ if (contentOnly) {
   await campaignBench();
   await webhookBench();
   await redisBench();
+  await clusterBench();
   await loopback();
 }
 
@@ -709,7 +923,7 @@ for (const r of rows)
 mkdirSync(join(HERE, "results"), { recursive: true });
 if (contentOnly)
   for (const [k, v] of Object.entries(results.content.medianMsPerShape)) console.log(`  ${k}: ${v} ms`);
-else {
+else if (!process.argv.includes("--cluster")) {
   writeFileSync(join(HERE, "results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log("\nwritten to bench/results/latest.json");
 }

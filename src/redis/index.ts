@@ -12,8 +12,11 @@
 export type { RedisRunner, RedisRunnerOptions, Script } from "./client.js";
 export { redisRunner } from "./client.js";
 export { RedisIdentityStore } from "./identity.js";
-export type { RateLimitFallback, RedisStoresOptions } from "./stores.js";
+export type { MigrateRedisLayoutOptions, MigrateRedisLayoutResult } from "./migrate.js";
+export { migrateRedisLayout } from "./migrate.js";
+export type { RateLimitFallback, RedisKeyLayout, RedisKeys, RedisStoresOptions } from "./stores.js";
 export {
+  isClusterClient,
   RedisAccountHealthStore,
   RedisBlockMirror,
   RedisCampaignCheckpointStore,
@@ -23,5 +26,6 @@ export {
   RedisSessionWindowStore,
   RedisTemplateListStore,
   RedisWebhookDedupStore,
+  redisKeys,
   redisStores,
 } from "./stores.js";

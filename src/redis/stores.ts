@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
+import { ConfigError } from "../errors/validation.js";
 import type { PolicyStores } from "../policy/pipeline.js";
 import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
 import type { BlockMirror } from "../state/block-mirror.js";
@@ -326,9 +327,56 @@ if ARGV[4] == '1' then
 end
 return ''`);
 
+/**
+ * How keys are named. `single`: the names every release before Cluster support used, for one
+ * Redis (no hash tags). `cluster`: every key carries a hash tag, so each script touches one slot —
+ * per phone number `<prefix>:{<phone number id>}:…`, per person `<prefix>:consent:{<id>}`,
+ * `<prefix>:who:{<id>}`, `<prefix>:seen:{<event>}`. The two layouts name different keys: moving
+ * from one to the other is a copy ({@link migrateRedisLayout}), never a switch of this option.
+ */
+export type RedisKeyLayout = "single" | "cluster";
+
+/** An ioredis `Cluster` (`isCluster`) or a node-redis cluster client (`masters`). */
+export function isClusterClient(client: unknown): boolean {
+  if (client === null || typeof client !== "object") return false;
+  const c = client as { isCluster?: unknown };
+  return c.isCluster === true || "masters" in client;
+}
+
+/** Where each kind of state lives, for one prefix and phone number in one layout. */
+export interface RedisKeys {
+  /** Per phone number: windows, blocks, health, rates, sends, campaigns, templates. */
+  readonly phone: string;
+  readonly consent: (key: string) => string;
+  readonly seen: (key: string) => string;
+  readonly who: (id: string) => string;
+}
+
+/** The key names of a layout (see {@link RedisKeyLayout}). */
+export function redisKeys(prefix: string, phoneNumberId: string, layout: RedisKeyLayout): RedisKeys {
+  if (layout === "single")
+    return {
+      phone: `${prefix}:${phoneNumberId}`,
+      consent: (k) => `${prefix}:consent:${k}`,
+      seen: (k) => `${prefix}:seen:${k}`,
+      who: (k) => `${prefix}:who:${k}`,
+    };
+  return {
+    phone: `${prefix}:{${phoneNumberId}}`,
+    consent: (k) => `${prefix}:consent:{${k}}`,
+    seen: (k) => `${prefix}:seen:{${k}}`,
+    who: (k) => `${prefix}:who:{${k}}`,
+  };
+}
+
 export interface RedisStoresOptions extends RedisRunnerOptions {
   /** Prefix of every key. @default "wa-guard" */
   prefix?: string;
+  /**
+   * Key names (see {@link RedisKeyLayout}). A Redis Cluster client needs `cluster`.
+   * @default "cluster" for an ioredis `Cluster` or a node-redis cluster client, "single" otherwise
+   */
+  keyLayout?: RedisKeyLayout;
   /**
    * The phone number the state belongs to: windows, blocks, rate limits and health are per
    * phone number; consent and webhook de-duplication are per business (prefix only).
@@ -375,20 +423,41 @@ export function redisStores(
       "redisStores() needs { phoneNumberId } (digits): windows, blocks and limits are per number",
     );
   }
-  const phone = `${prefix}:${options.phoneNumberId}`;
+  const layout = keyLayoutOf(client, options.keyLayout, prefix);
+  const keys = redisKeys(prefix, options.phoneNumberId, layout);
+  const phone = keys.phone;
   return {
     sessionWindows: new RedisSessionWindowStore(redis, `${phone}:window:`),
-    consent: new RedisConsentStore(redis, `${prefix}:consent:`),
+    consent: new RedisConsentStore(redis, keys.consent),
     blockMirror: new RedisBlockMirror(redis, `${phone}:blocked`),
     accountHealth: new RedisAccountHealthStore(redis, `${phone}:health`),
-    webhookDedup: new RedisWebhookDedupStore(redis, `${prefix}:seen:`),
+    webhookDedup: new RedisWebhookDedupStore(redis, keys.seen),
     rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`, options.rateLimitFallback),
     sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
     campaigns: new RedisCampaignCheckpointStore(redis, `${phone}:campaign:`, options.campaignTtlMs),
     templates: new RedisTemplateListStore(redis, `${phone}:templates`),
-    identity: new RedisIdentityStore(redis, `${prefix}:who:`),
+    identity: new RedisIdentityStore(redis, keys.who),
   };
 }
+
+function keyLayoutOf(client: unknown, asked: unknown, prefix: string): RedisKeyLayout {
+  if (asked !== undefined && asked !== "single" && asked !== "cluster")
+    throw new ConfigError(`redisStores(): keyLayout must be "single" or "cluster", got ${String(asked)}`);
+  const cluster = isClusterClient(client);
+  if (cluster && asked === "single")
+    throw new ConfigError(
+      'redisStores(): a Redis Cluster client needs keyLayout "cluster" (the single layout spans slots); ' +
+        "copy an existing single Redis with migrateRedisLayout()",
+    );
+  const layout = asked ?? (cluster ? "cluster" : "single");
+  if (layout === "cluster" && /[{}]/.test(prefix))
+    throw new ConfigError('redisStores(): with keyLayout "cluster" the prefix may not contain "{" or "}"');
+  return layout;
+}
+
+/** The key of an id: a prefix it is appended to, or a function. */
+type KeyOf = string | ((id: string) => string);
+const keyFn = (k: KeyOf): ((id: string) => string) => (typeof k === "string" ? (id) => k + id : k);
 
 /** The template list in one string key, with a generation counter beside it. */
 export class RedisTemplateListStore implements TemplateListStore {
@@ -524,20 +593,27 @@ export class RedisSessionWindowStore implements SessionWindowStore {
   }
 }
 
-/** The consent ledger as one Redis list per person (no expiry: it is a legal record). */
+/**
+ * The consent ledger as one Redis list per person (no expiry: it is a legal record). `key` is a
+ * prefix the person's key is appended to, or a function that names the list.
+ */
 export class RedisConsentStore implements ConsentStore {
+  readonly #key: (id: string) => string;
   constructor(
     private readonly redis: RedisRunner,
-    private readonly prefix: string,
-  ) {}
+    key: KeyOf,
+  ) {
+    this.#key = keyFn(key);
+  }
 
   async append(event: ConsentEvent): Promise<void> {
-    await this.redis.run(RPUSH, [this.prefix + event.key], [JSON.stringify(event)], "consent.append");
+    await this.redis.run(RPUSH, [this.#key(event.key)], [JSON.stringify(event)], "consent.append");
   }
 
   async history(key: string): Promise<ConsentEvent[]> {
-    const list = (await this.redis.run(LRANGE, [this.prefix + key], [], "consent.history")) as string[];
-    return list.map((s) => decodeConsentEvent(s, "consent.history", this.prefix + key));
+    const k = this.#key(key);
+    const list = (await this.redis.run(LRANGE, [k], [], "consent.history")) as string[];
+    return list.map((s) => decodeConsentEvent(s, "consent.history", k));
   }
 }
 
@@ -602,25 +678,23 @@ export class RedisAccountHealthStore implements AccountHealthStore {
  * lapses), so a stalled or restarted Redis can delay an event but never mark it done unapplied.
  */
 export class RedisWebhookDedupStore implements WebhookDedupStore {
+  readonly #key: (id: string) => string;
   constructor(
     private readonly redis: RedisRunner,
-    private readonly prefix: string,
-  ) {}
+    key: KeyOf,
+  ) {
+    this.#key = keyFn(key);
+  }
 
   async begin(key: string, leaseMs: number): Promise<DedupState> {
-    const state = await this.redis.run(
-      DEDUP_BEGIN,
-      [this.prefix + key],
-      [Math.max(1, leaseMs)],
-      "dedup.begin",
-    );
+    const state = await this.redis.run(DEDUP_BEGIN, [this.#key(key)], [Math.max(1, leaseMs)], "dedup.begin");
     return String(state) as DedupState;
   }
   async complete(key: string, ttlMs: number): Promise<void> {
-    await this.redis.run(DEDUP_COMPLETE, [this.prefix + key], [Math.max(1, ttlMs)], "dedup.complete");
+    await this.redis.run(DEDUP_COMPLETE, [this.#key(key)], [Math.max(1, ttlMs)], "dedup.complete");
   }
   async abandon(key: string): Promise<void> {
-    await this.redis.run(DEDUP_ABANDON, [this.prefix + key], [], "dedup.abandon");
+    await this.redis.run(DEDUP_ABANDON, [this.#key(key)], [], "dedup.abandon");
   }
 }
 

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStoreUnavailableError, WhatsAppClient } from "../../src/index.js";
-import { redisStores } from "../../src/redis/index.js";
+import { RedisIdentityStore, type RedisRunner, redisRunner, redisStores } from "../../src/redis/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { REDIS_URL, whenRedis } from "./services.js";
 import { allContracts } from "./stores.js";
@@ -293,6 +293,97 @@ suite("Redis stores across instances", () => {
       expect((await a.has(listA[0]!)) !== (await a.has(listB[0]!))).toBe(true);
     }
   }, 30_000);
+
+  it("an upgrade keeps a single Redis's state: keys written under the earlier names are still honoured", async () => {
+    // The key names every release before Cluster support wrote, verbatim: a STOP, a linked
+    // identity, an open window and a block, as they sit in a Redis that is being upgraded.
+    const redis = io();
+    const prefix = fresh();
+    const fake = new FakeCloudApi();
+    const phone = fake.phoneNumberId;
+    const at = Date.now() - 60_000;
+    const event = (key: string, action: string, scope: string, source: string, t: number) =>
+      JSON.stringify({ key, action, scope, source, at: t });
+    await redis.rpush(
+      `${prefix}:consent:14165550001`,
+      event("14165550001", "grant", "marketing", "form", at - 1_000),
+      event("14165550001", "revoke", "all", "keyword:STOP", at),
+    );
+    await redis.rpush(
+      `${prefix}:consent:14165550004`,
+      event("14165550004", "grant", "marketing", "form", at),
+    );
+    await redis.rpush(`${prefix}:consent:US.OLD1`, event("US.OLD1", "revoke", "all", "keyword:STOP", at));
+    await redis.sadd(`${prefix}:who:14165550004`, "14165550004", "US.OLD1");
+    await redis.sadd(`${prefix}:who:US.OLD1`, "14165550004", "US.OLD1");
+    await redis.set(`${prefix}:${phone}:window:14165550002`, String(at), "PX", 86_400_000);
+    await redis.sadd(`${prefix}:${phone}:blocked`, "14165550003");
+    fake.templates.add({
+      name: "promo",
+      language: "en_US",
+      category: "MARKETING",
+      components: [
+        { type: "FOOTER", text: "Reply STOP to opt out" },
+        { type: "BODY", text: "Hi" },
+      ],
+    });
+    const wa = new WhatsAppClient({
+      accessToken: fake.accessToken,
+      phoneNumberId: phone,
+      wabaId: fake.wabaId,
+      transport: fakeTransport(fake),
+      stores: redisStores(redis, { phoneNumberId: phone, prefix, timeoutMs: 2_000 }),
+    });
+    const promo = (to: string) => wa.messages.sendTemplate({ to, name: "promo", language: "en_US" });
+    // The ledger and the link are read (not merely "no consent found"): the STOP decides.
+    expect((await wa.consent.history("+14165550001")).map((e) => e.source)).toEqual(["form", "keyword:STOP"]);
+    expect((await wa.consent.history("+14165550004")).map((e) => e.key).sort()).toEqual([
+      "14165550004",
+      "US.OLD1",
+    ]);
+    await expect(promo("+14165550001")).rejects.toMatchObject({ rule: "consent" });
+    await expect(promo("+14165550004")).rejects.toMatchObject({ rule: "consent" }); // STOP under the old BSUID
+    await expect(wa.messages.sendText({ to: "+14165550002", body: "hi" })).resolves.toBeDefined();
+    await expect(wa.messages.sendText({ to: "+14165550003", body: "hi" })).rejects.toMatchObject({
+      rule: "blocklist",
+    });
+    // …and what the upgraded code writes lands under the same names.
+    await wa.consent.grant("+14165550005", { scope: "marketing", source: "form" });
+    expect(await redis.llen(`${prefix}:consent:14165550005`)).toBe(1);
+    await wa.consent.grant("+14165550001", { scope: "marketing", source: "form" });
+    expect(await redis.llen(`${prefix}:consent:14165550001`)).toBe(3);
+    expect(fake.messaging.sent).toHaveLength(1);
+    // The hash-tagged layout is a choice (or a cluster client's default), never a silent switch.
+    const tagged = redisStores(redis, { phoneNumberId: phone, prefix, keyLayout: "cluster" });
+    expect(await tagged.consent.history("14165550001")).toEqual([]);
+    expect(() => redisStores(redis, { phoneNumberId: phone, keyLayout: "sharded" as never })).toThrow(
+      /keyLayout/,
+    );
+  });
+
+  it("an identity link cut short (the process died between its steps) loses no earlier link; the next one completes it", async () => {
+    const prefix = fresh();
+    const key = `${prefix}:who:`;
+    const runner = redisRunner(io(), { timeoutMs: 2_000 });
+    const whole = new RedisIdentityStore(runner, key);
+    const at = { at: 1, source: "test" };
+    await whole.link(["14165550001", "US.A"], at);
+    // A process that dies after its first step: only the first set it wrote holds the new id.
+    let steps = 0;
+    const dying: RedisRunner = {
+      run: (...args) => (steps++ < 1 ? runner.run(...args) : new Promise(() => undefined)),
+    };
+    void new RedisIdentityStore(dying, key).link(["US.A", "US.B"], at);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(steps).toBeGreaterThan(1);
+    // Every earlier link still holds, wherever the cut fell.
+    for (const id of ["14165550001", "US.A"]) expect(await whole.aliases(id)).toContain("14165550001");
+    expect(await whole.aliases("14165550001")).toContain("US.A");
+    // The next webhook carrying both identifiers links them again: the person is whole.
+    await whole.link(["US.B", "US.A"], at);
+    for (const id of ["14165550001", "US.A", "US.B"])
+      expect([...(await whole.aliases(id))].sort()).toEqual(["14165550001", "US.A", "US.B"]);
+  });
 
   it("runs its scripts again after Redis forgot them (SCRIPT FLUSH answers NOSCRIPT)", async () => {
     const client = io();
