@@ -317,9 +317,44 @@ function validateInput(options: CampaignInput & { id?: unknown; concurrency?: un
       ]);
     }
   }
+  validateEarlyWarning(o["earlyWarning"]);
   if (o["signal"] !== undefined && !(o["signal"] instanceof AbortSignal)) {
     throw new ValidationError("signal must be an AbortSignal", [
       { path: ["signal"], message: "expected an AbortSignal", code: "invalid_type" },
     ]);
+  }
+}
+
+/** `earlyWarning`: false, or thresholds that are numbers in range (rates between 0 and 1). */
+function validateEarlyWarning(value: unknown): void {
+  if (value === undefined || value === false) return;
+  const fail = (field: string, expected: string) => {
+    throw new ValidationError(`earlyWarning.${field} must be ${expected}`, [
+      { path: ["earlyWarning", field], message: `expected ${expected}`, code: "invalid_type" },
+    ]);
+  };
+  if (typeof value !== "object" || value === null) fail("", "false or an object of thresholds");
+  const o = value as Record<string, unknown>;
+  const known = [
+    "window",
+    "minSent",
+    "maxOptOutRate",
+    "minOptOuts",
+    "maxFailureRate",
+    "minFailures",
+    "minReadRate",
+    "readGraceMs",
+  ];
+  for (const key of Object.keys(o))
+    if (!known.includes(key)) fail(key, `one of ${known.join(", ")} (unknown option)`);
+  for (const key of ["window", "minSent", "minOptOuts", "minFailures", "readGraceMs"]) {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < (key === "window" ? 1 : 0)))
+      fail(key, `an integer ≥ ${key === "window" ? 1 : 0}`);
+  }
+  for (const key of ["maxOptOutRate", "maxFailureRate", "minReadRate"]) {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== "number" || !(v >= 0 && v <= 1)))
+      fail(key, "a share between 0 and 1");
   }
 }

@@ -21,7 +21,8 @@ import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
-import type { StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import { EarlyWarning } from "./early-warning.js";
 import type {
   CampaignCounts,
   CampaignProgress,
@@ -52,6 +53,7 @@ export interface CampaignDeps {
 export type CampaignSignals = EventEmitter<{
   status: (event: StatusEvent) => void;
   templateUpdate: (event: TemplateUpdateEvent) => void;
+  optOut: (event: OptOutEvent) => void;
 }>;
 
 export interface CampaignRunEvents {
@@ -265,6 +267,8 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   /** Aborted when the run stops for any reason: ends pauses and waits at once. */
   readonly #halt = new AbortController();
   #sourceError: { error: unknown } | undefined;
+  /** The run's own signals over its most recent sends; undefined when turned off. */
+  readonly #warning: EarlyWarning | undefined;
 
   /** @internal Built by `wa.campaigns.run()`. */
   constructor(deps: CampaignDeps, options: CampaignRunOptions) {
@@ -276,6 +280,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#interval = options.progressIntervalMs ?? 1000;
     this.#maxPause = options.maxPauseMs ?? 60_000;
     this.#total = Array.isArray(options.recipients) ? options.recipients.length : options.total;
+    this.#warning = options.earlyWarning === false ? undefined : new EarlyWarning(options.earlyWarning);
   }
 
   /** Listen to `progress` or `update`. Listeners that throw are logged, never break the run. */
@@ -353,6 +358,8 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   readonly #onStatus = (event: StatusEvent) => {
     const id = event.correlationId;
     if (id === undefined || campaignOf(id)?.campaign !== this.id) return;
+    const warning = this.#warning?.status(id, event.status, event.errors[0]?.code, this.#deps.clock.now());
+    if (warning) this.#stop(warning, "early-warning");
     const stop = event.status === "failed" ? event.errors.find((e) => TEMPLATE_STOPS[e.code]) : undefined;
     if (stop) {
       this.#stop(
@@ -385,6 +392,18 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     }
     this.#emit("update", update);
     if (this.#held.size === 0) this.#heldSettled?.();
+  };
+
+  /** An opt-out (STOP, an unsubscribe tap, Meta's stop, 131050): from one of this run's recipients? */
+  readonly #onOptOut = (event: OptOutEvent) => {
+    if (!this.#warning) return;
+    const key = checkpointKey(event.recipient);
+    // The person may have been sent under another identifier (a BSUID beside the number).
+    const keys = this.#deps.policy.stores.identity.aliasesNow?.(key) ?? [key];
+    for (const k of keys.includes(key) ? keys : [key, ...keys]) {
+      const warning = this.#warning.optOut(k);
+      if (warning) return this.#stop(warning, "early-warning");
+    }
   };
 
   /** A template update: PAUSED or DISABLED for this campaign's template stops the run. */
@@ -464,6 +483,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const emitter = this.#deps.signals;
     emitter?.on("status", this.#onStatus);
     emitter?.on("templateUpdate", this.#onTemplate);
+    emitter?.on("optOut", this.#onOptOut);
     try {
       if (!this.#stopped) {
         for await (const item of this.#options.recipients) {
@@ -490,6 +510,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         await this.#waitForHeld();
       } finally {
         emitter?.off("status", this.#onStatus);
+        emitter?.off("optOut", this.#onOptOut);
         emitter?.off("templateUpdate", this.#onTemplate);
       }
     }
@@ -513,6 +534,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       report.stopped = { ...this.#stopped };
       if (this.#sourceError) report.stopped.error = this.#sourceError.error;
     }
+    if (this.#warning) report.signals = this.#warning.report();
     return report;
   }
 
@@ -642,6 +664,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
           correlationId,
         };
         if (sent.waId !== undefined) result.waId = sent.waId;
+        this.#warning?.sent(key, correlationId, clock.now());
         return result;
       } catch (error) {
         if (error instanceof ThroughputLimitError || error instanceof PairRateLimitError) {

@@ -2,6 +2,7 @@ import type { TemplateMessage } from "../api/schemas/outbound.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { PolicyViolationError } from "../errors/policy.js";
 import type { ValidationError } from "../errors/validation.js";
+import type { CampaignSignalReport, EarlyWarningOptions } from "./early-warning.js";
 
 /** The parts of a template message that can differ per recipient. */
 export type TemplateParams = Pick<TemplateMessage, "header" | "body" | "buttons">;
@@ -65,6 +66,14 @@ export interface CampaignRunOptions extends CampaignInput {
    * @default 0
    */
   waitForHeldMs?: number;
+  /**
+   * The campaign watches its own signals over its most recent sends — opt-outs from its
+   * recipients, failed deliveries, (optionally) the share read — and stops itself with
+   * `stopped.code: "early-warning"` when one crosses its threshold, before Meta's quality rating
+   * moves. `report.signals` lists what it measured. `false` turns it off. Defaults and their
+   * rationale: docs/campaigns.md, "Early warning".
+   */
+  earlyWarning?: EarlyWarningOptions | false;
 }
 
 /** Why a recipient was refused (a built-in guard, or the name of your own). */
@@ -101,7 +110,8 @@ export type CampaignStopCode =
   | "account-restricted"
   | "store-unavailable"
   | "template-paused"
-  | "template-disabled";
+  | "template-disabled"
+  | "early-warning";
 
 interface ResultBase {
   /** Position in the source, from 0. */
@@ -225,6 +235,8 @@ export interface CampaignReport extends CampaignCounts {
   pauses: Array<{ reason: string; from: number; until: number }>;
   /** Restrictions seen slowing the run (quality YELLOW paces marketing templates). */
   slowdowns: Array<{ reason: string; at: number }>;
+  /** What the early warning measured over the run's most recent sends (absent when turned off). */
+  signals?: CampaignSignalReport;
 }
 
 /** A recipient whose campaign send has an unknown outcome (`wa.campaigns.unknown()`). */

@@ -106,7 +106,13 @@ export class WebhookEffects {
     } catch (error) {
       unlinked = error;
     }
+    const before = out.length;
     await this.#effects(event, out);
+    // Running campaigns watch opt-outs from their recipients (early warning).
+    for (let i = before; i < out.length; i++) {
+      const e = out[i];
+      if (e?.kind === "optOut") this.deps.campaignSignals?.emit("optOut", e);
+    }
     if (unlinked === undefined) return;
     if (isStoreUnavailableError(unlinked) && !unlinked.unreachable) {
       this.deps.logger?.warn("wa-guard: could not link a person's identifiers", {
