@@ -21,8 +21,22 @@ export type {
   ListMessage,
   LocationMessage,
   MediaSource,
+  MessageBase,
   OutboundMessage,
   ReactionMessage,
+  SendAudioParams,
+  SendButtonsParams,
+  SendContactsParams,
+  SendCtaUrlParams,
+  SendDocumentParams,
+  SendImageParams,
+  SendListParams,
+  SendLocationParams,
+  SendReactionParams,
+  SendStickerParams,
+  SendTemplateParams,
+  SendTextParams,
+  SendVideoParams,
   StickerMessage,
   TemplateButtonParameter,
   TemplateHeader,
@@ -60,11 +74,11 @@ export type {
   TemplateParams,
 } from "./campaigns/types.js";
 export { WhatsAppClient } from "./client.js";
-export type { ErrorFamily } from "./errors/base.js";
+export type { ErrorFamily, WhatsAppErrorCode } from "./errors/base.js";
 export { isWhatsAppError, WhatsAppError } from "./errors/base.js";
 export type { ConsentWithdrawal } from "./errors/consent.js";
 export { ConsentSupersededError, ConsentWithdrawnByUserError } from "./errors/consent.js";
-export type { GraphApiErrorInit, GraphErrorBody } from "./errors/graph.js";
+export type { GraphApiErrorInit, GraphErrorBody, GraphErrorCode } from "./errors/graph.js";
 export {
   AccountRestrictedError,
   AuthenticationError,
@@ -82,7 +96,7 @@ export {
 } from "./errors/graph.js";
 export type { GraphCodeInfo, GraphErrorCategory } from "./errors/graph-codes.js";
 export { GRAPH_CODES, graphCodeInfo } from "./errors/graph-codes.js";
-export type { GuardName, PolicyViolationInit } from "./errors/policy.js";
+export type { GuardName, PolicyErrorCode, PolicyViolationInit } from "./errors/policy.js";
 export {
   AccountRestrictedPolicyError,
   ConsentRequiredError,
@@ -101,7 +115,7 @@ export {
 export { isStoreUnavailableError, StoreUnavailableError } from "./errors/store.js";
 export type { TransportFailure, TransportOutcome } from "./errors/transport.js";
 export { isTransportError, TransportError } from "./errors/transport.js";
-export type { ValidationIssue } from "./errors/validation.js";
+export type { ValidationErrorCode, ValidationIssue } from "./errors/validation.js";
 export { ConfigError, isConfigError, isValidationError, ValidationError } from "./errors/validation.js";
 export type { WebhookVerificationFailure } from "./errors/webhook.js";
 export { isWebhookVerificationError, WebhookVerificationError } from "./errors/webhook.js";

@@ -72,7 +72,28 @@ const createSchema = z.strictObject({
     .array(z.looseObject({ type: z.string() }))
     .check(z.minLength(1, "must hold at least a BODY component")),
 });
-export type CreateTemplateInput = z.infer<typeof createSchema>;
+/** `wa.templates.create(input)`: a template submitted for Meta's review. */
+export interface CreateTemplateInput {
+  /** Lowercase letters, digits and underscores, at most 512 characters; unique per language. */
+  name: string;
+  /** Meta may recategorise a template on review (see `TemplateUpdate`). */
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  /** A language code such as `en_US` or `en`. */
+  language: string;
+  /** How parameters are written: `{{1}}` (`POSITIONAL`, Meta's default) or `{{name}}` (`NAMED`). */
+  parameterFormat?: "POSITIONAL" | "NAMED" | undefined;
+  /**
+   * Components in Meta's shape (`{ type: "BODY", text: "…" }`, `HEADER`, `FOOTER`, `BUTTONS`); at
+   * least a BODY. Limits: header text 60, body 1024, footer 60 characters; at most 10 buttons.
+   */
+  components: Array<{ type: string; [key: string]: unknown }>;
+}
+type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
+/** Fails to compile when the interface and the schema drift apart. */
+export type CreateTemplateInputMatchesSchema = Assert<
+  Same<CreateTemplateInput, z.infer<typeof createSchema>>
+>;
+type Assert<_ extends true> = never;
 
 export function toTemplate(raw: TemplateObject): MessageTemplate {
   const t: MessageTemplate = {

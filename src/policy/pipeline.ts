@@ -1,4 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
 import { isGraphApiError } from "../errors/graph.js";
@@ -12,7 +11,7 @@ import {
 } from "../errors/policy.js";
 import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
-import type { ClientEvents } from "../events.js";
+import type { ClientEvents, TypedEmitter } from "../events.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
 import {
@@ -266,7 +265,7 @@ export interface PolicyVerdict {
 
 export interface PolicyDeps {
   clock: Clock;
-  emitter: EventEmitter<ClientEvents>;
+  emitter: TypedEmitter<ClientEvents>;
   phoneNumberId: () => string;
   loadTemplates: () => AsyncIterable<MessageTemplate>;
   /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */
