@@ -30,6 +30,10 @@ export interface SendResult {
 }
 
 export interface SendOptions {
+  /**
+   * Aborts the send. Before the request leaves, nothing is sent; once it is in flight, the
+   * outcome is unknown (`TransportError` with `outcome: "unknown"`) and is not retried.
+   */
   signal?: AbortSignal;
 }
 

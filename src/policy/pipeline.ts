@@ -75,6 +75,7 @@ export interface PolicyOptions {
    * @default 30000
    */
   timeoutMs?: number;
+  /** The consent guard: opt-in keywords, opt-out keywords and buttons, what needs an opt-in (docs/consent.md). */
   consent?: ConsentOptions & {
     /**
      * Also require an opt-in (scope `utility`) for free-form replies inside an open window.
@@ -82,6 +83,7 @@ export interface PolicyOptions {
      */
     requireForReplies?: boolean;
   };
+  /** The 24-hour customer service window guard for free-form messages. */
   sessionWindow?: {
     /**
      * Treat the 24-hour window as closing this much earlier, for clock drift and slow sends.
@@ -89,10 +91,15 @@ export interface PolicyOptions {
      */
     safetyMarginMs?: number;
   };
+  /** The template guard: refuses templates that are not approved, and checks their parameters (needs `wabaId`). */
   template?: TemplateCacheOptions;
+  /** The frequency guard: at most so many marketing templates per user per period. */
   frequency?: FrequencyOptions;
+  /** The messaging-limit guard: unique users reached outside a window per 24 hours (Meta's tier). */
   messagingLimit?: MessagingLimitOptions;
+  /** The content guard: links (shorteners, plain http), sensitive data in text. */
   content?: ContentPolicyOptions;
+  /** The throughput guard: messages per second for the phone number (Meta answers 130429 past it). */
   throughput?: ThrottleOptions & {
     /**
      * Messages per second for the phone number: 80 by default on Meta, 20 for coexistence
@@ -125,11 +132,17 @@ export interface PolicyOptions {
 
 /** Where policy state lives. Memory stores by default; share Redis stores across instances. */
 export interface PolicyStores {
+  /** The account's open restrictions (from webhooks and Meta's error answers), shared by every sender of the number. */
   accountHealth?: AccountHealthStore;
+  /** Business-initiated sends, for the messaging-limit and frequency guards. */
   sendHistory?: SendHistoryStore;
+  /** The append-only consent ledger: opt-ins, opt-outs, their source and proof. */
   consent?: ConsentStore;
+  /** When each user last wrote: the 24-hour customer service windows. */
   sessionWindows?: SessionWindowStore;
+  /** The business's block list, mirrored so a send to a blocked user is refused locally. */
   blockMirror?: BlockMirror;
+  /** Throughput and pair-rate counters. */
   rateLimits?: RateLimitStore;
   /** Which webhook events were already processed. */
   webhookDedup?: WebhookDedupStore;

@@ -71,7 +71,7 @@ export interface VideoMessage extends SendVideoParams {
   type: "video";
 }
 
-/** `wa.messages.sendAudio(params)`. At most 16 MB (`MEDIA_LIMITS`); audio takes no caption. */
+/** `wa.messages.sendAudio(params)`. AAC, AMR, MP3, M4A or OGG/Opus, at most 16 MB (`MEDIA_LIMITS`); no caption. */
 export interface SendAudioParams extends MessageBase {
   /** The audio, by media id or link. */
   media: MediaSource;
@@ -97,7 +97,7 @@ export interface DocumentMessage extends SendDocumentParams {
   type: "document";
 }
 
-/** `wa.messages.sendSticker(params)`. WebP; takes no caption. */
+/** `wa.messages.sendSticker(params)`. WebP: at most 100 KB static, 500 KB animated; takes no caption. */
 export interface SendStickerParams extends MessageBase {
   /** The sticker, by media id or link. */
   media: MediaSource;
