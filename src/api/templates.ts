@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
+import type { Assert, Same } from "../internal/type-equal.js";
 import { check, formatIssues } from "../internal/validate.js";
 import type { GraphHttp } from "./http.js";
 import { requireWabaId } from "./ids.js";
@@ -99,12 +100,10 @@ export interface CreateTemplateInput {
    */
   components: Array<{ type: string; [key: string]: unknown }>;
 }
-type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 /** Fails to compile when the interface and the schema drift apart. */
 export type CreateTemplateInputMatchesSchema = Assert<
   Same<CreateTemplateInput, z.infer<typeof createSchema>>
 >;
-type Assert<_ extends true> = never;
 
 export function toTemplate(raw: TemplateObject): MessageTemplate {
   const t: MessageTemplate = {

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { Assert, Same } from "../../internal/type-equal.js";
 import type * as T from "./outbound-types.js";
 
 /**
@@ -383,8 +384,6 @@ export const outboundMessageSchema = z.discriminatedUnion("type", [
  * published declarations). Each must equal what its schema accepts: these lines fail to compile
  * the moment a schema and its interface drift apart.
  */
-type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
-type Assert<_ extends true> = never;
 export type OutboundTypesMatchSchemas = [
   Assert<Same<T.MediaSource, z.infer<typeof mediaSource>>>,
   Assert<Same<T.TextMessage, z.infer<typeof textMessage>>>,

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { Assert, Same } from "../../internal/type-equal.js";
 import { withFastPath } from "../../internal/validate.js";
 
 /**
@@ -206,8 +207,6 @@ export interface PhoneNumberResponse {
   messaging_limit_tier?: string | undefined;
   [field: string]: unknown;
 }
-type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
-type Assert<_ extends true> = never;
 /** Fails to compile when the interface and the schema drift apart. */
 export type PhoneNumberResponseMatchesSchema = Assert<
   Same<PhoneNumberResponse, z.infer<typeof phoneNumberResponse>>
