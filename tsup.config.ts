@@ -25,17 +25,15 @@ export default defineConfig({
       postgres: "src/postgres/index.ts",
     },
   },
-  sourcemap: true,
+  // Source maps are built only on request (WA_GUARD_SOURCEMAP=1 npm run build): the published
+  // JavaScript is not minified, so stack traces already name real lines of readable code.
+  sourcemap: process.env["WA_GUARD_SOURCEMAP"] === "1",
   clean: true,
   target: "node20",
   platform: "node",
   splitting: true,
   treeshake: true,
   noExternal: ["zod", "eventemitter3", "libphonenumber-js", "p-queue", "p-timeout"],
-  // Whitespace and syntax only: identifiers keep their names in stack traces (sourcemaps map back),
-  // and the smaller file parses faster on a cold start.
-  esbuildOptions(options) {
-    options.minifyWhitespace = true;
-    options.minifySyntax = true;
-  },
+  // No minification: a stack trace points at a readable line, and an uncaught error prints that
+  // line, not the whole bundle.
 });

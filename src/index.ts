@@ -35,8 +35,22 @@ export type {
   ListMessage,
   LocationMessage,
   MediaSource,
+  MessageBase,
   OutboundMessage,
   ReactionMessage,
+  SendAudioParams,
+  SendButtonsParams,
+  SendContactsParams,
+  SendCtaUrlParams,
+  SendDocumentParams,
+  SendImageParams,
+  SendListParams,
+  SendLocationParams,
+  SendReactionParams,
+  SendStickerParams,
+  SendTemplateParams,
+  SendTextParams,
+  SendVideoParams,
   StickerMessage,
   TemplateButtonParameter,
   TemplateHeader,
@@ -77,11 +91,11 @@ export type {
   UnknownRecipient,
 } from "./campaigns/types.js";
 export { WhatsAppClient } from "./client.js";
-export type { ErrorFamily } from "./errors/base.js";
+export type { ErrorFamily, WhatsAppErrorCode } from "./errors/base.js";
 export { isWhatsAppError, WhatsAppError } from "./errors/base.js";
 export type { ConsentWithdrawal } from "./errors/consent.js";
 export { ConsentSupersededError, ConsentWithdrawnByUserError } from "./errors/consent.js";
-export type { GraphApiErrorInit, GraphErrorBody } from "./errors/graph.js";
+export type { GraphApiErrorInit, GraphErrorBody, GraphErrorCode } from "./errors/graph.js";
 export {
   AccountRestrictedError,
   AuthenticationError,
@@ -99,7 +113,7 @@ export {
 } from "./errors/graph.js";
 export type { GraphCodeInfo, GraphErrorCategory } from "./errors/graph-codes.js";
 export { GRAPH_CODES, graphCodeInfo } from "./errors/graph-codes.js";
-export type { GuardName, PolicyViolationInit } from "./errors/policy.js";
+export type { GuardName, PolicyErrorCode, PolicyViolationInit } from "./errors/policy.js";
 export {
   AccountRestrictedPolicyError,
   ConsentRequiredError,
@@ -118,7 +132,7 @@ export {
 export { isStoreUnavailableError, StoreUnavailableError } from "./errors/store.js";
 export type { TransportFailure, TransportOutcome } from "./errors/transport.js";
 export { isTransportError, TransportError } from "./errors/transport.js";
-export type { ValidationIssue } from "./errors/validation.js";
+export type { ValidationErrorCode, ValidationIssue } from "./errors/validation.js";
 export { ConfigError, isConfigError, isValidationError, ValidationError } from "./errors/validation.js";
 export type { WebhookVerificationFailure } from "./errors/webhook.js";
 export { isWebhookVerificationError, WebhookVerificationError } from "./errors/webhook.js";

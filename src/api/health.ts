@@ -3,6 +3,7 @@
  * number, its WABA, the business portfolio and the app can send, and why not.
  */
 import * as z from "zod/mini";
+import type { Assert, Same } from "../internal/type-equal.js";
 
 /**
  * Whether a node can send messages:
@@ -67,7 +68,38 @@ export const healthStatusSchema = z.looseObject({
     ),
   ),
 });
-export type HealthStatusPayload = z.infer<typeof healthStatusSchema>;
+/** Meta's `health_status` object as it arrives (unknown fields pass through). */
+export interface HealthStatusPayload {
+  /** `AVAILABLE`, `LIMITED` or `BLOCKED`: the overall status. */
+  can_send_message: string;
+  entities?:
+    | Array<{
+        /** `PHONE_NUMBER`, `WABA`, `BUSINESS`, `APP`, `MESSAGE_TEMPLATE`. */
+        entity_type: string;
+        id: string | number;
+        can_send_message: string;
+        /** For a BLOCKED node. */
+        errors?:
+          | Array<{
+              error_code?: string | number | undefined;
+              code?: string | number | undefined;
+              error_description?: string | undefined;
+              description?: string | undefined;
+              possible_solution?: string | undefined;
+              [field: string]: unknown;
+            }>
+          | undefined;
+        /** For a LIMITED node. */
+        additional_info?: string[] | string | undefined;
+        [field: string]: unknown;
+      }>
+    | undefined;
+  [field: string]: unknown;
+}
+/** Fails to compile when the interface and the schema drift apart. */
+export type HealthStatusPayloadMatchesSchema = Assert<
+  Same<HealthStatusPayload, z.infer<typeof healthStatusSchema>>
+>;
 
 export function toMessagingHealth(raw: HealthStatusPayload): MessagingHealth {
   return {

@@ -8,7 +8,7 @@ import {
   isGraphApiError,
 } from "../errors/graph.js";
 import { isTransportError, TransportError } from "../errors/transport.js";
-import type { ClientEvents } from "../events.js";
+import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError, silentLogger } from "../internal/logger.js";
 import { redactor } from "../internal/redact.js";
@@ -21,6 +21,14 @@ import type { Transport, TransportRequest, TransportResponse } from "../transpor
 import { undiciTransport } from "../transport/undici.js";
 import { graphErrorEnvelope } from "./schemas/responses.js";
 
+/**
+ * A response schema as the request loop sees it: any Standard Schema (zod's schemas are), so the
+ * declarations of this internal class name no zod type.
+ */
+interface ResponseSchema<T> {
+  readonly "~standard": { readonly types?: { readonly output: T } | undefined };
+}
+
 export interface RequestOptions<T> {
   method: TransportRequest["method"];
   /** Path under the versioned base URL (`/123/messages`), or an absolute URL. */
@@ -28,8 +36,8 @@ export interface RequestOptions<T> {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
   form?: FormData;
-  /** Response schema; omit to get raw bytes. */
-  schema?: z.ZodMiniType<T>;
+  /** Response schema (a zod schema); omit to get raw bytes. */
+  schema?: ResponseSchema<T>;
   /**
    * Repeating the request cannot cause a duplicate (GET, block, unblock, deletes): transport
    * failures with an unknown outcome may then be retried too.
@@ -65,7 +73,7 @@ export class GraphHttp {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly transport: Transport;
-  readonly emitter: EventEmitter<ClientEvents>;
+  readonly emitter: TypedEmitter<ClientEvents>;
   readonly budget: RetryBudget;
   readonly redact: (text: string) => string;
   private readonly policy: RetryPolicy;
@@ -76,13 +84,13 @@ export class GraphHttp {
 
   constructor(
     options: ResolvedOptions,
-    shared?: { transport: Transport; emitter: EventEmitter<ClientEvents>; budget: RetryBudget },
+    shared?: { transport: Transport; emitter: TypedEmitter<ClientEvents>; budget: RetryBudget },
   ) {
     this.#options = options;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.transport = options.transport ?? shared?.transport ?? undiciTransport();
-    this.emitter = shared?.emitter ?? new EventEmitter<ClientEvents>();
+    this.emitter = shared?.emitter ?? (new EventEmitter<ClientEvents>() as TypedEmitter<ClientEvents>);
     this.budget = shared?.budget ?? new RetryBudget();
     this.redact = redactor([options.accessToken, ...options.appSecrets, options.verifyToken]);
     this.policy = {
@@ -109,7 +117,7 @@ export class GraphHttp {
     return `GraphHttp ${JSON.stringify(this.toJSON())}`;
   }
 
-  async request<T>(opts: RequestOptions<T> & { schema: z.ZodMiniType<T> }): Promise<T>;
+  async request<T>(opts: RequestOptions<T> & { schema: ResponseSchema<T> }): Promise<T>;
   async request(opts: RequestOptions<never>): Promise<RawResponse>;
   async request<T>(opts: RequestOptions<T>): Promise<T | RawResponse> {
     const url = this.url(opts.path, opts.query);
@@ -276,7 +284,7 @@ export class GraphHttp {
         { outcome: "unknown", reason: "invalid_response", method: opts.method, path, status: res.status },
       );
     }
-    const parsed = check(opts.schema as z.ZodMiniType<T>, json);
+    const parsed = check(opts.schema as unknown as z.ZodMiniType<T>, json);
     if (!parsed.ok) {
       throw new TransportError(
         `${opts.method} ${path} returned an unexpected response body (${formatIssues(parsed.issues)}); the request may have been processed`,

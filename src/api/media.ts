@@ -9,16 +9,19 @@ import { mediaInfoResponse, mediaUploadResponse, successResponse } from "./schem
 export const MAX_MEDIA_BYTES = 100 * 1024 * 1024;
 
 export interface MediaUpload {
+  /** The bytes; at most the type's limit in {@link MEDIA_LIMITS} (100 MB for documents). */
   file: Blob | Uint8Array | ArrayBuffer;
   /**
    * MIME type, e.g. `image/jpeg`; one of {@link MEDIA_LIMITS}, and it must match the content or
    * sends fail with 131053.
    */
   mimeType: string;
+  /** File name sent with the upload. */
   filename?: string;
 }
 
 export interface MediaInfo {
+  /** The media id. */
   id: string;
   /** Download URL; expires after 5 minutes and needs the access token. */
   url: string;

@@ -9,24 +9,8 @@ import { buildMessageBody } from "./build-message.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
 import { type SendOutcome, UnknownOutcomes } from "./outcomes.js";
-import {
-  type AudioMessage,
-  type ButtonsMessage,
-  type ContactsMessage,
-  type CtaUrlMessage,
-  type DocumentMessage,
-  type ImageMessage,
-  isValidTextMessage,
-  type ListMessage,
-  type LocationMessage,
-  type OutboundMessage,
-  outboundMessageSchema,
-  type ReactionMessage,
-  type StickerMessage,
-  type TemplateMessage,
-  type TextMessage,
-  type VideoMessage,
-} from "./schemas/outbound.js";
+import { isValidTextMessage, type OutboundMessage, outboundMessageSchema } from "./schemas/outbound.js";
+import type * as T from "./schemas/outbound-types.js";
 import { sendMessageResponse, successResponse } from "./schemas/responses.js";
 
 /** What Meta returned for an accepted send. Accepted is not delivered: delivery comes by webhook. */
@@ -46,10 +30,12 @@ export interface SendResult {
 }
 
 export interface SendOptions {
+  /**
+   * Aborts the send. Before the request leaves, nothing is sent; once it is in flight, the
+   * outcome is unknown (`TransportError` with `outcome: "unknown"`) and is not retried.
+   */
   signal?: AbortSignal;
 }
-
-type Without<T> = T extends unknown ? Omit<T, "type"> : never;
 
 /** Validate an outbound message against Meta's documented limits; throws `ValidationError`. */
 /** Text messages pass the fast path uncopied; every other shape is already a fresh zod copy. */
@@ -172,43 +158,43 @@ export class Messages {
     });
   }
 
-  sendText(message: Without<TextMessage>, options?: SendOptions) {
+  sendText(message: T.SendTextParams, options?: SendOptions) {
     return this.send({ ...message, type: "text" }, options);
   }
-  sendImage(message: Without<ImageMessage>, options?: SendOptions) {
+  sendImage(message: T.SendImageParams, options?: SendOptions) {
     return this.send({ ...message, type: "image" }, options);
   }
-  sendVideo(message: Without<VideoMessage>, options?: SendOptions) {
+  sendVideo(message: T.SendVideoParams, options?: SendOptions) {
     return this.send({ ...message, type: "video" }, options);
   }
-  sendAudio(message: Without<AudioMessage>, options?: SendOptions) {
+  sendAudio(message: T.SendAudioParams, options?: SendOptions) {
     return this.send({ ...message, type: "audio" }, options);
   }
-  sendDocument(message: Without<DocumentMessage>, options?: SendOptions) {
+  sendDocument(message: T.SendDocumentParams, options?: SendOptions) {
     return this.send({ ...message, type: "document" }, options);
   }
-  sendSticker(message: Without<StickerMessage>, options?: SendOptions) {
+  sendSticker(message: T.SendStickerParams, options?: SendOptions) {
     return this.send({ ...message, type: "sticker" }, options);
   }
-  sendLocation(message: Without<LocationMessage>, options?: SendOptions) {
+  sendLocation(message: T.SendLocationParams, options?: SendOptions) {
     return this.send({ ...message, type: "location" }, options);
   }
-  sendContacts(message: Without<ContactsMessage>, options?: SendOptions) {
+  sendContacts(message: T.SendContactsParams, options?: SendOptions) {
     return this.send({ ...message, type: "contacts" }, options);
   }
-  sendReaction(message: Without<ReactionMessage>, options?: SendOptions) {
+  sendReaction(message: T.SendReactionParams, options?: SendOptions) {
     return this.send({ ...message, type: "reaction" }, options);
   }
-  sendButtons(message: Without<ButtonsMessage>, options?: SendOptions) {
+  sendButtons(message: T.SendButtonsParams, options?: SendOptions) {
     return this.send({ ...message, type: "buttons" }, options);
   }
-  sendList(message: Without<ListMessage>, options?: SendOptions) {
+  sendList(message: T.SendListParams, options?: SendOptions) {
     return this.send({ ...message, type: "list" }, options);
   }
-  sendCtaUrl(message: Without<CtaUrlMessage>, options?: SendOptions) {
+  sendCtaUrl(message: T.SendCtaUrlParams, options?: SendOptions) {
     return this.send({ ...message, type: "cta_url" }, options);
   }
-  sendTemplate(message: Without<TemplateMessage>, options?: SendOptions) {
+  sendTemplate(message: T.SendTemplateParams, options?: SendOptions) {
     return this.send({ ...message, type: "template" }, options);
   }
 

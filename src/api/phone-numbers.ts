@@ -11,8 +11,11 @@ import { type PhoneNumberResponse, phoneNumberResponse } from "./schemas/respons
 
 /** Health and limits of the business phone number. Values are Meta's, unmapped. */
 export interface PhoneNumberInfo {
+  /** The phone number id. */
   id: string;
+  /** The display name Meta verified. */
   verifiedName?: string;
+  /** The number as shown, e.g. `15550783881`. */
   displayPhoneNumber?: string;
   /** `GREEN`, `YELLOW`, `RED` (or `UNKNOWN`). */
   qualityRating?: string;

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
+import type { Assert, Same } from "../internal/type-equal.js";
 import { check, formatIssues } from "../internal/validate.js";
 import type { GraphHttp } from "./http.js";
 import { requireWabaId } from "./ids.js";
@@ -27,16 +28,25 @@ export type TemplateStatus =
 
 /** A message template as the templates API returns it. `components` are in Meta's shape. */
 export interface MessageTemplate {
+  /** Meta's template id. */
   id: string;
+  /** The template's name (lowercase letters, digits, underscores). */
   name: string;
+  /** Its language code, e.g. `en_US`; a name has one template per language. */
   language: string;
+  /** Only `APPROVED` templates can be sent. */
   status: TemplateStatus;
+  /** `MARKETING`, `UTILITY` or `AUTHENTICATION`: decides pricing and which consent a send needs. */
   category: TemplateCategory | (string & {});
+  /** Meta's sub-category (e.g. `ORDER_STATUS`), when it gives one. */
   subCategory?: string;
   /** How parameters are written: `{{1}}` (POSITIONAL, Meta's default) or `{{name}}` (NAMED). */
   parameterFormat: "POSITIONAL" | "NAMED" | (string & {});
+  /** `HEADER`, `BODY`, `FOOTER`, `BUTTONS`, … in Meta's shape. */
   components: Array<{ type: string; [key: string]: unknown }>;
+  /** Meta's quality rating (`GREEN`, `YELLOW`, `RED`, `UNKNOWN`) and when it was set (s). */
   qualityScore?: { score: string; date?: number };
+  /** Why Meta rejected it, on a rejected template. */
   rejectedReason?: string;
 }
 
@@ -47,10 +57,12 @@ export interface ListTemplatesParams {
   limit?: number;
   /** Other filters Meta accepts (`name`, `language`, `category`, …), passed through. */
   filters?: Record<string, string>;
+  /** Aborts the request(s) in flight. */
   signal?: AbortSignal;
 }
 
 export interface TemplatePage {
+  /** This page's templates. */
   templates: MessageTemplate[];
   /** Cursor of the next page; absent on the last one. */
   after?: string;
@@ -74,7 +86,26 @@ const createSchema = z.strictObject({
     .array(z.looseObject({ type: z.string() }))
     .check(z.minLength(1, "must hold at least a BODY component")),
 });
-export type CreateTemplateInput = z.infer<typeof createSchema>;
+/** `wa.templates.create(input)`: a template submitted for Meta's review. */
+export interface CreateTemplateInput {
+  /** Lowercase letters, digits and underscores, at most 512 characters; unique per language. */
+  name: string;
+  /** Meta may recategorise a template on review (see `TemplateUpdate`). */
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  /** A language code such as `en_US` or `en`. */
+  language: string;
+  /** How parameters are written: `{{1}}` (`POSITIONAL`, Meta's default) or `{{name}}` (`NAMED`). */
+  parameterFormat?: "POSITIONAL" | "NAMED" | undefined;
+  /**
+   * Components in Meta's shape (`{ type: "BODY", text: "…" }`, `HEADER`, `FOOTER`, `BUTTONS`); at
+   * least a BODY. Limits: header text 60, body 1024, footer 60 characters; at most 10 buttons.
+   */
+  components: Array<{ type: string; [key: string]: unknown }>;
+}
+/** Fails to compile when the interface and the schema drift apart. */
+export type CreateTemplateInputMatchesSchema = Assert<
+  Same<CreateTemplateInput, z.infer<typeof createSchema>>
+>;
 
 export function toTemplate(raw: TemplateObject): MessageTemplate {
   const t: MessageTemplate = {
@@ -104,7 +135,18 @@ const editSchema = z.strictObject({
   messageSendTtlSeconds: z.optional(z.int().check(z.minimum(-1), z.maximum(30 * 24 * 3600))),
 });
 /** What `templates.edit` may change; name and language never change. */
-export type EditTemplateInput = z.infer<typeof editSchema>;
+export interface EditTemplateInput {
+  /** `MARKETING`, `UTILITY` or `AUTHENTICATION`; Meta refuses a change of an approved template's category. */
+  category?: "MARKETING" | "UTILITY" | "AUTHENTICATION" | undefined;
+  /** How parameters are written: `{{1}}` (POSITIONAL) or `{{name}}` (NAMED). */
+  parameterFormat?: "POSITIONAL" | "NAMED" | undefined;
+  /** The new components in Meta's shape (at least a BODY); they replace the old ones. */
+  components?: Array<{ type: string; [key: string]: unknown }> | undefined;
+  /** How long Meta keeps trying to deliver (seconds; -1 for Meta's default, at most 30 days). */
+  messageSendTtlSeconds?: number | undefined;
+}
+/** Fails to compile when the interface and the schema drift apart. */
+export type EditTemplateInputMatchesSchema = Assert<Same<EditTemplateInput, z.infer<typeof editSchema>>>;
 
 const TEMPLATE_ID = /^\d{1,32}$/;
 

@@ -16,6 +16,7 @@ import {
 import { isStoreUnavailableError } from "../errors/store.js";
 import { isTransportError } from "../errors/transport.js";
 import { ConfigError, isValidationError, ValidationError } from "../errors/validation.js";
+import type { TypedEmitter } from "../events.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
@@ -50,7 +51,7 @@ export interface CampaignDeps {
 }
 
 /** What the webhook handler tells running campaigns. */
-export type CampaignSignals = EventEmitter<{
+export type CampaignSignals = TypedEmitter<{
   status: (event: StatusEvent) => void;
   templateUpdate: (event: TemplateUpdateEvent) => void;
   optOut: (event: OptOutEvent) => void;

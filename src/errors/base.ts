@@ -4,11 +4,28 @@
  * may be installed side by side.
  */
 
+import type { GraphErrorCode } from "./graph.js";
+import type { PolicyErrorCode } from "./policy.js";
+import type { ValidationErrorCode } from "./validation.js";
+
 /** Brand shared by every wa-guard error, across duplicate installs and realms. */
 export const ERROR_BRAND: unique symbol = Symbol.for("wa-guard.error") as never;
 
 /** The error families; they never mix. */
 export type ErrorFamily = "graph" | "transport" | "validation" | "config" | "policy" | "webhook" | "store";
+
+/**
+ * Every `code` a wa-guard error can carry. Each class narrows it: `ConsentRequiredError` has
+ * exactly `"policy_consent_required"`, `PolicyViolationError` any `policy_*` code.
+ */
+export type WhatsAppErrorCode =
+  | GraphErrorCode
+  | PolicyErrorCode
+  | ValidationErrorCode
+  | "config_invalid"
+  | "store_unavailable"
+  | "transport_failed"
+  | "webhook_verification_failed";
 
 export interface WhatsAppErrorOptions {
   cause?: unknown;
@@ -16,7 +33,7 @@ export interface WhatsAppErrorOptions {
 
 export abstract class WhatsAppError extends Error {
   /** Stable machine-readable identifier of the error class. */
-  abstract readonly code: string;
+  abstract readonly code: WhatsAppErrorCode;
   /** Which family the error belongs to. */
   abstract readonly family: ErrorFamily;
   readonly [ERROR_BRAND] = true;

@@ -34,8 +34,24 @@ export interface GraphApiErrorInit {
  * Meta answered with an error. Subclasses are chosen from the code table
  * (`graph-codes.ts`); every instance exposes the Graph `code` as `graphCode`.
  */
+/** The `code` of an error Meta answered; `graph_error` when the code table knows no better class. */
+export type GraphErrorCode =
+  | "graph_error"
+  | "graph_authentication"
+  | "graph_permission"
+  | "graph_rate_limit"
+  | "graph_account_restricted"
+  | "graph_recipient"
+  | "graph_template"
+  | "graph_invalid_request"
+  | "graph_service_unavailable"
+  | "graph_block_list"
+  | "graph_phone_registration"
+  | "graph_billing";
+
 export class GraphApiError extends WhatsAppError {
-  readonly code: string = "graph_error";
+  /** One literal per subclass (`graph_rate_limit`, …); see {@link GraphErrorCode}. Meta's own number is `graphCode`. */
+  readonly code: GraphErrorCode = "graph_error";
   readonly family = "graph" as const;
   /** Meta's numeric error code (`error.code`). */
   readonly graphCode: number;

@@ -30,8 +30,24 @@ export interface PolicyViolationInit {
  * A call was refused locally because Meta would punish it. Nothing was sent; these are never
  * retried automatically. Switch on `code` or `rule`.
  */
+/** The `code` of a policy refusal: one per guard, `policy_violation` for a guard of your own. */
+export type PolicyErrorCode =
+  | "policy_violation"
+  | "policy_invalid_recipient"
+  | "policy_recipient_blocked"
+  | "policy_consent_required"
+  | "policy_session_window_closed"
+  | "policy_template"
+  | "policy_content"
+  | "policy_throughput"
+  | "policy_pair_rate"
+  | "policy_account_restricted"
+  | "policy_frequency"
+  | "policy_messaging_limit";
+
 export class PolicyViolationError extends WhatsAppError {
-  readonly code: string = "policy_violation";
+  /** One literal per subclass (`policy_consent_required`, …); see {@link PolicyErrorCode}. */
+  readonly code: PolicyErrorCode = "policy_violation";
   readonly family = "policy" as const;
   readonly rule: string;
   readonly reason: string;

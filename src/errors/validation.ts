@@ -7,13 +7,16 @@ export interface ValidationIssue {
   code: string;
 }
 
+/** The `code` of a `ValidationError` or of its consent subclasses. */
+export type ValidationErrorCode = "validation_failed" | "consent_withdrawn_by_user" | "consent_superseded";
+
 /**
  * Input that cannot be sent: thrown before anything reaches the network.
  * `issues` lists every problem; the message names the fields.
  */
 export class ValidationError extends WhatsAppError {
   /** `validation_failed`, or the more precise code of a subclass (`consent_superseded`, …). */
-  readonly code: string = "validation_failed";
+  readonly code: ValidationErrorCode = "validation_failed";
   readonly family = "validation" as const;
   readonly issues: ValidationIssue[];
 

@@ -94,9 +94,13 @@ export function normalizeKeyword(text: string): string {
 }
 
 export interface ConsentImportRecord {
+  /** The user: a phone number in international format, or a BSUID. */
   recipient: string;
+  /** What the consent covers (`marketing`, `utility`, `all`, …). */
   scope: ConsentScope;
+  /** Where it was collected, e.g. `form:checkout` or `import:crm-2025`. */
   source: string;
+  /** Evidence you keep (a form submission id, a URL), recorded with the event. */
   proof?: string;
   /**
    * When the consent was given or withdrawn (ms). A revoke without it is recorded now; a grant

@@ -1,4 +1,3 @@
-import type { EventEmitter } from "eventemitter3";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
 import { isGraphApiError } from "../errors/graph.js";
@@ -13,7 +12,7 @@ import {
 } from "../errors/policy.js";
 import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
-import type { ClientEvents } from "../events.js";
+import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
@@ -80,6 +79,7 @@ export interface PolicyOptions {
    * @default 30000
    */
   timeoutMs?: number;
+  /** The consent guard: opt-in keywords, opt-out keywords and buttons, what needs an opt-in (docs/consent.md). */
   consent?: ConsentOptions & {
     /**
      * Also require an opt-in (scope `utility`) for free-form replies inside an open window.
@@ -87,6 +87,7 @@ export interface PolicyOptions {
      */
     requireForReplies?: boolean;
   };
+  /** The 24-hour customer service window guard for free-form messages. */
   sessionWindow?: {
     /**
      * Treat the 24-hour window as closing this much earlier, for clock drift and slow sends.
@@ -94,10 +95,18 @@ export interface PolicyOptions {
      */
     safetyMarginMs?: number;
   };
+  /**
+   * The template guard: refuses templates that are not approved, checks their parameters (needs
+   * `wabaId`), and applies the marketing rules (a way to unsubscribe, no US numbers).
+   */
   template?: TemplateCacheOptions & TemplateRuleOptions;
+  /** The frequency guard: at most so many marketing templates per user per period. */
   frequency?: FrequencyOptions;
+  /** The messaging-limit guard: unique users reached outside a window per 24 hours (Meta's tier). */
   messagingLimit?: MessagingLimitOptions;
+  /** The content guard: links (shorteners, plain http), sensitive data in text. */
   content?: ContentPolicyOptions;
+  /** The throughput guard: messages per second for the phone number (Meta answers 130429 past it). */
   throughput?: ThrottleOptions & {
     /**
      * Messages per second for the phone number: 80 by default on Meta, 20 for coexistence
@@ -130,11 +139,17 @@ export interface PolicyOptions {
 
 /** Where policy state lives. Memory stores by default; share Redis stores across instances. */
 export interface PolicyStores {
+  /** The account's open restrictions (from webhooks and Meta's error answers), shared by every sender of the number. */
   accountHealth?: AccountHealthStore;
+  /** Business-initiated sends, for the messaging-limit and frequency guards. */
   sendHistory?: SendHistoryStore;
+  /** The append-only consent ledger: opt-ins, opt-outs, their source and proof. */
   consent?: ConsentStore;
+  /** When each user last wrote: the 24-hour customer service windows. */
   sessionWindows?: SessionWindowStore;
+  /** The business's block list, mirrored so a send to a blocked user is refused locally. */
   blockMirror?: BlockMirror;
+  /** Throughput and pair-rate counters. */
   rateLimits?: RateLimitStore;
   /** Which webhook events were already processed. */
   webhookDedup?: WebhookDedupStore;
@@ -319,7 +334,7 @@ export interface PolicyVerdict {
 
 export interface PolicyDeps {
   clock: Clock;
-  emitter: EventEmitter<ClientEvents>;
+  emitter: TypedEmitter<ClientEvents>;
   phoneNumberId: () => string;
   loadTemplates: () => AsyncIterable<MessageTemplate>;
   /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */

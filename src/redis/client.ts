@@ -52,15 +52,25 @@ export interface RedisRunner {
   run(script: Script, keys: string[], args: Array<string | number>, operation: string): Promise<unknown>;
 }
 
-/** ioredis flattens array arguments, so 64,000 members need no 64,000-argument call. */
-type IoRedisLike = {
+/**
+ * What wa-guard needs of an ioredis client (`new Redis()`, a `Cluster`): EVALSHA and EVAL with
+ * keys and arguments in one flat array. Declared structurally: wa-guard's types name no Redis
+ * package. ioredis flattens array arguments, so 64,000 members need no 64,000-argument call.
+ */
+export interface IoredisLike {
   evalsha(sha: string, numKeys: number, args: string[]): Promise<unknown>;
   eval(source: string, numKeys: number, args: string[]): Promise<unknown>;
-};
-type NodeRedisLike = {
+}
+/**
+ * What wa-guard needs of a node-redis client (`createClient()`, connected): `evalSha` and `eval`
+ * with `{ keys, arguments }`. Declared structurally: wa-guard's types name no Redis package.
+ */
+export interface NodeRedisLike {
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   eval(source: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-};
+}
+/** An ioredis or a node-redis client. */
+export type RedisClientLike = IoredisLike | NodeRedisLike;
 
 export interface RedisRunnerOptions {
   /**
@@ -196,12 +206,12 @@ function positive(name: string, value: unknown): number | undefined {
  * `maxWaitMs` after its call (default 1,000 ms). An error reply is an answer
  * (`unreachable: false`); silence or a lost connection is not (`unreachable: true`).
  */
-export function redisRunner(client: unknown, options: RedisRunnerOptions = {}): RedisRunner {
+export function redisRunner(client: RedisClientLike, options: RedisRunnerOptions = {}): RedisRunner {
   const timeoutMs = positive("timeoutMs", options.timeoutMs) ?? 200;
   const maxWaitMs = positive("maxWaitMs", options.maxWaitMs) ?? Math.max(1_000, timeoutMs);
   if (maxWaitMs < timeoutMs)
     throw new ConfigError(`redis maxWaitMs (${maxWaitMs}) must be at least timeoutMs (${timeoutMs})`);
-  const c = client as Partial<IoRedisLike & NodeRedisLike> | null;
+  const c = client as Partial<IoredisLike & NodeRedisLike> | null;
   let evalSha: (s: Script, keys: string[], args: string[]) => Promise<unknown>;
   let evalSource: (s: Script, keys: string[], args: string[]) => Promise<unknown>;
   if (c && typeof c.evalSha === "function" && typeof c.eval === "function") {
@@ -209,7 +219,7 @@ export function redisRunner(client: unknown, options: RedisRunnerOptions = {}): 
     evalSha = (s, keys, args) => n.evalSha(s.sha, { keys, arguments: args });
     evalSource = (s, keys, args) => n.eval(s.source, { keys, arguments: args });
   } else if (c && typeof c.evalsha === "function" && typeof c.eval === "function") {
-    const io = c as IoRedisLike;
+    const io = c as IoredisLike;
     evalSha = (s, keys, args) => io.evalsha(s.sha, keys.length, [...keys, ...args]);
     evalSource = (s, keys, args) => io.eval(s.source, keys.length, [...keys, ...args]);
   } else {

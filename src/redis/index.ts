@@ -9,7 +9,14 @@
  * const wa = new WhatsAppClient({ phoneNumberId, stores: redisStores(redis, { phoneNumberId }) });
  * ```
  */
-export type { RedisRunner, RedisRunnerOptions, Script } from "./client.js";
+export type {
+  IoredisLike,
+  NodeRedisLike,
+  RedisClientLike,
+  RedisRunner,
+  RedisRunnerOptions,
+  Script,
+} from "./client.js";
 export { redisRunner } from "./client.js";
 export { RedisIdentityStore } from "./identity.js";
 export type { MigrateRedisLayoutOptions, MigrateRedisLayoutResult } from "./migrate.js";

@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors/validation.js";
-import { type RedisRunnerOptions, redisRunner, script } from "./client.js";
+import { type RedisClientLike, type RedisRunnerOptions, redisRunner, script } from "./client.js";
 import { RedisIdentityStore } from "./identity.js";
 import { isClusterClient, type RedisKeyLayout, redisKeys } from "./stores.js";
 
@@ -89,8 +89,8 @@ const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
  * const result = await migrateRedisLayout(new Redis(oldUrl), new Cluster(nodes));
  */
 export async function migrateRedisLayout(
-  source: unknown,
-  target: unknown,
+  source: RedisClientLike,
+  target: RedisClientLike,
   options: MigrateRedisLayoutOptions = {},
 ): Promise<MigrateRedisLayoutResult> {
   const prefix = options.prefix ?? "wa-guard";

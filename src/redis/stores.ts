@@ -15,7 +15,13 @@ import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../
 import type { SessionWindowStore } from "../state/session-windows.js";
 import type { SharedTemplateList, TemplateListStore } from "../state/template-list.js";
 import type { DedupState, WebhookDedupStore } from "../state/webhook-dedup.js";
-import { type RedisRunner, type RedisRunnerOptions, redisRunner, script } from "./client.js";
+import {
+  type RedisClientLike,
+  type RedisRunner,
+  type RedisRunnerOptions,
+  redisRunner,
+  script,
+} from "./client.js";
 import {
   decodeCheckpoint,
   decodeConsentEvent,
@@ -399,7 +405,7 @@ export interface RedisStoresOptions extends RedisRunnerOptions {
  *
  */
 export function redisStores(
-  client: unknown,
+  client: RedisClientLike,
   options: RedisStoresOptions,
 ): Required<
   Pick<

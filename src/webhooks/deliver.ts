@@ -1,6 +1,5 @@
 /** Delivery to listeners: after the acknowledgement, every handler of every event, each isolated. */
-import type { EventEmitter } from "eventemitter3";
-import type { ClientEvents } from "../events.js";
+import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import type { WebhookEvent } from "./events.js";
@@ -10,7 +9,7 @@ import type { WebhookEvent } from "./events.js";
  * throws or rejects is logged and never stops the others. Settles when all have finished.
  */
 export function deliverToListeners(
-  emitter: EventEmitter<ClientEvents>,
+  emitter: TypedEmitter<ClientEvents>,
   logger: Logger,
   events: readonly WebhookEvent[],
 ): Promise<void> {

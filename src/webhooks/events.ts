@@ -2,10 +2,15 @@ import type { ContactPayload, InboundMessage, MessageStatusPayload } from "./sch
 
 /** A Graph error as it appears inside a webhook (failed statuses, unsupported messages, value errors). */
 export interface WebhookError {
+  /** Meta's error code (e.g. 131047 re-engagement, 131026 undeliverable); see `graphCodeInfo(code)`. */
   code: number;
+  /** Meta's short title. */
   title?: string;
+  /** Meta's message (often the same as the title). */
   message?: string;
+  /** `error_data.details`: Meta's explanation, when given. */
   details?: string;
+  /** Link to Meta's page about the code. */
   href?: string;
 }
 
@@ -17,11 +22,13 @@ export interface WebhookSource {
   wabaId: string;
   /** The business phone number id (`value.metadata.phone_number_id`), on `messages` changes. */
   phoneNumberId?: string;
+  /** The business number as shown (`value.metadata.display_phone_number`), on `messages` changes. */
   displayPhoneNumber?: string;
 }
 
 /** A user wrote, tapped a button, reacted, ordered, … */
 export interface MessageEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "message";
   /** The message id (`wamid…`); reply to it or mark it read. */
   id: string;
@@ -54,11 +61,13 @@ export interface MessageEvent extends WebhookSource {
 
 /** A delivery receipt for a message the business sent. */
 export interface StatusEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "status";
   /** The id of the message the business sent. */
   id: string;
   /** `sent`, `delivered`, `read`, `failed`, `played`, or anything newer. */
   status: string;
+  /** When the status happened (ms since epoch). */
   timestamp: number;
   /** wa_id of the recipient, or the BSUID when Meta withholds the number. */
   recipient?: string;
@@ -85,17 +94,21 @@ export interface StatusEvent extends WebhookSource {
  * over. Update your own records here.
  */
 export interface UserIdUpdateEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "userIdUpdate";
   /** The BSUID the user had, when Meta says. */
   previousUserId?: string;
   /** The BSUID the user has now, when Meta says. */
   userId?: string;
+  /** The parent BSUID (`US.ENT.…`, businesses enrolled across portfolios) the user had, when Meta says. */
   previousParentUserId?: string;
+  /** The parent BSUID the user has now, when Meta says. */
   parentUserId?: string;
   /** The user's phone number, when it can be shared (after a change of number: the new one). */
   waId?: string;
   /** The phone number the user had, after a change of number. */
   previousWaId?: string;
+  /** When the change happened (ms since epoch). */
   timestamp: number;
   /** What Meta sent: `user_changed_user_id`, `user_changed_number` or `user_id_update`. */
   via: string;
@@ -121,21 +134,29 @@ export interface StatusPricing {
 
 /** A user stopped messages: a STOP keyword, an unsubscribe button, Meta's marketing stop, a 131050 failure. */
 export interface OptOutEvent {
+  /** Discriminant of `WebhookEvent`. */
   kind: "optOut";
+  /** The user who stopped messages (wa_id, or the BSUID). */
   recipient: string;
   /** `all` for STOP keywords; `marketing` for buttons, `user_preferences` and 131050. */
   scope: string;
   /** `keyword:STOP`, `button:<payload>`, `meta:user_preferences`, `meta:131050`. */
   source: string;
+  /** When it happened (ms since epoch). */
   timestamp: number;
 }
 
 /** A user resumed messages: START-like keywords or Meta's marketing resume. */
 export interface OptInEvent {
+  /** Discriminant of `WebhookEvent`. */
   kind: "optIn";
+  /** The user who resumed messages (wa_id, or the BSUID). */
   recipient: string;
+  /** `all` for START-like keywords; `marketing` for Meta's marketing resume. */
   scope: string;
+  /** `keyword:START`, `meta:user_preferences`, … */
   source: string;
+  /** When it happened (ms since epoch). */
   timestamp: number;
   /**
    * Whether consent now holds. A resume only restores consent given before the stop; it never
@@ -146,13 +167,19 @@ export interface OptInEvent {
 
 /** A template changed: status (approved, paused, disabled, …), quality or category. */
 export interface TemplateUpdateEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "templateUpdate";
+  /** Which webhook field: `message_template_status_update`, `…_quality_update` or `…_category_update`. */
   change: "status" | "quality" | "category";
+  /** Meta's template id (`message_template_id`). */
   templateId?: string;
+  /** The template's name (`message_template_name`). */
   name?: string;
+  /** The template's language (`message_template_language`), e.g. `en_US`. */
   language?: string;
   /** On status changes: `APPROVED`, `REJECTED`, `PAUSED`, `DISABLED`, `REINSTATED`, `FLAGGED`, … */
   event?: string;
+  /** Why, as Meta sent it (`INVALID_FORMAT`, `PROMOTIONAL`, …; `NONE` when Meta gives no reason). */
   reason?: string;
   /** The template's category now (on category changes: `new_category`). */
   category?: string;
@@ -167,16 +194,21 @@ export interface TemplateUpdateEvent extends WebhookSource {
   categoryUpdateAt?: number;
   /** On quality changes: `GREEN`, `YELLOW`, `RED`, `UNKNOWN`. */
   quality?: string;
+  /** When it happened (ms since epoch), when Meta says. */
   timestamp?: number;
+  /** The change's `value` as Meta sent it, unknown fields included. */
   value: Record<string, unknown>;
 }
 
 /** Something happened to the account: a restriction, a violation, a ban, a capability change. */
 export interface AccountUpdateEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "accountUpdate";
   /** `ACCOUNT_RESTRICTION`, `ACCOUNT_VIOLATION`, `DISABLED_UPDATE`, …; `CAPABILITY_UPDATE` for business_capability_update. */
   event: string;
+  /** When it happened (ms since epoch), when Meta says. */
   timestamp?: number;
+  /** The change's `value` as Meta sent it, unknown fields included. */
   value: Record<string, unknown>;
 }
 
@@ -186,6 +218,7 @@ export interface AccountUpdateEvent extends WebhookSource {
  * already slowed; act before the account is restricted.
  */
 export interface AccountWarningEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "accountWarning";
   /** `SCHEDULE_FOR_DISABLE`, `ACCOUNT_VIOLATION`, or a newer warning. */
   warning: string;
@@ -195,12 +228,15 @@ export interface AccountWarningEvent extends WebhookSource {
   banDate?: string;
   /** `violation_info.violation_type`, for a violation. */
   violationType?: string;
+  /** When it happened (ms since epoch), when Meta says. */
   timestamp?: number;
+  /** The change's `value` as Meta sent it, unknown fields included. */
   value: Record<string, unknown>;
 }
 
 /** The phone number's throughput level (or, in older events, its quality) changed. */
 export interface QualityUpdateEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "qualityUpdate";
   /** `THROUGHPUT_UPGRADE`, `ONBOARDING`, `FLAGGED`, `UNFLAGGED`, `DOWNGRADE`, `UPGRADE`, … */
   event: string;
@@ -209,7 +245,9 @@ export interface QualityUpdateEvent extends WebhookSource {
    * sent it (`TIER_2K`, or a number). `current_limit` was removed in February 2026 and is not read.
    */
   messagingLimit?: string;
+  /** When it happened (ms since epoch), when Meta says. */
   timestamp?: number;
+  /** The change's `value` as Meta sent it, unknown fields included. */
   value: Record<string, unknown>;
 }
 
@@ -218,6 +256,7 @@ export interface QualityUpdateEvent extends WebhookSource {
  * status of a call (`RINGING`, `ACCEPTED`, `REJECTED`, …), which is not a message status.
  */
 export interface CallEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "call";
   /** The call id (`wacid…`). */
   id?: string;
@@ -233,23 +272,31 @@ export interface CallEvent extends WebhookSource {
   status?: string;
   /** On call statuses: the user called (wa_id, or the BSUID when Meta withholds the number). */
   recipient?: string;
+  /** When it happened (ms since epoch). */
   timestamp: number;
+  /** The call or call status as Meta sent it, unknown fields included. */
   value: Record<string, unknown>;
 }
 
 /** Meta reported errors for the whole change (e.g. 130429), not for one message. */
 export interface ErrorEvent extends WebhookSource {
+  /** Discriminant of `WebhookEvent`. */
   kind: "error";
+  /** The errors Meta reported (`value.errors`). */
   errors: WebhookError[];
 }
 
 /** A field, kind or element wa-guard does not model (or that lacks a required field). Nothing is dropped. */
 export interface UnknownEvent {
+  /** Discriminant of `WebhookEvent`. */
   kind: "unknown";
+  /** The webhook field it came in, when known. */
   field?: string;
+  /** The WABA it came from (`entry[].id`), when known. */
   wabaId?: string;
   /** Why it is unknown: `unmodelled field`, or what was missing. */
   reason: string;
+  /** What Meta sent, untouched. */
   value: unknown;
 }
 

@@ -7,12 +7,11 @@
  * stored. Each event is leased, its effects stored, then marked done; a delivery that fails
  * anywhere answers non-2xx and leaves nothing marked, so Meta's redelivery applies it in full.
  */
-import type { EventEmitter } from "eventemitter3";
 import type { Account } from "../api/phone-numbers.js";
 import type { CampaignSignals } from "../campaigns/run.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
-import type { ClientEvents } from "../events.js";
+import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
@@ -86,7 +85,7 @@ interface WebhookDeps {
   appSecrets: readonly string[];
   verifyToken: string | undefined;
   clock: Clock;
-  emitter: EventEmitter<ClientEvents>;
+  emitter: TypedEmitter<ClientEvents>;
   logger: Logger;
   pipeline: Policy;
   consent: Consent;

@@ -9,7 +9,7 @@ import { Cluster, Redis } from "ioredis";
 import { createCluster } from "redis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { isStoreUnavailableError, WhatsAppClient } from "../../src/index.js";
-import { migrateRedisLayout, redisStores } from "../../src/redis/index.js";
+import { migrateRedisLayout, type RedisClientLike, redisStores } from "../../src/redis/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { busiestWindow } from "../helpers.js";
 import { type OwnCluster, ownClusterSuite, startCluster } from "./own-cluster.js";
@@ -28,7 +28,7 @@ const io = (options: ConstructorParameters<typeof Cluster>[1] = {}) => {
 };
 const fresh = () => `wa-guard-test:${randomUUID()}`;
 const stores = (client: unknown, prefix = fresh(), phoneNumberId = "100000000000001") =>
-  redisStores(client, { prefix, phoneNumberId, timeoutMs: 2_000 });
+  redisStores(client as RedisClientLike, { prefix, phoneNumberId, timeoutMs: 2_000 });
 
 function factories(client: () => unknown): StoreFactories {
   const shared =

@@ -3,7 +3,12 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { isStoreUnavailableError, type StoreUnavailableError } from "../../src/index.js";
-import { type RedisRunnerOptions, redisRunner, script } from "../../src/redis/client.js";
+import {
+  type RedisClientLike,
+  type RedisRunnerOptions,
+  redisRunner,
+  script,
+} from "../../src/redis/client.js";
 import { type OwnRedis, ownRedisSuite, startRedis } from "./own-redis.js";
 
 // The Redis runner against real servers of our own (127.0.0.1:6390–6399, started and stopped
@@ -14,7 +19,8 @@ import { type OwnRedis, ownRedisSuite, startRedis } from "./own-redis.js";
 const KINDS = ["ioredis", "ioredis, auto-pipelining, commandTimeout 500", "node-redis"] as const;
 type Kind = (typeof KINDS)[number];
 interface Connected {
-  client: unknown;
+  /** Typed as wa-guard declares it: real ioredis and node-redis clients must fit it. */
+  client: RedisClientLike;
   ping(): Promise<unknown>;
   close(): void;
 }
@@ -147,7 +153,7 @@ ownRedisSuite("the Redis runner against a server of its own", () => {
     "%s: a caller that blocks its own event loop right after a call still gets the answer",
     async (kind) => {
       const [c] = await connectAll([kind]);
-      const runner = redisRunner(c?.client, { timeoutMs: 50 }); // a block of 2–6 × timeoutMs
+      const runner = redisRunner(c!.client, { timeoutMs: 50 }); // a block of 2–6 × timeoutMs
       await runner.run(ECHO, [], ["warm"], "test.echo");
       for (const ms of [30, 100, 300]) {
         for (let i = 0; i < 3; i++) {
@@ -236,7 +242,7 @@ ownRedisSuite("the Redis runner against a server of its own", () => {
     "after SCRIPT FLUSH, in a DEBUG SLEEP (%s): a call reported unavailable never lands late; an alwaysEval undo lands in order",
     async (_name, kind, options) => {
       const [c] = await connectAll([kind]);
-      const runner = redisRunner(c?.client, options);
+      const runner = redisRunner(c!.client, options);
       const trace = `runner-test:${randomUUID()}`;
       const admin = new Redis({ port: server.port, host: "127.0.0.1" });
       await admin.script("FLUSH"); // a restart or a failover: Redis has forgotten every script

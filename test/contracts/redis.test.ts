@@ -4,7 +4,13 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStoreUnavailableError, WhatsAppClient } from "../../src/index.js";
-import { RedisIdentityStore, type RedisRunner, redisRunner, redisStores } from "../../src/redis/index.js";
+import {
+  type RedisClientLike,
+  RedisIdentityStore,
+  type RedisRunner,
+  redisRunner,
+  redisStores,
+} from "../../src/redis/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { REDIS_URL, whenRedis } from "./services.js";
 import { allContracts } from "./stores.js";
@@ -24,7 +30,7 @@ const fresh = () => {
   prefixes.push(p);
   return p;
 };
-const stores = (client: unknown, prefix = fresh()) =>
+const stores = (client: RedisClientLike, prefix = fresh()) =>
   redisStores(client, { prefix, phoneNumberId: "100000000000001", timeoutMs: 2_000 });
 
 afterAll(async () => {

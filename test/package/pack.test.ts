@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,14 +119,9 @@ console.log("guarantee ok");
 `;
     writeFileSync(join(app, "guarantee.mts"), source);
     const tsc = join(BIN, "tsc");
-    // skipLibCheck as `tsc --init` sets it: the declarations still name bundled dev-only modules
-    // (eventemitter3, zod/mini), which a project checking libraries would not find.
-    const flags = [
-      "--strict",
-      "--exactOptionalPropertyTypes",
-      "--noUncheckedIndexedAccess",
-      "--skipLibCheck",
-    ];
+    // No skipLibCheck: the declarations name nothing a project with only wa-guard lacks
+    // (types.test.ts checks them on TypeScript 5 and 7, ESM, CommonJS and bundler).
+    const flags = ["--strict", "--exactOptionalPropertyTypes", "--noUncheckedIndexedAccess"];
     run(
       tsc,
       [
@@ -162,6 +157,42 @@ console.log("guarantee ok");
           !f.startsWith("dist/") && !["package.json", "README.md", "CHANGELOG.md", "LICENSE"].includes(f),
       ),
     ).toEqual([]);
+    expect(files).toContain("LICENSE");
+    // Source maps stay out of the package (`npm run build:sourcemaps` in a clone builds them).
+    expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+  });
+
+  it("ships readable JavaScript: an uncaught error prints its own line and stack, not the bundle", () => {
+    const app = join(dir, "app");
+    for (const [args, entry] of [
+      [
+        ["-e", `const { WhatsAppClient } = require("wa-guard"); new WhatsAppClient({ phoneNumberId: "1" });`],
+        "index.cjs",
+      ],
+      [
+        [
+          "--input-type=module",
+          "-e",
+          `import { WhatsAppClient } from "wa-guard"; new WhatsAppClient({ phoneNumberId: "1" });`,
+        ],
+        "index.js",
+      ],
+    ] as const) {
+      const r = spawnSync("node", args, { cwd: app, encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("ConfigError: Missing accessToken");
+      // A few hundred bytes, where the minified bundle printed ~190 KB (its whole first line).
+      expect(Buffer.byteLength(r.stderr)).toBeLessThan(4096);
+      // The first frame names a line of the published file, and that line is the throw.
+      const frame = new RegExp(`node_modules/wa-guard/dist/${entry.replace(".", "\\.")}:(\\d+):\\d+`).exec(
+        r.stderr,
+      );
+      expect(frame).not.toBeNull();
+      const line = readFileSync(join(app, "node_modules/wa-guard/dist", entry), "utf8").split("\n")[
+        Number(frame![1]) - 1
+      ];
+      expect(line).toMatch(/throw new \S*ConfigError\(/);
+    }
   });
 
   it("passes publint", () => {

@@ -183,6 +183,7 @@ describe("redisRunner and script options", () => {
     const e = thrown(() => script("return 1", { alwaysEavl: true } as never));
     expect(isConfigError(e)).toBe(true);
     expect((e as Error).message).toContain('unknown option "alwaysEavl"');
-    expect(thrown(() => redisRunner({}, {}))).toBeInstanceOf(TypeError);
+    // A client the types refuse (plain JavaScript callers) is refused at run time too.
+    expect(thrown(() => redisRunner({} as never, {}))).toBeInstanceOf(TypeError);
   });
 });

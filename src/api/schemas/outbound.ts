@@ -1,4 +1,6 @@
 import * as z from "zod/mini";
+import type { Assert, Same } from "../../internal/type-equal.js";
+import type * as T from "./outbound-types.js";
 
 /**
  * Outbound message inputs (camelCase) and the limits Meta documents for them. Checked locally so
@@ -377,24 +379,67 @@ export const outboundMessageSchema = z.discriminatedUnion("type", [
   templateMessage,
 ]);
 
-export type MediaSource = z.infer<typeof mediaSource>;
-export type TextMessage = z.infer<typeof textMessage>;
-export type ImageMessage = z.infer<typeof imageMessage>;
-export type VideoMessage = z.infer<typeof videoMessage>;
-export type AudioMessage = z.infer<typeof audioMessage>;
-export type DocumentMessage = z.infer<typeof documentMessage>;
-export type StickerMessage = z.infer<typeof stickerMessage>;
-export type LocationMessage = z.infer<typeof locationMessage>;
-export type ContactCard = z.infer<typeof contact>;
-export type ContactsMessage = z.infer<typeof contactsMessage>;
-export type ReactionMessage = z.infer<typeof reactionMessage>;
-export type InteractiveHeader = z.infer<typeof interactiveHeader>;
-export type ButtonsMessage = z.infer<typeof buttonsMessage>;
-export type ListMessage = z.infer<typeof listMessage>;
-export type CtaUrlMessage = z.infer<typeof ctaUrlMessage>;
-export type TemplateValue = z.infer<typeof templateValue>;
-export type TemplateHeader = z.infer<typeof templateHeader>;
-export type TemplateButtonParameter = z.infer<typeof templateButton>;
-export type TemplateMessage = z.infer<typeof templateMessage>;
-/** Any message wa-guard can send; `type` selects the kind. */
-export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
+/*
+ * The public types are hand-written in outbound-types.ts (documented, and free of zod in the
+ * published declarations). Each must equal what its schema accepts: these lines fail to compile
+ * the moment a schema and its interface drift apart.
+ */
+export type OutboundTypesMatchSchemas = [
+  Assert<Same<T.MediaSource, z.infer<typeof mediaSource>>>,
+  Assert<Same<T.TextMessage, z.infer<typeof textMessage>>>,
+  Assert<Same<T.ImageMessage, z.infer<typeof imageMessage>>>,
+  Assert<Same<T.VideoMessage, z.infer<typeof videoMessage>>>,
+  Assert<Same<T.AudioMessage, z.infer<typeof audioMessage>>>,
+  Assert<Same<T.DocumentMessage, z.infer<typeof documentMessage>>>,
+  Assert<Same<T.StickerMessage, z.infer<typeof stickerMessage>>>,
+  Assert<Same<T.LocationMessage, z.infer<typeof locationMessage>>>,
+  Assert<Same<T.ContactCard, z.infer<typeof contact>>>,
+  Assert<Same<T.ContactsMessage, z.infer<typeof contactsMessage>>>,
+  Assert<Same<T.ReactionMessage, z.infer<typeof reactionMessage>>>,
+  Assert<Same<T.InteractiveHeader, z.infer<typeof interactiveHeader>>>,
+  Assert<Same<T.ButtonsMessage, z.infer<typeof buttonsMessage>>>,
+  Assert<Same<T.ListMessage, z.infer<typeof listMessage>>>,
+  Assert<Same<T.CtaUrlMessage, z.infer<typeof ctaUrlMessage>>>,
+  Assert<Same<T.TemplateValue, z.infer<typeof templateValue>>>,
+  Assert<Same<T.TemplateHeader, z.infer<typeof templateHeader>>>,
+  Assert<Same<T.TemplateButtonParameter, z.infer<typeof templateButton>>>,
+  Assert<Same<T.TemplateMessage, z.infer<typeof templateMessage>>>,
+  Assert<Same<T.OutboundMessage, z.infer<typeof outboundMessageSchema>>>,
+];
+
+export type {
+  AudioMessage,
+  ButtonsMessage,
+  ContactCard,
+  ContactsMessage,
+  CtaUrlMessage,
+  DocumentMessage,
+  ImageMessage,
+  InteractiveHeader,
+  ListMessage,
+  LocationMessage,
+  MediaSource,
+  MessageBase,
+  OutboundMessage,
+  ReactionMessage,
+  SendAudioParams,
+  SendButtonsParams,
+  SendContactsParams,
+  SendCtaUrlParams,
+  SendDocumentParams,
+  SendImageParams,
+  SendListParams,
+  SendLocationParams,
+  SendReactionParams,
+  SendStickerParams,
+  SendTemplateParams,
+  SendTextParams,
+  SendVideoParams,
+  StickerMessage,
+  TemplateButtonParameter,
+  TemplateHeader,
+  TemplateMessage,
+  TemplateValue,
+  TextMessage,
+  VideoMessage,
+} from "./outbound-types.js";

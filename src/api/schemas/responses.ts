@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
+import type { Assert, Same } from "../../internal/type-equal.js";
 import { withFastPath } from "../../internal/validate.js";
-import { healthStatusSchema } from "../health.js";
+import { type HealthStatusPayload, healthStatusSchema } from "../health.js";
 
 /**
  * Response shapes. Every object is loose: unknown fields Meta adds later are kept, never a
@@ -188,5 +189,30 @@ export const mediaInfoResponse = z.looseObject({
 export type SendMessageResponse = z.infer<typeof sendMessageResponse>;
 export type TemplateObject = z.infer<typeof templateObject>;
 export type BlockUsersResponse = z.infer<typeof blockUsersResponse>;
-export type PhoneNumberResponse = z.infer<typeof phoneNumberResponse>;
+/** `GET /<PHONE_NUMBER_ID>` as Meta answers it (snake_case); fields Meta adds later are kept. */
+export interface PhoneNumberResponse {
+  id: string;
+  verified_name?: string | undefined;
+  display_phone_number?: string | undefined;
+  /** `GREEN`, `YELLOW`, `RED` or `UNKNOWN`. */
+  quality_rating?: string | undefined;
+  status?: string | undefined;
+  name_status?: string | undefined;
+  code_verification_status?: string | undefined;
+  /** `CLOUD_API` for a Cloud API number. */
+  platform_type?: string | undefined;
+  /** `{ level: "STANDARD" }` (80 messages/s) or `HIGH` (up to 1,000). */
+  throughput?: { level?: string | undefined; [field: string]: unknown } | undefined;
+  /** The portfolio's messaging limit: `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`. */
+  whatsapp_business_manager_messaging_limit?: string | undefined;
+  /** Deprecated by Meta in favour of `whatsapp_business_manager_messaging_limit`. */
+  messaging_limit_tier?: string | undefined;
+  /** Meta's messaging health status, when the `health_status` field was asked for. */
+  health_status?: HealthStatusPayload | undefined;
+  [field: string]: unknown;
+}
+/** Fails to compile when the interface and the schema drift apart. */
+export type PhoneNumberResponseMatchesSchema = Assert<
+  Same<PhoneNumberResponse, z.infer<typeof phoneNumberResponse>>
+>;
 export type GraphErrorObject = z.infer<typeof graphErrorObject>;
