@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
-import { check, formatIssues } from "../internal/validate.js";
+import { check, formatIssues, lazy } from "../internal/validate.js";
 import type { GraphHttp } from "./http.js";
 import { requireWabaId } from "./ids.js";
 import {
@@ -59,19 +59,23 @@ export interface TemplatePage {
 const DEFAULT_FIELDS =
   "id,name,language,status,category,sub_category,parameter_format,components,quality_score,rejected_reason";
 
-const createSchema = z.strictObject({
-  name: z
-    .string()
-    .check(z.regex(/^[a-z0-9_]{1,512}$/, "must be lowercase letters, digits and underscores (at most 512)")),
-  category: z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"]),
-  language: z
-    .string()
-    .check(z.regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'must be a language code such as "en_US"')),
-  parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
-  components: z
-    .array(z.looseObject({ type: z.string() }))
-    .check(z.minLength(1, "must hold at least a BODY component")),
-});
+const createSchema = lazy(() =>
+  z.strictObject({
+    name: z
+      .string()
+      .check(
+        z.regex(/^[a-z0-9_]{1,512}$/, "must be lowercase letters, digits and underscores (at most 512)"),
+      ),
+    category: z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"]),
+    language: z
+      .string()
+      .check(z.regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'must be a language code such as "en_US"')),
+    parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
+    components: z
+      .array(z.looseObject({ type: z.string() }))
+      .check(z.minLength(1, "must hold at least a BODY component")),
+  }),
+);
 export type CreateTemplateInput = z.infer<typeof createSchema>;
 
 export function toTemplate(raw: TemplateObject): MessageTemplate {
