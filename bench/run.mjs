@@ -112,7 +112,7 @@ async function inProcess() {
  * normalised rate is its rate × BASELINE_REFERENCE ÷ the baseline's rate around that round: what
  * the row would be on a machine where the baseline runs at the reference rate, so a slow minute
  * of a shared VM moves both and cancels out. The reference is the baseline on this project's
- * 2-vCPU VM at its quietest: the fastest of ~40 runs over an hour on 2026-11-30 (load average
+ * 2-vCPU VM at its quietest: the fastest of 39 runs, 16:29–16:38 UTC on 2026-11-30 (load average
  * 8–14 then; on a quiet machine the baseline runs faster, so recalibrating will raise the
  * reference and every normalised row with it: the figures here are conservative).
  */
