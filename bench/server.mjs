@@ -5,12 +5,19 @@ import { createServer } from "node:http";
 
 let n = 0;
 const server = createServer((req, res) => {
-  req.on("data", () => {});
+  let raw = "";
+  req.setEncoding("utf8");
+  req.on("data", (chunk) => {
+    raw += chunk;
+  });
   req.on("end", () => {
     n++;
+    // Echo the recipient, as Meta does: a fixed contact would tell a client that every recipient
+    // is one person (the identity store links `input` and `wa_id`).
+    const to = /"to":"([^"]*)"/.exec(raw)?.[1] ?? "+14165551234";
     const body = JSON.stringify({
       messaging_product: "whatsapp",
-      contacts: [{ input: "+14165551234", wa_id: "14165551234" }],
+      contacts: [{ input: to, wa_id: to.replace(/\D/g, "") }],
       messages: [{ id: `wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI${n}` }],
     });
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { ConfigError } from "./errors/validation.js";
 import type { Logger } from "./internal/logger.js";
-import { check, formatIssues } from "./internal/validate.js";
+import { check, formatIssues, lazy } from "./internal/validate.js";
 import type { PolicyOptions, PolicyStores } from "./policy/pipeline.js";
 import type { Clock } from "./state/clock.js";
 import type { Transport, TransportTimeouts } from "./transport/types.js";
@@ -147,160 +147,172 @@ const hasMethods = (what: string, methods: string[]) =>
     `expected ${what} with ${methods.join(", ")}`,
   );
 const throttle = {
-  mode: z.optional(z.enum(["wait", "refuse"])),
-  maxWaitMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(600_000))),
+  mode: lazy(() => z.optional(z.enum(["wait", "refuse"]))),
+  maxWaitMs: lazy(() => z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(600_000)))),
 };
-const policyObject = z.strictObject({
-  disable: z.optional(z.array(z.enum(GUARDS))),
-  guards: z.optional(z.array(hasMethods("a guard", ["check"]))),
-  timeoutMs: z.optional(z.number().check(z.int(), z.minimum(100), z.maximum(600_000))),
-  consent: z.optional(
-    z.strictObject({
-      requireForReplies: z.optional(z.boolean()),
-      optOutKeywords: z.optional(z.array(z.string())),
-      optInKeywords: z.optional(z.array(z.string())),
-      unsubscribePayloads: z.optional(z.array(z.string())),
-      unsubscribeButtonTexts: z.optional(z.array(z.string())),
-    }),
-  ),
-  sessionWindow: z.optional(
-    z.strictObject({
-      safetyMarginMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000))),
-    }),
-  ),
-  template: z.optional(
-    z.strictObject({
-      ttlMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-      missRefreshMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-      sharedCheckMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-      optOut: z.optional(z.enum(["refuse", "warn", "off"])),
-      usMarketing: z.optional(z.enum(["refuse", "allow"])),
-    }),
-  ),
-  content: z.optional(
-    z.strictObject({
-      blockShorteners: z.optional(z.boolean()),
-      extraShorteners: z.optional(z.array(z.string())),
-      allowDomains: z.optional(z.array(z.string())),
-      detectCardNumbers: z.optional(z.boolean()),
-      detectIbans: z.optional(z.boolean()),
-      sensitivePatterns: z.optional(z.array(z.instanceof(RegExp))),
-    }),
-  ),
-  frequency: z.optional(
-    z.strictObject({
-      marketingPerDay: z.optional(z.number().check(z.int(), z.minimum(0))),
-      marketingPerWeek: z.optional(z.number().check(z.int(), z.minimum(0))),
-      identicalWithinMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-    }),
-  ),
-  messagingLimit: z.optional(
-    z.strictObject({
-      tier: z.optional(
-        z.union([z.literal("auto"), z.literal("unlimited"), z.number().check(z.int(), z.minimum(1))]),
-      ),
-    }),
-  ),
-  throughput: z.optional(
-    z.strictObject({
-      perSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
-      marketingShareWhenSlowed: z.optional(z.number().check(z.positive(), z.maximum(1))),
-      ...throttle,
-    }),
-  ),
-  pairRate: z.optional(
-    z.strictObject({
-      burst: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(45))),
-      intervalMs: z.optional(z.number().check(z.int(), z.minimum(1000))),
-      ...throttle,
-    }),
-  ),
-});
-/** `false`, or the policy object (kept apart from a union so errors point at the bad field). */
-const policySchema = z.custom<never>(
-  (v) => v === false || (typeof v === "object" && v !== null),
-  "expected false or a policy object",
+const policyObject = lazy(() =>
+  z.strictObject({
+    disable: z.optional(z.array(z.enum(GUARDS))),
+    guards: z.optional(z.array(hasMethods("a guard", ["check"]))),
+    timeoutMs: z.optional(z.number().check(z.int(), z.minimum(100), z.maximum(600_000))),
+    consent: z.optional(
+      z.strictObject({
+        requireForReplies: z.optional(z.boolean()),
+        optOutKeywords: z.optional(z.array(z.string())),
+        optInKeywords: z.optional(z.array(z.string())),
+        unsubscribePayloads: z.optional(z.array(z.string())),
+        unsubscribeButtonTexts: z.optional(z.array(z.string())),
+      }),
+    ),
+    sessionWindow: z.optional(
+      z.strictObject({
+        safetyMarginMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000))),
+      }),
+    ),
+    template: z.optional(
+      z.strictObject({
+        ttlMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+        missRefreshMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+        sharedCheckMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+        optOut: z.optional(z.enum(["refuse", "warn", "off"])),
+        usMarketing: z.optional(z.enum(["refuse", "allow"])),
+      }),
+    ),
+    content: z.optional(
+      z.strictObject({
+        blockShorteners: z.optional(z.boolean()),
+        extraShorteners: z.optional(z.array(z.string())),
+        allowDomains: z.optional(z.array(z.string())),
+        detectCardNumbers: z.optional(z.boolean()),
+        detectIbans: z.optional(z.boolean()),
+        sensitivePatterns: z.optional(z.array(z.instanceof(RegExp))),
+      }),
+    ),
+    frequency: z.optional(
+      z.strictObject({
+        marketingPerDay: z.optional(z.number().check(z.int(), z.minimum(0))),
+        marketingPerWeek: z.optional(z.number().check(z.int(), z.minimum(0))),
+        identicalWithinMs: z.optional(z.number().check(z.int(), z.minimum(0))),
+      }),
+    ),
+    messagingLimit: z.optional(
+      z.strictObject({
+        tier: z.optional(
+          z.union([z.literal("auto"), z.literal("unlimited"), z.number().check(z.int(), z.minimum(1))]),
+        ),
+      }),
+    ),
+    throughput: z.optional(
+      z.strictObject({
+        perSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
+        marketingShareWhenSlowed: z.optional(z.number().check(z.positive(), z.maximum(1))),
+        ...throttle,
+      }),
+    ),
+    pairRate: z.optional(
+      z.strictObject({
+        burst: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(45))),
+        intervalMs: z.optional(z.number().check(z.int(), z.minimum(1000))),
+        ...throttle,
+      }),
+    ),
+  }),
 );
-const storesSchema = z.strictObject({
-  accountHealth: z.optional(hasMethods("an account health store", ["open", "close", "active"])),
-  sendHistory: z.optional(
-    hasMethods("a send history store", ["record", "reach", "marketingSince", "sentSince"]),
+/** `false`, or the policy object (kept apart from a union so errors point at the bad field). */
+const policySchema = lazy(() =>
+  z.custom<never>(
+    (v) => v === false || (typeof v === "object" && v !== null),
+    "expected false or a policy object",
   ),
-  consent: z.optional(hasMethods("a consent store", ["append", "history"])),
-  sessionWindows: z.optional(hasMethods("a session window store", ["recordInbound", "lastInbound"])),
-  blockMirror: z.optional(hasMethods("a block mirror", ["has", "add", "remove", "size", "replace"])),
-  rateLimits: z.optional(
-    hasMethods("a rate limit store", ["window", "bucket", "refundWindow", "refundBucket"]),
-  ),
-  webhookDedup: z.optional(hasMethods("a webhook dedup store", ["begin", "complete", "abandon"])),
-  campaigns: z.optional(hasMethods("a campaign checkpoint store", ["claim", "settle", "release", "get"])),
-  templates: z.optional(hasMethods("a template list store", ["get", "set", "invalidate"])),
-  identity: z.optional(hasMethods("an identity store", ["link", "aliases"])),
-});
+);
+const storesSchema = lazy(() =>
+  z.strictObject({
+    accountHealth: z.optional(hasMethods("an account health store", ["open", "close", "active"])),
+    sendHistory: z.optional(
+      hasMethods("a send history store", ["record", "reach", "marketingSince", "sentSince"]),
+    ),
+    consent: z.optional(hasMethods("a consent store", ["append", "history"])),
+    sessionWindows: z.optional(hasMethods("a session window store", ["recordInbound", "lastInbound"])),
+    blockMirror: z.optional(hasMethods("a block mirror", ["has", "add", "remove", "size", "replace"])),
+    rateLimits: z.optional(
+      hasMethods("a rate limit store", ["window", "bucket", "refundWindow", "refundBucket"]),
+    ),
+    webhookDedup: z.optional(hasMethods("a webhook dedup store", ["begin", "complete", "abandon"])),
+    campaigns: z.optional(hasMethods("a campaign checkpoint store", ["claim", "settle", "release", "get"])),
+    templates: z.optional(hasMethods("a template list store", ["get", "set", "invalidate"])),
+    identity: z.optional(hasMethods("an identity store", ["link", "aliases"])),
+  }),
+);
 
-const secret = z
-  .string({ error: "expected a non-empty string" })
-  .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces"));
-
-const schema = z.strictObject({
-  accessToken: z
+const secret = lazy(() =>
+  z
     .string({ error: "expected a non-empty string" })
     .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
-  phoneNumberId: z.optional(id("the phone number id")),
-  wabaId: z.optional(id("the WhatsApp Business Account id")),
-  appSecret: z.optional(
-    z.union([
-      secret,
-      z.array(secret).check(z.minLength(1, "expected at least one app secret"), z.maxLength(5)),
-    ]),
-  ),
-  verifyToken: z.optional(secret),
-  webhooks: z.optional(
-    z.strictObject({
-      dedupTtlMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(90 * 24 * 3_600_000))),
-      leaseMs: z.optional(z.number().check(z.int(), z.minimum(1_000), z.maximum(3_600_000))),
-      maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1024), z.maximum(64 * 1024 * 1024))),
-    }),
-  ),
-  apiVersion: z.string().check(z.regex(/^v\d{1,3}\.\d$/, 'expected a Graph API version such as "v25.0"')),
-  baseUrl: z
-    .string()
-    .check(
-      z.regex(
-        /^(https:\/\/[^/?#\s@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^?#\s]*)?$/,
-        'expected an https URL such as "https://graph.facebook.com" (plain http only on loopback; no user:password@)',
+);
+
+const schema = lazy(() =>
+  z.strictObject({
+    accessToken: z
+      .string({ error: "expected a non-empty string" })
+      .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
+    phoneNumberId: z.optional(id("the phone number id")),
+    wabaId: z.optional(id("the WhatsApp Business Account id")),
+    appSecret: z.optional(
+      z.union([
+        secret,
+        z.array(secret).check(z.minLength(1, "expected at least one app secret"), z.maxLength(5)),
+      ]),
+    ),
+    verifyToken: z.optional(secret),
+    webhooks: z.optional(
+      z.strictObject({
+        dedupTtlMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(90 * 24 * 3_600_000))),
+        leaseMs: z.optional(z.number().check(z.int(), z.minimum(1_000), z.maximum(3_600_000))),
+        maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1024), z.maximum(64 * 1024 * 1024))),
+      }),
+    ),
+    apiVersion: z.string().check(z.regex(/^v\d{1,3}\.\d$/, 'expected a Graph API version such as "v25.0"')),
+    baseUrl: z
+      .string()
+      .check(
+        z.regex(
+          /^(https:\/\/[^/?#\s@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^?#\s]*)?$/,
+          'expected an https URL such as "https://graph.facebook.com" (plain http only on loopback; no user:password@)',
+        ),
+      ),
+    timeouts: z.strictObject({ connectMs: ms(600_000), headersMs: ms(600_000), bodyMs: ms(600_000) }),
+    maxRetries: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
+    maxRetryAfterMs: z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000)),
+    transport: z.optional(fn("a transport")),
+    clock: z.optional(
+      z.custom<never>(
+        (v) =>
+          typeof v === "object" &&
+          v !== null &&
+          typeof (v as Clock).now === "function" &&
+          typeof (v as Clock).sleep === "function",
+        "expected a clock with now() and sleep()",
       ),
     ),
-  timeouts: z.strictObject({ connectMs: ms(600_000), headersMs: ms(600_000), bodyMs: ms(600_000) }),
-  maxRetries: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
-  maxRetryAfterMs: z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000)),
-  transport: z.optional(fn("a transport")),
-  clock: z.optional(
-    z.custom<never>(
-      (v) =>
-        typeof v === "object" &&
-        v !== null &&
-        typeof (v as Clock).now === "function" &&
-        typeof (v as Clock).sleep === "function",
-      "expected a clock with now() and sleep()",
+    policy: z.optional(policySchema),
+    stores: z.optional(storesSchema),
+    logger: z.optional(
+      z.custom<never>(
+        (v) =>
+          typeof v === "object" &&
+          v !== null &&
+          ["debug", "info", "warn", "error"].every(
+            (m) => typeof (v as Record<string, unknown>)[m] === "function",
+          ),
+        "expected a logger with debug, info, warn and error methods",
+      ),
     ),
-  ),
-  policy: z.optional(policySchema),
-  stores: z.optional(storesSchema),
-  logger: z.optional(
-    z.custom<never>(
-      (v) =>
-        typeof v === "object" &&
-        v !== null &&
-        ["debug", "info", "warn", "error"].every(
-          (m) => typeof (v as Record<string, unknown>)[m] === "function",
-        ),
-      "expected a logger with debug, info, warn and error methods",
-    ),
-  ),
-});
+  }),
+);
 
-const KNOWN = new Set(Object.keys(schema.shape));
+let known: Set<string> | undefined;
+/** The option names (read from the schema when first needed: it is built lazily). */
+const KNOWN = (): Set<string> => (known ??= new Set(Object.keys(schema.shape)));
 
 function readEnv(name: string): string | undefined {
   const env = typeof process !== "undefined" ? process.env : undefined;
@@ -363,8 +375,8 @@ export function resolveOptions(input: ClientOptions | undefined): ResolvedOption
       result = { ok: false, issues: inner.issues.map((i) => ({ ...i, path: ["policy", ...i.path] })) };
   }
   if (!result.ok) {
-    const unknown = Object.keys(given).filter((k) => !KNOWN.has(k));
-    const hint = unknown.length ? ` (known options: ${[...KNOWN].join(", ")})` : "";
+    const unknown = Object.keys(given).filter((k) => !KNOWN().has(k));
+    const hint = unknown.length ? ` (known options: ${[...KNOWN()].join(", ")})` : "";
     const issues = result.issues.map((issue) => ({
       ...issue,
       message: issue.message + received(candidate, issue.path),

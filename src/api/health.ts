@@ -4,6 +4,7 @@
  */
 import * as z from "zod/mini";
 import type { Assert, Same } from "../internal/type-equal.js";
+import { lazy } from "../internal/validate.js";
 
 /**
  * Whether a node can send messages:
@@ -53,21 +54,23 @@ const issue = z.looseObject({
 });
 
 /** Meta's `health_status` object. Unknown fields and values pass through. */
-export const healthStatusSchema = z.looseObject({
-  can_send_message: z.string(),
-  entities: z.optional(
-    z.array(
-      z.looseObject({
-        entity_type: z.string(),
-        id: z.union([z.string(), z.number()]),
-        can_send_message: z.string(),
-        errors: z.optional(z.array(issue)),
-        // Meta documents a list of strings; a single string is accepted too.
-        additional_info: z.optional(z.union([z.array(z.string()), z.string()])),
-      }),
+export const healthStatusSchema = lazy(() =>
+  z.looseObject({
+    can_send_message: z.string(),
+    entities: z.optional(
+      z.array(
+        z.looseObject({
+          entity_type: z.string(),
+          id: z.union([z.string(), z.number()]),
+          can_send_message: z.string(),
+          errors: z.optional(z.array(issue)),
+          // Meta documents a list of strings; a single string is accepted too.
+          additional_info: z.optional(z.union([z.array(z.string()), z.string()])),
+        }),
+      ),
     ),
-  ),
-});
+  }),
+);
 /** Meta's `health_status` object as it arrives (unknown fields pass through). */
 export interface HealthStatusPayload {
   /** `AVAILABLE`, `LIMITED` or `BLOCKED`: the overall status. */

@@ -5,7 +5,7 @@
 import * as z from "zod/mini";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
-import { check, formatIssues } from "../internal/validate.js";
+import { check, formatIssues, lazy } from "../internal/validate.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
 import { successResponse } from "./schemas/responses.js";
@@ -76,48 +76,57 @@ export interface BusinessProfileUpdate {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const WEBSITE = /^https?:\/\/\S+$/i;
 
-const updateSchema = z.strictObject({
-  about: z.optional(
-    z.string().check(z.minLength(1, "must not be empty"), z.maxLength(139, "must be at most 139 characters")),
-  ),
-  address: z.optional(z.string().check(z.maxLength(256, "must be at most 256 characters"))),
-  description: z.optional(z.string().check(z.maxLength(512, "must be at most 512 characters"))),
-  email: z.optional(
-    z
-      .string()
-      .check(z.maxLength(128, "must be at most 128 characters"), z.regex(EMAIL, "must be an e-mail address")),
-  ),
-  websites: z.optional(
-    z
-      .array(
-        z
-          .string()
-          .check(
-            z.maxLength(256, "must be at most 256 characters"),
-            z.regex(WEBSITE, "must start with http:// or https://"),
-          ),
-      )
-      .check(z.maxLength(2, "at most 2 websites")),
-  ),
-  vertical: z.optional(
-    z.string().check(z.regex(/^[A-Z][A-Z_]{1,39}$/, "must be one of Meta's categories, e.g. RETAIL")),
-  ),
-  profilePictureHandle: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
-});
+const updateSchema = lazy(() =>
+  z.strictObject({
+    about: z.optional(
+      z
+        .string()
+        .check(z.minLength(1, "must not be empty"), z.maxLength(139, "must be at most 139 characters")),
+    ),
+    address: z.optional(z.string().check(z.maxLength(256, "must be at most 256 characters"))),
+    description: z.optional(z.string().check(z.maxLength(512, "must be at most 512 characters"))),
+    email: z.optional(
+      z
+        .string()
+        .check(
+          z.maxLength(128, "must be at most 128 characters"),
+          z.regex(EMAIL, "must be an e-mail address"),
+        ),
+    ),
+    websites: z.optional(
+      z
+        .array(
+          z
+            .string()
+            .check(
+              z.maxLength(256, "must be at most 256 characters"),
+              z.regex(WEBSITE, "must start with http:// or https://"),
+            ),
+        )
+        .check(z.maxLength(2, "at most 2 websites")),
+    ),
+    vertical: z.optional(
+      z.string().check(z.regex(/^[A-Z][A-Z_]{1,39}$/, "must be one of Meta's categories, e.g. RETAIL")),
+    ),
+    profilePictureHandle: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
+  }),
+);
 
-const profileResponse = z.looseObject({
-  data: z.array(
-    z.looseObject({
-      about: z.optional(z.string()),
-      address: z.optional(z.string()),
-      description: z.optional(z.string()),
-      email: z.optional(z.string()),
-      websites: z.optional(z.array(z.string())),
-      vertical: z.optional(z.string()),
-      profile_picture_url: z.optional(z.string()),
-    }),
-  ),
-});
+const profileResponse = lazy(() =>
+  z.looseObject({
+    data: z.array(
+      z.looseObject({
+        about: z.optional(z.string()),
+        address: z.optional(z.string()),
+        description: z.optional(z.string()),
+        email: z.optional(z.string()),
+        websites: z.optional(z.array(z.string())),
+        vertical: z.optional(z.string()),
+        profile_picture_url: z.optional(z.string()),
+      }),
+    ),
+  }),
+);
 
 const FIELDS = "about,address,description,email,profile_picture_url,websites,vertical";
 

@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
 import type { Assert, Same } from "../internal/type-equal.js";
-import { check, formatIssues } from "../internal/validate.js";
+import { check, formatIssues, lazy } from "../internal/validate.js";
 import type { GraphHttp } from "./http.js";
 import { requireWabaId } from "./ids.js";
 import {
@@ -68,24 +68,28 @@ export interface TemplatePage {
   after?: string;
 }
 
-const unpauseResponse = z.looseObject({ success: z.boolean(), reason: z.optional(z.string()) });
+const unpauseResponse = lazy(() => z.looseObject({ success: z.boolean(), reason: z.optional(z.string()) }));
 
 const DEFAULT_FIELDS =
   "id,name,language,status,category,sub_category,parameter_format,components,quality_score,rejected_reason";
 
-const createSchema = z.strictObject({
-  name: z
-    .string()
-    .check(z.regex(/^[a-z0-9_]{1,512}$/, "must be lowercase letters, digits and underscores (at most 512)")),
-  category: z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"]),
-  language: z
-    .string()
-    .check(z.regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'must be a language code such as "en_US"')),
-  parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
-  components: z
-    .array(z.looseObject({ type: z.string() }))
-    .check(z.minLength(1, "must hold at least a BODY component")),
-});
+const createSchema = lazy(() =>
+  z.strictObject({
+    name: z
+      .string()
+      .check(
+        z.regex(/^[a-z0-9_]{1,512}$/, "must be lowercase letters, digits and underscores (at most 512)"),
+      ),
+    category: z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"]),
+    language: z
+      .string()
+      .check(z.regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'must be a language code such as "en_US"')),
+    parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
+    components: z
+      .array(z.looseObject({ type: z.string() }))
+      .check(z.minLength(1, "must hold at least a BODY component")),
+  }),
+);
 /** `wa.templates.create(input)`: a template submitted for Meta's review. */
 export interface CreateTemplateInput {
   /** Lowercase letters, digits and underscores, at most 512 characters; unique per language. */
@@ -126,14 +130,18 @@ export function toTemplate(raw: TemplateObject): MessageTemplate {
   return t;
 }
 
-const editSchema = z.strictObject({
-  category: z.optional(z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"])),
-  parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
-  components: z.optional(
-    z.array(z.looseObject({ type: z.string() })).check(z.minLength(1, "must hold at least a BODY component")),
-  ),
-  messageSendTtlSeconds: z.optional(z.int().check(z.minimum(-1), z.maximum(30 * 24 * 3600))),
-});
+const editSchema = lazy(() =>
+  z.strictObject({
+    category: z.optional(z.enum(["MARKETING", "UTILITY", "AUTHENTICATION"])),
+    parameterFormat: z.optional(z.enum(["POSITIONAL", "NAMED"])),
+    components: z.optional(
+      z
+        .array(z.looseObject({ type: z.string() }))
+        .check(z.minLength(1, "must hold at least a BODY component")),
+    ),
+    messageSendTtlSeconds: z.optional(z.int().check(z.minimum(-1), z.maximum(30 * 24 * 3600))),
+  }),
+);
 /** What `templates.edit` may change; name and language never change. */
 export interface EditTemplateInput {
   /** `MARKETING`, `UTILITY` or `AUTHENTICATION`; Meta refuses a change of an approved template's category. */

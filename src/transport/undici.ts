@@ -61,7 +61,9 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
       }
       let headers = req.headers;
       let payload = req.body;
-      if (payload instanceof FormData) {
+      // Strings and bytes are tested first: reading the global FormData loads the platform's
+      // fetch, which a process sending JSON through undici never needs.
+      if (payload !== undefined && typeof payload !== "string" && !(payload instanceof Uint8Array)) {
         // The platform's FormData and undici's own differ; encode it once with the platform.
         const encoded = new Response(payload);
         headers = {

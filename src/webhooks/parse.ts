@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../internal/node-crypto.js";
 import type {
   AccountUpdateEvent,
   CallEvent,
@@ -92,7 +92,7 @@ let errorSeq = 0;
 
 /** A stable short id for a change that has no id of its own. Ids, not payloads, are kept. */
 function digest(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
+  return nodeCrypto().createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
 }
 
 /**

@@ -2,10 +2,10 @@
  * Verify and receive: Meta's GET handshake, the size limit, the signature over the raw bytes,
  * and parsing into events with their de-duplication keys. Nothing here changes any state.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { WhatsAppError } from "../errors/base.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "../errors/webhook.js";
 import { describeError } from "../internal/logger.js";
+import { nodeCrypto } from "../internal/node-crypto.js";
 import { header, query, type WebhookRequest, type WebhookResponse } from "./adapters.js";
 import { type ParsedItem, parseWebhookPayload } from "./parse.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
@@ -105,5 +105,5 @@ function handshake(request: WebhookRequest, deps: ReceiveDeps): WebhookResponse 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return x.length === y.length && nodeCrypto().timingSafeEqual(x, y);
 }

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { WebhookVerificationError } from "../errors/webhook.js";
+import { nodeCrypto } from "../internal/node-crypto.js";
 
 /** The raw request body as received: bytes or the exact string. Never a parsed object. */
 export type RawBody = Uint8Array | ArrayBuffer | string;
@@ -96,8 +96,8 @@ function matches(body: Uint8Array, expected: Buffer, secrets: readonly string[])
   let ok = false;
   // Every secret is tried, so timing does not reveal which one matched.
   for (const secret of secrets) {
-    const digest = createHmac("sha256", secret).update(body).digest();
-    if (timingSafeEqual(digest, expected)) ok = true;
+    const digest = nodeCrypto().createHmac("sha256", secret).update(body).digest();
+    if (nodeCrypto().timingSafeEqual(digest, expected)) ok = true;
   }
   return ok;
 }
@@ -194,5 +194,5 @@ function escapeUtf8(body: Uint8Array, slashes: boolean): Uint8Array | undefined 
  * @example signWebhookBody(JSON.stringify(payload), "app-secret") // "sha256=5f2b…"
  */
 export function signWebhookBody(body: string | Uint8Array, secret: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  return `sha256=${nodeCrypto().createHmac("sha256", secret).update(body).digest("hex")}`;
 }
