@@ -14,6 +14,8 @@ describe("attack4: a footer telling the user to reply a word the listener does n
     ["Reply UNSUB to opt out", "UNSUB"],
     ["Reply NO to unsubscribe", "NO"],
     ["Opt out: reply 0", "0"],
+    // Cyrillic Ѕ, Т, О, Р: reads "STOP", accepted for "opt out", the reply copied from it is no keyword.
+    ["Reply \u0405\u0422\u041E\u0420 to opt out", "\u0405\u0422\u041E\u0420"],
   ])("footer %j: the user replies %j and is not sent the next promotion", async (footer, reply) => {
     const w = world([BODY, { type: "FOOTER", text: footer }]);
     const wa = w.client();
