@@ -128,6 +128,7 @@ export {
   SessionWindowClosedError,
   TemplateNotSendableError,
   ThroughputLimitError,
+  WarmUpLimitError,
 } from "./errors/policy.js";
 export { isStoreUnavailableError, StoreUnavailableError } from "./errors/store.js";
 export type { TransportFailure, TransportOutcome } from "./errors/transport.js";
@@ -167,6 +168,8 @@ export { canonicalDigits, parseRecipient } from "./policy/recipient.js";
 export type { TemplateCacheOptions, TemplateUpdate } from "./policy/template-cache.js";
 export { TemplateCache } from "./policy/template-cache.js";
 export type { Guard, PolicyContext } from "./policy/types.js";
+export type { WarmUpOptions, WarmUpStep } from "./policy/warm-up.js";
+export { DEFAULT_WARM_UP_SCHEDULE } from "./policy/warm-up.js";
 export type { AccountHealthStore, Restriction, RestrictionScope } from "./state/account-health.js";
 export { MemoryAccountHealthStore } from "./state/account-health.js";
 export type { BlockMirror } from "./state/block-mirror.js";

@@ -137,6 +137,7 @@ const GUARDS = [
   "messaging-limit",
   "throughput",
   "pair-rate",
+  "warm-up",
 ] as const;
 const hasMethods = (what: string, methods: string[]) =>
   z.custom<never>(
@@ -207,6 +208,14 @@ const policyObject = lazy(() =>
         perSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
         marketingShareWhenSlowed: z.optional(z.number().check(z.positive(), z.maximum(1))),
         ...throttle,
+      }),
+    ),
+    warmUp: z.optional(
+      z.strictObject({
+        since: z.union([z.date(), z.number()]),
+        schedule: z.optional(
+          z.array(z.strictObject({ fromHours: z.number(), perDay: z.number(), gapMs: z.number() })),
+        ),
       }),
     ),
     pairRate: z.optional(

@@ -22,7 +22,7 @@ import type {
 } from "./types.js";
 
 /** Guards that pace sends rather than refuse them: a campaign waits for them. */
-const PACING = new Set(["throughput", "pair-rate"]);
+const PACING = new Set(["throughput", "pair-rate", "warm-up"]);
 
 /**
  * `wa.campaigns`: one template to many recipients, through every guard, paced by the throughput
@@ -151,8 +151,21 @@ export class Campaigns {
       }
       plan.send++;
     }
-    plan.estimatedMs =
-      plan.pauseMs + (Number.isFinite(plan.perSecond) ? Math.ceil((plan.send / plan.perSecond) * 1000) : 0);
+    // A number warming up sends at most the step's daily cap, one per gap (the run defers the rest).
+    const step = policy.warmUpNow();
+    let gapMs = 0;
+    if (step) {
+      plan.warmUp = { perDay: step.perDay, gapMs: step.gapMs };
+      gapMs = step.gapMs;
+      if (plan.send > step.perDay) {
+        const over = plan.send - step.perDay;
+        plan.send -= over;
+        plan.deferred += over;
+        plan.deferredBy["warm-up"] = (plan.deferredBy["warm-up"] ?? 0) + over;
+      }
+    }
+    const paced = Number.isFinite(plan.perSecond) ? Math.ceil((plan.send / plan.perSecond) * 1000) : 0;
+    plan.estimatedMs = plan.pauseMs + Math.max(paced, Math.max(0, plan.send - 1) * gapMs);
     return plan;
   }
 

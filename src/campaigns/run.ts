@@ -12,6 +12,7 @@ import {
   type PolicyViolationError,
   TemplateNotSendableError,
   ThroughputLimitError,
+  WarmUpLimitError,
 } from "../errors/policy.js";
 import { isStoreUnavailableError } from "../errors/store.js";
 import { isTransportError } from "../errors/transport.js";
@@ -671,6 +672,22 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         if (error instanceof ThroughputLimitError || error instanceof PairRateLimitError) {
           await clock.sleep(Math.max(1, error.retryAfterMs ?? 100), halt).catch(() => undefined);
           continue;
+        }
+        // The number is warming up: wait out a gap; a day's cap defers the rest to a later run.
+        if (error instanceof WarmUpLimitError) {
+          if (error.retryAfterMs !== undefined && error.retryAfterMs <= this.#maxPause) {
+            await clock.sleep(Math.max(1, error.retryAfterMs), halt).catch(() => undefined);
+            continue;
+          }
+          await release();
+          return {
+            index,
+            to,
+            status: "deferred",
+            reason: "warm-up",
+            error,
+            ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }),
+          };
         }
         if (error instanceof AccountRestrictedPolicyError) {
           if (error.retryAfterMs !== undefined && error.retryAfterMs <= this.#maxPause) {

@@ -95,7 +95,9 @@ export type DeferralReason =
   | "stopped"
   | "store-unavailable"
   /** The campaign's template was paused (Meta: 132015) or disabled (132016): the run stopped. */
-  | "template-paused";
+  | "template-paused"
+  /** A new number's warm-up (`policy.warmUp`) allows no more business-initiated sends today. */
+  | "warm-up";
 
 /**
  * Why a run stopped early. `template-paused` and `template-disabled`: Meta paused the template
@@ -287,6 +289,12 @@ export interface CampaignPlan {
   };
   /** Sends per second the throughput guard allows now (Infinity with the guard off). */
   perSecond: number;
+  /**
+   * A new number's warm-up in force (`policy.warmUp`): business-initiated sends per rolling 24
+   * hours and the least gap between them. Sends beyond `perDay` are counted as deferred
+   * (`warm-up`) and the estimate allows for the gap. Absent when there is no warm-up, or it is over.
+   */
+  warmUp?: { perDay: number; gapMs: number };
   /** A restriction in force that lifts within `maxPauseMs` (a 130429 storm): a run would first wait this long. */
   pauseMs: number;
   /** `pauseMs + send / perSecond`, in ms: how long sending will take at least. */

@@ -12,6 +12,7 @@ export type GuardName =
   | "content"
   | "frequency"
   | "messaging-limit"
+  | "warm-up"
   | "pair-rate"
   | "throughput";
 
@@ -43,7 +44,8 @@ export type PolicyErrorCode =
   | "policy_pair_rate"
   | "policy_account_restricted"
   | "policy_frequency"
-  | "policy_messaging_limit";
+  | "policy_messaging_limit"
+  | "policy_warm_up";
 
 export class PolicyViolationError extends WhatsAppError {
   /** One literal per subclass (`policy_consent_required`, …); see {@link PolicyErrorCode}. */
@@ -113,6 +115,10 @@ export class ContentPolicyError extends PolicyViolationError {
 /** Sending now would exceed the phone number's throughput (Meta: 130429). */
 export class ThroughputLimitError extends PolicyViolationError {
   override readonly code = "policy_throughput";
+}
+/** A new phone number's warm-up schedule holds this business-initiated send back (`policy.warmUp`). */
+export class WarmUpLimitError extends PolicyViolationError {
+  override readonly code = "policy_warm_up";
 }
 /** Sending now would exceed the pair rate to this recipient (Meta: 131056). */
 export class PairRateLimitError extends PolicyViolationError {

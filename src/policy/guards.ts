@@ -9,6 +9,7 @@ import {
   SessionWindowClosedError,
   TemplateNotSendableError,
   ThroughputLimitError,
+  WarmUpLimitError,
 } from "../errors/policy.js";
 import { maskPhone } from "../internal/redact.js";
 import { checkTemplateParameters } from "../internal/template-params.js";
@@ -30,6 +31,7 @@ import { isUsNumber, type OptOutVocabulary, optOutOffer } from "./marketing-rule
 import { numberProblem } from "./numbering.js";
 import { acrossPerson, personKeys } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
+import { type WarmUp, warmUpStep } from "./warm-up.js";
 
 export interface ThrottleOptions {
   /**
@@ -48,6 +50,8 @@ export interface ThrottleOptions {
 
 export interface GuardConfig {
   consent: { requireForReplies: boolean };
+  /** `policy.warmUp`, resolved; undefined when not asked for. */
+  warmUp?: WarmUp;
   template: {
     optOut: "refuse" | "warn" | "off";
     usMarketing: "refuse" | "allow";
@@ -237,7 +241,7 @@ function contentGuard(config: ContentPolicyOptions): Guard {
 
 /** A capacity guard: decide, wait within bounds in `wait` mode, consume, and register the undo. */
 function capacityGuard(
-  name: "throughput" | "pair-rate",
+  name: "throughput" | "pair-rate" | "warm-up",
   deps: GuardDeps,
   throttle: Required<ThrottleOptions>,
   /** `now` labels the unit taken: the undo gives back exactly that unit. */
@@ -272,6 +276,58 @@ function capacityGuard(
       return true;
     },
   };
+}
+
+/**
+ * New-number warm-up (`policy.warmUp`): business-initiated sends within the step's cap per rolling
+ * 24 hours and its least gap between sends. A send that the gap holds back waits like a throughput
+ * wait; one over the day's cap is refused with the time until a slot frees.
+ */
+function warmUpGuard(deps: GuardDeps, w: WarmUp, throttle: Required<ThrottleOptions>): Guard {
+  const dayKey = () => `warmup:day:${deps.phoneNumberId()}`;
+  const gapKey = () => `warmup:gap:${deps.phoneNumberId()}`;
+  const DAY = 24 * 60 * 60 * 1000;
+  /** What each send took (to refund exactly that). */
+  const took = new WeakMap<PolicyContext, { day: boolean; gap: boolean }>();
+  return capacityGuard(
+    "warm-up",
+    deps,
+    throttle,
+    async (ctx, consume, now) => {
+      took.delete(ctx);
+      const step = ctx.businessInitiated ? warmUpStep(w, now) : undefined;
+      if (!step) return { ok: true, retryAfterMs: 0 };
+      const day = Number.isFinite(step.perDay);
+      const gap = step.gapMs > 0;
+      if (day) {
+        const d = await deps.rates.window(dayKey(), step.perDay, DAY, now, consume);
+        if (!d.ok) return d;
+      }
+      if (gap) {
+        const g = await deps.rates.window(gapKey(), 1, step.gapMs, now, consume);
+        if (!g.ok) {
+          if (day && consume) await deps.rates.refundWindow(dayKey(), now);
+          return g;
+        }
+      }
+      if (consume) took.set(ctx, { day, gap });
+      return { ok: true, retryAfterMs: 0 };
+    },
+    async (ctx, at) => {
+      const t = took.get(ctx);
+      if (t?.day) await deps.rates.refundWindow(dayKey(), at);
+      if (t?.gap) await deps.rates.refundWindow(gapKey(), at);
+    },
+    (ctx, retryAfterMs) => {
+      const step = warmUpStep(w, deps.clock.now());
+      return new WarmUpLimitError({
+        rule: "warm-up",
+        recipient: to(ctx),
+        retryAfterMs,
+        reason: `the phone number is warming up (${step ? `${Number.isFinite(step.perDay) ? `${step.perDay} business-initiated messages a day` : "no daily cap"}, at least ${step.gapMs / 1000} s apart` : "schedule"}); try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+      });
+    },
+  );
 }
 
 function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
@@ -360,8 +416,9 @@ export function builtInGuards(deps: GuardDeps, config: GuardConfig): Guard[] {
     sessionWindowGuard(deps, config.sessionWindow),
     templateGuard(deps, config.template),
     contentGuard(config.content),
-    // Pair rate first: it may wait up to an interval, and a throughput slot taken before that
+    // Warm-up and pair rate first: they may wait longer, and a throughput slot taken before that
     // wait would be counted in the wrong second.
+    ...(config.warmUp ? [warmUpGuard(deps, config.warmUp, config.throughput)] : []),
     pairRateGuard(deps, config.pairRate),
     throughputGuard(deps, config.throughput),
   ];

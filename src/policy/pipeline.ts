@@ -12,6 +12,7 @@ import {
 } from "../errors/policy.js";
 import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
+import { ConfigError } from "../errors/validation.js";
 import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
@@ -64,6 +65,7 @@ import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
 import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
+import { resolveWarmUp, type WarmUp, type WarmUpOptions, type WarmUpStep, warmUpStep } from "./warm-up.js";
 
 /** Policy configuration. Every guard is on by default with conservative settings. */
 export interface PolicyOptions {
@@ -100,6 +102,12 @@ export interface PolicyOptions {
    * `wabaId`), and applies the marketing rules (a way to unsubscribe, no US numbers).
    */
   template?: TemplateCacheOptions & TemplateRuleOptions;
+  /**
+   * The warm-up guard, on when given: a new phone number's business-initiated sends ramp from
+   * `since` (a cap per 24 hours and a least gap, growing with the number's age). See
+   * docs/guards/warm-up.md.
+   */
+  warmUp?: WarmUpOptions;
   /** The frequency guard: at most so many marketing templates per user per period. */
   frequency?: FrequencyOptions;
   /** The messaging-limit guard: unique users reached outside a window per 24 hours (Meta's tier). */
@@ -377,6 +385,8 @@ export class Policy {
   readonly stores: Required<Omit<PolicyStores, "templates">> & Pick<PolicyStores, "templates">;
   /** The templates the template guard checks against. */
   readonly templates: TemplateCache;
+  #warmUp: WarmUp | undefined;
+  #warmUpOff = false;
   readonly #guards: Guard[];
   /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
   readonly #templateLookup: { wanted: boolean; failClosed: boolean };
@@ -423,7 +433,12 @@ export class Policy {
       this.stores.templates,
     );
     const normalised = (words: readonly string[]) => new Set(words.map(normalizeKeyword).filter(Boolean));
+    const warmUp = options.warmUp === undefined ? undefined : resolveWarmUp(options.warmUp);
+    if (typeof warmUp === "string") throw new ConfigError(warmUp);
+    this.#warmUp = warmUp;
+    this.#warmUpOff = options.disable?.includes("warm-up") ?? false;
     const config: GuardConfig = {
+      ...(warmUp && { warmUp }),
       consent: { requireForReplies: options.consent?.requireForReplies ?? false },
       template: {
         optOut: options.template?.optOut ?? "refuse",
@@ -558,6 +573,11 @@ export class Policy {
     return active.some((r) => r.scope === "marketing_slow")
       ? Math.max(1, Math.floor(t.perSecond * t.marketingShareWhenSlowed))
       : t.perSecond;
+  }
+
+  /** The warm-up step in force now (`policy.warmUp`), or undefined when there is none or it is over. */
+  warmUpNow(): WarmUpStep | undefined {
+    return this.#warmUp && !this.#warmUpOff ? warmUpStep(this.#warmUp, this.#deps.clock.now()) : undefined;
   }
 
   /** The guards in the order they run. */
