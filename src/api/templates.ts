@@ -172,6 +172,19 @@ export class Templates {
 
   constructor(private readonly http: GraphHttp) {}
 
+  /**
+   * Run a change and empty the policy's template cache whatever the outcome: a change Meta applied
+   * whose answer was lost (a reset connection, a timeout) must not leave the cache saying
+   * APPROVED. An error of the change is thrown, never one of the cache.
+   */
+  async #changing<T>(change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      await this.#changed?.().catch(() => undefined);
+    }
+  }
+
   /** @internal The client points this at the policy's template cache: a change empties it. */
   onChange(listener: () => Promise<void>): void {
     this.#changed = listener;
@@ -231,20 +244,21 @@ export class Templates {
     if (!result.ok)
       throw new ValidationError(`Invalid template: ${formatIssues(result.issues)}`, result.issues);
     const v = result.value;
-    const res = await this.http.request({
-      method: "POST",
-      path: path`/${requireWabaId(this.http)}/message_templates`,
-      json: {
-        name: v.name,
-        category: v.category,
-        language: v.language,
-        ...(v.parameterFormat && { parameter_format: v.parameterFormat }),
-        components: v.components,
-      },
-      schema: createTemplateResponse,
-      ...(options.signal && { signal: options.signal }),
-    });
-    await this.#changed?.();
+    const res = await this.#changing(() =>
+      this.http.request({
+        method: "POST",
+        path: path`/${requireWabaId(this.http)}/message_templates`,
+        json: {
+          name: v.name,
+          category: v.category,
+          language: v.language,
+          ...(v.parameterFormat && { parameter_format: v.parameterFormat }),
+          components: v.components,
+        },
+        schema: createTemplateResponse,
+        ...(options.signal && { signal: options.signal }),
+      }),
+    );
     return { id: res.id, status: res.status ?? "PENDING", category: res.category ?? v.category };
   }
 
@@ -274,19 +288,20 @@ export class Templates {
       throw new ValidationError(
         "templates.edit: nothing to change (give components, category, parameterFormat or messageSendTtlSeconds)",
       );
-    await this.http.request({
-      method: "POST",
-      path: path`/${id}`,
-      json: {
-        ...(v.category && { category: v.category }),
-        ...(v.parameterFormat && { parameter_format: v.parameterFormat }),
-        ...(v.components && { components: v.components }),
-        ...(v.messageSendTtlSeconds !== undefined && { message_send_ttl_seconds: v.messageSendTtlSeconds }),
-      },
-      schema: successResponse,
-      ...(options.signal && { signal: options.signal }),
-    });
-    await this.#changed?.();
+    await this.#changing(() =>
+      this.http.request({
+        method: "POST",
+        path: path`/${id}`,
+        json: {
+          ...(v.category && { category: v.category }),
+          ...(v.parameterFormat && { parameter_format: v.parameterFormat }),
+          ...(v.components && { components: v.components }),
+          ...(v.messageSendTtlSeconds !== undefined && { message_send_ttl_seconds: v.messageSendTtlSeconds }),
+        },
+        schema: successResponse,
+        ...(options.signal && { signal: options.signal }),
+      }),
+    );
   }
 
   /**
@@ -299,13 +314,14 @@ export class Templates {
     options: { signal?: AbortSignal } = {},
   ): Promise<{ success: boolean; reason?: string }> {
     const id = requireTemplateId("templates.unpause", templateId);
-    const res = await this.http.request({
-      method: "POST",
-      path: path`/${id}/unpause`,
-      schema: unpauseResponse,
-      ...(options.signal && { signal: options.signal }),
-    });
-    await this.#changed?.();
+    const res = await this.#changing(() =>
+      this.http.request({
+        method: "POST",
+        path: path`/${id}/unpause`,
+        schema: unpauseResponse,
+        ...(options.signal && { signal: options.signal }),
+      }),
+    );
     return { success: res.success, ...(res.reason !== undefined && { reason: res.reason }) };
   }
 
@@ -322,14 +338,15 @@ export class Templates {
     if (target.id !== undefined && !/^\d{1,32}$/.test(target.id)) {
       throw new ValidationError("templates.delete: id must be the template's numeric id");
     }
-    await this.http.request({
-      method: "DELETE",
-      path: path`/${requireWabaId(this.http)}/message_templates`,
-      query: { name: target.name, hsm_id: target.id },
-      schema: successResponse,
-      idempotent: true,
-      ...(options.signal && { signal: options.signal }),
-    });
-    await this.#changed?.();
+    await this.#changing(() =>
+      this.http.request({
+        method: "DELETE",
+        path: path`/${requireWabaId(this.http)}/message_templates`,
+        query: { name: target.name, hsm_id: target.id },
+        schema: successResponse,
+        idempotent: true,
+        ...(options.signal && { signal: options.signal }),
+      }),
+    );
   }
 }

@@ -213,8 +213,9 @@ function templateGuard(deps: GuardDeps, config: GuardConfig["template"]): Guard 
           config.warn(`wa-guard: ${why} (sent anyway: template.optOut is "warn")`);
         }
       }
-      if (config.usMarketing === "allow" || ctx.recipient?.kind !== "phone") return undefined;
-      const us = isUsNumber(ctx.recipient.key);
+      if (config.usMarketing === "allow" || !ctx.recipient) return undefined;
+      // A BSUID starts with the user's country (`US.…`); a phone number is placed by its area code.
+      const us = ctx.recipient.kind === "bsuid" ? ctx.recipient.key.startsWith("US.") : isUsNumber(ctx.recipient.key);
       const judge = (isUs: boolean) =>
         isUs
           ? refuse(

@@ -1,5 +1,6 @@
 import { AccountRestrictedPolicyError, FrequencyLimitError, MessagingLimitError } from "../errors/policy.js";
 import type { AccountHealthStore, RestrictionScope } from "../state/account-health.js";
+import type { RateLimitStore } from "../state/rate-limits.js";
 import type { SendHistoryStore } from "../state/send-history.js";
 import { latest, type SessionWindowStore, windowOpen } from "../state/session-windows.js";
 import { acrossPerson } from "./person.js";
@@ -86,7 +87,15 @@ export function accountHealthGuard(store: AccountHealthStore): Guard {
   };
 }
 
-export function frequencyGuard(history: SendHistoryStore, o: Required<FrequencyOptions>): Guard {
+/** The rate-limit key that holds marketing to a person back for 24 h after Meta's 131049. */
+export const marketingHoldKey = (key: string) => `hold131049:${key}`;
+
+export function frequencyGuard(
+  history: SendHistoryStore,
+  o: Required<FrequencyOptions>,
+  /** Where a 131049 failure holds marketing to the person back for 24 hours. */
+  holds?: RateLimitStore,
+): Guard {
   return {
     name: "frequency",
     async check(ctx) {
@@ -99,7 +108,7 @@ export function frequencyGuard(history: SendHistoryStore, o: Required<FrequencyO
       // Under every identifier of the person: their phone number's sends and their BSUID's add up.
       const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
       const since = (from: number) => acrossPerson(ctx, (k) => history.marketingSince(k, from));
-      const [identical, day, week] = await Promise.all([
+      const [identical, day, week, held] = await Promise.all([
         auth
           ? false
           : acrossPerson(ctx, (k) =>
@@ -107,7 +116,20 @@ export function frequencyGuard(history: SendHistoryStore, o: Required<FrequencyO
             ).then((found) => found.includes(true)),
         marketing ? since(ctx.now - DAY).then(sum) : 0,
         marketing ? since(ctx.now - 7 * DAY).then(sum) : 0,
+        marketing && holds
+          ? acrossPerson(ctx, (k) => holds.window(marketingHoldKey(k), 1, DAY, ctx.now, false)).then((ds) =>
+              Math.max(0, ...ds.filter((d) => !d.ok).map((d) => d.retryAfterMs)),
+            )
+          : 0,
       ]);
+      if (held > 0) {
+        return new FrequencyLimitError({
+          rule: "frequency",
+          recipient: ctx.message.to,
+          retryAfterMs: held,
+          reason: `Meta did not deliver a marketing message to this user (131049, its per-user marketing limit) in the last 24 hours; sending again sooner can block further attempts — try again in ${Math.ceil(held / 60_000)} min`,
+        });
+      }
       if (identical) {
         return refuse(
           "the same message already went to this user recently; sending it again looks like spam",

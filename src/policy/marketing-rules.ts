@@ -15,8 +15,8 @@ export interface TemplateRuleOptions {
    * A marketing template must offer a way to unsubscribe that wa-guard's webhook listener
    * understands: a quick-reply button "Stop promotions" (Meta's marketing opt-out button; more
    * texts in `consent.unsubscribeButtonTexts`) or whose text is an opt-out keyword, a quick reply
-   * given a payload listed in `consent.unsubscribePayloads`, or a footer naming an opt-out keyword
-   * in capitals ("Reply STOP to opt out"). `"refuse"` refuses the send, `"warn"` logs once per
+   * given a payload listed in `consent.unsubscribePayloads`, or a footer telling the user to send
+   * an opt-out keyword ("Reply STOP to opt out"). `"refuse"` refuses the send, `"warn"` logs once per
    * template and sends, `"off"` does not check.
    * @default "refuse"
    */
@@ -39,8 +39,14 @@ export interface OptOutVocabulary {
   buttonTexts: ReadonlySet<string>;
 }
 
-/** Words that say "unsubscribe" in any case, so a footer "Tap to unsubscribe" counts. */
-const UNAMBIGUOUS = new Set(["UNSUBSCRIBE", "OPTOUT"]);
+/** Verbs that ask the user to send the word after them ("Reply STOP", "Responda PARAR"). */
+const INSTRUCTION_VERBS = new Set(
+  "REPLY SEND TEXT TYPE WRITE RESPOND ANSWER RESPONDA RESPONDE RESPONDER ENVIE ENVIA ENVIAR ESCRIBE ESCREVA RESPONDEZ REPONDEZ REPONDS ENVOYEZ ENVOIE ANTWORTE ANTWORTEN SENDE SENDEN RISPONDI INVIA SCRIVI".split(
+    " ",
+  ),
+);
+/** Words after a leading keyword that make it an instruction ("STOP to opt out", "PARAR para sair"). */
+const INSTRUCTION_LINKS = new Set("TO FOR PARA POUR UM PER".split(" "));
 
 interface Button {
   type?: unknown;
@@ -51,8 +57,10 @@ interface Button {
  * How this send of a marketing template offers a way out, or undefined when it offers none:
  * - a quick-reply button whose text is an opt-out keyword or an unsubscribe button text;
  * - a quick-reply button this send gives an unsubscribe payload;
- * - a footer naming an opt-out keyword written in capitals ("Reply STOP to opt out") or saying
- *   "unsubscribe" / "opt out" (a lower-case "stop" in "don't stop shopping" does not count).
+ * - a footer that tells the user to send an opt-out keyword: after a verb such as "Reply" or
+ *   "Send" ("Reply STOP to opt out"), or first and followed by "to" ("STOP to unsubscribe"). A
+ *   keyword that is only part of the text ("END OF SEASON SALE", "don't stop shopping") does not
+ *   count, nor does "opt out" beside a word the listener does not know ("Reply NO to opt out").
  */
 export function optOutOffer(
   template: MessageTemplate,
@@ -79,13 +87,16 @@ export function optOutOffer(
       const tokens = footer
         .normalize("NFKC")
         .split(/[^\p{L}\p{N}]+/u)
-        .filter(Boolean);
+        .filter(Boolean)
+        .map(normalizeKeyword);
       for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i] as string;
-        const word = normalizeKeyword(token);
-        const capitals = token === token.toUpperCase() && token !== token.toLowerCase();
-        if ((capitals && words.keywords.has(word)) || UNAMBIGUOUS.has(word)) return `footer "${footer}"`;
-        if (word === "OPT" && normalizeKeyword(tokens[i + 1] ?? "") === "OUT") return `footer "${footer}"`;
+        if (!words.keywords.has(tokens[i] as string)) continue;
+        // An instruction to send the keyword: "Reply STOP to opt out", "STOP to unsubscribe".
+        // A keyword that is only a word of the text ("END OF SEASON", "non-stop deals",
+        // "cancel anytime") is not, and neither is "opt out" or "unsubscribe" next to a word the
+        // listener does not know ("Reply NO to unsubscribe").
+        if (INSTRUCTION_VERBS.has(tokens[i - 1] ?? "") || (i === 0 && INSTRUCTION_LINKS.has(tokens[1] ?? "")))
+          return `footer "${footer}"`;
       }
     }
   }

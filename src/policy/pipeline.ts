@@ -57,6 +57,7 @@ import {
   frequencyGuard,
   isMarketingContext,
   type MessagingLimitOptions,
+  marketingHoldKey,
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
@@ -503,7 +504,7 @@ export class Policy {
       recipient as Guard,
       accountHealthGuard(this.stores.accountHealth),
       ...pure,
-      frequencyGuard(this.stores.sendHistory, frequency),
+      frequencyGuard(this.stores.sendHistory, frequency, this.stores.rateLimits),
       messagingLimitGuard(this.stores.sendHistory, this.stores.sessionWindows, limit),
       ...capacity,
     ];
@@ -894,6 +895,11 @@ export class Policy {
     if ([132001, 132012, 132015, 132016].includes(code))
       await this.templates.invalidate().catch(() => undefined);
     if (key === undefined) return undefined;
+    // Meta's per-user marketing limit: no marketing to this person for 24 hours (frequency guard).
+    if (code === 131049) {
+      await this.stores.rateLimits.window(marketingHoldKey(key), 1, 24 * HOUR, when, true);
+      return undefined;
+    }
     if (code === 130403) {
       // A mirror that refuses more entries (a bounded memory store) keeps what it has: Meta keeps
       // refusing this user, and the answer must still be learnt from the rest.

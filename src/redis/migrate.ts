@@ -125,6 +125,9 @@ export async function migrateRedisLayout(
       return kind === "who" ? { target: toKeys("0").who(id), who: id } : { target: toKeys("0")[kind](id) };
     }
     const phone = phoneRe.exec(rest);
+    // The template list is a cache every instance fetches again from Meta: copying it could bring
+    // back a list the new instances already dropped (a template paused since), so it stays behind.
+    if (phone && /^templates(:|$)/.test(phone[2] as string)) return undefined;
     if (phone) return { target: `${toKeys(phone[1] as string).phone}:${phone[2]}` };
     return undefined;
   };

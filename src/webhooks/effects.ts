@@ -261,9 +261,13 @@ export class WebhookEffects {
       return;
     }
     if (!parseRecipient(event.from)) return;
-    // What the user typed — also when they edit a message to read "STOP".
+    // What the user typed — also when they edit a message to read "STOP" — or the title of the
+    // button or list row they tapped: a tap on "STOP" or "Stop promotions" is an opt-out wherever
+    // the button is.
     const text =
-      event.type === "text" || event.type === "button" || event.type === "edit" ? event.text : undefined;
+      event.type === "text" || event.type === "button" || event.type === "edit" || event.type === "interactive"
+        ? event.text
+        : undefined;
     // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
     const at = Math.min(event.timestamp, this.deps.clock.now());
     const recorded = await this.deps.consent.recordInbound({

@@ -71,8 +71,9 @@ describe("a marketing template must offer a way to unsubscribe", () => {
       { buttons: [{ type: "quick_reply", index: 1, payload: "UNSUB_PROMOS" }] },
     ],
     ["a footer naming STOP", [BODY, { type: "FOOTER", text: "Reply STOP to opt out" }], {}],
-    ["a footer saying unsubscribe", [BODY, { type: "FOOTER", text: "Tap here to unsubscribe" }], {}],
-    ["a footer saying opt out", [BODY, { type: "FOOTER", text: "Reply to opt out of offers" }], {}],
+    ["a footer in another language", [BODY, { type: "FOOTER", text: "Responda PARAR para sair" }], {}],
+    ["a footer leading with the keyword", [BODY, { type: "FOOTER", text: "STOP to unsubscribe" }], {}],
+    ["a lower-case instruction", [BODY, { type: "FOOTER", text: "reply stop to opt out" }], {}],
   ])("accepts %s", async (_name, components, extra) => {
     const { wa } = world(components);
     expect(await outcome(wa, CA, extra)).toBe("sent");
@@ -80,6 +81,16 @@ describe("a marketing template must offer a way to unsubscribe", () => {
 
   it.each<[string, Components, object]>([
     ["a lower-case stop in a sentence", [BODY, { type: "FOOTER", text: "Don't stop shopping!" }], {}],
+    [
+      "a footer saying unsubscribe without a keyword to send",
+      [BODY, { type: "FOOTER", text: "Tap here to unsubscribe" }],
+      {},
+    ],
+    [
+      "a footer saying opt out without a keyword to send",
+      [BODY, { type: "FOOTER", text: "Reply to opt out of offers" }],
+      {},
+    ],
     ["a quick reply without an unsubscribe text or payload", [BODY, quickReplies("Not interested")], {}],
     [
       "a payload that is not configured",
