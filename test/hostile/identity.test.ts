@@ -15,8 +15,9 @@ import {
 } from "../../src/index.js";
 import { DAY, HOUR, sec, USER, WA_ID, world } from "./world.js";
 
-const BSUID = "US.13491208655302741918";
-const NEW_BSUID = "US.99887766554433221100";
+// A Canadian user (a BSUID starts with the user's country; marketing to US users is refused).
+const BSUID = "CA.13491208655302741918";
+const NEW_BSUID = "CA.99887766554433221100";
 
 function identityWorld() {
   const w = world();
