@@ -254,6 +254,27 @@ const profile = await wa.account.profile.check();
 line(profile.ok ? "✔" : "⚠", `business profile check: ${profile.findings.length} finding(s)`);
 for (const f of profile.findings) line(f.severity === "error" ? "  ✘" : "  ·", `${f.field}: ${f.message}`);
 
+console.log("\nA campaign that starts to annoy its recipients stops itself (early warning)");
+const winter = Array.from({ length: 120 }, (_, i) => `+44 7700 9${String(10_000 + i)}`);
+for (const to of winter) await wa.consent.grant(to, { scope: "marketing", source: "newsletter-form" });
+// Recipients reply STOP while the campaign runs: one in eight of those already sent.
+async function* winterList() {
+  for (const [i, to] of winter.entries()) {
+    if (i >= 60 && i % 8 === 0) {
+      fake.messaging.receiveMessage(winter[i - 40]!, { text: "STOP" });
+      await fake.webhooks.deliver(wa);
+    }
+    yield to;
+  }
+}
+const winterRun = await wa.campaigns
+  .run({ id: "winter-sale-2026", template: autumn, recipients: winterList(), concurrency: 4 })
+  .report();
+line(
+  "⛔",
+  `campaign stopped — ${winterRun.stopped?.reason}; ${winterRun.sent} sent, ${winterRun.deferred} deferred for a later run`,
+);
+
 console.log(
   `\nMessages Meta (the fake) accepted: ${fake.messaging.sent.length}; every refusal above cost nothing and risked nothing.`,
 );

@@ -41,6 +41,9 @@ describe("examples", () => {
     expect(out).toMatch(/🩺 health LIMITED · PHONE_NUMBER LIMITED \(The display name is in review/);
     expect(out).toMatch(/⚠ business profile check: 1 finding/);
     expect(out).toMatch(
+      /⛔ campaign stopped — early warning: 3 of the last \d+ recipients opted out .*; \d+ sent, \d+ deferred/,
+    );
+    expect(out).toMatch(
       /✘ websites: The profile names https:\/\/fake-business.example\/, but the content guard would refuse/,
     );
     expect(out).toMatch(/the same campaign again \(as after a crash\): 0 sent, 5 skipped/);
