@@ -1,12 +1,20 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { extractSnippets, markdownLine, type Snippet } from "./extract.js";
 
 // Every ```ts block of README.md and docs/ is compiled under the repository's strict tsconfig,
 // with `wa-guard`, `wa-guard/testing`, `wa-guard/redis` and `wa-guard/postgres` mapped to the
-// sources. A block that is deliberately partial is marked ```ts partial (used sparingly); one that
+// built declarations in dist/ (what the published package ships; `npm test` builds first). A block that is deliberately partial is marked ```ts partial (used sparingly); one that
 // goes on from the page's previous block is marked ```ts continued (compiled with it).
 // Free names a snippet uses without defining (`wa`, `to`, …) are declared in GLOBALS (below: kept
 // out of the repository's own compilation, where they would be globals of every test).
@@ -106,7 +114,8 @@ describe("TypeScript snippets in README.md and docs/", () => {
     });
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(join(dir, "snippet-globals.d.ts"), GLOBALS);
-    const src = (p: string) => join(ROOT, "src", p);
+    const dist = (p: string) => join(ROOT, "dist", p);
+    if (!existsSync(dist("index.d.ts"))) throw new Error("dist/ is not built: run `npm run build` first");
     writeFileSync(
       join(dir, "tsconfig.json"),
       JSON.stringify({
@@ -114,10 +123,10 @@ describe("TypeScript snippets in README.md and docs/", () => {
         compilerOptions: {
           noEmit: true,
           paths: {
-            "wa-guard": [src("index.ts")],
-            "wa-guard/testing": [src("testing/index.ts")],
-            "wa-guard/redis": [src("redis/index.ts")],
-            "wa-guard/postgres": [src("postgres/index.ts")],
+            "wa-guard": [dist("index.d.ts")],
+            "wa-guard/testing": [dist("testing.d.ts")],
+            "wa-guard/redis": [dist("redis.d.ts")],
+            "wa-guard/postgres": [dist("postgres.d.ts")],
           },
         },
         include: ["*.ts"],
