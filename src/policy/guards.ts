@@ -215,7 +215,8 @@ function templateGuard(deps: GuardDeps, config: GuardConfig["template"]): Guard 
       }
       if (config.usMarketing === "allow" || !ctx.recipient) return undefined;
       // A BSUID starts with the user's country (`US.…`); a phone number is placed by its area code.
-      const us = ctx.recipient.kind === "bsuid" ? ctx.recipient.key.startsWith("US.") : isUsNumber(ctx.recipient.key);
+      const us =
+        ctx.recipient.kind === "bsuid" ? ctx.recipient.key.startsWith("US.") : isUsNumber(ctx.recipient.key);
       const judge = (isUs: boolean) =>
         isUs
           ? refuse(

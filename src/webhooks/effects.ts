@@ -265,7 +265,10 @@ export class WebhookEffects {
     // button or list row they tapped: a tap on "STOP" or "Stop promotions" is an opt-out wherever
     // the button is.
     const text =
-      event.type === "text" || event.type === "button" || event.type === "edit" || event.type === "interactive"
+      event.type === "text" ||
+      event.type === "button" ||
+      event.type === "edit" ||
+      event.type === "interactive"
         ? event.text
         : undefined;
     // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
