@@ -1,3 +1,5 @@
+import { isBsuid, phoneDigits } from "../internal/recipients.js";
+
 /**
  * Who a recipient is. State (consent, windows, blocks, rates) is keyed by one canonical id per
  * person, so the dialled number and the wa_id Meta reports lead to the same record. Known
@@ -10,8 +12,6 @@ export interface Recipient {
   /** Canonical identity: international digits without `+` (aliases collapsed), or the BSUID. */
   key: string;
 }
-
-const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
 
 /**
  * Collapse the national variants WhatsApp is known to use for one person:
@@ -30,10 +30,9 @@ export function canonicalDigits(digits: string): string {
 
 /** The canonical recipient, or undefined when the input cannot be a WhatsApp recipient. */
 export function parseRecipient(input: string): Recipient | undefined {
-  if (BSUID.test(input)) return { input, kind: "bsuid", key: input };
-  if (!/^\+?[\d\s\-().]+$/.test(input)) return undefined;
-  const digits = input.replace(/\D/g, "");
-  if (digits.length < 8 || digits.length > 15 || digits.startsWith("0")) return undefined;
+  if (isBsuid(input)) return { input, kind: "bsuid", key: input };
+  const digits = phoneDigits(input);
+  if (digits === undefined || digits.startsWith("0")) return undefined;
   return { input, kind: "phone", key: canonicalDigits(digits) };
 }
 
