@@ -1,5 +1,5 @@
 import { EventEmitter } from "eventemitter3";
-import { type Messages, newCorrelationId, validateMessage } from "../api/messages.js";
+import { type Messages, validateMessage } from "../api/messages.js";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { WhatsAppError } from "../errors/base.js";
 import { createGraphApiError, isGraphApiError } from "../errors/graph.js";
@@ -17,6 +17,7 @@ import { isStoreUnavailableError } from "../errors/store.js";
 import { isTransportError } from "../errors/transport.js";
 import { ConfigError, isValidationError, ValidationError } from "../errors/validation.js";
 import type { TypedEmitter } from "../events.js";
+import { campaignCorrelationId, campaignOf, newCorrelationId } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
@@ -35,6 +36,8 @@ import type {
   RefusalReason,
   TemplateParams,
 } from "./types.js";
+
+export { campaignCorrelationId, campaignOf } from "../internal/correlation.js";
 
 export interface CampaignDeps {
   messages: Messages;
@@ -179,24 +182,6 @@ export async function sendableTemplate(
     });
   }
   return found?.category?.toUpperCase() === "MARKETING";
-}
-
-const CAMPAIGN_PREFIX = "wagc/";
-
-/**
- * The `biz_opaque_callback_data` of a campaign send: it names the campaign and the recipient, so
- * the status webhook of a send whose outcome was unknown settles its checkpoint entry.
- * Campaign ids and recipient keys never contain `/`.
- */
-export function campaignCorrelationId(campaign: string, key: string): string {
-  return `${CAMPAIGN_PREFIX}${campaign}/${key}/${newCorrelationId()}`;
-}
-
-/** The campaign and recipient a correlation id names, when a campaign send made it. */
-export function campaignOf(correlationId: string): { campaign: string; key: string } | undefined {
-  if (!correlationId.startsWith(CAMPAIGN_PREFIX)) return undefined;
-  const [campaign, key, rest, extra] = correlationId.slice(CAMPAIGN_PREFIX.length).split("/");
-  return campaign && key && rest && extra === undefined ? { campaign, key } : undefined;
 }
 
 /** The canonical identity a checkpoint is keyed by (aliases of one person share it). */

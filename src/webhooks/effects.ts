@@ -5,8 +5,9 @@
  * changes nothing), so the handler may apply an event as often as Meta delivers it.
  */
 import type { Account } from "../api/phone-numbers.js";
-import { type CampaignSignals, campaignOf } from "../campaigns/run.js";
+import type { CampaignSignals } from "../campaigns/run.js";
 import { isStoreUnavailableError } from "../errors/store.js";
+import { campaignOf } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import { isBsuid } from "../internal/recipients.js";
 import type { Consent, Sessions } from "../policy/consent.js";
