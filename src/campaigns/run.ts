@@ -25,6 +25,7 @@ import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
 import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
 import { EarlyWarning } from "./early-warning.js";
+import { loadQueue } from "./queue.js";
 import type {
   CampaignCounts,
   CampaignProgress,
@@ -77,17 +78,6 @@ const TEMPLATE_STOPS: Readonly<Record<number, CampaignStopCode>> = {
   132015: "template-paused",
   132016: "template-disabled",
 };
-
-type PQueueClass = typeof import("p-queue").default;
-let queueClass: Promise<PQueueClass> | undefined;
-/** p-queue, loaded on the first run. Under CommonJS interop its default export sits one level down. */
-function loadQueue(): Promise<PQueueClass> {
-  queueClass ??= import("p-queue").then((mod) => {
-    const d = mod.default as PQueueClass | { default: PQueueClass };
-    return "default" in d ? d.default : d;
-  });
-  return queueClass;
-}
 
 /** Progress reports the pace over about this long. */
 const PACE_WINDOW_MS = 5_000;
