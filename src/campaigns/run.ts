@@ -16,14 +16,13 @@ import {
 import { isStoreUnavailableError } from "../errors/store.js";
 import { isTransportError } from "../errors/transport.js";
 import { ConfigError, isValidationError, ValidationError } from "../errors/validation.js";
-import type { TypedEmitter } from "../events.js";
 import { campaignCorrelationId, campaignOf, newCorrelationId } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
-import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { CampaignSignals, OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
 import { EarlyWarning } from "./early-warning.js";
 import { loadQueue } from "./queue.js";
 import type {
@@ -39,6 +38,7 @@ import type {
 } from "./types.js";
 
 export { campaignCorrelationId, campaignOf } from "../internal/correlation.js";
+export type { CampaignSignals } from "../webhooks/events.js";
 
 export interface CampaignDeps {
   messages: Messages;
@@ -53,13 +53,6 @@ export interface CampaignDeps {
    */
   signals?: CampaignSignals;
 }
-
-/** What the webhook handler tells running campaigns. */
-export type CampaignSignals = TypedEmitter<{
-  status: (event: StatusEvent) => void;
-  templateUpdate: (event: TemplateUpdateEvent) => void;
-  optOut: (event: OptOutEvent) => void;
-}>;
 
 export interface CampaignRunEvents {
   /** Counts, pace and ETA: at most once per `progressIntervalMs`, on a pause, and at the end. */

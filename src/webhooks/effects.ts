@@ -5,7 +5,6 @@
  * changes nothing), so the handler may apply an event as often as Meta delivers it.
  */
 import type { Account } from "../api/phone-numbers.js";
-import type { CampaignSignals } from "../campaigns/run.js";
 import { isStoreUnavailableError } from "../errors/store.js";
 import { campaignOf } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
@@ -19,6 +18,7 @@ import type { Clock } from "../state/clock.js";
 import type {
   AccountUpdateEvent,
   AccountWarningEvent,
+  CampaignSignals,
   MessageEvent,
   OptInEvent,
   OptOutEvent,
