@@ -9,7 +9,6 @@ import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
-import type { CampaignSignals } from "./campaigns/run.js";
 import type { ClientEventName, ClientEvents } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
@@ -19,6 +18,7 @@ import { contentChecker } from "./policy/content.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
 import { lastInboundOf } from "./state/session-windows.js";
+import type { CampaignSignals } from "./webhooks/events.js";
 import { Webhooks } from "./webhooks/handler.js";
 
 /** Set by withOptions() for the duration of one synchronous constructor call. */

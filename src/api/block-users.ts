@@ -3,7 +3,7 @@ import type { GraphApiError, GraphErrorBody } from "../errors/graph.js";
 import { isTransportError } from "../errors/transport.js";
 import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
-import { parseRecipient, recipientKey } from "../policy/recipient.js";
+import { isParentBsuid, parseRecipient, recipientKey } from "../internal/recipients.js";
 import { BLOCK_LIST_CAP, type BlockMirror } from "../state/block-mirror.js";
 import { windowOpen } from "../state/session-windows.js";
 import type { GraphHttp } from "./http.js";
@@ -13,9 +13,6 @@ import { blockListResponse, blockUsersResponse } from "./schemas/responses.js";
 
 /** Meta's per-request cap for block and unblock. */
 export const MAX_BLOCK_USERS_PER_REQUEST = 1000;
-
-/** A parent BSUID (`parent_user_id`, `US.ENT.<id>`): the block API does not take them. */
-const PARENT_BSUID = /^[A-Z]{2}\.ENT\./;
 
 /** Why an item was not sent to Meta. */
 export type BlockSkipReason =
@@ -184,7 +181,7 @@ export class BlockList {
         skip("invalid_number");
         continue;
       }
-      if (parsed.kind === "bsuid" && PARENT_BSUID.test(parsed.key)) {
+      if (parsed.kind === "bsuid" && isParentBsuid(parsed.key)) {
         skip("parent_bsuid_unsupported");
         continue;
       }

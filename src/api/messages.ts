@@ -2,6 +2,7 @@ import { isGraphApiError } from "../errors/graph.js";
 import { isPolicyViolation } from "../errors/policy.js";
 import { isTransportError } from "../errors/transport.js";
 import { ValidationError } from "../errors/validation.js";
+import { newCorrelationId } from "../internal/correlation.js";
 import { path } from "../internal/path.js";
 import { check, formatIssues } from "../internal/validate.js";
 import type { Policy } from "../policy/pipeline.js";
@@ -50,20 +51,7 @@ export function validateMessage(message: unknown): OutboundMessage {
   return result.value;
 }
 
-let prefix: string | undefined;
-let counter = 0;
-/**
- * A correlation id, unique across processes: a random 64-bit prefix chosen once per process,
- * then a counter. Short, so it leaves room in the 512-character field.
- */
-export function newCorrelationId(): string {
-  if (prefix === undefined) {
-    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
-    prefix = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  counter++;
-  return `wag_${prefix}_${counter.toString(36)}`;
-}
+export { newCorrelationId } from "../internal/correlation.js";
 
 /** `wa.messages`: send every message type, mark as read, typing indicators. */
 export class Messages {

@@ -1,5 +1,5 @@
 import { EventEmitter } from "eventemitter3";
-import { type Messages, newCorrelationId, validateMessage } from "../api/messages.js";
+import { type Messages, validateMessage } from "../api/messages.js";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { WhatsAppError } from "../errors/base.js";
 import { createGraphApiError, isGraphApiError } from "../errors/graph.js";
@@ -17,14 +17,15 @@ import {
 import { isStoreUnavailableError } from "../errors/store.js";
 import { isTransportError } from "../errors/transport.js";
 import { ConfigError, isValidationError, ValidationError } from "../errors/validation.js";
-import type { TypedEmitter } from "../events.js";
+import { campaignCorrelationId, campaignOf, newCorrelationId } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
-import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { CampaignSignals, OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
 import { EarlyWarning } from "./early-warning.js";
+import { loadQueue } from "./queue.js";
 import type {
   CampaignCounts,
   CampaignProgress,
@@ -36,6 +37,9 @@ import type {
   RefusalReason,
   TemplateParams,
 } from "./types.js";
+
+export { campaignCorrelationId, campaignOf } from "../internal/correlation.js";
+export type { CampaignSignals } from "../webhooks/events.js";
 
 export interface CampaignDeps {
   messages: Messages;
@@ -50,13 +54,6 @@ export interface CampaignDeps {
    */
   signals?: CampaignSignals;
 }
-
-/** What the webhook handler tells running campaigns. */
-export type CampaignSignals = TypedEmitter<{
-  status: (event: StatusEvent) => void;
-  templateUpdate: (event: TemplateUpdateEvent) => void;
-  optOut: (event: OptOutEvent) => void;
-}>;
 
 export interface CampaignRunEvents {
   /** Counts, pace and ETA: at most once per `progressIntervalMs`, on a pause, and at the end. */
@@ -75,17 +72,6 @@ const TEMPLATE_STOPS: Readonly<Record<number, CampaignStopCode>> = {
   132015: "template-paused",
   132016: "template-disabled",
 };
-
-type PQueueClass = typeof import("p-queue").default;
-let queueClass: Promise<PQueueClass> | undefined;
-/** p-queue, loaded on the first run. Under CommonJS interop its default export sits one level down. */
-function loadQueue(): Promise<PQueueClass> {
-  queueClass ??= import("p-queue").then((mod) => {
-    const d = mod.default as PQueueClass | { default: PQueueClass };
-    return "default" in d ? d.default : d;
-  });
-  return queueClass;
-}
 
 /** Progress reports the pace over about this long. */
 const PACE_WINDOW_MS = 5_000;
@@ -180,24 +166,6 @@ export async function sendableTemplate(
     });
   }
   return found?.category?.toUpperCase() === "MARKETING";
-}
-
-const CAMPAIGN_PREFIX = "wagc/";
-
-/**
- * The `biz_opaque_callback_data` of a campaign send: it names the campaign and the recipient, so
- * the status webhook of a send whose outcome was unknown settles its checkpoint entry.
- * Campaign ids and recipient keys never contain `/`.
- */
-export function campaignCorrelationId(campaign: string, key: string): string {
-  return `${CAMPAIGN_PREFIX}${campaign}/${key}/${newCorrelationId()}`;
-}
-
-/** The campaign and recipient a correlation id names, when a campaign send made it. */
-export function campaignOf(correlationId: string): { campaign: string; key: string } | undefined {
-  if (!correlationId.startsWith(CAMPAIGN_PREFIX)) return undefined;
-  const [campaign, key, rest, extra] = correlationId.slice(CAMPAIGN_PREFIX.length).split("/");
-  return campaign && key && rest && extra === undefined ? { campaign, key } : undefined;
 }
 
 /** The canonical identity a checkpoint is keyed by (aliases of one person share it). */

@@ -1,4 +1,5 @@
 import { BoundedMap } from "../internal/bounded-map.js";
+import { lazyImport } from "../internal/lazy-import.js";
 
 /**
  * Phone-number plausibility from libphonenumber-js (its "min" metadata: country calling codes
@@ -7,34 +8,33 @@ import { BoundedMap } from "../internal/bounded-map.js";
  */
 type Numbering = typeof import("libphonenumber-js/min");
 
-let loading: Promise<Numbering | undefined> | undefined;
-let loaded: Numbering | undefined;
 let unavailable = false;
 
-/** Start loading the metadata (idempotent). Resolves to undefined when it cannot be loaded. */
-export function loadNumbering(): Promise<Numbering | undefined> {
-  loading ??= import("libphonenumber-js/min").then(
-    (lib) => {
-      // Under CommonJS interop the named exports may sit on `default`.
-      const named = lib as Numbering & { default?: unknown };
-      loaded =
-        typeof named.validatePhoneNumberLength === "function"
-          ? named
-          : (named.default as unknown as Numbering);
-      return loaded;
-    },
-    () => {
+const numbering = lazyImport(
+  () =>
+    import("libphonenumber-js/min").catch(() => {
       // A bundle without the library: the shape check alone applies.
       unavailable = true;
       return undefined;
-    },
-  );
-  return loading;
+    }),
+  (lib) => {
+    if (lib === undefined) return undefined;
+    // Under CommonJS interop the named exports may sit on `default`.
+    const named = lib as Numbering & { default?: unknown };
+    return typeof named.validatePhoneNumberLength === "function"
+      ? named
+      : (named.default as unknown as Numbering);
+  },
+);
+
+/** Start loading the metadata (idempotent). Resolves to undefined when it cannot be loaded. */
+export function loadNumbering(): Promise<Numbering | undefined> {
+  return numbering();
 }
 
 /** The metadata if it has loaded already (no waiting), else undefined. */
 export function loadedNumbering(): Numbering | undefined {
-  return loaded;
+  return numbering.loaded;
 }
 
 const verdicts = new BoundedMap<string, string | null>(100_000);
@@ -62,6 +62,7 @@ export function numberProblem(digits: string): string | undefined | Promise<stri
   const cached = verdicts.get(digits);
   if (cached !== undefined) return cached ?? undefined;
   if (unavailable) return undefined;
+  const loaded = numbering.loaded;
   if (loaded) {
     const verdict = judge(loaded, digits);
     verdicts.set(digits, verdict);

@@ -1,43 +1,4 @@
-/**
- * Who a recipient is. State (consent, windows, blocks, rates) is keyed by one canonical id per
- * person, so the dialled number and the wa_id Meta reports lead to the same record. Known
- * national variants are aliases, never rewrites: what you send to Meta stays what you gave.
- */
-export interface Recipient {
-  /** As the caller gave it. */
-  input: string;
-  kind: "phone" | "bsuid";
-  /** Canonical identity: international digits without `+` (aliases collapsed), or the BSUID. */
-  key: string;
-}
-
-const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
-
-/**
- * Collapse the national variants WhatsApp is known to use for one person:
- * - Brazil (+55): mobiles with and without the 9th digit → the 9-digit form;
- * - Mexico (+52): `521…` wa_ids and `52…` numbers → `52…`;
- * - Argentina (+54): `549…` wa_ids and `54…` numbers → `54…`.
- */
-export function canonicalDigits(digits: string): string {
-  if (digits.startsWith("55") && digits.length === 12 && /[6-9]/.test(digits.charAt(4))) {
-    return `${digits.slice(0, 4)}9${digits.slice(4)}`;
-  }
-  if (digits.startsWith("521") && digits.length === 13) return `52${digits.slice(3)}`;
-  if (digits.startsWith("549") && digits.length === 13) return `54${digits.slice(3)}`;
-  return digits;
-}
-
-/** The canonical recipient, or undefined when the input cannot be a WhatsApp recipient. */
-export function parseRecipient(input: string): Recipient | undefined {
-  if (BSUID.test(input)) return { input, kind: "bsuid", key: input };
-  if (!/^\+?[\d\s\-().]+$/.test(input)) return undefined;
-  const digits = input.replace(/\D/g, "");
-  if (digits.length < 8 || digits.length > 15 || digits.startsWith("0")) return undefined;
-  return { input, kind: "phone", key: canonicalDigits(digits) };
-}
-
-/** Canonical key for any recipient string; falls back to the raw input when unparseable. */
-export function recipientKey(input: string): string {
-  return parseRecipient(input)?.key ?? input;
-}
+// Who a recipient is lives in src/internal/recipients.ts, below every layer that needs it (the
+// api layer's block list, the policy, webhooks, campaigns); the policy layer's names stay here.
+export type { Recipient } from "../internal/recipients.js";
+export { canonicalDigits, parseRecipient, recipientKey } from "../internal/recipients.js";

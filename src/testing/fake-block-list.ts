@@ -1,11 +1,12 @@
+import { isBsuid, isParentBsuid } from "../internal/recipients.js";
 import type { TransportResponse } from "../transport/types.js";
 import { errorObject, blockUsersErrorResponse as errorResponse, jsonResponse } from "./fake-errors.js";
 import { type FakeMessaging, fakeIdentity } from "./fake-messaging.js";
 
 export const FAKE_BLOCK_LIST_CAP = 64_000;
 
+/** A BSUID that is not a parent one: Meta's block API takes no parent BSUIDs. */
 const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
-const PARENT_BSUID = /^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
 
 /** `/<PHONE_NUMBER_ID>/block_users` with Meta's rules. */
 export class FakeBlockList {
@@ -41,7 +42,7 @@ export class FakeBlockList {
    */
   linkUser(phoneNumber: string, userId: string, options: { numberWithheld?: boolean } = {}): void {
     const phone = fakeIdentity(phoneNumber);
-    if (phone === undefined || BSUID.test(phone) || PARENT_BSUID.test(phone))
+    if (phone === undefined || isBsuid(phone))
       throw new Error(`FakeBlockList.linkUser: ${JSON.stringify(phoneNumber)} is not a phone number`);
     if (!BSUID.test(userId))
       throw new Error(
@@ -100,7 +101,7 @@ export class FakeBlockList {
         delete err["type"];
         failed.push({ input, ...(id !== undefined && ids(id)), errors: [{ ...err, message }] });
       };
-      if (PARENT_BSUID.test(input)) {
+      if (isParentBsuid(input)) {
         // Meta: parent BSUIDs are not supported by the block API. It documents no code for it;
         // the fake answers 100 (invalid parameter) per user.
         fail(
@@ -180,9 +181,9 @@ export class FakeBlockList {
    * when the user has a BSUID (declared with {@link linkUser}, or the id itself).
    */
   identityOf(id: string): { waId?: string; userId?: string } {
-    const isBsuid = BSUID.test(id) || PARENT_BSUID.test(id);
-    const phone = isBsuid ? this.#peer.get(id) : id;
-    const userId = isBsuid ? id : this.#peer.get(id);
+    const bsuid = isBsuid(id);
+    const phone = bsuid ? this.#peer.get(id) : id;
+    const userId = bsuid ? id : this.#peer.get(id);
     return {
       ...(phone !== undefined && !this.#withheld.has(phone) && { waId: phone }),
       ...(userId !== undefined && { userId }),

@@ -1,3 +1,4 @@
+import { isBsuid } from "../internal/recipients.js";
 import { checkTemplateParameters } from "../internal/template-params.js";
 import type { Clock } from "../state/clock.js";
 import type { TransportResponse } from "../transport/types.js";
@@ -68,11 +69,10 @@ const TYPES = new Set([
   "interactive",
   "template",
 ]);
-const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
 
 /** Identity of a recipient as the fake keys it: phone digits, or a BSUID as is. */
 export function fakeIdentity(recipient: string): string | undefined {
-  if (BSUID.test(recipient)) return recipient;
+  if (isBsuid(recipient)) return recipient;
   if (!/^\+?[\d\s\-().]+$/.test(recipient)) return undefined;
   const digits = recipient.replace(/\D/g, "");
   return digits.length >= 5 && digits.length <= 15 ? digits : undefined;
@@ -347,7 +347,7 @@ export class FakeMessaging {
       message.held = true;
       held.push(message);
     } else this.#queueStatuses(message, category);
-    const contact = BSUID.test(identity) ? { input, user_id: identity } : { input, wa_id: identity };
+    const contact = isBsuid(identity) ? { input, user_id: identity } : { input, wa_id: identity };
     const result: Record<string, unknown> = { id: message.id };
     if (message.type === "template")
       result["message_status"] = held ? "held_for_quality_assessment" : "accepted";
@@ -418,7 +418,7 @@ export class FakeMessaging {
     if (type === "template") {
       const t = content as { name?: unknown; language?: { code?: unknown } };
       const category = this.templates.find(String(t.name), String(t.language?.code))?.category;
-      if (BSUID.test(identity) && category?.toUpperCase() === "AUTHENTICATION")
+      if (isBsuid(identity) && category?.toUpperCase() === "AUTHENTICATION")
         return {
           code: 131062,
           details: "Authentication templates require a phone number recipient, not a business-scoped user id",

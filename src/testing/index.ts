@@ -1,4 +1,5 @@
-export { signWebhookBody as signWebhook } from "../webhooks/verify.js";
+import { signWebhookBody } from "../webhooks/verify.js";
+
 export { FAKE_BLOCK_LIST_CAP, FakeBlockList } from "./fake-block-list.js";
 export type { FakeClockOptions } from "./fake-clock.js";
 export { FakeClock } from "./fake-clock.js";
@@ -34,3 +35,11 @@ export type {
   FakeWebhookTarget,
 } from "./fake-webhooks.js";
 export { encodeLikeMeta, FakeWebhooks } from "./fake-webhooks.js";
+
+export { signWebhookBody };
+/**
+ * The `X-Hub-Signature-256` header value Meta would send for `body`.
+ * @deprecated Use {@link signWebhookBody} (the same function, also exported from `wa-guard`).
+ * This alias will be removed in the next major release.
+ */
+export const signWebhook: typeof signWebhookBody = signWebhookBody;

@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { lazyImport } from "../internal/lazy-import.js";
 import { toTransportError } from "./errors.js";
 import type { Transport, TransportRequest, TransportResponse } from "./types.js";
 
@@ -22,15 +23,7 @@ export interface UndiciTransportOptions {
 }
 
 type UndiciModule = typeof import("undici");
-let undiciModule: UndiciModule | undefined;
-let undiciLoading: Promise<UndiciModule> | undefined;
-const loadUndici = async (): Promise<UndiciModule> => {
-  undiciLoading ??= import("undici").then((m) => {
-    undiciModule = m;
-    return m;
-  });
-  return undiciLoading;
-};
+const loadUndici = lazyImport<UndiciModule>(() => import("undici"));
 
 /** Only JSON is decoded as text; everything else (media) stays bytes, exactly as received. */
 const JSON_TYPE = /^application\/([\w.-]+\+)?json/i;
@@ -48,7 +41,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
     const abortedBeforeDispatch = req.signal?.aborted === true;
     let dispatched = false;
     try {
-      const undici = undiciModule ?? (await loadUndici());
+      const undici = loadUndici.loaded ?? (await loadUndici());
       if (dispatcher === undefined) {
         agentTimeouts = req.timeouts;
         dispatcher = new undici.Agent({

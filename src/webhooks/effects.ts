@@ -5,9 +5,10 @@
  * changes nothing), so the handler may apply an event as often as Meta delivers it.
  */
 import type { Account } from "../api/phone-numbers.js";
-import { type CampaignSignals, campaignOf } from "../campaigns/run.js";
 import { isStoreUnavailableError } from "../errors/store.js";
+import { campaignOf } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
+import { isBsuid } from "../internal/recipients.js";
 import type { Consent, Sessions } from "../policy/consent.js";
 import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
@@ -17,6 +18,7 @@ import type { Clock } from "../state/clock.js";
 import type {
   AccountUpdateEvent,
   AccountWarningEvent,
+  CampaignSignals,
   MessageEvent,
   OptInEvent,
   OptOutEvent,
@@ -531,8 +533,7 @@ const IDENTITY_CHANGES = new Set(["user_changed_user_id", "user_changed_number",
  */
 function bodyUserIds(body: string | undefined): [string, string] | undefined {
   const m = /changed from (\S+) to (\S+?)\.?\s*$/.exec(body ?? "");
-  const bsuid = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
-  return m?.[1] && m[2] && bsuid.test(m[1]) && bsuid.test(m[2]) ? [m[1], m[2]] : undefined;
+  return m?.[1] && m[2] && isBsuid(m[1]) && isBsuid(m[2]) ? [m[1], m[2]] : undefined;
 }
 
 /** A system message's previous identifiers: `previous_user_id`, or (BSUIDs only) read from its body. */

@@ -1,3 +1,4 @@
+import type { TypedEmitter } from "../internal/typed-emitter.js";
 import type { ContactPayload, InboundMessage, MessageStatusPayload } from "./schemas.js";
 
 /** A Graph error as it appears inside a webhook (failed statuses, unsupported messages, value errors). */
@@ -314,3 +315,10 @@ export type WebhookEvent =
   | ErrorEvent
   | UserIdUpdateEvent
   | UnknownEvent;
+
+/** What the webhook handler tells running campaigns. */
+export type CampaignSignals = TypedEmitter<{
+  status: (event: StatusEvent) => void;
+  templateUpdate: (event: TemplateUpdateEvent) => void;
+  optOut: (event: OptOutEvent) => void;
+}>;

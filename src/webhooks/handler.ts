@@ -8,7 +8,6 @@
  * anywhere answers non-2xx and leaves nothing marked, so Meta's redelivery applies it in full.
  */
 import type { Account } from "../api/phone-numbers.js";
-import type { CampaignSignals } from "../campaigns/run.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
 import type { ClientEvents, TypedEmitter } from "../events.js";
@@ -30,7 +29,7 @@ import {
 } from "./adapters.js";
 import { deliverToListeners } from "./deliver.js";
 import { preferenceEvent, WebhookEffects } from "./effects.js";
-import type { WebhookEvent } from "./events.js";
+import type { CampaignSignals, WebhookEvent } from "./events.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";

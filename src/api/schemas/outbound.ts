@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isRecipient } from "../../internal/recipients.js";
 import type { Assert, Same } from "../../internal/type-equal.js";
 import { lazy } from "../../internal/validate.js";
 import type * as T from "./outbound-types.js";
@@ -16,17 +17,7 @@ const str = (min: number, max: number, what = "characters") =>
       z.maxLength(max, `must be at most ${max} ${what} (Meta's limit)`),
     );
 
-const PHONE = /^\+?[\d\s\-().]{5,30}$/;
-const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
-
-/** A phone number in international format, or a business-scoped user id. */
-export function isRecipient(v: string): boolean {
-  if (PHONE.test(v)) {
-    const digits = countDigits(v);
-    return digits >= 5 && digits <= 15;
-  }
-  return BSUID.test(v);
-}
+export { isRecipient } from "../../internal/recipients.js";
 
 export const recipientSchema = lazy(() =>
   z
@@ -39,18 +30,7 @@ export const recipientSchema = lazy(() =>
     ),
 );
 
-function countDigits(v: string): number {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
-
-export function isBsuid(recipient: string): boolean {
-  return BSUID.test(recipient);
-}
+export { isBsuid } from "../../internal/recipients.js";
 
 const httpUrl = lazy(() =>
   z.string().check(
