@@ -265,8 +265,20 @@ export class Campaigns {
         `${who} is recorded as sent in campaign "${id}" (${entry.messageId || "settled by hand"}); only an unknown send can be settled as not sent`,
         [{ path: ["outcome"], message: "the recipient was sent", code: "invalid_value" }],
       );
-    // Released under the claiming run: the next run (a new run token) claims and sends it.
-    await checkpoints.release(id, key, { state: "released", run: entry.run, at });
+    // Released under the claiming run: the next run (a new run token) claims and sends it. Only
+    // if still pending: a status webhook may have recorded the send since it was read above.
+    const released = { state: "released", run: entry.run, at } as const;
+    if (checkpoints.releasePending) {
+      if (await checkpoints.releasePending(id, key, released)) return;
+      const now = await checkpoints.get(id, key);
+      if (now?.state === "sent")
+        throw new ValidationError(
+          `${who} was recorded as sent in campaign "${id}" while settling (${now.messageId || "a status webhook"}); it is not sent again`,
+          [{ path: ["outcome"], message: "the recipient was sent", code: "invalid_value" }],
+        );
+      return;
+    }
+    await checkpoints.release(id, key, released);
   }
 }
 

@@ -31,6 +31,15 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`,
   FAILURE_PATH,
 );
+/** Release only an entry still pending: a settle by hand never overwrites a send recorded meanwhile. */
+const CHECKPOINT_RELEASE_PENDING = script(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return 0 end
+local ok, c = pcall(cjson.decode, cur)
+if not ok or type(c) ~= 'table' or c['state'] ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`);
 const HGET = script(`return redis.call('HGET', KEYS[1], ARGV[1])`);
 /** One HSCAN step over a campaign's hash, keeping only pending entries: { cursor, {field, value, …} }. */
 const CHECKPOINT_PENDING = script(`
@@ -92,6 +101,20 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
       [key, JSON.stringify(entry), this.ttlMs],
       "campaigns.release",
     );
+  }
+
+  async releasePending(
+    campaign: string,
+    key: string,
+    entry: CheckpointEntry & { state: "released" },
+  ): Promise<boolean> {
+    const done = await this.redis.run(
+      CHECKPOINT_RELEASE_PENDING,
+      [this.prefix + campaign],
+      [key, JSON.stringify(entry), this.ttlMs],
+      "campaigns.releasePending",
+    );
+    return Number(done) === 1;
   }
 
   /** HSCAN in steps of 1,000 fields: Redis is never blocked for a whole large campaign. */

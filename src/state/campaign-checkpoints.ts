@@ -48,6 +48,16 @@ export interface CampaignCheckpointStore {
   settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void>;
   /** Nothing was sent: the claim becomes `released`, so a later run tries this recipient again. */
   release(campaign: string, key: string, entry: CheckpointEntry & { state: "released" }): Promise<void>;
+  /**
+   * Release `key` only if its entry is still `pending`, in one step; true when it did. Used by
+   * `wa.campaigns.settle(…, "not_sent")`, so a status webhook that records the send meanwhile is
+   * never overwritten. Optional for a store of your own (then `release` is used, after a read).
+   */
+  releasePending?(
+    campaign: string,
+    key: string,
+    entry: CheckpointEntry & { state: "released" },
+  ): Promise<boolean>;
   /** What is recorded for `key`, if anything. */
   get(campaign: string, key: string): Promise<CheckpointEntry | undefined>;
   /**
@@ -143,6 +153,17 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
     entry: CheckpointEntry & { state: "released" },
   ): Promise<void> {
     this.#of(campaign).set(key, { ...entry });
+  }
+
+  async releasePending(
+    campaign: string,
+    key: string,
+    entry: CheckpointEntry & { state: "released" },
+  ): Promise<boolean> {
+    const c = this.#campaigns.get(campaign);
+    if (!c || this.#now() - c.touched >= this.#ttlMs || c.entries.get(key)?.state !== "pending") return false;
+    this.#of(campaign).set(key, { ...entry });
+    return true;
   }
 
   async pending(campaign: string): Promise<PendingCheckpoint[]> {

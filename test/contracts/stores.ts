@@ -288,6 +288,24 @@ export function campaignCheckpointContract(make: StoreFactories["campaigns"]) {
     expect(await c.get("spring", "14165550002")).toEqual(later);
   });
 
+  it("campaign checkpoints: releasePending releases only a pending entry, never a recorded send", async () => {
+    const [c] = (await make()) as [CampaignCheckpointStore];
+    if (!c.releasePending) throw new Error("the built-in checkpoint stores implement releasePending");
+    const pending = { state: "pending" as const, correlationId: "wag_1", run: "run_a", at: 1_000 };
+    const released = { state: "released" as const, run: "run_a", at: 3_000 };
+    expect(await c.releasePending("fall", "14165550001", released)).toBe(false); // nothing there
+    expect(await c.get("fall", "14165550001")).toBeUndefined();
+    await c.claim("fall", "14165550001", pending);
+    expect(await c.releasePending("fall", "14165550001", released)).toBe(true);
+    expect(await c.get("fall", "14165550001")).toEqual(released);
+    expect(await c.releasePending("fall", "14165550001", released)).toBe(false); // already released
+    await c.claim("fall", "14165550002", pending);
+    const sent = { state: "sent" as const, messageId: "wamid.Y", run: "run_a", at: 2_000 };
+    await c.settle("fall", "14165550002", sent);
+    expect(await c.releasePending("fall", "14165550002", released)).toBe(false);
+    expect(await c.get("fall", "14165550002")).toEqual(sent);
+  });
+
   it("campaign checkpoints: pending lists the claims whose outcome is unknown, of that campaign only", async () => {
     const [c, other] = (await make(2)) as [CampaignCheckpointStore, CampaignCheckpointStore];
     const campaign = `pending-${Math.random().toString(36).slice(2)}`;

@@ -9,9 +9,8 @@ import { type CampaignCheckpointStore, MemoryCampaignCheckpointStore } from "../
 import { campaignWorld, number } from "../../campaigns/world.js";
 
 describe("attack4: settle(not_sent) racing the status webhook", () => {
-  // Known gap: settle("not_sent") reads, then releases unconditionally; closing the race needs a
-  // conditional release in the checkpoint stores (memory, Redis).
-  it.fails("a send Meta reports delivered while settle runs is not sent again by the next run", async () => {
+  // Fixed: settle("not_sent") releases only an entry still pending (releasePending, one step).
+  it("a send Meta reports delivered while settle runs is not sent again by the next run", async () => {
     const inner = new MemoryCampaignCheckpointStore();
     let gate: (() => void) | undefined;
     let releasing: (() => void) | undefined;
@@ -23,7 +22,9 @@ describe("attack4: settle(not_sent) racing the status webhook", () => {
       settle: (...a) => inner.settle(...a),
       get: (...a) => inner.get(...a),
       pending: (...a) => inner.pending(...a),
-      release: async (...a) => {
+      release: (...a) => inner.release(...a),
+      // The release settle() makes: held back until the status webhook has recorded the send.
+      releasePending: async (...a) => {
         if (releasing) {
           const wait = new Promise<void>((r) => {
             gate = r;
@@ -32,7 +33,7 @@ describe("attack4: settle(not_sent) racing the status webhook", () => {
           releasing = undefined;
           await wait;
         }
-        return inner.release(...a);
+        return inner.releasePending(...a);
       },
     };
     const w = campaignWorld({ stores: { campaigns } }, undefined, true);
@@ -50,7 +51,7 @@ describe("attack4: settle(not_sent) racing the status webhook", () => {
     await w.fake.webhooks.deliver(w.wa);
     expect((await inner.get("race", to.slice(1)))?.state).toBe("sent");
     gate?.();
-    await settling.catch(() => undefined);
+    await expect(settling).rejects.toThrow(/recorded as sent .* while settling/);
 
     // The message reached the user: the next run must not send it again.
     // (Two days later, so no frequency cap hides the second send.)
