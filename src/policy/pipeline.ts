@@ -895,6 +895,13 @@ export class Policy {
     if ([132001, 132012, 132015, 132016].includes(code))
       await this.templates.invalidate().catch(() => undefined);
     if (key === undefined) return undefined;
+    // Meta says the person's window is closed: whatever this side recorded, free-form messages
+    // are refused until they write again (under every identifier of the person).
+    if (code === 131047) {
+      const close = this.stores.sessionWindows.close?.bind(this.stores.sessionWindows);
+      if (close) await Promise.all((await this.stores.identity.aliases(key)).map((k) => close(k, when)));
+      return undefined;
+    }
     // Meta's per-user marketing limit: no marketing to this person for 24 hours (frequency guard).
     if (code === 131049) {
       await this.stores.rateLimits.window(marketingHoldKey(key), 1, 24 * HOUR, when, true);

@@ -45,6 +45,27 @@ export function sessionWindowContract(make: StoreFactories["sessionWindows"]) {
     expect(await s.lastInbound("14165550001")).toBe(5_000);
     expect(await s.lastInbound("14165550002")).toBeUndefined();
   });
+
+  it("session windows: a close (Meta's 131047) ends the window; only a later message reopens it", async () => {
+    const s = await make();
+    if (!s.close) throw new Error("the built-in window stores implement close");
+    const DAY_MS = 24 * 3_600_000;
+    const t = 10 * DAY_MS;
+    await s.recordInbound("14165550003", t);
+    await s.close("14165550003", t + 3_600_000);
+    // Counted as 24 hours before the close: no window is open at or after it.
+    expect(await s.lastInbound("14165550003")).toBe(t + 3_600_000 - DAY_MS);
+    // A late delivery of an older message does not reopen it; an older close changes nothing.
+    await s.recordInbound("14165550003", t + 1_000);
+    await s.close("14165550003", t);
+    expect(await s.lastInbound("14165550003")).toBe(t + 3_600_000 - DAY_MS);
+    // The user writes again: a new window.
+    await s.recordInbound("14165550003", t + 2 * 3_600_000);
+    expect(await s.lastInbound("14165550003")).toBe(t + 2 * 3_600_000);
+    // A close of someone with no message recorded leaves nothing to report.
+    await s.close("14165550004", t);
+    expect(await s.lastInbound("14165550004")).toBeUndefined();
+  });
 }
 
 export function consentContract(make: StoreFactories["consent"]) {

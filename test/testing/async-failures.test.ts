@@ -129,8 +129,8 @@ describe("FakeCloudApi: failures Meta reports in a status webhook", () => {
 });
 
 describe("the client with its policy on, fed by the fake's failed statuses", () => {
-  it("131047: a reply the client thought in-window is accepted; the failed status reaches listeners and blocks or opts out no one", async () => {
-    const { fake, wa } = connected();
+  it("131047: a reply the client thought in-window is accepted; the failed status closes the window and blocks or opts out no one", async () => {
+    const { clock, fake, wa } = connected();
     fake.templates.add({
       name: "notice",
       language: "en_US",
@@ -149,9 +149,18 @@ describe("the client with its policy on, fed by the fake's failed statuses", () 
     expect(seen.map((s) => [s.id, s.status, s.errors.map((e) => e.code)])).toEqual([
       [reply.messageId, "failed", [131047]],
     ]);
+    // Meta says the window is closed: the next free-form message is refused locally.
+    await expect(wa.messages.sendText({ to: USER, body: "still there?" })).rejects.toMatchObject({
+      rule: "session-window",
+    });
     // Not a block, not an opt-out: a template still goes to the user.
     await wa.messages.sendTemplate({ to: USER, name: "notice", language: "en_US" });
     expect(fake.messaging.sentTo(USER).map((m) => m.type)).toEqual(["text", "template"]);
+    // When the user writes again, the window opens again.
+    clock.advance(60_000);
+    fake.messaging.receiveMessage(USER, { text: "yes" });
+    await fake.webhooks.deliver(wa);
+    await wa.messages.sendText({ to: USER, body: "great" });
   });
 
   it("131026 settles a send whose outcome was unknown as failed", async () => {
