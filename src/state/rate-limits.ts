@@ -55,6 +55,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
    * beside it (the room check and a refund need them).
    */
   readonly #buckets: BoundedMap<string, number | OddBucket>;
+  /**
+   * Plain-number entries hold `emptyAt - epoch` (the first `now` this store saw): a whole number
+   * of milliseconds within ±24 days of it is a small integer to V8, with no heap number behind it.
+   */
+  #epoch: number | undefined;
   /** The burst and interval of the first bucket taken: those of every plain-number entry. */
   #usual: { burst: number; intervalMs: number } | undefined;
 
@@ -109,7 +114,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     consume: boolean,
   ): Promise<RateDecision> {
     const held = this.#buckets.get(key);
-    const emptyAt = held === undefined ? undefined : typeof held === "number" ? held : held.emptyAt;
+    const emptyAt =
+      held === undefined
+        ? undefined
+        : typeof held === "number"
+          ? held + (this.#epoch as number)
+          : held.emptyAt;
     const tokens = emptyAt === undefined ? burst : Math.min(burst, (now - emptyAt) / intervalMs);
     if (tokens < 1) return { ok: false, retryAfterMs: Math.ceil((1 - tokens) * intervalMs) };
     if (consume) {
@@ -117,10 +127,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
       // its recipient a fresh burst. With none, the new recipient waits for the oldest to refill.
       const next = now - (tokens - 1) * intervalMs;
       this.#usual ??= { burst, intervalMs };
+      this.#epoch ??= now;
       const usual = this.#usual;
       const value =
         burst === usual.burst && intervalMs === usual.intervalMs
-          ? next
+          ? next - this.#epoch
           : { emptyAt: next, burst, intervalMs };
       if (!this.#buckets.setIfRoom(key, value, (_, b) => this.#refilled(b, now)))
         return { ok: false, retryAfterMs: intervalMs };
@@ -131,7 +142,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   #refilled(b: number | OddBucket, now: number): boolean {
     if (typeof b !== "number") return now - b.emptyAt >= b.burst * b.intervalMs;
     const usual = this.#usual as { burst: number; intervalMs: number };
-    return now - b >= usual.burst * usual.intervalMs;
+    return now - (b + (this.#epoch as number)) >= usual.burst * usual.intervalMs;
   }
 
   async refundBucket(key: string, _burst: number): Promise<void> {
