@@ -333,8 +333,8 @@ function warmUpGuard(deps: GuardDeps, w: WarmUp, throttle: Required<ThrottleOpti
 }
 
 function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
-  const key = () => `throughput:${deps.phoneNumberId()}`;
-  const slowKey = () => `throughput:marketing:${deps.phoneNumberId()}`;
+  const key = perNumber(deps, (id) => `throughput:${id}`);
+  const slowKey = perNumber(deps, (id) => `throughput:marketing:${id}`);
   const slowLimit = Math.max(1, Math.floor(c.perSecond * c.marketingShareWhenSlowed));
   /** Sends that took a slot of the slowed marketing window too (to refund both). */
   const slowed = new WeakSet<PolicyContext>();
@@ -372,8 +372,25 @@ function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
   );
 }
 
+/** A key built from the phone number id once, and again only if the id changes. */
+function perNumber(deps: GuardDeps, build: (id: string) => string): () => string {
+  let id: string | undefined;
+  let key = "";
+  return () => {
+    const now = deps.phoneNumberId();
+    if (now !== id) {
+      id = now;
+      key = build(now);
+    }
+    return key;
+  };
+}
+
 function pairRateGuard(deps: GuardDeps, c: GuardConfig["pairRate"]): Guard {
-  const pair = (k: string) => `pair:${deps.phoneNumberId()}:${k}`;
+  const prefix = perNumber(deps, (id) => `pair:${id}:`);
+  // Joined, not concatenated: one flat string, which a memory store keeps as its key for each
+  // recipient (a template literal leaves a tree of cons strings behind it, ~50 bytes more).
+  const pair = (k: string) => [prefix(), k].join("");
   const keys = async (ctx: PolicyContext) => (await personKeys(ctx)).map(pair);
   // One person, one pace: a unit is taken under every identifier of theirs, so sends to their
   // phone number and to their BSUID share it. A refusal under one gives back what the others took.

@@ -32,9 +32,9 @@ export interface RateLimitStore {
   refundBucket(key: string, burst: number): Promise<void>;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
+/** A bucket taken with another burst or interval than the store's usual one keeps them beside it. */
+interface OddBucket {
+  emptyAt: number;
   burst: number;
   intervalMs: number;
 }
@@ -47,7 +47,21 @@ interface Bucket {
 export class MemoryRateLimitStore implements RateLimitStore {
   /** Per key: admitted event times within the window, oldest first. */
   readonly #logs = new Map<string, number[]>();
-  readonly #buckets: BoundedMap<string, Bucket>;
+  /**
+   * Per key, one number: the time at which the bucket would have held no token had it never been
+   * capped (`at - tokens × intervalMs`). Tokens at `now` are `min(burst, (now - emptyAt) /
+   * intervalMs)`, so a bucket costs one map entry and one number rather than an object of four. A
+   * bucket taken with another burst or interval than the first one this store saw keeps them
+   * beside it (the room check and a refund need them).
+   */
+  readonly #buckets: BoundedMap<string, number | OddBucket>;
+  /**
+   * Plain-number entries hold `emptyAt - epoch` (the first `now` this store saw): a whole number
+   * of milliseconds within ±24 days of it is a small integer to V8, with no heap number behind it.
+   */
+  #epoch: number | undefined;
+  /** The burst and interval of the first bucket taken: those of every plain-number entry. */
+  #usual: { burst: number; intervalMs: number } | undefined;
 
   /** @param options.maxKeys recipients whose pair-rate state is kept (default 1,000,000). */
   constructor(options: { maxKeys?: number } = {}) {
@@ -99,21 +113,44 @@ export class MemoryRateLimitStore implements RateLimitStore {
     now: number,
     consume: boolean,
   ): Promise<RateDecision> {
-    const state = this.#buckets.get(key);
-    const tokens = state ? Math.min(burst, state.tokens + (now - state.at) / intervalMs) : burst;
+    const held = this.#buckets.get(key);
+    const emptyAt =
+      held === undefined
+        ? undefined
+        : typeof held === "number"
+          ? held + (this.#epoch as number)
+          : held.emptyAt;
+    const tokens = emptyAt === undefined ? burst : Math.min(burst, (now - emptyAt) / intervalMs);
     if (tokens < 1) return { ok: false, retryAfterMs: Math.ceil((1 - tokens) * intervalMs) };
     if (consume) {
       // Only a bucket that has refilled may make room: forgetting one still drained would hand
       // its recipient a fresh burst. With none, the new recipient waits for the oldest to refill.
-      const refilled = (_: string, b: Bucket) => b.tokens + (now - b.at) / b.intervalMs >= b.burst;
-      if (!this.#buckets.setIfRoom(key, { tokens: tokens - 1, at: now, burst, intervalMs }, refilled))
+      const next = now - (tokens - 1) * intervalMs;
+      this.#usual ??= { burst, intervalMs };
+      this.#epoch ??= now;
+      const usual = this.#usual;
+      const value =
+        burst === usual.burst && intervalMs === usual.intervalMs
+          ? next - this.#epoch
+          : { emptyAt: next, burst, intervalMs };
+      if (!this.#buckets.setIfRoom(key, value, (_, b) => this.#refilled(b, now)))
         return { ok: false, retryAfterMs: intervalMs };
     }
     return { ok: true, retryAfterMs: 0 };
   }
 
-  async refundBucket(key: string, burst: number): Promise<void> {
-    const state = this.#buckets.get(key);
-    if (state) state.tokens = Math.min(burst, state.tokens + 1);
+  #refilled(b: number | OddBucket, now: number): boolean {
+    if (typeof b !== "number") return now - b.emptyAt >= b.burst * b.intervalMs;
+    const usual = this.#usual as { burst: number; intervalMs: number };
+    return now - (b + (this.#epoch as number)) >= usual.burst * usual.intervalMs;
+  }
+
+  async refundBucket(key: string, _burst: number): Promise<void> {
+    // One token back is an empty bucket one interval earlier. Tokens are capped at `burst` when
+    // read, so the cap needs no state of its own.
+    const held = this.#buckets.get(key);
+    if (held === undefined) return;
+    if (typeof held !== "number") held.emptyAt -= held.intervalMs;
+    else this.#buckets.set(key, held - (this.#usual as { intervalMs: number }).intervalMs);
   }
 }

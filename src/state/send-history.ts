@@ -57,6 +57,11 @@ export interface SendRecord {
 }
 
 type Entry = Omit<SendRecord, "key" | "aliases">;
+/** A recipient's sends: most have one, held without an array around it. */
+type Sends = Entry | Entry[];
+
+const each = (sends: Sends | undefined): readonly Entry[] =>
+  sends === undefined ? [] : Array.isArray(sends) ? sends : [sends];
 
 /**
  * In-memory history: seven days per recipient, bounded to `max` recipients. Check and record are
@@ -66,13 +71,20 @@ type Entry = Omit<SendRecord, "key" | "aliases">;
  * Reaching `max` never forgets a send a cap still needs: a recipient is evicted only when all of
  * their sends are older than 7 days. When no one can go, a business-initiated send to a new
  * recipient is refused (`full`) — use a shared store (Redis) for more recipients a week.
+ *
+ * Layout, for a campaign's many recipients: a recipient with one send holds that entry alone (no
+ * array); equal fingerprints share one string (a campaign's sends all have the same one); the
+ * 24-hour reach queue is two flat arrays (keys, times) rather than a pair per send.
  */
 export class MemorySendHistoryStore implements SendHistoryStore {
-  readonly #byKey: BoundedMap<string, Entry[]>;
+  readonly #byKey: BoundedMap<string, Sends>;
   /** Time-ordered (key, at) of business-initiated sends in the last 24 h, and each key's latest. */
-  #queue: Array<[string, number]> = [];
+  #queueKeys: string[] = [];
+  #queueAts: number[] = [];
   #head = 0;
   readonly #latest = new Map<string, number>();
+  /** One string per distinct fingerprint, so entries share it (cleared when it reaches its size). */
+  readonly #fingerprints = new Map<string, string>();
 
   constructor(options: { max?: number } = {}) {
     this.#byKey = new BoundedMap(options.max ?? 1_000_000);
@@ -86,12 +98,20 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     return this.#reserve(entry, caps);
   }
 
+  #intern(fingerprint: string): string {
+    const known = this.#fingerprints.get(fingerprint);
+    if (known !== undefined) return known;
+    if (this.#fingerprints.size >= 4096) this.#fingerprints.clear();
+    this.#fingerprints.set(fingerprint, fingerprint);
+    return fingerprint;
+  }
+
   /** Check every cap and record, without yielding: atomic for every caller in this process. */
   #reserve(entry: SendRecord, caps: SendCaps): ReserveRefusal | undefined {
-    const list = this.#byKey.get(entry.key);
+    const held = this.#byKey.get(entry.key);
     // The caps count the person's sends under every identifier.
-    const others = entry.aliases?.flatMap((k) => (k === entry.key ? [] : (this.#byKey.get(k) ?? [])));
-    const all = others?.length ? [...(list ?? []), ...others] : list;
+    const others = entry.aliases?.flatMap((k) => (k === entry.key ? [] : each(this.#byKey.get(k))));
+    const all = others?.length ? [...each(held), ...others] : held === undefined ? undefined : each(held);
     if (all && caps.identicalSince !== undefined) {
       const since = caps.identicalSince;
       if (all.some((e) => e.fingerprint === entry.fingerprint && e.at > since)) return "identical";
@@ -119,16 +139,18 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     const recorded: Entry = {
       at: entry.at,
       marketing: entry.marketing,
-      fingerprint: entry.fingerprint,
+      fingerprint: this.#intern(entry.fingerprint),
       reach: entry.reach,
     };
-    const kept = list?.filter((e) => e.at > entry.at - 7 * DAY);
-    // Most users have one entry: an exact-size array, not one grown by push (about 150 bytes more).
-    const next = kept?.length ? [...kept, recorded] : [recorded];
-    const stale = (_: string, sends: Entry[]) => sends.every((e) => e.at <= entry.at - 7 * DAY);
+    const weekAgo = entry.at - 7 * DAY;
+    const kept = held === undefined ? [] : each(held).filter((e) => e.at > weekAgo);
+    // Most users have one entry: the entry itself; else an exact-size array, not one grown by push.
+    const next: Sends = kept.length ? [...kept, recorded] : recorded;
+    const stale = (_: string, sends: Sends) => each(sends).every((e) => e.at <= weekAgo);
     if (!this.#byKey.setIfRoom(entry.key, next, stale)) return "full";
     if (entry.reach) {
-      this.#queue.push([entry.key, entry.at]);
+      this.#queueKeys.push(entry.key);
+      this.#queueAts.push(entry.at);
       if ((this.#latest.get(entry.key) ?? Number.NEGATIVE_INFINITY) < entry.at)
         this.#latest.set(entry.key, entry.at);
       this.#compact();
@@ -137,15 +159,18 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   }
 
   async release(entry: SendRecord): Promise<void> {
-    const list = this.#byKey.get(entry.key);
-    if (!list) return;
+    const held = this.#byKey.get(entry.key);
+    if (held === undefined) return;
+    const list = each(held);
     const i = list.findIndex((e) => e.at === entry.at && e.fingerprint === entry.fingerprint);
     if (i < 0) return;
-    list.splice(i, 1);
+    const rest = list.filter((_, j) => j !== i);
+    // Forgetting the only send leaves the recipient held with none (as an empty list did before).
+    this.#byKey.keep(entry.key, rest.length === 1 ? (rest[0] as Entry) : rest);
     if (this.#latest.get(entry.key) === entry.at) {
       // The recipient still counts if another send within the 24 hours reached them; that send's
       // place in the time-ordered queue is taken again, so it leaves the count when it ages out.
-      const still = list
+      const still = rest
         .filter((e) => e.reach && e.at > entry.at - DAY)
         .reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
       if (still === Number.NEGATIVE_INFINITY) this.#latest.delete(entry.key);
@@ -159,13 +184,14 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   /** Put (key, at) in its time order in the queue (binary search from the head). */
   #enqueue(key: string, at: number): void {
     let lo = this.#head;
-    let hi = this.#queue.length;
+    let hi = this.#queueAts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.#queue[mid] as [string, number])[1] <= at) lo = mid + 1;
+      if ((this.#queueAts[mid] as number) <= at) lo = mid + 1;
       else hi = mid;
     }
-    this.#queue.splice(lo, 0, [key, at]);
+    this.#queueKeys.splice(lo, 0, key);
+    this.#queueAts.splice(lo, 0, at);
   }
 
   async reach(key: string, now: number): Promise<{ unique: number; includes: boolean }> {
@@ -174,11 +200,11 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   }
 
   async marketingSince(key: string, since: number): Promise<number> {
-    return (this.#byKey.get(key) ?? []).filter((e) => e.marketing && e.at > since).length;
+    return each(this.#byKey.get(key)).filter((e) => e.marketing && e.at > since).length;
   }
 
   async sentSince(key: string, fingerprint: string, since: number): Promise<boolean> {
-    return (this.#byKey.get(key) ?? []).some((e) => e.fingerprint === fingerprint && e.at > since);
+    return each(this.#byKey.get(key)).some((e) => e.fingerprint === fingerprint && e.at > since);
   }
 
   /** Recipients held (each with sends in the last 7 days, or not yet evicted). */
@@ -187,22 +213,26 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   }
 
   #prune(now: number): void {
-    while (this.#head < this.#queue.length) {
-      const [key, at] = this.#queue[this.#head] as [string, number];
+    while (this.#head < this.#queueAts.length) {
+      const at = this.#queueAts[this.#head] as number;
       if (at > now - DAY) break;
+      const key = this.#queueKeys[this.#head] as string;
       if (this.#latest.get(key) === at) this.#latest.delete(key);
       this.#head++;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
+    if (this.#head > 1024 && this.#head * 2 > this.#queueAts.length) {
+      this.#queueKeys.splice(0, this.#head);
+      this.#queueAts.splice(0, this.#head);
       this.#head = 0;
     }
   }
 
   /** Many sends to the same people: keep only each recipient's latest, so the queue stays ≤ 2 × max. */
   #compact(): void {
-    if (this.#queue.length - this.#head <= 2 * Math.max(1024, this.#byKey.max)) return;
-    this.#queue = [...this.#latest].sort((a, b) => a[1] - b[1]);
+    if (this.#queueAts.length - this.#head <= 2 * Math.max(1024, this.#byKey.max)) return;
+    const latest = [...this.#latest].sort((a, b) => a[1] - b[1]);
+    this.#queueKeys = latest.map(([k]) => k);
+    this.#queueAts = latest.map(([, at]) => at);
     this.#head = 0;
   }
 }
