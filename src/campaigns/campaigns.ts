@@ -382,4 +382,8 @@ function validateEarlyWarning(value: unknown): void {
     if (v !== undefined && (typeof v !== "number" || !(v >= 0 && v <= 1)))
       fail(key, "a share between 0 and 1");
   }
+  // A window that can never hold `minSent` sends would never judge anything: the warning would be off.
+  const window = (o["window"] as number | undefined) ?? 500;
+  const minSent = (o["minSent"] as number | undefined) ?? 50;
+  if (window < minSent) fail("window", `at least minSent (${minSent}), or the warning never judges`);
 }

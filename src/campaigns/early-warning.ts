@@ -81,6 +81,8 @@ export class EarlyWarning {
   #read = 0;
   readonly #failedBy: Record<string, number> = {};
   #tripped: CampaignSignalReport["tripped"];
+  /** Sends under way (asked of Meta, no answer yet), and whether their recipient opted out meanwhile. */
+  readonly #underWay = new Map<string, boolean>();
 
   constructor(options: EarlyWarningOptions = {}) {
     this.#o = {
@@ -96,8 +98,18 @@ export class EarlyWarning {
     this.#ring = new Array(this.#o.window);
   }
 
-  /** A message of this run was accepted by Meta. */
-  sent(key: string, correlationId: string, at: number): void {
+  /** A send to `key` is about to be asked of Meta: an opt-out before its answer still counts. */
+  expect(key: string): void {
+    if (!this.#underWay.has(key)) this.#underWay.set(key, false);
+  }
+
+  /** The send to `key` did not go out (refused, failed, deferred). */
+  drop(key: string): void {
+    this.#underWay.delete(key);
+  }
+
+  /** A message of this run was accepted by Meta. A reason to stop, or undefined. */
+  sent(key: string, correlationId: string, at: number): string | undefined {
     const old = this.#ring[this.#next];
     if (old) this.#forget(old);
     const entry: Entry = { key, correlationId, at, optedOut: false, failed: undefined, read: false };
@@ -106,11 +118,22 @@ export class EarlyWarning {
     this.#size = Math.min(this.#size + 1, this.#o.window);
     this.#byKey.set(key, entry);
     this.#byId.set(correlationId, entry);
+    if (this.#underWay.get(key) === true) {
+      entry.optedOut = true;
+      this.#optOuts++;
+    }
+    this.#underWay.delete(key);
+    // Signals that came before there were enough sends are judged as soon as there are.
+    return this.#verdict(at);
   }
 
   /** A recipient (canonical key) opted out. A reason to stop, or undefined. */
   optOut(key: string): string | undefined {
     const e = this.#byKey.get(key);
+    if (!e && this.#underWay.has(key)) {
+      this.#underWay.set(key, true);
+      return undefined;
+    }
     if (!e || e.optedOut) return undefined;
     e.optedOut = true;
     this.#optOuts++;

@@ -369,11 +369,17 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     if (!this.#warning) return;
     const key = checkpointKey(event.recipient);
     // The person may have been sent under another identifier (a BSUID beside the number).
-    const keys = this.#deps.policy.stores.identity.aliasesNow?.(key) ?? [key];
-    for (const k of keys.includes(key) ? keys : [key, ...keys]) {
-      const warning = this.#warning.optOut(k);
-      if (warning) return this.#stop(warning, "early-warning");
-    }
+    const identity = this.#deps.policy.stores.identity;
+    const judge = (keys: readonly string[]) => {
+      for (const k of keys.includes(key) ? keys : [key, ...keys]) {
+        const warning = this.#warning?.optOut(k);
+        if (warning) return this.#stop(warning, "early-warning");
+      }
+    };
+    const now = identity.aliasesNow?.(key);
+    if (now) return judge(now);
+    // A shared identity store answers later; an unreachable one still counts the identifier given.
+    void identity.aliases(key).then(judge, () => judge([key]));
   };
 
   /** A template update: PAUSED or DISABLED for this campaign's template stops the run. */
@@ -611,6 +617,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         return { index, to, status: "deferred", reason: "stopped" };
       }
       try {
+        this.#warning?.expect(key);
         const sent = await messages.send(message);
         await checkpoints
           .settle(this.id, key, {
@@ -634,9 +641,11 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
           correlationId,
         };
         if (sent.waId !== undefined) result.waId = sent.waId;
-        this.#warning?.sent(key, correlationId, clock.now());
+        const warning = this.#warning?.sent(key, correlationId, clock.now());
+        if (warning) this.#stop(warning, "early-warning");
         return result;
       } catch (error) {
+        this.#warning?.drop(key);
         if (error instanceof ThroughputLimitError || error instanceof PairRateLimitError) {
           await clock.sleep(Math.max(1, error.retryAfterMs ?? 100), halt).catch(() => undefined);
           continue;

@@ -84,19 +84,29 @@ export function optOutOffer(
     }
     if (type === "FOOTER" && typeof component["text"] === "string") {
       const footer = component["text"];
-      const tokens = footer
+      const raw = footer
         .normalize("NFKC")
         .split(/[^\p{L}\p{N}]+/u)
-        .filter(Boolean)
-        .map(normalizeKeyword);
+        .filter(Boolean);
+      const tokens = raw.map(normalizeKeyword);
       for (let i = 0; i < tokens.length; i++) {
-        if (!words.keywords.has(tokens[i] as string)) continue;
-        // An instruction to send the keyword: "Reply STOP to opt out", "STOP to unsubscribe".
+        // An instruction to send a keyword: "Reply STOP to opt out", "STOP to unsubscribe".
         // A keyword that is only a word of the text ("END OF SEASON", "non-stop deals",
         // "cancel anytime") is not, and neither is "opt out" or "unsubscribe" next to a word the
         // listener does not know ("Reply NO to unsubscribe").
-        if (INSTRUCTION_VERBS.has(tokens[i - 1] ?? "") || (i === 0 && INSTRUCTION_LINKS.has(tokens[1] ?? "")))
-          return `footer "${footer}"`;
+        const led = i === 0 && INSTRUCTION_LINKS.has(tokens[1] ?? "");
+        if (!INSTRUCTION_VERBS.has(tokens[i - 1] ?? "") && !led) continue;
+        // What the user is asked to send: the word, and the words in capitals after it up to "to"
+        // ("Reply STOP OFFERS to …" asks for "STOP OFFERS"), read as the listener reads a message.
+        let end = i + 1;
+        while (
+          end < raw.length &&
+          !INSTRUCTION_LINKS.has(tokens[end] as string) &&
+          (raw[end] as string) === (raw[end] as string).toUpperCase() &&
+          (raw[end] as string) !== (raw[end] as string).toLowerCase()
+        )
+          end++;
+        if (words.keywords.has(tokens.slice(i, end).join(""))) return `footer "${footer}"`;
       }
     }
   }

@@ -904,7 +904,8 @@ export class Policy {
     }
     // Meta's per-user marketing limit: no marketing to this person for 24 hours (frequency guard).
     if (code === 131049) {
-      await this.stores.rateLimits.window(marketingHoldKey(key), 1, 24 * HOUR, when, true);
+      // Every failure is recorded (room for many): the hold lasts 24 hours from the latest one.
+      await this.stores.rateLimits.window(marketingHoldKey(key), 1_000, 24 * HOUR, when, true);
       return undefined;
     }
     if (code === 130403) {

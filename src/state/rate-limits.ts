@@ -81,6 +81,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
   ): Promise<RateDecision> {
     let log = this.#logs.get(key);
     if (!log) {
+      // A look that takes nothing leaves nothing behind (a hold checked for every send).
+      if (!consume) return { ok: limit > 0, retryAfterMs: limit > 0 ? 0 : windowMs, at: now };
       log = [];
       this.#logs.set(key, log);
     }

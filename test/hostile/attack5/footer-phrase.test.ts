@@ -14,13 +14,13 @@ describe("attack5: a footer the guard accepts whose instruction the listener ign
     const wa = w.client();
     await wa.consent.grant(CA, { scope: "marketing", source: "form" });
     const promo = () => wa.messages.sendTemplate({ to: CA, name: "promo", language: "en_US" });
-    // The guard accepts the footer as an opt-out instruction.
-    expect(await w.outcome(promo())).toBe("sent");
-    // The user follows it.
-    await w.deliver(wa, w.inbound("wamid.in1", "STOP OFFERS", { waId: "14165550101" }));
-    w.clock.advance(2 * 24 * 3_600_000);
+    // Fixed: the guard reads the whole phrase the footer asks for ("STOP OFFERS"), as the listener
+    // would read the reply: not a keyword, so the template offers no way out it understands.
     const before = w.sends().length;
-    expect(await w.outcome(promo())).toBe("consent");
+    expect(await w.outcome(promo())).toBe("template");
     expect(w.sends().length).toBe(before);
+    // Had it been sent, the reply it asks for would not have been recorded: the two agree.
+    await w.deliver(wa, w.inbound("wamid.in1", "STOP OFFERS", { waId: "14165550101" }));
+    expect((await wa.consent.status(CA, "marketing")).granted).toBe(true);
   });
 });
