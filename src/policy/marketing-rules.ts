@@ -67,6 +67,41 @@ export function optOutOffer(
   message: TemplateMessage,
   words: OptOutVocabulary,
 ): string | undefined {
+  // What the template offers by itself is read once per template (a campaign sends it many times).
+  let perTemplate = offers.get(words);
+  if (!perTemplate) {
+    perTemplate = new WeakMap();
+    offers.set(words, perTemplate);
+  }
+  let found = perTemplate.get(template);
+  if (!found) {
+    found = templateOffer(template, words);
+    perTemplate.set(template, found);
+  }
+  if (found.offer) return found.offer;
+  // Otherwise a quick reply this send gives an unsubscribe payload.
+  for (const sent of message.buttons ?? []) {
+    if (
+      sent.type === "quick_reply" &&
+      found.quickReplies.includes(sent.index) &&
+      words.payloads.has(normalizeKeyword(sent.payload))
+    )
+      return `quick reply with unsubscribe payload "${sent.payload}"`;
+  }
+  return undefined;
+}
+
+interface TemplateOffer {
+  /** How the template itself offers a way out (a button text, a footer), if it does. */
+  offer: string | undefined;
+  /** Indexes of its quick-reply buttons (a payload given at send time can make one a way out). */
+  quickReplies: number[];
+}
+
+const offers = new WeakMap<OptOutVocabulary, WeakMap<MessageTemplate, TemplateOffer>>();
+
+function templateOffer(template: MessageTemplate, words: OptOutVocabulary): TemplateOffer {
+  const quickReplies: number[] = [];
   for (const component of template.components) {
     const type = String(component.type).toUpperCase();
     if (type === "BUTTONS" && Array.isArray(component["buttons"])) {
@@ -74,12 +109,10 @@ export function optOutOffer(
       for (let index = 0; index < buttons.length; index++) {
         const b = buttons[index];
         if (String(b?.type).toUpperCase() !== "QUICK_REPLY") continue;
+        quickReplies.push(index);
         const text = typeof b?.text === "string" ? normalizeKeyword(b.text) : "";
         if (text && (words.keywords.has(text) || words.buttonTexts.has(text)))
-          return `quick reply "${String(b?.text)}"`;
-        const sent = message.buttons?.find((x) => x.type === "quick_reply" && x.index === index);
-        if (sent?.type === "quick_reply" && words.payloads.has(normalizeKeyword(sent.payload)))
-          return `quick reply with unsubscribe payload "${sent.payload}"`;
+          return { offer: `quick reply "${String(b?.text)}"`, quickReplies };
       }
     }
     if (type === "FOOTER" && typeof component["text"] === "string") {
@@ -106,11 +139,12 @@ export function optOutOffer(
           (raw[end] as string) !== (raw[end] as string).toLowerCase()
         )
           end++;
-        if (words.keywords.has(tokens.slice(i, end).join(""))) return `footer "${footer}"`;
+        if (words.keywords.has(tokens.slice(i, end).join("")))
+          return { offer: `footer "${footer}"`, quickReplies };
       }
     }
   }
-  return undefined;
+  return { offer: undefined, quickReplies };
 }
 
 /**
