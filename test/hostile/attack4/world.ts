@@ -1,4 +1,4 @@
-/** A world for the attack4 tests: a fake (Meta), a fake clock, a client whose sends reaching the fake are counted. */
+/** A world for the attack4 and attack5 tests: a fake (Meta), a fake clock, a client whose sends reaching the fake are counted. */
 import {
   type ClientOptions,
   isGraphApiError,

@@ -6,7 +6,7 @@
  * its whole list unless another webhook happens to arrive.
  */
 import { describe, expect, it } from "vitest";
-import { BODY, world } from "./world.js";
+import { BODY, world } from "../attack4/world.js";
 
 const to = (i: number) => `+1416555${String(1000 + i)}`;
 

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { memoryStores } from "../../../src/index.js";
 import { redisStores } from "../../../src/redis/index.js";
 import { FakeClock } from "../../../src/testing/index.js";
-import { BODY, world } from "./world.js";
+import { BODY, world } from "../attack4/world.js";
 
 const prefix = `wa-guard-attack5-ew-${process.pid}-${Date.now()}`;
 const redis = new Redis({ host: "127.0.0.1", port: 6379, maxRetriesPerRequest: 1, lazyConnect: true });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type CampaignReport, ValidationError } from "../../../src/index.js";
-import { BODY, world } from "./world.js";
+import { BODY, world } from "../attack4/world.js";
 
 const to = (i: number) => `+1416555${String(1000 + i)}`;
 

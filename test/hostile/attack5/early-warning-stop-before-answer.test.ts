@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClientOptions, WhatsAppClient } from "../../../src/index.js";
 import { fakeTransport } from "../../../src/testing/index.js";
-import { BODY, world } from "./world.js";
+import { BODY, world } from "../attack4/world.js";
 
 const to = (i: number) => `+1416555${String(1000 + i)}`;
 const digits = (i: number) => to(i).slice(1);

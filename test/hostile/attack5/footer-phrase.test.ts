@@ -6,7 +6,7 @@
  * is no keyword: nothing is recorded and the next marketing template reaches Meta.
  */
 import { describe, expect, it } from "vitest";
-import { BODY, CA, world } from "./world.js";
+import { BODY, CA, world } from "../attack4/world.js";
 
 describe("attack5: a footer the guard accepts whose instruction the listener ignores", () => {
   it("the reply a footer asks for withdraws marketing consent", async () => {

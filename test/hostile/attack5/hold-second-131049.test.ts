@@ -7,7 +7,7 @@
  * template reaches Meta.
  */
 import { describe, expect, it } from "vitest";
-import { BODY, CA, type Components, world } from "./world.js";
+import { BODY, CA, type Components, world } from "../attack4/world.js";
 
 const OPT_OUT: Components = [BODY, { type: "FOOTER", text: "Reply STOP to opt out" }];
 const HOUR = 3_600_000;
