@@ -155,7 +155,7 @@ export class WhatsAppClient {
     let linkCheck: ((texts: readonly string[]) => string | undefined) | undefined;
     this.account = new Account(
       this.#http,
-      pipeline.stores.accountHealth,
+      pipeline.health,
       content &&
         ((url) => {
           linkCheck ??= contentChecker(content);
@@ -195,9 +195,19 @@ export class WhatsAppClient {
     // who (identities) to the business.
     const samePhone =
       overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
+    // The WABA's restrictions and template list belong to every number of it (when they are
+    // kept apart from the number's own: a store set without a WABA-wide store keeps them per number).
+    const sameWaba = overrides.wabaId === undefined || overrides.wabaId === this.#http.options.wabaId;
+    const wabaWide =
+      sameWaba && this.#stores.wabaHealth !== this.#stores.accountHealth
+        ? {
+            wabaHealth: this.#stores.wabaHealth,
+            ...(this.#stores.templates && { templates: this.#stores.templates }),
+          }
+        : {};
     inheritedStores = samePhone
       ? this.#stores
-      : { consent: this.#stores.consent, identity: this.#stores.identity };
+      : { consent: this.#stores.consent, identity: this.#stores.identity, ...wabaWide };
     try {
       return new WhatsAppClient({ ...this.#input, ...overrides });
     } finally {

@@ -70,7 +70,8 @@ export interface GuardDeps {
   windows: SessionWindowStore;
   blocks: BlockMirror;
   rates: RateLimitStore;
-  health: AccountHealthStore;
+  /** The number's restrictions and its WABA's. */
+  health: Pick<AccountHealthStore, "active">;
   phoneNumberId: () => string;
   /** What to suggest when a template is not in the list (see `TemplateCache.hint`). */
   templateHint?: (name: string, language: string) => string;

@@ -19,7 +19,9 @@ import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
 import {
   type AccountHealthStore,
+  HealthLevels,
   MemoryAccountHealthStore,
+  type RestrictionLevel,
   type RestrictionScope,
 } from "../state/account-health.js";
 import { type BlockMirror, MemoryBlockMirror } from "../state/block-mirror.js";
@@ -148,8 +150,14 @@ export interface PolicyOptions {
 
 /** Where policy state lives. Memory stores by default; share Redis stores across instances. */
 export interface PolicyStores {
-  /** The account's open restrictions (from webhooks and Meta's error answers), shared by every sender of the number. */
+  /** The phone number's open restrictions (its quality, Meta's error answers about it), shared by every sender of the number. */
   accountHealth?: AccountHealthStore;
+  /**
+   * The WABA's open restrictions (a WABA, business or app BLOCKED or LIMITED, `account_update`
+   * webhooks, an account locked), shared by every number of the WABA. Without it they are kept
+   * in `accountHealth` when that is given (per number), else in memory.
+   */
+  wabaHealth?: AccountHealthStore;
   /** Business-initiated sends, for the messaging-limit and frequency guards. */
   sendHistory?: SendHistoryStore;
   /** The append-only consent ledger: opt-ins, opt-outs, their source and proof. */
@@ -354,12 +362,15 @@ export interface PolicyDeps {
 
 const HOUR = 60 * 60 * 1000;
 /** How long a restriction learnt from an error answer stays open, by Graph code. */
-const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number }> = {
-  368: { scope: "all", ms: 24 * HOUR },
-  131031: { scope: "all", ms: 24 * HOUR },
-  131048: { scope: "business_initiated", ms: HOUR },
-  // Classification violations limit template and direct (free-form) sends alike.
-  131064: { scope: "all", ms: 24 * HOUR },
+const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number; level: RestrictionLevel }> = {
+  // The WABA restricted or disabled, the account locked: no number of it can send.
+  368: { scope: "all", ms: 24 * HOUR, level: "waba" },
+  131031: { scope: "all", ms: 24 * HOUR, level: "waba" },
+  // Meta's spam rate limit is on the number that sent.
+  131048: { scope: "business_initiated", ms: HOUR, level: "phone_number" },
+  // Classification violations limit template and direct (free-form) sends alike, for the
+  // business account whose templates were misclassified.
+  131064: { scope: "all", ms: 24 * HOUR, level: "waba" },
 };
 const RESERVE_REASON = {
   identical: "the same message already went to this user recently",
@@ -386,6 +397,8 @@ export class Policy {
   readonly stores: Required<Omit<PolicyStores, "templates">> & Pick<PolicyStores, "templates">;
   /** The templates the template guard checks against. */
   readonly templates: TemplateCache;
+  /** The number's restrictions and its WABA's, read together by the account-health guard. */
+  readonly health: HealthLevels;
   #warmUp: WarmUp | undefined;
   #warmUpOff = false;
   readonly #guards: Guard[];
@@ -415,6 +428,8 @@ export class Policy {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.stores = {
       accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
+      // A store set without a WABA-wide store keeps every restriction where it keeps the number's.
+      wabaHealth: stores.wabaHealth ?? stores.accountHealth ?? new MemoryAccountHealthStore(),
       sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
       consent: stores.consent ?? new MemoryConsentStore(),
       sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),
@@ -424,6 +439,7 @@ export class Policy {
       campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
       identity: stores.identity ?? new MemoryIdentityStore(),
     };
+    this.health = new HealthLevels(this.stores.accountHealth, this.stores.wabaHealth);
     // Every client has a template list to share: in process by default (withOptions() copies and
     // clients on one memoryStores() share it), or the fleet's (Redis).
     this.stores.templates = stores.templates ?? new MemoryTemplateListStore(() => deps.clock.now());
@@ -476,7 +492,7 @@ export class Policy {
         windows: this.stores.sessionWindows,
         blocks: this.stores.blockMirror,
         rates: this.stores.rateLimits,
-        health: this.stores.accountHealth,
+        health: this.health,
         phoneNumberId: deps.phoneNumberId,
         templateHint: (name, language) => this.templates.hint(name, language),
         onWait: (rule, waitMs, recipient) => {
@@ -502,7 +518,7 @@ export class Policy {
     const capacity = rest.filter((g) => g.consumes);
     const ordered: Guard[] = [
       recipient as Guard,
-      accountHealthGuard(this.stores.accountHealth),
+      accountHealthGuard(this.health),
       ...pure,
       frequencyGuard(this.stores.sendHistory, frequency, this.stores.rateLimits),
       messagingLimitGuard(this.stores.sendHistory, this.stores.sessionWindows, limit),
@@ -570,7 +586,7 @@ export class Policy {
     const t = this.#throughput;
     if (!t) return Number.POSITIVE_INFINITY;
     if (!marketing) return t.perSecond;
-    const active = await this.stores.accountHealth.active(this.#deps.clock.now());
+    const active = await this.health.active(this.#deps.clock.now());
     return active.some((r) => r.scope === "marketing_slow")
       ? Math.max(1, Math.floor(t.perSecond * t.marketingShareWhenSlowed))
       : t.perSecond;
@@ -871,7 +887,7 @@ export class Policy {
     const when = Math.min(at ?? now, now);
     const restrict = RESTRICT_ON[code];
     if (restrict) {
-      await this.stores.accountHealth.open({
+      await this.health.of(restrict.level).open({
         scope: restrict.scope,
         source: `graph:${code}`,
         since: when,
