@@ -68,7 +68,7 @@ import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
 import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
-import { resolveWarmUp, type WarmUp, type WarmUpOptions, type WarmUpStep, warmUpStep } from "./warm-up.js";
+import { resolveWarmUp, type WarmUpOptions, WarmUpState, type WarmUpStep } from "./warm-up.js";
 
 /** Policy configuration. Every guard is on by default with conservative settings. */
 export interface PolicyOptions {
@@ -399,7 +399,7 @@ export class Policy {
   readonly templates: TemplateCache;
   /** The number's restrictions and its WABA's, read together by the account-health guard. */
   readonly health: HealthLevels;
-  #warmUp: WarmUp | undefined;
+  #warmUp: WarmUpState | undefined;
   #warmUpOff = false;
   readonly #guards: Guard[];
   /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
@@ -452,10 +452,10 @@ export class Policy {
     const normalised = (words: readonly string[]) => new Set(words.map(normalizeKeyword).filter(Boolean));
     const warmUp = options.warmUp === undefined ? undefined : resolveWarmUp(options.warmUp);
     if (typeof warmUp === "string") throw new ConfigError(warmUp);
-    this.#warmUp = warmUp;
+    this.#warmUp = warmUp && new WarmUpState(warmUp, this.stores.rateLimits, deps.phoneNumberId);
     this.#warmUpOff = options.disable?.includes("warm-up") ?? false;
     const config: GuardConfig = {
-      ...(warmUp && { warmUp }),
+      ...(this.#warmUp && { warmUp: this.#warmUp }),
       consent: { requireForReplies: options.consent?.requireForReplies ?? false },
       template: {
         optOut: options.template?.optOut ?? "refuse",
@@ -592,9 +592,19 @@ export class Policy {
       : t.perSecond;
   }
 
-  /** The warm-up step in force now (`policy.warmUp`), or undefined when there is none or it is over. */
-  warmUpNow(): WarmUpStep | undefined {
-    return this.#warmUp && !this.#warmUpOff ? warmUpStep(this.#warmUp, this.#deps.clock.now()) : undefined;
+  /**
+   * The warm-up step in force now (`policy.warmUp`) and the business-initiated sends it still
+   * allows in the rolling 24 hours; undefined when there is none or it is over.
+   */
+  async warmUpNow(): Promise<{ step: WarmUpStep; leftToday: number } | undefined> {
+    if (!this.#warmUp || this.#warmUpOff) return undefined;
+    const now = this.#deps.clock.now();
+    const step = await this.#warmUp.step(now);
+    if (!step) return undefined;
+    const leftToday = Number.isFinite(step.perDay)
+      ? step.perDay - (await this.#warmUp.sentToday(step.perDay, now))
+      : Number.POSITIVE_INFINITY;
+    return { step, leftToday };
   }
 
   /** The guards in the order they run. */
