@@ -6,6 +6,7 @@ import { Media } from "./api/media.js";
 import { Messages, validateMessage } from "./api/messages.js";
 import { UnknownOutcomes } from "./api/outcomes.js";
 import { Account } from "./api/phone-numbers.js";
+import { ResumableUploads } from "./api/resumable-upload.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
@@ -49,6 +50,8 @@ export class WhatsAppClient {
   readonly blocklist: BlockList;
   /** Upload, look up, download and delete media. */
   readonly media: Media;
+  /** Meta's Resumable Upload API: a file as a handle (profile pictures, template header examples). */
+  readonly uploads: ResumableUploads;
   /** Phone number health and limits. */
   readonly account: Account;
   /** The consent ledger and opt-outs (works with the policy on or off). */
@@ -147,6 +150,7 @@ export class WhatsAppClient {
       },
     );
     this.media = new Media(this.#http);
+    this.uploads = new ResumableUploads(this.#http);
     // profile.check() judges the profile's websites by the content guard's link rules (built on first use).
     const content =
       resolved.policy === false || resolved.policy.disable?.includes("content")

@@ -24,6 +24,12 @@ export type {
   ProfileReport,
 } from "./api/profile.js";
 export type {
+  ResumableUploadOptions,
+  ResumableUploads,
+  UploadedFile,
+  UploadFileType,
+} from "./api/resumable-upload.js";
+export type {
   AudioMessage,
   ButtonsMessage,
   ContactCard,
