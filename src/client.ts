@@ -10,6 +10,7 @@ import { ResumableUploads } from "./api/resumable-upload.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
+import { ConfigError } from "./errors/validation.js";
 import type { ClientEventName, ClientEvents } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
@@ -18,7 +19,13 @@ import { Consent, Sessions } from "./policy/consent.js";
 import { contentChecker } from "./policy/content.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
-import { lastInboundOf } from "./state/session-windows.js";
+import { MemoryAccountHealthStore } from "./state/account-health.js";
+import { MemoryBlockMirror } from "./state/block-mirror.js";
+import { MemoryCampaignCheckpointStore } from "./state/campaign-checkpoints.js";
+import { MemoryRateLimitStore } from "./state/rate-limits.js";
+import { MemorySendHistoryStore } from "./state/send-history.js";
+import { lastInboundOf, MemorySessionWindowStore } from "./state/session-windows.js";
+import { MemoryTemplateListStore } from "./state/template-list.js";
 import type { CampaignSignals } from "./webhooks/events.js";
 import { Webhooks } from "./webhooks/handler.js";
 
@@ -189,9 +196,11 @@ export class WhatsAppClient {
   /**
    * A new client with some options changed. It shares this client's transport (and its
    * connections), event listeners, retry budget and policy state (consent, windows, block
-   * mirror, rate limits, …) unless `stores` are given — or, when `phoneNumberId` changes, only
-   * the consent ledger, since windows, blocks and limits belong to one phone number. Nothing of
-   * this client is modified.
+   * mirror, rate limits, …) unless `stores` are given. When `phoneNumberId` changes it shares
+   * only the consent ledger and identities (and, for the same WABA, the WABA's restrictions and
+   * template list), since windows, blocks and limits belong to one phone number; if this client
+   * was given shared stores of its own (Redis), the copy needs the new number's `stores` too (a
+   * `ConfigError` says so). Nothing of this client is modified.
    */
   withOptions(overrides: ClientOptions): WhatsAppClient {
     inheriting = { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget };
@@ -212,8 +221,14 @@ export class WhatsAppClient {
     inheritedStores = samePhone
       ? this.#stores
       : { consent: this.#stores.consent, identity: this.#stores.identity, ...wabaWide };
+    // This client's own `stores` option came along in its options: for another number, keep only
+    // what is the business's (and the WABA's, above) — never its windows, blocks, rates or reach.
+    let input = this.#input;
+    if (!samePhone && overrides.stores === undefined && input.stores !== undefined) {
+      input = { ...input, stores: businessStores(input.stores, this.#http.options.phoneNumberId) };
+    }
     try {
-      return new WhatsAppClient({ ...this.#input, ...overrides });
+      return new WhatsAppClient({ ...input, ...overrides });
     } finally {
       inheriting = undefined;
       inheritedStores = undefined;
@@ -324,4 +339,50 @@ function describe(o: ResolvedOptions): Record<string, unknown> {
     maxRetries: o.maxRetries,
     maxRetryAfterMs: o.maxRetryAfterMs,
   };
+}
+
+/** The stores that keep one phone number's state (and the WABA's, when not kept apart). */
+const PER_NUMBER_STORES = [
+  "sessionWindows",
+  "blockMirror",
+  "rateLimits",
+  "accountHealth",
+  "wabaHealth",
+  "sendHistory",
+  "campaigns",
+  "templates",
+] as const;
+
+/**
+ * A client's `stores` option without what belongs to its phone number, for a copy with another
+ * number. In-memory ones are left behind (the copy makes fresh ones); a shared one (Redis, your
+ * own) cannot be split here, so the copy must be given the new number's stores.
+ */
+function businessStores(stores: NonNullable<ClientOptions["stores"]>, phoneNumberId: string | undefined) {
+  const out: NonNullable<ClientOptions["stores"]> = { ...stores };
+  const foreign: string[] = [];
+  for (const key of PER_NUMBER_STORES) {
+    const store = stores[key];
+    if (store === undefined) continue;
+    if (!isMemoryStore(store)) foreign.push(key);
+    delete out[key];
+  }
+  if (foreign.length > 0)
+    throw new ConfigError(
+      `withOptions({ phoneNumberId }): this client's stores (${foreign.join(", ")}) hold the state of phone number ${phoneNumberId ?? "(unset)"}, ` +
+        "which another number must not use; pass the new number's own: withOptions({ phoneNumberId, stores: redisStores(redis, { phoneNumberId, wabaId }) })",
+    );
+  return out;
+}
+
+function isMemoryStore(store: object): boolean {
+  return (
+    store instanceof MemorySessionWindowStore ||
+    store instanceof MemoryBlockMirror ||
+    store instanceof MemoryRateLimitStore ||
+    store instanceof MemoryAccountHealthStore ||
+    store instanceof MemorySendHistoryStore ||
+    store instanceof MemoryCampaignCheckpointStore ||
+    store instanceof MemoryTemplateListStore
+  );
 }
