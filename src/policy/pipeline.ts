@@ -731,8 +731,23 @@ export class Policy {
       : undefined;
     lastInbound?.catch(() => undefined); // observed below
     const runPure = async () => {
-      const first = await firstViolation(this.#builtInPure, ctx, undo);
-      if (first) return first;
+      const refused = await violationsOf(this.#builtInPure, ctx, undo);
+      if (refused.length > 0) {
+        // Refused already: the custom guards are asked too, as a dry run (take = false: nothing is
+        // taken), so the error lists every refusal, as policy.check() does. One that cannot
+        // decide adds nothing.
+        if (custom.length > 0) await personKnown(ctx)?.catch(() => undefined);
+        for (const guard of custom) {
+          try {
+            const result = guard.check(ctx, false, []);
+            const v = result instanceof Promise ? await result : result;
+            if (v) refused.push(v);
+          } catch {
+            // The refusal above stands.
+          }
+        }
+        return withOthers(refused);
+      }
       const known = custom.length > 0 ? personKnown(ctx) : undefined;
       if (known) await known; // custom guards see every identifier in ctx.keys
       for (const guard of custom) {
