@@ -115,13 +115,18 @@ function unknown(reason: string, value: unknown, field?: string, wabaId?: string
   return { key: `u:${digest([field, value])}`, event };
 }
 
-function parsed<T>(v: Validator<T>, value: unknown): T | undefined {
+function parsed<T>(v: Pick<Validator<T>, "parse">, value: unknown): T | undefined {
   return v.parse(value);
 }
 
 function missing(v: Validator<unknown>, value: unknown, what: string): string {
   const why = v.explain(value);
   return why ? `${what}: ${why}` : what;
+}
+
+/** An element of a change that its schema does not accept: an `unknown` event saying why. */
+function unfit(v: Validator<unknown>, raw: unknown, what: string, source: WebhookSource): ParsedItem {
+  return unknown(missing(v, raw, what), raw, source.field, source.wabaId);
 }
 
 /**
@@ -156,6 +161,45 @@ export function parseWebhookPayload(payload: unknown, receivedAt: number): Parse
   return items;
 }
 
+/** One change being parsed: where it came from, and the times its key falls back on. */
+interface ChangeContext {
+  field: string;
+  value: Obj;
+  wabaId: string;
+  source: WebhookSource;
+  /** The entry's time, when Meta stamped it. */
+  time: number | undefined;
+  receivedAt: number;
+  /** The entry's time, else the arrival time: what an element without its own timestamp gets. */
+  stamp: number;
+  /**
+   * A change Meta did not stamp is keyed by the second it arrived: the same body a day later is
+   * a new change (DISABLE, REINSTATE, DISABLE), not a duplicate.
+   */
+  untimed: string;
+}
+
+/** Parses one field's change into `out`; false when the value is not a shape it models. */
+type FieldParser = (change: ChangeContext, out: ParsedItem[]) => boolean;
+
+/** The key of a change that has no id of its own: its field, its body, and when. */
+const changeKey = (prefix: string, c: ChangeContext) =>
+  `${prefix}:${digest([c.field, c.value, c.time ?? c.untimed])}`;
+
+/** A field whose value is one object (template and account updates): one event, keyed by digest. */
+function oneObject<T>(
+  schema: Pick<Validator<T>, "parse">,
+  prefix: string,
+  build: (v: T, c: ChangeContext) => ParsedEvent,
+): FieldParser {
+  return (c, out) => {
+    const v = parsed(schema, c.value);
+    if (!v) return false;
+    out.push({ key: changeKey(prefix, c), event: build(v, c) });
+    return true;
+  };
+}
+
 function parseChange(
   field: string,
   value: Obj,
@@ -168,143 +212,167 @@ function parseChange(
   const meta = parsed(metadataSchema, value["metadata"]);
   if (meta?.phone_number_id !== undefined) source.phoneNumberId = meta.phone_number_id;
   if (meta?.display_phone_number !== undefined) source.displayPhoneNumber = meta.display_phone_number;
-  const stamp = time ?? receivedAt;
-  // A change Meta did not stamp is keyed by the second it arrived: the same body a day later is
-  // a new change (DISABLE, REINSTATE, DISABLE), not a duplicate.
-  const untimed = `r${Math.floor(receivedAt / 1000)}`;
-  let known = false;
+  const change: ChangeContext = {
+    field,
+    value,
+    wabaId,
+    source,
+    time,
+    receivedAt,
+    stamp: time ?? receivedAt,
+    untimed: `r${Math.floor(receivedAt / 1000)}`,
+  };
+  const known = FIELDS.get(field)?.(change, out) ?? false;
+  if (!known) out.push(unknown(`unmodelled field "${field}" or shape`, value, field, wabaId));
+}
 
-  if (field === "messages" || field === "user_preferences" || field === "calls") {
-    const contacts = Array.isArray(value["contacts"])
-      ? (value["contacts"] as unknown[])
-          .map((c) => parsed(contactSchema, c))
-          .filter((c): c is ContactPayload => !!c)
-      : [];
-    if (Array.isArray(value["messages"])) {
-      known = true;
-      for (const raw of value["messages"]) out.push(messageItem(raw, source, contacts, receivedAt));
+/** `messages`, `user_preferences` and `calls`: arrays of messages, statuses, errors, preferences, calls. */
+function messageArrays(c: ChangeContext, out: ParsedItem[]): boolean {
+  const { field, value, wabaId, source, time, receivedAt, stamp, untimed } = c;
+  let known = false;
+  const contacts = Array.isArray(value["contacts"])
+    ? (value["contacts"] as unknown[])
+        .map((x) => parsed(contactSchema, x))
+        .filter((x): x is ContactPayload => !!x)
+    : [];
+  if (Array.isArray(value["messages"])) {
+    known = true;
+    for (const raw of value["messages"]) out.push(messageItem(raw, source, contacts, receivedAt));
+  }
+  if (Array.isArray(value["statuses"])) {
+    known = true;
+    for (const raw of value["statuses"]) {
+      // Call statuses (`calls` field; `type: "call"`, `wacid…` ids) are not message statuses:
+      // their biz_opaque_callback_data must not settle a message send.
+      out.push(
+        field === "calls" || isCallStatus(raw)
+          ? callStatusItem(raw, source, receivedAt)
+          : statusItem(raw, source, contacts, receivedAt),
+      );
     }
-    if (Array.isArray(value["statuses"])) {
-      known = true;
-      for (const raw of value["statuses"]) {
-        // Call statuses (`calls` field; `type: "call"`, `wacid…` ids) are not message statuses:
-        // their biz_opaque_callback_data must not settle a message send.
-        out.push(
-          field === "calls" || isCallStatus(raw)
-            ? callStatusItem(raw, source, receivedAt)
-            : statusItem(raw, source, contacts, receivedAt),
-        );
+  }
+  if (Array.isArray(value["errors"])) {
+    known = true;
+    const event: ErrorEvent = withSource(source, { kind: "error", errors: webhookErrors(value["errors"]) });
+    // No id: identical errors (a 130429 storm) are distinct events, so each delivery counts.
+    out.push({ key: `e:${digest(value)}:${receivedAt}:${++errorSeq}`, event });
+  }
+  if (Array.isArray(value["user_preferences"])) {
+    known = true;
+    for (const raw of value["user_preferences"]) {
+      const p = parsed(userPreference, raw);
+      const user = p?.wa_id ?? p?.user_id;
+      if (!p || user === undefined) {
+        out.push(unfit(userPreference, raw, "user preference without wa_id or user_id", source));
+        continue;
       }
+      const event: PreferenceChange = withSource(source, {
+        kind: "preference",
+        user,
+        ids: [p.wa_id, p.user_id, p.parent_user_id].filter((x): x is string => x !== undefined),
+        value: p.value,
+        timestamp: toMs(p.timestamp, stamp),
+      });
+      if (p.category !== undefined) event.category = p.category;
+      out.push({
+        key: `p:${user}:${p.value}:${p.timestamp ?? `${time ?? untimed}:${digest(raw)}`}`,
+        event,
+      });
     }
-    if (Array.isArray(value["errors"])) {
-      known = true;
-      const event: ErrorEvent = withSource(source, { kind: "error", errors: webhookErrors(value["errors"]) });
-      // No id: identical errors (a 130429 storm) are distinct events, so each delivery counts.
-      out.push({ key: `e:${digest(value)}:${receivedAt}:${++errorSeq}`, event });
-    }
-    if (Array.isArray(value["user_preferences"])) {
-      known = true;
-      for (const raw of value["user_preferences"]) {
-        const p = parsed(userPreference, raw);
-        const user = p?.wa_id ?? p?.user_id;
-        if (!p || user === undefined) {
-          out.push(
-            unknown(
-              missing(userPreference, raw, "user preference without wa_id or user_id"),
-              raw,
-              field,
-              wabaId,
-            ),
-          );
-          continue;
-        }
-        const event: PreferenceChange = withSource(source, {
-          kind: "preference",
-          user,
-          ids: [p.wa_id, p.user_id, p.parent_user_id].filter((x): x is string => x !== undefined),
-          value: p.value,
-          timestamp: toMs(p.timestamp, stamp),
-        });
-        if (p.category !== undefined) event.category = p.category;
-        out.push({
-          key: `p:${user}:${p.value}:${p.timestamp ?? `${time ?? untimed}:${digest(raw)}`}`,
-          event,
-        });
+  }
+  if (Array.isArray(value["calls"])) {
+    known = true;
+    for (const raw of value["calls"]) {
+      const call = parsed(callEvent, raw);
+      if (!call) {
+        out.push(unknown("call that is not an object", raw, field, wabaId));
+        continue;
       }
+      const event: CallEvent = withSource(source, {
+        kind: "call",
+        timestamp: toMs(call.timestamp, stamp),
+        value: call,
+      });
+      if (call.id !== undefined) event.id = call.id;
+      const from = call.from ?? call.from_user_id;
+      if (from !== undefined) event.from = from;
+      if (call.from_user_id !== undefined) event.fromUserId = call.from_user_id;
+      if (call.event !== undefined) event.event = call.event;
+      if (call.direction !== undefined) event.direction = call.direction;
+      out.push({ key: `c:${call.id ?? digest(raw)}:${call.event ?? ""}`, event });
     }
-    if (Array.isArray(value["calls"])) {
-      known = true;
-      for (const raw of value["calls"]) {
-        const c = parsed(callEvent, raw);
-        if (!c) {
-          out.push(unknown("call that is not an object", raw, field, wabaId));
-          continue;
-        }
-        const event: CallEvent = withSource(source, {
-          kind: "call",
-          timestamp: toMs(c.timestamp, stamp),
-          value: c,
-        });
-        if (c.id !== undefined) event.id = c.id;
-        const from = c.from ?? c.from_user_id;
-        if (from !== undefined) event.from = from;
-        if (c.from_user_id !== undefined) event.fromUserId = c.from_user_id;
-        if (c.event !== undefined) event.event = c.event;
-        if (c.direction !== undefined) event.direction = c.direction;
-        out.push({ key: `c:${c.id ?? digest(raw)}:${c.event ?? ""}`, event });
-      }
+  }
+  return known;
+}
+
+/** `user_id_update`: a user's BSUID (and parent BSUID) changed. */
+function userIdUpdates(c: ChangeContext, out: ParsedItem[]): boolean {
+  const { source, time, stamp, untimed } = c;
+  const list = c.value["user_id_update"];
+  if (!Array.isArray(list)) return false;
+  for (const raw of list) {
+    const u = parsed(userIdUpdate, raw);
+    if (!u || (u.user_id.previous === undefined && u.user_id.current === undefined)) {
+      out.push(unfit(userIdUpdate, raw, "user id update without user ids", source));
+      continue;
     }
-  } else if (field === "user_id_update") {
-    const list = value["user_id_update"];
-    if (Array.isArray(list)) {
-      known = true;
-      for (const raw of list) {
-        const u = parsed(userIdUpdate, raw);
-        if (!u || (u.user_id.previous === undefined && u.user_id.current === undefined)) {
-          out.push(
-            unknown(missing(userIdUpdate, raw, "user id update without user ids"), raw, field, wabaId),
-          );
-          continue;
-        }
-        const event: UserIdUpdateEvent = withSource(source, {
-          kind: "userIdUpdate",
-          timestamp: toMs(u.timestamp, stamp),
-          via: "user_id_update",
-        });
-        if (u.user_id.previous !== undefined) event.previousUserId = u.user_id.previous;
-        if (u.user_id.current !== undefined) event.userId = u.user_id.current;
-        if (u.parent_user_id?.previous !== undefined) event.previousParentUserId = u.parent_user_id.previous;
-        if (u.parent_user_id?.current !== undefined) event.parentUserId = u.parent_user_id.current;
-        if (u.wa_id !== undefined) event.waId = u.wa_id;
-        out.push({
-          key: `u:${u.user_id.previous ?? ""}:${u.user_id.current ?? ""}:${u.timestamp ?? time ?? untimed}`,
-          event,
-        });
-      }
-    }
-  } else if (field === "message_template_status_update") {
-    const v = parsed(templateStatusUpdate, value);
-    if (v) {
-      known = true;
-      const event = templateEvent(source, "status", v, time);
+    const event: UserIdUpdateEvent = withSource(source, {
+      kind: "userIdUpdate",
+      timestamp: toMs(u.timestamp, stamp),
+      via: "user_id_update",
+    });
+    if (u.user_id.previous !== undefined) event.previousUserId = u.user_id.previous;
+    if (u.user_id.current !== undefined) event.userId = u.user_id.current;
+    if (u.parent_user_id?.previous !== undefined) event.previousParentUserId = u.parent_user_id.previous;
+    if (u.parent_user_id?.current !== undefined) event.parentUserId = u.parent_user_id.current;
+    if (u.wa_id !== undefined) event.waId = u.wa_id;
+    out.push({
+      key: `u:${u.user_id.previous ?? ""}:${u.user_id.current ?? ""}:${u.timestamp ?? time ?? untimed}`,
+      event,
+    });
+  }
+  return true;
+}
+
+/** An account-level event (account_update, business_capability_update), with the entry's time. */
+function accountEvent(
+  c: ChangeContext,
+  name: string,
+  value: AccountUpdateEvent["value"],
+): AccountUpdateEvent {
+  const event: AccountUpdateEvent = withSource(c.source, { kind: "accountUpdate", event: name, value });
+  if (c.time !== undefined) event.timestamp = c.time;
+  return event;
+}
+
+/** Every field wa-guard models, and its parser; any other field is an `unknown` event. */
+const FIELDS = new Map<string, FieldParser>([
+  ["messages", messageArrays],
+  ["user_preferences", messageArrays],
+  ["calls", messageArrays],
+  ["user_id_update", userIdUpdates],
+  [
+    "message_template_status_update",
+    oneObject(templateStatusUpdate, "t", (v, c) => {
+      const event = templateEvent(c.source, "status", v, c.time);
       event.event = v.event;
       if (typeof v.reason === "string") event.reason = v.reason;
       if (v.message_template_category !== undefined) event.category = v.message_template_category;
-      out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
-    }
-  } else if (field === "message_template_quality_update") {
-    const v = parsed(templateQualityUpdate, value);
-    if (v) {
-      known = true;
-      const event = templateEvent(source, "quality", v, time);
+      return event;
+    }),
+  ],
+  [
+    "message_template_quality_update",
+    oneObject(templateQualityUpdate, "t", (v, c) => {
+      const event = templateEvent(c.source, "quality", v, c.time);
       event.quality = v.new_quality_score;
-      out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
-    }
-  } else if (field === "template_category_update") {
-    const v = parsed(templateCategoryUpdate, value);
-    if (v) {
-      known = true;
-      const event = templateEvent(source, "category", v, time);
+      return event;
+    }),
+  ],
+  [
+    "template_category_update",
+    oneObject(templateCategoryUpdate, "t", (v, c) => {
+      const event = templateEvent(c.source, "category", v, c.time);
       event.category = v.new_category;
       if (v.previous_category !== undefined) event.previousCategory = v.previous_category;
       if (v.correct_category !== undefined) event.correctCategory = v.correct_category;
@@ -312,34 +380,21 @@ function parseChange(
         const at = toMs(v.category_update_timestamp, Number.NaN);
         if (Number.isFinite(at)) event.categoryUpdateAt = at;
       }
-      out.push({ key: `t:${digest([field, value, time ?? untimed])}`, event });
-    }
-  } else if (field === "account_update") {
-    const v = parsed(accountUpdate, value);
-    if (v) {
-      known = true;
-      const event: AccountUpdateEvent = withSource(source, {
-        kind: "accountUpdate",
-        event: v.event,
-        value: v,
-      });
-      if (time !== undefined) event.timestamp = time;
-      out.push({ key: `a:${digest([field, value, time ?? untimed])}`, event });
-    }
-  } else if (field === "business_capability_update") {
-    known = true;
-    const event: AccountUpdateEvent = withSource(source, {
-      kind: "accountUpdate",
-      event: "CAPABILITY_UPDATE",
-      value,
-    });
-    if (time !== undefined) event.timestamp = time;
-    out.push({ key: `a:${digest([field, value, time ?? untimed])}`, event });
-  } else if (field === "phone_number_quality_update") {
-    const v = parsed(phoneQualityUpdate, value);
-    if (v) {
-      known = true;
-      const event: QualityUpdateEvent = withSource(source, {
+      return event;
+    }),
+  ],
+  ["account_update", oneObject(accountUpdate, "a", (v, c) => accountEvent(c, v.event, v))],
+  [
+    "business_capability_update",
+    // Modelled whatever its shape: the event carries the value as Meta sent it.
+    oneObject({ parse: (value) => value as Obj }, "a", (value, c) =>
+      accountEvent(c, "CAPABILITY_UPDATE", value),
+    ),
+  ],
+  [
+    "phone_number_quality_update",
+    oneObject(phoneQualityUpdate, "q", (v, c) => {
+      const event: QualityUpdateEvent = withSource(c.source, {
         kind: "qualityUpdate",
         event: v.event,
         value: v,
@@ -347,12 +402,11 @@ function parseChange(
       const limit = v.max_daily_conversations_per_business;
       if (limit !== undefined) event.messagingLimit = String(limit);
       if (v.display_phone_number !== undefined) event.displayPhoneNumber = v.display_phone_number;
-      if (time !== undefined) event.timestamp = time;
-      out.push({ key: `q:${digest([field, value, time ?? untimed])}`, event });
-    }
-  }
-  if (!known) out.push(unknown(`unmodelled field "${field}" or shape`, value, field, wabaId));
-}
+      if (c.time !== undefined) event.timestamp = c.time;
+      return event;
+    }),
+  ],
+]);
 
 function templateEvent(
   source: WebhookSource,
@@ -383,12 +437,7 @@ function messageItem(
   const from =
     m?.from ?? m?.from_user_id ?? (m?.type === "system" ? (m.system?.user_id ?? m.system?.wa_id) : undefined);
   if (!m || from === undefined) {
-    return unknown(
-      missing(inboundMessage, raw, "message without id, type or sender"),
-      raw,
-      source.field,
-      source.wabaId,
-    );
+    return unfit(inboundMessage, raw, "message without id, type or sender", source);
   }
   const event: MessageEvent = withSource(source, {
     kind: "message",
@@ -436,13 +485,7 @@ function statusItem(
   receivedAt: number,
 ): ParsedItem {
   const s = parsed(messageStatus, raw);
-  if (!s)
-    return unknown(
-      missing(messageStatus, raw, "status without id or status"),
-      raw,
-      source.field,
-      source.wabaId,
-    );
+  if (!s) return unfit(messageStatus, raw, "status without id or status", source);
   const event: StatusEvent = withSource(source, {
     kind: "status",
     id: s.id,
@@ -482,13 +525,7 @@ function isCallStatus(raw: unknown): boolean {
 
 function callStatusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
   const c = parsed(callStatus, raw);
-  if (!c)
-    return unknown(
-      missing(callStatus, raw, "call status without id or status"),
-      raw,
-      source.field,
-      source.wabaId,
-    );
+  if (!c) return unfit(callStatus, raw, "call status without id or status", source);
   const event: CallEvent = withSource(source, {
     kind: "call",
     id: c.id,
