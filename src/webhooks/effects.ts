@@ -126,40 +126,27 @@ export class WebhookEffects {
   }
 
   async #effects(event: ParsedEvent, out: WebhookEvent[]): Promise<void> {
+    // A preference change becomes an optOut/optIn event only once the ledger has it; every
+    // other event is delivered as parsed, before the events its effects add.
+    if (event.kind === "preference") return this.#preference(event, out);
+    out.push(event);
     switch (event.kind) {
       case "message":
-        out.push(event);
-        await this.#message(event, out);
-        return;
+        return this.#message(event, out);
       case "status":
-        out.push(event);
-        await this.#status(event, out);
-        return;
-      case "preference":
-        await this.#preference(event, out);
-        return;
-      case "userIdUpdate":
-        out.push(event);
-        return;
+        return this.#status(event, out);
       case "error":
-        out.push(event);
         for (const e of event.errors) await this.deps.pipeline.learnFromCode(e.code);
         return;
       case "templateUpdate":
-        out.push(event);
         await this.#template(event);
         this.deps.campaignSignals?.emit("templateUpdate", event);
         return;
       case "accountUpdate":
-        out.push(event);
-        await this.#accountUpdate(event, out);
-        return;
+        return this.#accountUpdate(event, out);
       case "qualityUpdate":
-        out.push(event);
-        await this.#quality(event);
-        return;
+        return this.#quality(event);
       case "call":
-        out.push(event);
         if (
           event.from !== undefined &&
           event.direction !== "BUSINESS_INITIATED" &&
@@ -171,8 +158,6 @@ export class WebhookEffects {
             Math.min(event.timestamp, this.deps.clock.now()),
           );
         return;
-      default:
-        out.push(event);
     }
   }
 

@@ -523,6 +523,7 @@ function isCallStatus(raw: unknown): boolean {
   return raw["type"] === "call" || (typeof id === "string" && id.startsWith("wacid."));
 }
 
+// Built like statusItem but kept apart: a call status is a `call` event, never a message status.
 function callStatusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
   const c = parsed(callStatus, raw);
   if (!c) return unfit(callStatus, raw, "call status without id or status", source);
