@@ -6,7 +6,7 @@
  */
 import type { TemplateMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
-import { normalizeKeyword } from "./consent.js";
+import { normalizeKeyword } from "./keywords.js";
 import { loadedNumbering, loadNumbering } from "./numbering.js";
 
 /** `policy.template` options for marketing templates. */
