@@ -1,26 +1,37 @@
-import { nodeCrypto } from "../internal/node-crypto.js";
+/**
+ * A webhook payload (verified, JSON-parsed) as events: the envelope (entries, changes), each
+ * field's parser (one table), and the key each event is de-duplicated by. Elements of the
+ * `messages` field are shaped in `parse-elements.ts`; shared helpers are in `parse-common.ts`.
+ */
 import type {
   AccountUpdateEvent,
   CallEvent,
   ErrorEvent,
-  MessageEvent,
   QualityUpdateEvent,
-  StatusEvent,
-  StatusPricing,
   TemplateUpdateEvent,
-  UnknownEvent,
   UserIdUpdateEvent,
-  WebhookError,
   WebhookSource,
 } from "./events.js";
+import {
+  digest,
+  isObject,
+  type Obj,
+  type ParsedEvent,
+  type ParsedItem,
+  type PreferenceChange,
+  parsed,
+  toMs,
+  unfit,
+  unknown,
+  webhookErrors,
+  withSource,
+} from "./parse-common.js";
+import { callStatusItem, isCallStatus, messageItem, statusItem } from "./parse-elements.js";
 import {
   accountUpdate,
   type ContactPayload,
   callEvent,
-  callStatus,
   contact as contactSchema,
-  inboundMessage,
-  messageStatus,
   metadata as metadataSchema,
   phoneQualityUpdate,
   templateCategoryUpdate,
@@ -31,103 +42,10 @@ import {
 } from "./schemas.js";
 import type { Validator } from "./shape.js";
 
-/** A `user_preferences` entry; becomes an optOut or optIn event once the ledger has been updated. */
-export interface PreferenceChange extends WebhookSource {
-  kind: "preference";
-  user: string;
-  /** Every identifier Meta gave for the user (wa_id, BSUID, parent BSUID). */
-  ids: string[];
-  value: string;
-  category?: string;
-  timestamp: number;
-}
-
-export type ParsedEvent =
-  | MessageEvent
-  | StatusEvent
-  | TemplateUpdateEvent
-  | AccountUpdateEvent
-  | QualityUpdateEvent
-  | CallEvent
-  | ErrorEvent
-  | UnknownEvent
-  | UserIdUpdateEvent
-  | PreferenceChange;
-
-/** One event and the key that identifies its delivery (for de-duplication). */
-export interface ParsedItem {
-  key: string;
-  event: ParsedEvent;
-}
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Unix seconds (string or number) → ms; `fallback` when absent. */
-export function toMs(value: unknown, fallback: number): number {
-  const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : Number.NaN;
-  return Number.isFinite(n) ? n * 1000 : fallback;
-}
-
-function webhookErrors(list: unknown): WebhookError[] {
-  if (!Array.isArray(list)) return [];
-  const out: WebhookError[] = [];
-  for (const e of list) {
-    if (!isObject(e)) continue;
-    const raw = e["code"];
-    const code = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
-    const item: WebhookError = { code: Number.isFinite(code) ? code : -1 };
-    if (typeof e["title"] === "string") item.title = e["title"];
-    if (typeof e["message"] === "string") item.message = e["message"];
-    if (typeof e["href"] === "string") item.href = e["href"];
-    const data = e["error_data"];
-    if (typeof data === "string") item.details = data;
-    else if (isObject(data) && typeof data["details"] === "string") item.details = data["details"];
-    out.push(item);
-  }
-  return out;
-}
+export type { ParsedEvent, ParsedItem, PreferenceChange } from "./parse-common.js";
+export { toMs } from "./parse-common.js";
 
 let errorSeq = 0;
-
-/** A stable short id for a change that has no id of its own. Ids, not payloads, are kept. */
-function digest(value: unknown): string {
-  return nodeCrypto().createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
-}
-
-/**
- * The event (a fresh literal) with the source fields added. Not an object spread: spreading the
- * source was the slowest step of parsing, about 10 µs per event.
- */
-function withSource<T extends object>(source: WebhookSource, rest: T): WebhookSource & T {
-  const out = rest as T & WebhookSource;
-  out.field = source.field;
-  out.wabaId = source.wabaId;
-  if (source.phoneNumberId !== undefined) out.phoneNumberId = source.phoneNumberId;
-  if (source.displayPhoneNumber !== undefined) out.displayPhoneNumber = source.displayPhoneNumber;
-  return out;
-}
-
-function unknown(reason: string, value: unknown, field?: string, wabaId?: string): ParsedItem {
-  const event: UnknownEvent = { kind: "unknown", reason, value };
-  if (field !== undefined) event.field = field;
-  if (wabaId !== undefined) event.wabaId = wabaId;
-  return { key: `u:${digest([field, value])}`, event };
-}
-
-function parsed<T>(v: Pick<Validator<T>, "parse">, value: unknown): T | undefined {
-  return v.parse(value);
-}
-
-function missing(v: Validator<unknown>, value: unknown, what: string): string {
-  const why = v.explain(value);
-  return why ? `${what}: ${why}` : what;
-}
-
-/** An element of a change that its schema does not accept: an `unknown` event saying why. */
-function unfit(v: Validator<unknown>, raw: unknown, what: string, source: WebhookSource): ParsedItem {
-  return unknown(missing(v, raw, what), raw, source.field, source.wabaId);
-}
 
 /**
  * Turn a webhook payload (already verified and JSON-parsed) into events. Never throws for
@@ -424,117 +342,4 @@ function templateEvent(
   if (v.message_template_language !== undefined) event.language = v.message_template_language;
   if (time !== undefined) event.timestamp = time;
   return event;
-}
-
-function messageItem(
-  raw: unknown,
-  source: WebhookSource,
-  contacts: ContactPayload[],
-  receivedAt: number,
-): ParsedItem {
-  const m = parsed(inboundMessage, raw);
-  // A system message about a changed identifier may name the user only inside `system`.
-  const from =
-    m?.from ?? m?.from_user_id ?? (m?.type === "system" ? (m.system?.user_id ?? m.system?.wa_id) : undefined);
-  if (!m || from === undefined) {
-    return unfit(inboundMessage, raw, "message without id, type or sender", source);
-  }
-  const event: MessageEvent = withSource(source, {
-    kind: "message",
-    id: m.id,
-    from,
-    timestamp: toMs(m.timestamp, receivedAt),
-    type: m.type,
-    message: m,
-  });
-  if (m.from_user_id !== undefined) event.fromUserId = m.from_user_id;
-  if (m.group_id !== undefined) event.groupId = m.group_id;
-  const c =
-    contacts.find(
-      (x) =>
-        (m.from !== undefined && x.wa_id === m.from) ||
-        (m.from_user_id !== undefined && x.user_id === m.from_user_id),
-    ) ?? (contacts.length === 1 ? contacts[0] : undefined);
-  if (c) {
-    event.contact = c;
-    if (c.profile?.name !== undefined) event.profileName = c.profile.name;
-  }
-  const text =
-    m.text?.body ??
-    m.button?.text ??
-    m.interactive?.button_reply?.title ??
-    m.interactive?.list_reply?.title ??
-    m.image?.caption ??
-    m.video?.caption ??
-    m.document?.caption ??
-    m.order?.text ??
-    m.edit?.message?.text?.body ??
-    m.edit?.message?.image?.caption ??
-    m.edit?.message?.video?.caption ??
-    m.edit?.message?.document?.caption;
-  if (text !== undefined) event.text = text;
-  const replyId = m.interactive?.button_reply?.id ?? m.interactive?.list_reply?.id ?? m.button?.payload;
-  if (replyId !== undefined) event.replyId = replyId;
-  return { key: `m:${m.id}`, event };
-}
-
-function statusItem(
-  raw: unknown,
-  source: WebhookSource,
-  contacts: ContactPayload[],
-  receivedAt: number,
-): ParsedItem {
-  const s = parsed(messageStatus, raw);
-  if (!s) return unfit(messageStatus, raw, "status without id or status", source);
-  const event: StatusEvent = withSource(source, {
-    kind: "status",
-    id: s.id,
-    status: s.status,
-    timestamp: toMs(s.timestamp, receivedAt),
-    errors: webhookErrors(s.errors),
-    raw: s,
-  });
-  const recipient = s.recipient_id ?? s.recipient_user_id;
-  if (recipient !== undefined) event.recipient = recipient;
-  if (s.recipient_user_id !== undefined) event.recipientUserId = s.recipient_user_id;
-  const c = contacts.find(
-    (x) =>
-      (s.recipient_id !== undefined && x.wa_id === s.recipient_id) ||
-      (s.recipient_user_id !== undefined && x.user_id === s.recipient_user_id),
-  );
-  if (c) event.contact = c;
-  if (s.biz_opaque_callback_data !== undefined) event.correlationId = s.biz_opaque_callback_data;
-  const p = s.pricing;
-  if (p) {
-    const pricing: StatusPricing = {};
-    if (p.billable !== undefined) pricing.billable = p.billable;
-    if (p.pricing_model !== undefined) pricing.model = p.pricing_model;
-    if (p.type !== undefined) pricing.type = p.type;
-    if (p.category !== undefined) pricing.category = p.category;
-    event.pricing = pricing;
-  }
-  return { key: `s:${s.id}:${s.status}`, event };
-}
-
-/** A status element that is a call's (`type: "call"`, or a `wacid…` id), wherever it arrives. */
-function isCallStatus(raw: unknown): boolean {
-  if (!isObject(raw)) return false;
-  const id = raw["id"];
-  return raw["type"] === "call" || (typeof id === "string" && id.startsWith("wacid."));
-}
-
-// Built like statusItem but kept apart: a call status is a `call` event, never a message status.
-function callStatusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
-  const c = parsed(callStatus, raw);
-  if (!c) return unfit(callStatus, raw, "call status without id or status", source);
-  const event: CallEvent = withSource(source, {
-    kind: "call",
-    id: c.id,
-    status: c.status,
-    timestamp: toMs(c.timestamp, receivedAt),
-    value: raw as Obj,
-  });
-  const recipient = c.recipient_id ?? c.recipient_user_id;
-  if (recipient !== undefined) event.recipient = recipient;
-  return { key: `c:${c.id}:status:${c.status}`, event };
 }
