@@ -7,15 +7,11 @@
  * stored. Each event is leased, its effects stored, then marked done; a delivery that fails
  * anywhere answers non-2xx and leaves nothing marked, so Meta's redelivery applies it in full.
  */
-import type { Account } from "../api/phone-numbers.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
 import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
-import type { Consent, Sessions } from "../policy/consent.js";
-import type { Policy } from "../policy/pipeline.js";
-import type { Clock } from "../state/clock.js";
 import { DEDUP_LEASE_MS, DEDUP_TTL_MS } from "../state/webhook-dedup.js";
 import {
   fetchAdapter,
@@ -28,8 +24,8 @@ import {
   type WebhookResponse,
 } from "./adapters.js";
 import { deliverToListeners } from "./deliver.js";
-import { preferenceEvent, WebhookEffects } from "./effects.js";
-import type { CampaignSignals, WebhookEvent } from "./events.js";
+import { type EffectDeps, preferenceEvent, WebhookEffects } from "./effects.js";
+import type { WebhookEvent } from "./events.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
@@ -80,22 +76,12 @@ export interface WebhookResult extends WebhookResponse {
   delivered: Promise<void>;
 }
 
-interface WebhookDeps {
+/** What the effects need (stores, campaign signals, this number), and what receiving needs. */
+interface WebhookDeps extends EffectDeps {
   appSecrets: readonly string[];
   verifyToken: string | undefined;
-  clock: Clock;
   emitter: TypedEmitter<ClientEvents>;
   logger: Logger;
-  pipeline: Policy;
-  consent: Consent;
-  sessions: Sessions;
-  account: Account;
-  /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
-  unknownOutcomes: { settle(correlationId: string, status: string): boolean };
-  /** Campaign runs of this client, told of their statuses and template updates. */
-  campaignSignals?: CampaignSignals;
-  /** This client's phone number (events for another number open no window here). */
-  phoneNumberId: string | undefined;
 }
 
 const DONE: Promise<void> = Promise.resolve();
