@@ -17,11 +17,11 @@ import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
 import type { CampaignSignals, OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
 import { ResultChannel } from "./channel.js";
+import { type ClaimContext, claimRecipient } from "./claim.js";
 import { countResult, countSettled, emptyCounts } from "./counts.js";
 import { EarlyWarning } from "./early-warning.js";
 import { HeldResults } from "./held.js";
 import {
-  checkpointOutcome,
   failureStep,
   HELD,
   mayBeTemplateStop,
@@ -112,6 +112,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   #sourceError: { error: unknown } | undefined;
   /** The run's own signals over its most recent sends; undefined when turned off. */
   readonly #warning: EarlyWarning | undefined;
+  readonly #claimContext: ClaimContext;
 
   /** @internal Built by `wa.campaigns.run()`. */
   constructor(deps: CampaignDeps, options: CampaignRunOptions) {
@@ -125,6 +126,14 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#total = Array.isArray(options.recipients) ? options.recipients.length : options.total;
     this.#warning = options.earlyWarning === false ? undefined : new EarlyWarning(options.earlyWarning);
     this.#pauses = new Pauses(deps.clock, this.#halt.signal);
+    this.#claimContext = {
+      checkpoints: deps.checkpoints,
+      aliases: (key) => deps.policy.stores.identity.aliases(key),
+      clock: deps.clock,
+      logger: deps.logger,
+      campaign: this.id,
+      runId: this.runId,
+    };
   }
 
   /** Listen to `progress` or `update`. Listeners that throw are logged, never break the run. */
@@ -335,22 +344,6 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     return report;
   }
 
-  /**
-   * What the checkpoint holds for the person `key` names under their other identifiers: a send
-   * (this run's or an earlier one's), or an attempt of this run — then this recipient is that
-   * person again and gets nothing. Undefined when none.
-   */
-  async #samePerson(key: string): Promise<Outcome | undefined> {
-    const { checkpoints, policy } = this.#deps;
-    const others = (await policy.stores.identity.aliases(key)).filter((k) => k !== key);
-    for (const other of others) {
-      const entry = await checkpoints.get(this.id, other);
-      const outcome = entry && checkpointOutcome(entry, this.runId);
-      if (outcome) return outcome;
-    }
-    return undefined;
-  }
-
   /** One recipient: claim it in the checkpoint, send, record. Never throws. */
   async #one(item: CampaignRecipient, index: number): Promise<CampaignResult> {
     const built = await messageFor(this.#options, item, index);
@@ -371,43 +364,10 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     if (this.#stopped) return { status: "deferred", reason: "stopped" };
     const key = checkpointKey(built.to);
     const correlationId = campaignCorrelationId(this.id, key);
-    let existing: Awaited<ReturnType<CampaignCheckpointStore["claim"]>>;
-    try {
-      existing = await checkpoints.claim(this.id, key, {
-        state: "pending",
-        correlationId,
-        run: this.runId,
-        at: clock.now(),
-      });
-    } catch (error) {
-      return this.#storeDown(error);
-    }
-    // A claim refused: sent already, pending, or attempted earlier in this run and not sent
-    // (refused, failed) — the same person again. (A store returns another run's `released`
-    // entry only by mistake; it is taken as a duplicate, as it always was.)
-    if (existing)
-      return checkpointOutcome(existing, this.runId) ?? { status: "skipped", reason: "duplicate" };
-    const release = async () => {
-      const entry = { state: "released" as const, run: this.runId, at: clock.now() };
-      await checkpoints.release(this.id, key, entry).catch((error) =>
-        this.#deps.logger.warn("wa-guard: could not release a campaign checkpoint claim", {
-          campaign: this.id,
-          error: describeError(error),
-        }),
-      );
-    };
-    // The same person under another identifier (their BSUID beside their number) counts as them.
-    let twin: Outcome | undefined;
-    try {
-      twin = await this.#samePerson(key);
-    } catch (error) {
-      await release();
-      return this.#storeDown(error);
-    }
-    if (twin) {
-      await release();
-      return twin;
-    }
+    const claim = await claimRecipient(this.#claimContext, key, correlationId);
+    if (claim.kind === "store-down") return this.#storeDown(claim.error);
+    if (claim.kind === "taken") return claim.outcome;
+    const { release } = claim;
     const message = { ...built.message, bizOpaqueCallbackData: correlationId } as OutboundMessage;
     for (;;) {
       const pause = this.#pauses.at(clock.now());

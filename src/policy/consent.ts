@@ -23,13 +23,7 @@ import {
 import { requireRecipientKey } from "./recipient.js";
 
 // The words and buttons that opt a user out or back in, and how a reply is compared to them.
-export {
-  type ConsentOptions,
-  DEFAULT_OPT_IN_KEYWORDS,
-  DEFAULT_OPT_OUT_KEYWORDS,
-  DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
-  normalizeKeyword,
-} from "./keywords.js";
+export * from "./keywords.js";
 // `wa.sessions` lives beside `wa.consent`'s module.
 export { Sessions } from "./sessions.js";
 
