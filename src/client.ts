@@ -15,15 +15,25 @@ import { MASK } from "./internal/redact.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
 import { contentChecker } from "./policy/content.js";
+import { PolicyState } from "./policy/learn.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
+import { type PolicyStores, type StoreRegistry, sharedStores, storeRegistry } from "./state/registry.js";
 import { lastInboundOf } from "./state/session-windows.js";
 import type { CampaignSignals } from "./webhooks/events.js";
 import { Webhooks } from "./webhooks/handler.js";
 
-/** Set by withOptions() for the duration of one synchronous constructor call. */
-let inheriting: ConstructorParameters<typeof GraphHttp>[1];
-let inheritedStores: Partial<Policy["stores"]> | undefined;
+/**
+ * What `withOptions()` hands the client it makes: the transport, emitter and retry budget, and the
+ * stores it shares. Carried under a symbol only this module holds, so it is no option a user
+ * can pass, and nothing is kept between two constructor calls.
+ */
+const SHARED = Symbol("wa-guard shared client state");
+interface Shared {
+  http: NonNullable<ConstructorParameters<typeof GraphHttp>[1]>;
+  stores: PolicyStores;
+}
+type ConstructionOptions = ClientOptions & { [SHARED]?: Shared };
 /**
  * Per emitter (shared by a client and its `withOptions()` copies), per listener, per event: the
  * wrapper that keeps the listener's exceptions out of the send path and reports them under the
@@ -68,50 +78,57 @@ export class WhatsAppClient {
   };
 
   readonly #http: GraphHttp;
-  readonly #stores: Policy["stores"];
+  readonly #stores: StoreRegistry;
   readonly #input: ClientOptions;
 
   constructor(options?: ClientOptions) {
+    const shared = (options as ConstructionOptions | undefined)?.[SHARED];
+    if (shared) {
+      const { [SHARED]: _, ...own } = options as ConstructionOptions;
+      options = own;
+    }
     this.#input = { ...options };
     const resolved = resolveOptions(options);
-    const sharedStores = inheritedStores;
-    this.#http = new GraphHttp(resolved, inheriting);
-    inheriting = undefined;
-    inheritedStores = undefined;
+    this.#http = new GraphHttp(resolved, shared?.http);
     this.templates = new Templates(this.#http);
-    const pipeline = new Policy(
-      {
-        clock: this.#http.clock,
-        emitter: this.#http.emitter,
-        phoneNumberId: () => requirePhoneNumberId(this.#http),
-        loadTemplates: () => this.templates.list(),
-        logger: this.#http.logger,
-        readMessagingLimit: async () =>
-          (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
-            .messagingLimit,
-      },
-      resolved.policy === false ? {} : resolved.policy,
-      { ...sharedStores, ...resolved.stores },
+    // The stores and what Meta's answers teach them exist with the policy on or off; the guard
+    // engine only when it is on.
+    this.#stores = storeRegistry(resolved.stores, shared?.stores ?? {}, this.#http.clock);
+    const state = new PolicyState(
+      this.#stores,
+      { clock: this.#http.clock, loadTemplates: () => this.templates.list() },
+      resolved.policy === false ? undefined : resolved.policy.template,
     );
-    const enforced = resolved.policy === false ? undefined : pipeline;
+    const enforced =
+      resolved.policy === false
+        ? undefined
+        : new Policy(
+            {
+              clock: this.#http.clock,
+              emitter: this.#http.emitter,
+              phoneNumberId: () => requirePhoneNumberId(this.#http),
+              logger: this.#http.logger,
+              readMessagingLimit: async () =>
+                (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
+                  .messagingLimit,
+            },
+            resolved.policy,
+            state,
+          );
+    const stores = this.#stores;
     // The recipient guard's phone-number metadata loads in the background, ready for the first send.
     if (enforced?.describe().some((g) => g.name === "recipient")) void loadNumbering();
     const consentOptions = resolved.policy === false ? {} : (resolved.policy.consent ?? {});
     this.consent = new Consent(
-      pipeline.stores.consent,
-      pipeline.stores.sessionWindows,
+      stores.consent,
+      stores.sessionWindows,
       this.#http.clock,
       consentOptions,
-      pipeline.stores.identity,
+      stores.identity,
     );
     const margin =
       resolved.policy === false ? 60_000 : (resolved.policy.sessionWindow?.safetyMarginMs ?? 60_000);
-    this.sessions = new Sessions(
-      pipeline.stores.sessionWindows,
-      this.#http.clock,
-      margin,
-      pipeline.stores.identity,
-    );
+    this.sessions = new Sessions(stores.sessionWindows, this.#http.clock, margin, stores.identity);
     this.policy = {
       check: async (message) => {
         const valid = validateMessage(message);
@@ -120,7 +137,6 @@ export class WhatsAppClient {
       describe: () => enforced?.describe() ?? [],
       pipeline: enforced,
     };
-    this.#stores = pipeline.stores;
     const outcomes = new UnknownOutcomes();
     const campaignSignals: CampaignSignals = new EventEmitter();
     this.messages = new Messages(this.#http, enforced, outcomes);
@@ -128,12 +144,11 @@ export class WhatsAppClient {
     this.blocklist = new BlockList(
       this.#http,
       enforced && {
-        mirror: pipeline.stores.blockMirror,
-        lastInbound: async (key) =>
-          lastInboundOf(pipeline.stores.sessionWindows, await pipeline.stores.identity.aliases(key)),
+        mirror: stores.blockMirror,
+        lastInbound: async (key) => lastInboundOf(stores.sessionWindows, await stores.identity.aliases(key)),
         now: () => this.#http.clock.now(),
-        aliases: (key) => pipeline.stores.identity.aliases(key),
-        link: (ids, at, source) => pipeline.link(ids, at, source),
+        aliases: (key) => stores.identity.aliases(key),
+        link: (ids, at, source) => state.link(ids, at, source),
       },
     );
     this.campaigns = new Campaigns(
@@ -142,7 +157,7 @@ export class WhatsAppClient {
         policy: enforced,
         clock: this.#http.clock,
         logger: this.#http.logger,
-        checkpoints: pipeline.stores.campaigns,
+        checkpoints: stores.campaigns,
         signals: campaignSignals,
       },
     );
@@ -155,14 +170,14 @@ export class WhatsAppClient {
     let linkCheck: ((texts: readonly string[]) => string | undefined) | undefined;
     this.account = new Account(
       this.#http,
-      pipeline.stores.accountHealth,
+      stores.accountHealth,
       content &&
         ((url) => {
           linkCheck ??= contentChecker(content);
           return linkCheck([url]);
         }),
     );
-    this.templates.onChange(() => pipeline.templates.invalidate());
+    this.templates.onChange(() => state.templates.invalidate());
     this.webhooks = new Webhooks(
       {
         appSecrets: resolved.appSecrets,
@@ -170,7 +185,7 @@ export class WhatsAppClient {
         clock: this.#http.clock,
         emitter: this.#http.emitter,
         logger: this.#http.logger,
-        pipeline,
+        state,
         consent: this.consent,
         sessions: this.sessions,
         account: this.account,
@@ -190,20 +205,14 @@ export class WhatsAppClient {
    * this client is modified.
    */
   withOptions(overrides: ClientOptions): WhatsAppClient {
-    inheriting = { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget };
-    // Windows, blocks, rates, health and reach belong to one phone number; consent and who is
-    // who (identities) to the business.
     const samePhone =
       overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
-    inheritedStores = samePhone
-      ? this.#stores
-      : { consent: this.#stores.consent, identity: this.#stores.identity };
-    try {
-      return new WhatsAppClient({ ...this.#input, ...overrides });
-    } finally {
-      inheriting = undefined;
-      inheritedStores = undefined;
-    }
+    const shared: Shared = {
+      http: { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget },
+      stores: sharedStores(this.#stores, samePhone),
+    };
+    const options: ConstructionOptions = { ...this.#input, ...overrides, [SHARED]: shared };
+    return new WhatsAppClient(options);
   }
 
   /**

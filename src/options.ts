@@ -2,8 +2,9 @@ import * as z from "zod/mini";
 import { ConfigError } from "./errors/validation.js";
 import type { Logger } from "./internal/logger.js";
 import { check, formatIssues, lazy } from "./internal/validate.js";
-import type { PolicyOptions, PolicyStores } from "./policy/pipeline.js";
+import type { PolicyOptions } from "./policy/pipeline.js";
 import type { Clock } from "./state/clock.js";
+import type { PolicyStores } from "./state/registry.js";
 import type { Transport, TransportTimeouts } from "./transport/types.js";
 import type { WebhookOptions } from "./webhooks/handler.js";
 

@@ -1,6 +1,5 @@
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
-import { isGraphApiError } from "../errors/graph.js";
 import {
   FrequencyLimitError,
   type GuardName,
@@ -10,46 +9,22 @@ import {
   TemplateNotSendableError,
   withOthers,
 } from "../errors/policy.js";
-import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
+import { StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
 import { ConfigError } from "../errors/validation.js";
 import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
-import {
-  type AccountHealthStore,
-  MemoryAccountHealthStore,
-  type RestrictionScope,
-} from "../state/account-health.js";
-import { type BlockMirror, MemoryBlockMirror } from "../state/block-mirror.js";
-import {
-  type CampaignCheckpointStore,
-  MemoryCampaignCheckpointStore,
-} from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
-import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
-import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
-import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
-import {
-  MemorySendHistoryStore,
-  type ReserveRefusal,
-  type SendCaps,
-  type SendHistoryStore,
-  type SendRecord,
-} from "../state/send-history.js";
-import {
-  latest,
-  MemorySessionWindowStore,
-  type SessionWindowStore,
-  windowOpen,
-} from "../state/session-windows.js";
-import { MemoryTemplateListStore, type TemplateListStore } from "../state/template-list.js";
-import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
+import type { PolicyStores, StoreRegistry } from "../state/registry.js";
+import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
+import { latest, windowOpen } from "../state/session-windows.js";
 import type { ConsentOptions } from "./consent.js";
 import { DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS, normalizeKeyword } from "./consent.js";
 import type { ContentPolicyOptions } from "./content.js";
 import { builtInGuards, type GuardConfig, type ThrottleOptions } from "./guards.js";
+import type { PolicyState } from "./learn.js";
 import {
   accountHealthGuard,
   type FrequencyOptions,
@@ -57,14 +32,13 @@ import {
   frequencyGuard,
   isMarketingContext,
   type MessagingLimitOptions,
-  marketingHoldKey,
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
 import type { TemplateRuleOptions } from "./marketing-rules.js";
 import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
-import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
+import type { TemplateCache, TemplateCacheOptions } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
 import { resolveWarmUp, type WarmUp, type WarmUpOptions, type WarmUpStep, warmUpStep } from "./warm-up.js";
 
@@ -146,29 +120,8 @@ export interface PolicyOptions {
   };
 }
 
-/** Where policy state lives. Memory stores by default; share Redis stores across instances. */
-export interface PolicyStores {
-  /** The account's open restrictions (from webhooks and Meta's error answers), shared by every sender of the number. */
-  accountHealth?: AccountHealthStore;
-  /** Business-initiated sends, for the messaging-limit and frequency guards. */
-  sendHistory?: SendHistoryStore;
-  /** The append-only consent ledger: opt-ins, opt-outs, their source and proof. */
-  consent?: ConsentStore;
-  /** When each user last wrote: the 24-hour customer service windows. */
-  sessionWindows?: SessionWindowStore;
-  /** The business's block list, mirrored so a send to a blocked user is refused locally. */
-  blockMirror?: BlockMirror;
-  /** Throughput and pair-rate counters. */
-  rateLimits?: RateLimitStore;
-  /** Which webhook events were already processed. */
-  webhookDedup?: WebhookDedupStore;
-  /** Which campaign recipients were sent (or may have been): `wa.campaigns.run` never repeats them. */
-  campaigns?: CampaignCheckpointStore;
-  /** The template list shared by instances (Redis): none by default, each client fetches its own. */
-  templates?: TemplateListStore;
-  /** Which phone numbers and BSUIDs name one person: every guard reads state under all of them. */
-  identity?: IdentityStore;
-}
+/** Declared with the store registry (`state/registry.ts`). */
+export type { PolicyStores };
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
 export interface SendTicket {
@@ -345,7 +298,6 @@ export interface PolicyDeps {
   clock: Clock;
   emitter: TypedEmitter<ClientEvents>;
   phoneNumberId: () => string;
-  loadTemplates: () => AsyncIterable<MessageTemplate>;
   /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */
   readMessagingLimit: () => Promise<string | undefined>;
   /** Where warnings go (a marketing template without an opt-out, in `"warn"` mode). */
@@ -353,14 +305,6 @@ export interface PolicyDeps {
 }
 
 const HOUR = 60 * 60 * 1000;
-/** How long a restriction learnt from an error answer stays open, by Graph code. */
-const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number }> = {
-  368: { scope: "all", ms: 24 * HOUR },
-  131031: { scope: "all", ms: 24 * HOUR },
-  131048: { scope: "business_initiated", ms: HOUR },
-  // Classification violations limit template and direct (free-form) sends alike.
-  131064: { scope: "all", ms: 24 * HOUR },
-};
 const RESERVE_REASON = {
   identical: "the same message already went to this user recently",
   day: "this user reached the marketing messages allowed in 24 hours",
@@ -378,14 +322,15 @@ const SPECULATION_MAX_MS = 50;
  * has its state guards run again before it goes: what arrived meanwhile counts.
  */
 const RECHECK_AFTER_MS = 50;
-/** A 130429 storm: this many within a minute pauses every send for 30 s. */
-const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 
 /** The ordered guard pipeline in front of every send. */
 export class Policy {
-  readonly stores: Required<Omit<PolicyStores, "templates">> & Pick<PolicyStores, "templates">;
+  /** The stores the guards read and write (the client's store registry). */
+  readonly stores: StoreRegistry;
   /** The templates the template guard checks against. */
   readonly templates: TemplateCache;
+  /** The stores, the template cache and what Meta's answers teach them (shared with the webhooks). */
+  readonly #state: PolicyState;
   #warmUp: WarmUp | undefined;
   #warmUpOff = false;
   readonly #guards: Guard[];
@@ -410,29 +355,12 @@ export class Policy {
   /** Try capacity alongside the reads (a remote rate store): one round trip per decision. */
   #speculative = false;
 
-  constructor(deps: PolicyDeps, options: PolicyOptions = {}, stores: PolicyStores = {}) {
+  constructor(deps: PolicyDeps, options: PolicyOptions, state: PolicyState) {
     this.#deps = deps;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.stores = {
-      accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
-      sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
-      consent: stores.consent ?? new MemoryConsentStore(),
-      sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),
-      blockMirror: stores.blockMirror ?? new MemoryBlockMirror(),
-      rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
-      webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
-      campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
-      identity: stores.identity ?? new MemoryIdentityStore(),
-    };
-    // Every client has a template list to share: in process by default (withOptions() copies and
-    // clients on one memoryStores() share it), or the fleet's (Redis).
-    this.stores.templates = stores.templates ?? new MemoryTemplateListStore(() => deps.clock.now());
-    this.templates = new TemplateCache(
-      deps.loadTemplates,
-      deps.clock,
-      options.template,
-      this.stores.templates,
-    );
+    this.#state = state;
+    this.stores = state.stores;
+    this.templates = state.templates;
     const normalised = (words: readonly string[]) => new Set(words.map(normalizeKeyword).filter(Boolean));
     const warmUp = options.warmUp === undefined ? undefined : resolveWarmUp(options.warmUp);
     if (typeof warmUp === "string") throw new ConfigError(warmUp);
@@ -525,8 +453,8 @@ export class Policy {
     this.#builtInPure = enabled.slice(0, cut);
     this.#afterBuiltIn = this.#guards.slice(cut);
     this.#capacity = this.#guards.filter((g) => g.consumes);
-    const state = new Set(["account-health", "blocklist", "consent", "session-window", "template"]);
-    this.#stateGuards = this.#builtInPure.filter((g) => state.has(g.name));
+    const stateful = new Set(["account-health", "blocklist", "consent", "session-window", "template"]);
+    this.#stateGuards = this.#builtInPure.filter((g) => stateful.has(g.name));
     // Not with custom guards: they may take long (a CRM lookup), and a unit tried before them would
     // be counted long before the send goes out.
     this.#speculative =
@@ -542,17 +470,17 @@ export class Policy {
     };
   }
 
-  #limit: { value: number; at: number } | undefined;
   /** The tier from Meta, read at most hourly; 250 (a new portfolio's tier) when unreadable. */
   async #autoLimit(): Promise<number> {
     const now = this.#deps.clock.now();
-    if (this.#limit && now - this.#limit.at < HOUR) return this.#limit.value;
+    const known = this.#state.messagingLimit;
+    if (known && now - known.at < HOUR) return known.value;
     let value = 250;
     try {
       value = tierFromMeta(await this.#deps.readMessagingLimit());
-      this.#limit = { value, at: now };
+      this.#state.messagingLimit = { value, at: now };
     } catch {
-      this.#limit = { value, at: now - HOUR + 60_000 }; // try again in a minute
+      this.#state.messagingLimit = { value, at: now - HOUR + 60_000 }; // try again in a minute
     }
     return value;
   }
@@ -854,102 +782,25 @@ export class Policy {
     }
   }
 
-  /** Learn from Meta's answer to a send: blocks, marketing opt-outs, stale templates. */
-  async learnFromError(message: OutboundMessage, error: unknown): Promise<void> {
-    if (!isGraphApiError(error)) return;
-    await this.learnFromCode(error.graphCode, parseRecipient(message.to)?.key ?? message.to);
+  /** Learn from Meta's answer to a send (see `PolicyState.learnFromError`). */
+  learnFromError(message: OutboundMessage, error: unknown): Promise<void> {
+    return this.#state.learnFromError(message, error);
   }
 
-  /**
-   * Learn from a Graph error code about a send to `key` (a canonical recipient id), whether it
-   * came back in the response or later in a failed status webhook (`at`: when Meta reported
-   * it). Returns what it recorded.
-   */
-  async learnFromCode(code: number, key?: string, at?: number): Promise<"blocked" | "opted-out" | undefined> {
-    const now = this.#deps.clock.now();
-    // When Meta reported it (a status redelivered days later must not open a fresh restriction).
-    const when = Math.min(at ?? now, now);
-    const restrict = RESTRICT_ON[code];
-    if (restrict) {
-      await this.stores.accountHealth.open({
-        scope: restrict.scope,
-        source: `graph:${code}`,
-        since: when,
-        until: when + restrict.ms,
-      });
-    }
-    if (code === 130429) {
-      this.#storm = this.#storm.filter((t) => t > now - STORM.withinMs);
-      this.#storm.push(now);
-      if (this.#storm.length >= STORM.count) {
-        await this.stores.accountHealth.open({
-          scope: "throughput",
-          source: "graph:130429 storm",
-          since: now,
-          until: now + STORM.pauseMs,
-        });
-        this.#storm = [];
-      }
-    }
-    // Another instance may hold the same stale list: a shared store that is down only delays that.
-    if ([132001, 132012, 132015, 132016].includes(code))
-      await this.templates.invalidate().catch(() => undefined);
-    if (key === undefined) return undefined;
-    // Meta says the person's window is closed: whatever this side recorded, free-form messages
-    // are refused until they write again (under every identifier of the person).
-    if (code === 131047) {
-      const close = this.stores.sessionWindows.close?.bind(this.stores.sessionWindows);
-      if (close) await Promise.all((await this.stores.identity.aliases(key)).map((k) => close(k, when)));
-      return undefined;
-    }
-    // Meta's per-user marketing limit: no marketing to this person for 24 hours (frequency guard).
-    if (code === 131049) {
-      // Every failure is recorded (room for many): the hold lasts 24 hours from the latest one.
-      await this.stores.rateLimits.window(marketingHoldKey(key), 1_000, 24 * HOUR, when, true);
-      return undefined;
-    }
-    if (code === 130403) {
-      // A mirror that refuses more entries (a bounded memory store) keeps what it has: Meta keeps
-      // refusing this user, and the answer must still be learnt from the rest.
-      await this.stores.blockMirror.add([key]).catch((error: unknown) => {
-        if (!isStoreUnavailableError(error) || error.unreachable) throw error;
-      });
-      return "blocked";
-    }
-    if (code === 131050) {
-      await this.stores.consent.append({
-        key,
-        action: "revoke",
-        scope: "marketing",
-        source: "meta:131050",
-        at: when,
-      });
-      return "opted-out";
-    }
-    return undefined;
+  /** Learn from a Graph error code about a send to `key` (see `PolicyState.learnFromCode`). */
+  learnFromCode(code: number, key?: string, at?: number): Promise<"blocked" | "opted-out" | undefined> {
+    return this.#state.learnFromCode(code, key, at);
   }
 
-  /**
-   * Record that Meta named one person by these identifiers (a phone number, BSUIDs; any form —
-   * they are made canonical, and what is not a recipient is dropped). A no-op for fewer than two.
-   */
-  async link(ids: ReadonlyArray<string | undefined>, at: number, source: string): Promise<void> {
-    const keys = new Set<string>();
-    for (const id of ids) {
-      const key = typeof id === "string" ? parseRecipient(id)?.key : undefined;
-      if (key !== undefined) keys.add(key);
-    }
-    if (keys.size < 2) return;
-    await this.stores.identity.link([...keys], { at, source });
+  /** Record that Meta named one person by these identifiers (see `PolicyState.link`). */
+  link(ids: ReadonlyArray<string | undefined>, at: number, source: string): Promise<void> {
+    return this.#state.link(ids, at, source);
   }
 
   /** Take the messaging limit Meta reported (`TIER_2K`, …) for `tier: "auto"`, without asking. */
   setMessagingLimit(metaValue: string): void {
-    if (!/^TIER_(\d+K?|UNLIMITED)$/.test(metaValue)) return;
-    this.#limit = { value: tierFromMeta(metaValue), at: this.#deps.clock.now() };
+    this.#state.setMessagingLimit(metaValue);
   }
-
-  #storm: number[] = [];
 
   /**
    * One try at every capacity guard at once, without waiting. `settled` says whether all were

@@ -10,7 +10,7 @@ import { campaignOf } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import { isBsuid } from "../internal/recipients.js";
 import type { Consent, Sessions } from "../policy/consent.js";
-import type { Policy } from "../policy/pipeline.js";
+import type { PolicyState } from "../policy/learn.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { TemplateUpdate } from "../policy/template-cache.js";
 import type { RestrictionScope } from "../state/account-health.js";
@@ -32,7 +32,7 @@ import { type ParsedEvent, type ParsedItem, toMs } from "./parse.js";
 
 export interface EffectDeps {
   clock: Clock;
-  pipeline: Policy;
+  state: PolicyState;
   consent: Consent;
   sessions: Sessions;
   account: Account;
@@ -143,7 +143,7 @@ export class WebhookEffects {
         return;
       case "error":
         out.push(event);
-        for (const e of event.errors) await this.deps.pipeline.learnFromCode(e.code);
+        for (const e of event.errors) await this.deps.state.learnFromCode(e.code);
         return;
       case "templateUpdate":
         out.push(event);
@@ -184,7 +184,7 @@ export class WebhookEffects {
    */
   async #link(event: ParsedEvent): Promise<void> {
     const link = (ids: Array<string | undefined>, at: number, source: string) =>
-      this.deps.pipeline.link(ids, at, source);
+      this.deps.state.link(ids, at, source);
     const contactIds = (c: MessageEvent["contact"]) => [c?.wa_id, c?.user_id, c?.parent_user_id];
     switch (event.kind) {
       case "message": {
@@ -303,7 +303,7 @@ export class WebhookEffects {
    * tries again (and its guards refuse it if Meta's answer made the person ineligible).
    */
   async #settleCampaignSend(c: { campaign: string; key: string }, event: StatusEvent): Promise<void> {
-    const store = this.deps.pipeline.stores.campaigns;
+    const store = this.deps.state.stores.campaigns;
     const entry = await store.get(c.campaign, c.key);
     const pending = entry?.state === "pending" && entry.correlationId === event.correlationId;
     const sent = entry?.state === "sent" && entry.messageId === event.id;
@@ -330,7 +330,7 @@ export class WebhookEffects {
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {
-      const learnt = await this.deps.pipeline.learnFromCode(e.code, key, event.timestamp);
+      const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp);
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
           kind: "optOut",
@@ -386,18 +386,18 @@ export class WebhookEffects {
       const status = Object.hasOwn(TEMPLATE_STATUS, event.event) ? TEMPLATE_STATUS[event.event] : undefined;
       if (status === undefined) {
         // An event we do not map: forget the cached list rather than guess.
-        await this.deps.pipeline.templates.invalidate();
+        await this.deps.state.templates.invalidate();
         return;
       }
       if (status !== null) update.status = status;
     }
     if (event.category !== undefined) update.category = event.category;
     if (event.quality !== undefined) update.quality = event.quality;
-    await this.deps.pipeline.templates.applyUpdate(update, event.timestamp);
+    await this.deps.state.templates.applyUpdate(update, event.timestamp);
   }
 
   async #accountUpdate(event: AccountUpdateEvent, out: WebhookEvent[]): Promise<void> {
-    const { account, pipeline } = this.deps;
+    const { account, state } = this.deps;
     // When Meta says it happened. A restriction Meta did not stamp is taken as happening now (the
     // strict reading); a lift it did not stamp cannot be ordered, so it lifts nothing — use
     // wa.account.clearRestriction() once you know.
@@ -471,7 +471,7 @@ export class WebhookEffects {
         await account.clearRestriction("all", liftAt);
         return;
       case "CAPABILITY_UPDATE": {
-        setLimit(pipeline, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
+        setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
         return;
       }
     }
@@ -482,7 +482,7 @@ export class WebhookEffects {
     const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see #accountUpdate
     // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
     // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
-    setLimit(this.deps.pipeline, event.messagingLimit);
+    setLimit(this.deps.state, event.messagingLimit);
     if (event.event === "FLAGGED") {
       await this.deps.account.restrict({
         scope: "marketing",
@@ -494,10 +494,9 @@ export class WebhookEffects {
 }
 
 /** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
-function setLimit(pipeline: Policy, limit: unknown): void {
-  if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
-  else if (typeof limit === "string")
-    pipeline.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
+function setLimit(state: PolicyState, limit: unknown): void {
+  if (typeof limit === "number") state.setMessagingLimit(`TIER_${limit}`);
+  else if (typeof limit === "string") state.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
 }
 
 function warning(

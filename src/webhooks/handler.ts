@@ -14,7 +14,7 @@ import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
-import type { Policy } from "../policy/pipeline.js";
+import type { PolicyState } from "../policy/learn.js";
 import type { Clock } from "../state/clock.js";
 import { DEDUP_LEASE_MS, DEDUP_TTL_MS } from "../state/webhook-dedup.js";
 import {
@@ -86,7 +86,7 @@ interface WebhookDeps {
   clock: Clock;
   emitter: TypedEmitter<ClientEvents>;
   logger: Logger;
-  pipeline: Policy;
+  state: PolicyState;
   consent: Consent;
   sessions: Sessions;
   account: Account;
@@ -159,7 +159,7 @@ export class Webhooks {
       now,
     );
     if ("answer" in received) return result(received.answer);
-    const dedup = this.#deps.pipeline.stores.webhookDedup;
+    const dedup = this.#deps.state.stores.webhookDedup;
     const events: WebhookEvent[] = [];
     let duplicates = 0;
     let leased: string | undefined;
