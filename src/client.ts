@@ -17,6 +17,7 @@ import { Consent, Sessions } from "./policy/consent.js";
 import { contentChecker } from "./policy/content.js";
 import { PolicyState } from "./policy/learn.js";
 import { loadNumbering } from "./policy/numbering.js";
+import { POLICY_DEFAULTS } from "./policy/options.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
 import { type PolicyStores, type StoreRegistry, sharedStores, storeRegistry } from "./state/registry.js";
 import { lastInboundOf } from "./state/session-windows.js";
@@ -127,7 +128,8 @@ export class WhatsAppClient {
       stores.identity,
     );
     const margin =
-      resolved.policy === false ? 60_000 : (resolved.policy.sessionWindow?.safetyMarginMs ?? 60_000);
+      (resolved.policy === false ? undefined : resolved.policy.sessionWindow?.safetyMarginMs) ??
+      POLICY_DEFAULTS.sessionWindow.safetyMarginMs;
     this.sessions = new Sessions(stores.sessionWindows, this.#http.clock, margin, stores.identity);
     this.policy = {
       check: async (message) => {

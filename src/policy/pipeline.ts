@@ -2,7 +2,6 @@ import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
 import {
   FrequencyLimitError,
-  type GuardName,
   isPolicyViolation,
   MessagingLimitError,
   type PolicyViolationError,
@@ -20,10 +19,8 @@ import type { Clock } from "../state/clock.js";
 import type { PolicyStores, StoreRegistry } from "../state/registry.js";
 import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
 import { latest, windowOpen } from "../state/session-windows.js";
-import type { ConsentOptions } from "./consent.js";
 import { DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS, normalizeKeyword } from "./consent.js";
-import type { ContentPolicyOptions } from "./content.js";
-import { builtInGuards, type GuardConfig, type ThrottleOptions } from "./guards.js";
+import { builtInGuards, type GuardConfig } from "./guards.js";
 import type { PolicyState } from "./learn.js";
 import {
   accountHealthGuard,
@@ -31,97 +28,19 @@ import {
   fingerprint,
   frequencyGuard,
   isMarketingContext,
-  type MessagingLimitOptions,
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
-import type { TemplateRuleOptions } from "./marketing-rules.js";
+import { type PolicyOptions, resolvePolicyOptions } from "./options.js";
 import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
-import type { TemplateCache, TemplateCacheOptions } from "./template-cache.js";
+import type { TemplateCache } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
-import { resolveWarmUp, type WarmUp, type WarmUpOptions, type WarmUpStep, warmUpStep } from "./warm-up.js";
+import { resolveWarmUp, type WarmUp, type WarmUpStep, warmUpStep } from "./warm-up.js";
 
-/** Policy configuration. Every guard is on by default with conservative settings. */
-export interface PolicyOptions {
-  /** Turn guards off by name. @example ["content"] */
-  disable?: GuardName[];
-  /** Guards of your own; they run after the built-in pure guards and before capacity guards. */
-  guards?: Guard[];
-  /**
-   * Longest real time the checks of one send may take, waits for throughput and pair-rate
-   * capacity included. Past it the send fails with `StoreUnavailableError` (nothing is sent, nothing stays
-   * taken), so a store call or a custom guard that never settles cannot hold a send forever.
-   * A send's own `signal` ends it sooner.
-   * @default 30000
-   */
-  timeoutMs?: number;
-  /** The consent guard: opt-in keywords, opt-out keywords and buttons, what needs an opt-in (docs/consent.md). */
-  consent?: ConsentOptions & {
-    /**
-     * Also require an opt-in (scope `utility`) for free-form replies inside an open window.
-     * @default false
-     */
-    requireForReplies?: boolean;
-  };
-  /** The 24-hour customer service window guard for free-form messages. */
-  sessionWindow?: {
-    /**
-     * Treat the 24-hour window as closing this much earlier, for clock drift and slow sends.
-     * @default 60000
-     */
-    safetyMarginMs?: number;
-  };
-  /**
-   * The template guard: refuses templates that are not approved, checks their parameters (needs
-   * `wabaId`), and applies the marketing rules (a way to unsubscribe, no US numbers).
-   */
-  template?: TemplateCacheOptions & TemplateRuleOptions;
-  /**
-   * The warm-up guard, on when given: a new phone number's business-initiated sends ramp from
-   * `since` (a cap per 24 hours and a least gap, growing with the number's age). See
-   * docs/guards/warm-up.md.
-   */
-  warmUp?: WarmUpOptions;
-  /** The frequency guard: at most so many marketing templates per user per period. */
-  frequency?: FrequencyOptions;
-  /** The messaging-limit guard: unique users reached outside a window per 24 hours (Meta's tier). */
-  messagingLimit?: MessagingLimitOptions;
-  /** The content guard: links (shorteners, plain http), sensitive data in text. */
-  content?: ContentPolicyOptions;
-  /** The throughput guard: messages per second for the phone number (Meta answers 130429 past it). */
-  throughput?: ThrottleOptions & {
-    /**
-     * Messages per second for the phone number: 80 by default on Meta, 20 for coexistence
-     * numbers, up to 1000 after an upgrade.
-     * @default 80
-     */
-    perSecond?: number;
-    /**
-     * While the phone number's quality is YELLOW (read by `wa.account.health({ refresh: true })`),
-     * marketing templates get only this share of `perSecond`, so a campaign that users are
-     * reporting slows down before the quality drops to RED and marketing stops.
-     * @default 0.25
-     */
-    marketingShareWhenSlowed?: number;
-  };
-  /** In `wait` mode a send waits up to `maxWaitMs` (default 7000: one interval) for the pair slot. */
-  pairRate?: ThrottleOptions & {
-    /**
-     * Messages to one user in a burst (Meta allows 45 but they borrow future quota).
-     * @default 10
-     */
-    burst?: number;
-    /**
-     * Then one message per this interval (Meta: about one per 6 s).
-     * @default 6000
-     */
-    intervalMs?: number;
-  };
-}
-
+/** Declared with its defaults and validation (`policy/options.ts`). */
 /** Declared with the store registry (`state/registry.ts`). */
-export type { PolicyStores };
+export type { PolicyOptions, PolicyStores };
 
 /** What `enforce` hands back: `release()` forgets the send when it did not go out. */
 export interface SendTicket {
@@ -355,9 +274,10 @@ export class Policy {
   /** Try capacity alongside the reads (a remote rate store): one round trip per decision. */
   #speculative = false;
 
-  constructor(deps: PolicyDeps, options: PolicyOptions, state: PolicyState) {
+  constructor(deps: PolicyDeps, given: PolicyOptions, state: PolicyState) {
+    const options = resolvePolicyOptions(given);
     this.#deps = deps;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs;
     this.#state = state;
     this.stores = state.stores;
     this.templates = state.templates;
@@ -368,34 +288,22 @@ export class Policy {
     this.#warmUpOff = options.disable?.includes("warm-up") ?? false;
     const config: GuardConfig = {
       ...(warmUp && { warmUp }),
-      consent: { requireForReplies: options.consent?.requireForReplies ?? false },
+      consent: { requireForReplies: options.consent.requireForReplies },
       template: {
-        optOut: options.template?.optOut ?? "refuse",
-        usMarketing: options.template?.usMarketing ?? "refuse",
+        optOut: options.template.optOut,
+        usMarketing: options.template.usMarketing,
         // The words the webhook listener takes as opt-outs: the guard and the listener agree.
         vocabulary: {
-          keywords: normalised(options.consent?.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS),
-          payloads: normalised(options.consent?.unsubscribePayloads ?? []),
-          buttonTexts: normalised(
-            options.consent?.unsubscribeButtonTexts ?? DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
-          ),
+          keywords: normalised(options.consent.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS),
+          payloads: normalised(options.consent.unsubscribePayloads ?? []),
+          buttonTexts: normalised(options.consent.unsubscribeButtonTexts ?? DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS),
         },
         warn: (message) => deps.logger?.warn(message),
       },
-      sessionWindow: { safetyMarginMs: options.sessionWindow?.safetyMarginMs ?? 60_000 },
+      sessionWindow: { safetyMarginMs: options.sessionWindow.safetyMarginMs },
       content: options.content ?? {},
-      throughput: {
-        perSecond: options.throughput?.perSecond ?? 80,
-        marketingShareWhenSlowed: options.throughput?.marketingShareWhenSlowed ?? 0.25,
-        mode: options.throughput?.mode ?? "wait",
-        maxWaitMs: options.throughput?.maxWaitMs ?? 2000,
-      },
-      pairRate: {
-        burst: options.pairRate?.burst ?? 10,
-        intervalMs: options.pairRate?.intervalMs ?? 6000,
-        mode: options.pairRate?.mode ?? "wait",
-        maxWaitMs: options.pairRate?.maxWaitMs ?? 7000,
-      },
+      throughput: options.throughput,
+      pairRate: options.pairRate,
     };
     const builtIn = builtInGuards(
       {
@@ -415,12 +323,8 @@ export class Policy {
       },
       config,
     );
-    const tier = options.messagingLimit?.tier ?? "auto";
-    const frequency = {
-      marketingPerDay: options.frequency?.marketingPerDay ?? 1,
-      marketingPerWeek: options.frequency?.marketingPerWeek ?? 3,
-      identicalWithinMs: options.frequency?.identicalWithinMs ?? 24 * HOUR,
-    };
+    const tier = options.messagingLimit.tier;
+    const frequency = options.frequency;
     const limit = () =>
       tier === "auto"
         ? this.#autoLimit()

@@ -16,7 +16,6 @@ import { describeError } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
 import type { PolicyState } from "../policy/learn.js";
 import type { Clock } from "../state/clock.js";
-import { DEDUP_LEASE_MS, DEDUP_TTL_MS } from "../state/webhook-dedup.js";
 import {
   fetchAdapter,
   type HandleOptions,
@@ -30,6 +29,7 @@ import {
 import { deliverToListeners } from "./deliver.js";
 import { preferenceEvent, WebhookEffects } from "./effects.js";
 import type { CampaignSignals, WebhookEvent } from "./events.js";
+import { resolveWebhookOptions, type WebhookOptions } from "./options.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
@@ -45,26 +45,8 @@ export type {
   WebhookResponse,
 } from "./adapters.js";
 
-export interface WebhookOptions {
-  /**
-   * How long a processed event is remembered, so Meta's redeliveries (up to 7 days) reach
-   * handlers once.
-   * @default 604800000 (7 days)
-   */
-  dedupTtlMs?: number;
-  /**
-   * How long one delivery holds an event while it stores the event's effects. A redelivery
-   * meeting a live lease is answered 503 and comes again; a lease left by a process that died
-   * lapses after this long.
-   * @default 60000
-   */
-  leaseMs?: number;
-  /**
-   * Larger bodies are refused with 413 before any work (Meta sends at most 3 MB).
-   * @default 4194304 (4 MiB)
-   */
-  maxBodyBytes?: number;
-}
+/** Declared with its defaults and validation (`webhooks/options.ts`). */
+export type { WebhookOptions };
 
 export interface WebhookResult extends WebhookResponse {
   /**
@@ -120,9 +102,10 @@ export class Webhooks {
   constructor(deps: WebhookDeps, options: WebhookOptions = {}) {
     this.#deps = deps;
     this.#effects = new WebhookEffects(deps);
-    this.#ttl = options.dedupTtlMs ?? DEDUP_TTL_MS;
-    this.#lease = options.leaseMs ?? DEDUP_LEASE_MS;
-    this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    const resolved = resolveWebhookOptions(options);
+    this.#ttl = resolved.dedupTtlMs;
+    this.#lease = resolved.leaseMs;
+    this.#maxBody = resolved.maxBodyBytes;
   }
 
   /**
