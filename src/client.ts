@@ -4,15 +4,16 @@ import { GraphHttp } from "./api/http.js";
 import { requirePhoneNumberId } from "./api/ids.js";
 import { Media } from "./api/media.js";
 import { Messages, validateMessage } from "./api/messages.js";
+import type { ResolvedConnection } from "./api/options.js";
 import { UnknownOutcomes } from "./api/outcomes.js";
 import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
-import type { ClientEventName, ClientEvents } from "./events.js";
+import type { ClientEventName, ClientEvents, TypedEmitter } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type ClientOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
 import { contentChecker } from "./policy/content.js";
 import { PolicyState } from "./policy/learn.js";
@@ -21,6 +22,8 @@ import { POLICY_DEFAULTS } from "./policy/options.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
 import { type PolicyStores, type StoreRegistry, sharedStores, storeRegistry } from "./state/registry.js";
 import { lastInboundOf } from "./state/session-windows.js";
+import type { RetryBudget } from "./transport/retry.js";
+import type { Transport } from "./transport/types.js";
 import type { CampaignSignals } from "./webhooks/events.js";
 import { Webhooks } from "./webhooks/handler.js";
 
@@ -31,7 +34,9 @@ import { Webhooks } from "./webhooks/handler.js";
  */
 const SHARED = Symbol("wa-guard shared client state");
 interface Shared {
-  http: NonNullable<ConstructorParameters<typeof GraphHttp>[1]>;
+  emitter: TypedEmitter<ClientEvents>;
+  transport: Transport;
+  budget: RetryBudget;
   stores: PolicyStores;
 }
 type ConstructionOptions = ClientOptions & { [SHARED]?: Shared };
@@ -79,6 +84,8 @@ export class WhatsAppClient {
   };
 
   readonly #http: GraphHttp;
+  /** The client's events: shared with its `withOptions()` copies, emitted by every layer. */
+  readonly #emitter: TypedEmitter<ClientEvents>;
   readonly #stores: StoreRegistry;
   readonly #input: ClientOptions;
 
@@ -90,7 +97,11 @@ export class WhatsAppClient {
     }
     this.#input = { ...options };
     const resolved = resolveOptions(options);
-    this.#http = new GraphHttp(resolved, shared?.http);
+    this.#emitter = shared?.emitter ?? (new EventEmitter() as TypedEmitter<ClientEvents>);
+    this.#http = new GraphHttp(resolved, {
+      emitter: this.#emitter,
+      ...(shared && { transport: shared.transport, budget: shared.budget }),
+    });
     this.templates = new Templates(this.#http);
     // The stores and what Meta's answers teach them exist with the policy on or off; the guard
     // engine only when it is on.
@@ -106,7 +117,7 @@ export class WhatsAppClient {
         : new Policy(
             {
               clock: this.#http.clock,
-              emitter: this.#http.emitter,
+              emitter: this.#emitter,
               phoneNumberId: () => requirePhoneNumberId(this.#http),
               logger: this.#http.logger,
               readMessagingLimit: async () =>
@@ -185,7 +196,7 @@ export class WhatsAppClient {
         appSecrets: resolved.appSecrets,
         verifyToken: resolved.verifyToken,
         clock: this.#http.clock,
-        emitter: this.#http.emitter,
+        emitter: this.#emitter,
         logger: this.#http.logger,
         state,
         consent: this.consent,
@@ -210,7 +221,9 @@ export class WhatsAppClient {
     const samePhone =
       overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
     const shared: Shared = {
-      http: { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget },
+      emitter: this.#emitter,
+      transport: this.#http.transport,
+      budget: this.#http.budget,
       stores: sharedStores(this.#stores, samePhone),
     };
     const options: ConstructionOptions = { ...this.#input, ...overrides, [SHARED]: shared };
@@ -226,23 +239,23 @@ export class WhatsAppClient {
    * (stderr), naming the event.
    */
   on<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
-    this.#http.emitter.on(event, this.#guarded(event, listener) as never);
+    this.#emitter.on(event, this.#guarded(event, listener) as never);
     return this;
   }
 
   once<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
-    this.#http.emitter.once(event, this.#guarded(event, listener) as never);
+    this.#emitter.once(event, this.#guarded(event, listener) as never);
     return this;
   }
 
   off<E extends ClientEventName>(event: E, listener?: ClientEvents[E]): this {
     const wrapped = listener && this.#wrappers(listener).get(event);
-    this.#http.emitter.off(event, (wrapped ?? listener) as never);
+    this.#emitter.off(event, (wrapped ?? listener) as never);
     return this;
   }
 
   #wrappers(listener: AnyListener): Map<string, AnyListener> {
-    const emitter = this.#http.emitter;
+    const emitter = this.#emitter;
     let byListener = guardedListeners.get(emitter);
     if (!byListener) {
       byListener = new WeakMap();
@@ -306,7 +319,7 @@ function warnOnStderr(event: string, error: unknown, redact: (text: string) => s
   );
 }
 
-function describe(o: ResolvedOptions): Record<string, unknown> {
+function describe(o: ResolvedConnection): Record<string, unknown> {
   return {
     accessToken: MASK,
     ...(o.appSecrets.length > 0 && {

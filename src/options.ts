@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { ResolvedConnection } from "./api/options.js";
 import { ConfigError } from "./errors/validation.js";
 import type { Logger } from "./internal/logger.js";
 import type { Assert, Same } from "./internal/type-equal.js";
@@ -116,22 +117,9 @@ export const CLIENT_DEFAULTS = {
   timeouts: TransportTimeouts;
 };
 
-export interface ResolvedOptions {
-  accessToken: string;
-  phoneNumberId: string | undefined;
-  wabaId: string | undefined;
-  /** Every accepted app secret (empty when none is configured). */
-  appSecrets: string[];
-  verifyToken: string | undefined;
+/** The options resolved: defaults filled in, environment read, validated. */
+export interface ResolvedOptions extends ResolvedConnection {
   webhooks: WebhookOptions;
-  apiVersion: string;
-  baseUrl: string;
-  timeouts: TransportTimeouts;
-  maxRetries: number;
-  maxRetryAfterMs: number;
-  transport: Transport | undefined;
-  clock: Clock | undefined;
-  logger: Logger | undefined;
   policy: PolicyOptions | false;
   stores: PolicyStores;
 }

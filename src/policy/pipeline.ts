@@ -1,4 +1,5 @@
 import type { OutboundMessage } from "../api/schemas/outbound.js";
+import type { SendPolicy, SendTicket } from "../api/send-policy.js";
 import type { MessageTemplate } from "../api/templates.js";
 import {
   FrequencyLimitError,
@@ -11,15 +12,16 @@ import {
 import { StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
 import { ConfigError } from "../errors/validation.js";
-import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
+import type { TypedEmitter } from "../internal/typed-emitter.js";
 import type { Clock } from "../state/clock.js";
 import type { PolicyStores, StoreRegistry } from "../state/registry.js";
 import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
 import { latest, windowOpen } from "../state/session-windows.js";
 import { DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS, normalizeKeyword } from "./consent.js";
+import type { PolicyEvents } from "./events.js";
 import { builtInGuards, type GuardConfig } from "./guards.js";
 import type { PolicyState } from "./learn.js";
 import {
@@ -40,15 +42,8 @@ import { resolveWarmUp, type WarmUp, type WarmUpStep, warmUpStep } from "./warm-
 
 /** Declared with its defaults and validation (`policy/options.ts`). */
 /** Declared with the store registry (`state/registry.ts`). */
-export type { PolicyOptions, PolicyStores };
-
-/** What `enforce` hands back: `release()` forgets the send when it did not go out. */
-export interface SendTicket {
-  /** Forget the send in the history (frequency caps, messaging limit): it did not go out. */
-  release(): Promise<void>;
-  /** Give back the throughput and pair-rate units it took: the request never reached Meta. */
-  returnCapacity(): Promise<void>;
-}
+/** Declared with what a send needs from the policy (`api/send-policy.ts`). */
+export type { PolicyOptions, PolicyStores, SendTicket };
 
 /**
  * Start every guard's check at once — their store reads go out together (one round trip with a
@@ -215,7 +210,7 @@ export interface PolicyVerdict {
 
 export interface PolicyDeps {
   clock: Clock;
-  emitter: TypedEmitter<ClientEvents>;
+  emitter: TypedEmitter<PolicyEvents>;
   phoneNumberId: () => string;
   /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */
   readMessagingLimit: () => Promise<string | undefined>;
@@ -243,7 +238,7 @@ const SPECULATION_MAX_MS = 50;
 const RECHECK_AFTER_MS = 50;
 
 /** The ordered guard pipeline in front of every send. */
-export class Policy {
+export class Policy implements SendPolicy {
   /** The stores the guards read and write (the client's store registry). */
   readonly stores: StoreRegistry;
   /** The templates the template guard checks against. */

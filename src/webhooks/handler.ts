@@ -10,9 +10,9 @@
 import type { Account } from "../api/phone-numbers.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
-import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
+import type { TypedEmitter } from "../internal/typed-emitter.js";
 import type { Consent, Sessions } from "../policy/consent.js";
 import type { PolicyState } from "../policy/learn.js";
 import type { Clock } from "../state/clock.js";
@@ -28,7 +28,7 @@ import {
 } from "./adapters.js";
 import { deliverToListeners } from "./deliver.js";
 import { preferenceEvent, WebhookEffects } from "./effects.js";
-import type { CampaignSignals, WebhookEvent } from "./events.js";
+import type { CampaignSignals, ClientEvents, WebhookEvent } from "./events.js";
 import { resolveWebhookOptions, type WebhookOptions } from "./options.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
