@@ -10,9 +10,9 @@ import { Account } from "./api/phone-numbers.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
-import type { ClientEventName, ClientEvents, TypedEmitter } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
+import type { TypedEmitter } from "./internal/typed-emitter.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
 import { contentChecker } from "./policy/content.js";
@@ -24,8 +24,9 @@ import { type PolicyStores, type StoreRegistry, sharedStores, storeRegistry } fr
 import { lastInboundOf } from "./state/session-windows.js";
 import type { RetryBudget } from "./transport/retry.js";
 import type { Transport } from "./transport/types.js";
-import type { CampaignSignals } from "./webhooks/events.js";
+import type { ClientEventName, ClientEvents } from "./webhooks/events.js";
 import { Webhooks } from "./webhooks/handler.js";
+import type { CampaignSignals } from "./webhooks/signals.js";
 
 /**
  * What `withOptions()` hands the client it makes: the transport, emitter and retry budget, and the

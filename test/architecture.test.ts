@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 const RANK: Record<string, number> = { transport: 1, api: 2, policy: 3, webhooks: 4, campaigns: 4, root: 5 };
 const SIDE = new Set(["state", "errors", "internal"]);
 const OUTSIDE = new Set(["redis", "postgres", "testing", "cli"]);
-/** Side by side, documented in src/README.md: campaigns listen on `CampaignSignals` (webhooks/events.ts). */
-const ALLOWED = new Set(["campaigns/run.ts -> webhooks/events"]);
+/** Side by side, documented in src/README.md: campaigns listen on `CampaignSignals` for webhook events. */
+const ALLOWED = new Set(["campaigns/run.ts -> webhooks/events", "campaigns/run.ts -> webhooks/signals"]);
 
 const SRC = join(import.meta.dirname, "..", "src");
 

@@ -23,7 +23,8 @@ import type { Policy } from "../policy/pipeline.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
-import type { CampaignSignals, OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { CampaignSignals } from "../webhooks/signals.js";
 import { EarlyWarning } from "./early-warning.js";
 import { loadQueue } from "./queue.js";
 import type {
@@ -39,7 +40,7 @@ import type {
 } from "./types.js";
 
 export { campaignCorrelationId, campaignOf } from "../internal/correlation.js";
-export type { CampaignSignals } from "../webhooks/events.js";
+export type { CampaignSignals } from "../webhooks/signals.js";
 
 export interface CampaignDeps {
   messages: Messages;

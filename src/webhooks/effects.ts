@@ -18,7 +18,6 @@ import type { Clock } from "../state/clock.js";
 import type {
   AccountUpdateEvent,
   AccountWarningEvent,
-  CampaignSignals,
   MessageEvent,
   OptInEvent,
   OptOutEvent,
@@ -29,6 +28,7 @@ import type {
   WebhookEvent,
 } from "./events.js";
 import { type ParsedEvent, type ParsedItem, toMs } from "./parse.js";
+import type { CampaignSignals } from "./signals.js";
 
 export interface EffectDeps {
   clock: Clock;

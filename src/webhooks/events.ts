@@ -1,6 +1,5 @@
 import type { ApiEvents } from "../api/events.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
-import type { TypedEmitter } from "../internal/typed-emitter.js";
 import type { PolicyEvents } from "../policy/events.js";
 import type { ContactPayload, InboundMessage, MessageStatusPayload } from "./schemas.js";
 
@@ -318,13 +317,6 @@ export type WebhookEvent =
   | ErrorEvent
   | UserIdUpdateEvent
   | UnknownEvent;
-
-/** What the webhook handler tells running campaigns. */
-export type CampaignSignals = TypedEmitter<{
-  status: (event: StatusEvent) => void;
-  templateUpdate: (event: TemplateUpdateEvent) => void;
-  optOut: (event: OptOutEvent) => void;
-}>;
 
 /** A handler of a webhook event; a returned promise is awaited by `delivered` and `waitUntil`. */
 type Handler<E> = (event: E) => unknown;

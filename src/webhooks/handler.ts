@@ -7,15 +7,11 @@
  * stored. Each event is leased, its effects stored, then marked done; a delivery that fails
  * anywhere answers non-2xx and leaves nothing marked, so Meta's redelivery applies it in full.
  */
-import type { Account } from "../api/phone-numbers.js";
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import type { TypedEmitter } from "../internal/typed-emitter.js";
-import type { Consent, Sessions } from "../policy/consent.js";
-import type { PolicyState } from "../policy/learn.js";
-import type { Clock } from "../state/clock.js";
 import {
   fetchAdapter,
   type HandleOptions,
@@ -27,23 +23,12 @@ import {
   type WebhookResponse,
 } from "./adapters.js";
 import { deliverToListeners } from "./deliver.js";
-import { preferenceEvent, WebhookEffects } from "./effects.js";
-import type { CampaignSignals, ClientEvents, WebhookEvent } from "./events.js";
+import { type EffectDeps, preferenceEvent, WebhookEffects } from "./effects.js";
+import type { ClientEvents, WebhookEvent } from "./events.js";
 import { resolveWebhookOptions, type WebhookOptions } from "./options.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
-
-export type {
-  FetchHandlerContext,
-  HandleOptions,
-  NodeRequest,
-  NodeResponse,
-  WebhookFetchHandler,
-  WebhookHeaders,
-  WebhookRequest,
-  WebhookResponse,
-} from "./adapters.js";
 
 /** Declared with its defaults and validation (`webhooks/options.ts`). */
 export type { WebhookOptions };
@@ -62,22 +47,12 @@ export interface WebhookResult extends WebhookResponse {
   delivered: Promise<void>;
 }
 
-interface WebhookDeps {
+/** What the handler needs: what the effects need (`EffectDeps`), and the secrets, emitter and logger. */
+interface WebhookDeps extends EffectDeps {
   appSecrets: readonly string[];
   verifyToken: string | undefined;
-  clock: Clock;
   emitter: TypedEmitter<ClientEvents>;
   logger: Logger;
-  state: PolicyState;
-  consent: Consent;
-  sessions: Sessions;
-  account: Account;
-  /** Correlation ids of sends whose outcome is unknown; a status webhook settles them. */
-  unknownOutcomes: { settle(correlationId: string, status: string): boolean };
-  /** Campaign runs of this client, told of their statuses and template updates. */
-  campaignSignals?: CampaignSignals;
-  /** This client's phone number (events for another number open no window here). */
-  phoneNumberId: string | undefined;
 }
 
 const DONE: Promise<void> = Promise.resolve();
