@@ -7,6 +7,7 @@ import { Messages, validateMessage } from "./api/messages.js";
 import type { ResolvedConnection } from "./api/options.js";
 import { UnknownOutcomes } from "./api/outcomes.js";
 import { Account } from "./api/phone-numbers.js";
+import { ResumableUploads } from "./api/resumable-upload.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
@@ -20,7 +21,13 @@ import { PolicyState } from "./policy/learn.js";
 import { loadNumbering } from "./policy/numbering.js";
 import { POLICY_DEFAULTS } from "./policy/options.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
-import { type PolicyStores, type StoreRegistry, sharedStores, storeRegistry } from "./state/registry.js";
+import {
+  businessStores,
+  type PolicyStores,
+  type StoreRegistry,
+  sharedStores,
+  storeRegistry,
+} from "./state/registry.js";
 import { lastInboundOf } from "./state/session-windows.js";
 import type { RetryBudget } from "./transport/retry.js";
 import type { Transport } from "./transport/types.js";
@@ -66,6 +73,8 @@ export class WhatsAppClient {
   readonly blocklist: BlockList;
   /** Upload, look up, download and delete media. */
   readonly media: Media;
+  /** Meta's Resumable Upload API: a file as a handle (profile pictures, template header examples). */
+  readonly uploads: ResumableUploads;
   /** Phone number health and limits. */
   readonly account: Account;
   /** The consent ledger and opt-outs (works with the policy on or off). */
@@ -176,6 +185,7 @@ export class WhatsAppClient {
       },
     );
     this.media = new Media(this.#http);
+    this.uploads = new ResumableUploads(this.#http);
     // profile.check() judges the profile's websites by the content guard's link rules (built on first use).
     const content =
       resolved.policy === false || resolved.policy.disable?.includes("content")
@@ -184,7 +194,7 @@ export class WhatsAppClient {
     let linkCheck: ((texts: readonly string[]) => string | undefined) | undefined;
     this.account = new Account(
       this.#http,
-      stores.accountHealth,
+      state.health,
       content &&
         ((url) => {
           linkCheck ??= contentChecker(content);
@@ -214,20 +224,29 @@ export class WhatsAppClient {
   /**
    * A new client with some options changed. It shares this client's transport (and its
    * connections), event listeners, retry budget and policy state (consent, windows, block
-   * mirror, rate limits, …) unless `stores` are given — or, when `phoneNumberId` changes, only
-   * the consent ledger, since windows, blocks and limits belong to one phone number. Nothing of
-   * this client is modified.
+   * mirror, rate limits, …) unless `stores` are given. When `phoneNumberId` changes it shares
+   * only the consent ledger and identities (and, for the same WABA, the WABA's restrictions and
+   * template list), since windows, blocks and limits belong to one phone number; if this client
+   * was given shared stores of its own (Redis), the copy needs the new number's `stores` too (a
+   * `ConfigError` says so). Nothing of this client is modified.
    */
   withOptions(overrides: ClientOptions): WhatsAppClient {
     const samePhone =
       overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
+    const sameWaba = overrides.wabaId === undefined || overrides.wabaId === this.#http.options.wabaId;
+    // This client's own `stores` option came along in its options: for another number, keep only
+    // what is the business's (and the WABA's) — never its windows, blocks, rates or reach.
+    let input = this.#input;
+    if (!samePhone && overrides.stores === undefined && input.stores !== undefined) {
+      input = { ...input, stores: businessStores(input.stores, this.#http.options.phoneNumberId) };
+    }
     const shared: Shared = {
       emitter: this.#emitter,
       transport: this.#http.transport,
       budget: this.#http.budget,
-      stores: sharedStores(this.#stores, samePhone),
+      stores: sharedStores(this.#stores, { phoneNumber: samePhone, waba: sameWaba }),
     };
-    const options: ConstructionOptions = { ...this.#input, ...overrides, [SHARED]: shared };
+    const options: ConstructionOptions = { ...input, ...overrides, [SHARED]: shared };
     return new WhatsAppClient(options);
   }
 

@@ -23,6 +23,7 @@ export type {
   ProfileFinding,
   ProfileReport,
 } from "./api/profile.js";
+export type { ResumableUploadOptions, UploadedFile, UploadFileType } from "./api/resumable-upload.js";
 export type * from "./api/schemas/outbound-types.js";
 export type {
   CreateTemplateInput,

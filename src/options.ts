@@ -141,6 +141,7 @@ const policySchema = lazy(() =>
 const storesSchema = lazy(() =>
   z.strictObject({
     accountHealth: z.optional(hasMethods("an account health store", ["open", "close", "active"])),
+    wabaHealth: z.optional(hasMethods("a WABA-wide account health store", ["open", "close", "active"])),
     sendHistory: z.optional(
       hasMethods("a send history store", ["record", "reach", "marketingSince", "sentSince"]),
     ),

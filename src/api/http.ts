@@ -36,6 +36,12 @@ export interface RequestOptions<T> {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
   form?: FormData;
+  /** Raw bytes as the body (`application/octet-stream`): a Resumable Upload's file. */
+  bytes?: Uint8Array;
+  /** More request headers (the Resumable Upload's `file_offset`). */
+  headers?: Record<string, string>;
+  /** `OAuth`: the token in Meta's `Authorization: OAuth <token>` form (Resumable Upload). */
+  authScheme?: "OAuth";
   /** Response schema (a zod schema); omit to get raw bytes. */
   schema?: ResponseSchema<T>;
   /**
@@ -122,13 +128,19 @@ export class GraphHttp {
   async request(opts: RequestOptions<never>): Promise<RawResponse>;
   async request<T>(opts: RequestOptions<T>): Promise<T | RawResponse> {
     const url = this.url(opts.path, opts.query);
-    const headers: Record<string, string> = { authorization: this.#authHeader };
+    const headers: Record<string, string> = {
+      ...opts.headers,
+      authorization: opts.authScheme === "OAuth" ? `OAuth ${this.options.accessToken}` : this.#authHeader,
+    };
     let body: TransportRequest["body"];
     if (opts.json !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(opts.json);
     } else if (opts.form !== undefined) {
       body = opts.form;
+    } else if (opts.bytes !== undefined) {
+      headers["content-type"] = "application/octet-stream";
+      body = opts.bytes;
     }
     const req: TransportRequest = { method: opts.method, url, headers, timeouts: this.options.timeouts };
     if (body !== undefined) req.body = body;

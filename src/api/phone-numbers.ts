@@ -1,7 +1,12 @@
 import { ValidationError } from "../errors/validation.js";
 import { describeError } from "../internal/logger.js";
 import { path } from "../internal/path.js";
-import type { AccountHealthStore, Restriction, RestrictionScope } from "../state/account-health.js";
+import type {
+  HealthLevels,
+  Restriction,
+  RestrictionLevel,
+  RestrictionScope,
+} from "../state/account-health.js";
 import { type Clock, systemClock } from "../state/clock.js";
 import { type MessagingHealth, toMessagingHealth } from "./health.js";
 import type { GraphHttp } from "./http.js";
@@ -163,7 +168,8 @@ export class Account {
 
   constructor(
     private readonly http: GraphHttp,
-    private readonly store?: AccountHealthStore,
+    /** The number's restrictions and its WABA's (none with the policy off). */
+    private readonly store?: HealthLevels,
     /** Why the content guard would refuse a link to this URL in a message (for `profile.check`). */
     linkProblem?: (url: string) => string | undefined,
   ) {
@@ -263,15 +269,24 @@ export class Account {
     return watch;
   }
 
-  /** Record a restriction (the webhook handler calls this for account_update events). */
-  async restrict(restriction: Omit<Restriction, "since"> & { since?: number }): Promise<void> {
-    await this.store?.open({ ...restriction, since: restriction.since ?? this.http.clock.now() });
+  /**
+   * Record a restriction (the webhook handler calls this for account_update events). `level`
+   * says whom it stops: `phone_number` (the default) this number, `waba` every number of the
+   * WABA that shares the stores' WABA-wide state (`wabaHealth`).
+   */
+  async restrict(
+    restriction: Omit<Restriction, "since"> & { since?: number; level?: RestrictionLevel },
+  ): Promise<void> {
+    const { level, ...rest } = restriction;
+    await this.store
+      ?.of(level ?? "phone_number")
+      .open({ ...rest, since: rest.since ?? this.http.clock.now() });
   }
 
   /**
-   * Lift a restriction early (e.g. after an account_update reinstatement). `at` is when the lift
-   * happened (Meta's time; default now): a restriction that began after it stays in force. With
-   * `source`, only a restriction opened by that source is lifted.
+   * Lift a restriction early (e.g. after an account_update reinstatement), at both levels. `at`
+   * is when the lift happened (Meta's time; default now): a restriction that began after it stays
+   * in force. With `source`, only a restriction opened by that source is lifted.
    */
   async clearRestriction(scope: RestrictionScope, at?: number, source?: string): Promise<void> {
     await this.store?.close(scope, at ?? this.http.clock.now(), source);
@@ -295,34 +310,43 @@ export class Account {
   }
 
   async #apply(phone: PhoneNumberInfo, now: number): Promise<void> {
+    const own = this.store?.phone;
     const quality = phone.qualityRating;
     if (quality === "RED") {
-      await this.store?.open({ scope: "marketing", source: "quality:RED", since: now, until: now + HOUR });
+      await own?.open({ scope: "marketing", source: "quality:RED", since: now, until: now + HOUR });
     } else if (quality === "YELLOW") {
-      await this.store?.open({
+      await own?.open({
         scope: "marketing_slow",
         source: "quality:YELLOW",
         since: now,
         until: now + HOUR,
       });
-    } else if (quality === "GREEN") await this.store?.close("marketing_slow", now, "quality:YELLOW");
-    const overall = phone.health?.canSendMessage;
-    if (overall === "BLOCKED") {
-      await this.store?.open({
-        scope: "all",
-        source: "health:BLOCKED",
-        since: now,
-        until: now + HEALTH_HOLD_MS,
-      });
-    } else if (overall === "LIMITED") {
-      await this.store?.open({
-        scope: "marketing_slow",
-        source: "health:LIMITED",
-        since: now,
-        until: now + HEALTH_HOLD_MS,
-      });
-    }
+    } else if (quality === "GREEN") await own?.close("marketing_slow", now, "quality:YELLOW");
+    const health = phone.health;
+    const overall = health?.canSendMessage;
+    if (overall !== "BLOCKED" && overall !== "LIMITED") return;
+    const restriction: Restriction =
+      overall === "BLOCKED"
+        ? { scope: "all", source: "health:BLOCKED", since: now, until: now + HEALTH_HOLD_MS }
+        : { scope: "marketing_slow", source: "health:LIMITED", since: now, until: now + HEALTH_HOLD_MS };
+    for (const level of levelsOf(health, overall)) await this.store?.of(level).open(restriction);
   }
+}
+
+/**
+ * Where a BLOCKED or LIMITED reading belongs: the WABA's state when the WABA, the business
+ * portfolio or the app says so (every number of the WABA is stopped alike), the number's when the
+ * number says so, and the number's when no node explains it.
+ */
+function levelsOf(health: MessagingHealth | undefined, status: string): RestrictionLevel[] {
+  const levels = new Set<RestrictionLevel>();
+  for (const e of health?.entities ?? []) {
+    if (e.canSendMessage !== status) continue;
+    if (e.type === "PHONE_NUMBER") levels.add("phone_number");
+    else if (e.type === "WABA" || e.type === "BUSINESS" || e.type === "APP") levels.add("waba");
+  }
+  if (levels.size === 0) levels.add("phone_number");
+  return [...levels];
 }
 
 /** `clock.sleep`, except that on the system clock the timer does not keep the process alive. */

@@ -8,6 +8,7 @@ import { path } from "../internal/path.js";
 import { check, formatIssues, lazy } from "../internal/validate.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
+import { type ResumableUploadOptions, ResumableUploads, type UploadedFile } from "./resumable-upload.js";
 import { successResponse } from "./schemas/responses.js";
 
 /**
@@ -165,6 +166,7 @@ export class BusinessProfiles {
     private readonly displayName: (
       signal?: AbortSignal,
     ) => Promise<{ verifiedName?: string; nameStatus?: string }>,
+    private readonly uploads: ResumableUploads = new ResumableUploads(http),
   ) {}
 
   /** The profile as WhatsApp users see it. */
@@ -214,6 +216,26 @@ export class BusinessProfiles {
       schema: successResponse,
       ...(options.signal && { signal: options.signal }),
     });
+  }
+
+  /**
+   * Upload a picture (JPEG or PNG) through Meta's Resumable Upload API and make it the profile
+   * picture. `appId` is the Meta app the client's token belongs to. Returns the upload's handle.
+   */
+  async setPicture(
+    file: Uint8Array | Blob,
+    options: Omit<ResumableUploadOptions, "type"> & { type: "image/jpeg" | "image/png" },
+  ): Promise<UploadedFile> {
+    if (options.type !== "image/jpeg" && options.type !== "image/png")
+      throw new ValidationError(
+        `profile.setPicture: type must be "image/jpeg" or "image/png", got ${JSON.stringify(options.type)}`,
+      );
+    const uploaded = await this.uploads.upload(file, options);
+    await this.update(
+      { profilePictureHandle: uploaded.handle },
+      options.signal ? { signal: options.signal } : {},
+    );
+    return uploaded;
   }
 
   /**

@@ -151,14 +151,16 @@ export class Campaigns {
       }
       plan.send++;
     }
-    // A number warming up sends at most the step's daily cap, one per gap (the run defers the rest).
-    const step = policy.warmUpNow();
+    // A number warming up sends at most what its step still allows today, one per gap (the run
+    // defers the rest).
+    const warm = await policy.warmUpNow();
     let gapMs = 0;
-    if (step) {
-      plan.warmUp = { perDay: step.perDay, gapMs: step.gapMs };
+    if (warm) {
+      const { step, leftToday } = warm;
+      plan.warmUp = { perDay: step.perDay, gapMs: step.gapMs, leftToday };
       gapMs = step.gapMs;
-      if (plan.send > step.perDay) {
-        const over = plan.send - step.perDay;
+      if (plan.send > leftToday) {
+        const over = plan.send - leftToday;
         plan.send -= over;
         plan.deferred += over;
         plan.deferredBy["warm-up"] = (plan.deferredBy["warm-up"] ?? 0) + over;

@@ -866,7 +866,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   async #noteSlowdown(now: number) {
     if (!this.#marketing) return;
     try {
-      const active = await this.#deps.policy.stores.accountHealth.active(now);
+      const active = await this.#deps.policy.health.active(now);
       for (const r of active) {
         if (r.scope !== "marketing_slow") continue;
         if (this.#slowdowns.some((s) => s.reason.endsWith(`(${r.source})`))) continue;

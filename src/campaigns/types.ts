@@ -291,10 +291,11 @@ export interface CampaignPlan {
   perSecond: number;
   /**
    * A new number's warm-up in force (`policy.warmUp`): business-initiated sends per rolling 24
-   * hours and the least gap between them. Sends beyond `perDay` are counted as deferred
+   * hours, the least gap between them, and how many of `perDay` are left now (the number's
+   * sends of the last 24 hours taken off). Sends beyond `leftToday` are counted as deferred
    * (`warm-up`) and the estimate allows for the gap. Absent when there is no warm-up, or it is over.
    */
-  warmUp?: { perDay: number; gapMs: number };
+  warmUp?: { perDay: number; gapMs: number; leftToday: number };
   /** A restriction in force that lifts within `maxPauseMs` (a 130429 storm): a run would first wait this long. */
   pauseMs: number;
   /** `pauseMs + send / perSecond`, in ms: how long sending will take at least. */

@@ -43,6 +43,11 @@ export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = [
   "ABMELDEN",
   "ANNULLA",
   "DISISCRIVI",
+  // The forms people type as often: the polite imperative, the whole phrase.
+  "DISISCRIVITI",
+  "ARRETEZ",
+  "DAR DE BAJA",
+  "DARME DE BAJA",
 ];
 /**
  * The text of Meta's marketing opt-out quick-reply button, as a tap reports it. A tap on a

@@ -31,7 +31,7 @@ import { isUsNumber, type OptOutVocabulary, optOutOffer } from "./marketing-rule
 import { numberProblem } from "./numbering.js";
 import { acrossPerson, personKeys } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
-import { type WarmUp, warmUpStep } from "./warm-up.js";
+import type { WarmUpState } from "./warm-up.js";
 
 export interface ThrottleOptions {
   /**
@@ -50,8 +50,8 @@ export interface ThrottleOptions {
 
 export interface GuardConfig {
   consent: { requireForReplies: boolean };
-  /** `policy.warmUp`, resolved; undefined when not asked for. */
-  warmUp?: WarmUp;
+  /** `policy.warmUp` and its state; undefined when not asked for. */
+  warmUp?: WarmUpState;
   template: {
     optOut: "refuse" | "warn" | "off";
     usMarketing: "refuse" | "allow";
@@ -70,7 +70,8 @@ export interface GuardDeps {
   windows: SessionWindowStore;
   blocks: BlockMirror;
   rates: RateLimitStore;
-  health: AccountHealthStore;
+  /** The number's restrictions and its WABA's. */
+  health: Pick<AccountHealthStore, "active">;
   phoneNumberId: () => string;
   /** What to suggest when a template is not in the list (see `TemplateCache.hint`). */
   templateHint?: (name: string, language: string) => string;
@@ -285,9 +286,7 @@ function capacityGuard(
  * 24 hours and its least gap between sends. A send that the gap holds back waits like a throughput
  * wait; one over the day's cap is refused with the time until a slot frees.
  */
-function warmUpGuard(deps: GuardDeps, w: WarmUp, throttle: Required<ThrottleOptions>): Guard {
-  const dayKey = () => `warmup:day:${deps.phoneNumberId()}`;
-  const gapKey = () => `warmup:gap:${deps.phoneNumberId()}`;
+function warmUpGuard(deps: GuardDeps, state: WarmUpState, throttle: Required<ThrottleOptions>): Guard {
   const DAY = 24 * 60 * 60 * 1000;
   /** What each send took (to refund exactly that). */
   const took = new WeakMap<PolicyContext, { day: boolean; gap: boolean }>();
@@ -297,31 +296,34 @@ function warmUpGuard(deps: GuardDeps, w: WarmUp, throttle: Required<ThrottleOpti
     throttle,
     async (ctx, consume, now) => {
       took.delete(ctx);
-      const step = ctx.businessInitiated ? warmUpStep(w, now) : undefined;
+      const step = ctx.businessInitiated ? await state.step(now) : undefined;
       if (!step) return { ok: true, retryAfterMs: 0 };
       const day = Number.isFinite(step.perDay);
       const gap = step.gapMs > 0;
       if (day) {
-        const d = await deps.rates.window(dayKey(), step.perDay, DAY, now, consume);
+        const d = await deps.rates.window(state.dayKey(), step.perDay, DAY, now, consume);
         if (!d.ok) return d;
       }
       if (gap) {
-        const g = await deps.rates.window(gapKey(), 1, step.gapMs, now, consume);
+        const g = await deps.rates.window(state.gapKey(), 1, step.gapMs, now, consume);
         if (!g.ok) {
-          if (day && consume) await deps.rates.refundWindow(dayKey(), now);
+          if (day && consume) await deps.rates.refundWindow(state.dayKey(), now);
           return g;
         }
       }
-      if (consume) took.set(ctx, { day, gap });
+      if (consume) {
+        took.set(ctx, { day, gap });
+        await state.markFirst(now);
+      }
       return { ok: true, retryAfterMs: 0 };
     },
     async (ctx, at) => {
       const t = took.get(ctx);
-      if (t?.day) await deps.rates.refundWindow(dayKey(), at);
-      if (t?.gap) await deps.rates.refundWindow(gapKey(), at);
+      if (t?.day) await deps.rates.refundWindow(state.dayKey(), at);
+      if (t?.gap) await deps.rates.refundWindow(state.gapKey(), at);
     },
     (ctx, retryAfterMs) => {
-      const step = warmUpStep(w, deps.clock.now());
+      const step = state.stepKnown(deps.clock.now());
       return new WarmUpLimitError({
         rule: "warm-up",
         recipient: to(ctx),

@@ -8,7 +8,7 @@ import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
 import { isGraphApiError } from "../errors/graph.js";
 import { isStoreUnavailableError } from "../errors/store.js";
-import type { RestrictionScope } from "../state/account-health.js";
+import { HealthLevels, type RestrictionLevel, type RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
 import type { StoreRegistry } from "../state/registry.js";
 import { marketingHoldKey, tierFromMeta } from "./limits.js";
@@ -17,12 +17,15 @@ import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
 
 const HOUR = 60 * 60 * 1000;
 /** How long a restriction learnt from an error answer stays open, by Graph code. */
-const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number }> = {
-  368: { scope: "all", ms: 24 * HOUR },
-  131031: { scope: "all", ms: 24 * HOUR },
-  131048: { scope: "business_initiated", ms: HOUR },
-  // Classification violations limit template and direct (free-form) sends alike.
-  131064: { scope: "all", ms: 24 * HOUR },
+const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number; level: RestrictionLevel }> = {
+  // The WABA restricted or disabled, the account locked: no number of it can send.
+  368: { scope: "all", ms: 24 * HOUR, level: "waba" },
+  131031: { scope: "all", ms: 24 * HOUR, level: "waba" },
+  // Meta's spam rate limit is on the number that sent.
+  131048: { scope: "business_initiated", ms: HOUR, level: "phone_number" },
+  // Classification violations limit template and direct (free-form) sends alike, for the
+  // business account whose templates were misclassified.
+  131064: { scope: "all", ms: 24 * HOUR, level: "waba" },
 };
 /** A 130429 storm: this many within a minute pauses every send for 30 s. */
 const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
@@ -31,6 +34,8 @@ const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 export class PolicyState {
   /** The templates the template guard checks against. */
   readonly templates: TemplateCache;
+  /** The number's restrictions and its WABA's, read together by the account-health guard. */
+  readonly health: HealthLevels;
   /**
    * The messaging limit (unique users per 24 hours) last read or reported, for `tier: "auto"`;
    * `at`: when. Written by a webhook (`setMessagingLimit`) and by the guard's own hourly read.
@@ -44,6 +49,7 @@ export class PolicyState {
     templateOptions?: TemplateCacheOptions,
   ) {
     this.#clock = deps.clock;
+    this.health = new HealthLevels(stores.accountHealth, stores.wabaHealth);
     this.templates = new TemplateCache(deps.loadTemplates, deps.clock, templateOptions, stores.templates);
   }
 
@@ -64,7 +70,7 @@ export class PolicyState {
     const when = Math.min(at ?? now, now);
     const restrict = RESTRICT_ON[code];
     if (restrict) {
-      await this.stores.accountHealth.open({
+      await this.health.of(restrict.level).open({
         scope: restrict.scope,
         source: `graph:${code}`,
         since: when,

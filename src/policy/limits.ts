@@ -60,7 +60,7 @@ export function fingerprint(ctx: PolicyContext): string {
 export const isMarketingContext = (ctx: PolicyContext) =>
   ctx.businessInitiated && ctx.template?.category?.toUpperCase() === "MARKETING";
 
-export function accountHealthGuard(store: AccountHealthStore): Guard {
+export function accountHealthGuard(store: Pick<AccountHealthStore, "active">): Guard {
   return {
     name: "account-health",
     async check(ctx) {

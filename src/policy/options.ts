@@ -217,7 +217,7 @@ export const policyOptionsSchema = lazy(() =>
     ),
     warmUp: z.optional(
       z.strictObject({
-        since: z.union([z.date(), z.number()]),
+        since: z.union([z.date(), z.number(), z.literal("first-send")]),
         schedule: z.optional(
           z.array(z.strictObject({ fromHours: z.number(), perDay: z.number(), gapMs: z.number() })),
         ),

@@ -16,6 +16,7 @@ import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
 import type { TypedEmitter } from "../internal/typed-emitter.js";
+import type { HealthLevels } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
 import type { PolicyStores, StoreRegistry } from "../state/registry.js";
 import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
@@ -38,11 +39,10 @@ import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
 import type { TemplateCache } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
-import { resolveWarmUp, type WarmUp, type WarmUpStep, warmUpStep } from "./warm-up.js";
+import { resolveWarmUp, WarmUpState, type WarmUpStep } from "./warm-up.js";
 
-/** Declared with its defaults and validation (`policy/options.ts`). */
-/** Declared with the store registry (`state/registry.ts`). */
-/** Declared with what a send needs from the policy (`api/send-policy.ts`). */
+// Declared with their defaults and validation (`policy/options.ts`), with the store registry
+// (`state/registry.ts`), and with what a send needs from the policy (`api/send-policy.ts`).
 export type { PolicyOptions, PolicyStores, SendTicket };
 
 /**
@@ -245,7 +245,9 @@ export class Policy implements SendPolicy {
   readonly templates: TemplateCache;
   /** The stores, the template cache and what Meta's answers teach them (shared with the webhooks). */
   readonly #state: PolicyState;
-  #warmUp: WarmUp | undefined;
+  /** The number's restrictions and its WABA's, read together by the account-health guard. */
+  readonly health: HealthLevels;
+  #warmUp: WarmUpState | undefined;
   #warmUpOff = false;
   readonly #guards: Guard[];
   /** Whether template sends need the definition looked up, and whether failing to do so refuses. */
@@ -276,13 +278,14 @@ export class Policy implements SendPolicy {
     this.#state = state;
     this.stores = state.stores;
     this.templates = state.templates;
+    this.health = state.health;
     const normalised = (words: readonly string[]) => new Set(words.map(normalizeKeyword).filter(Boolean));
     const warmUp = options.warmUp === undefined ? undefined : resolveWarmUp(options.warmUp);
     if (typeof warmUp === "string") throw new ConfigError(warmUp);
-    this.#warmUp = warmUp;
+    this.#warmUp = warmUp && new WarmUpState(warmUp, this.stores.rateLimits, deps.phoneNumberId);
     this.#warmUpOff = options.disable?.includes("warm-up") ?? false;
     const config: GuardConfig = {
-      ...(warmUp && { warmUp }),
+      ...(this.#warmUp && { warmUp: this.#warmUp }),
       consent: { requireForReplies: options.consent.requireForReplies },
       template: {
         optOut: options.template.optOut,
@@ -307,7 +310,7 @@ export class Policy implements SendPolicy {
         windows: this.stores.sessionWindows,
         blocks: this.stores.blockMirror,
         rates: this.stores.rateLimits,
-        health: this.stores.accountHealth,
+        health: this.health,
         phoneNumberId: deps.phoneNumberId,
         templateHint: (name, language) => this.templates.hint(name, language),
         onWait: (rule, waitMs, recipient) => {
@@ -329,7 +332,7 @@ export class Policy implements SendPolicy {
     const capacity = rest.filter((g) => g.consumes);
     const ordered: Guard[] = [
       recipient as Guard,
-      accountHealthGuard(this.stores.accountHealth),
+      accountHealthGuard(this.health),
       ...pure,
       frequencyGuard(this.stores.sendHistory, frequency, this.stores.rateLimits),
       messagingLimitGuard(this.stores.sendHistory, this.stores.sessionWindows, limit),
@@ -397,15 +400,25 @@ export class Policy implements SendPolicy {
     const t = this.#throughput;
     if (!t) return Number.POSITIVE_INFINITY;
     if (!marketing) return t.perSecond;
-    const active = await this.stores.accountHealth.active(this.#deps.clock.now());
+    const active = await this.health.active(this.#deps.clock.now());
     return active.some((r) => r.scope === "marketing_slow")
       ? Math.max(1, Math.floor(t.perSecond * t.marketingShareWhenSlowed))
       : t.perSecond;
   }
 
-  /** The warm-up step in force now (`policy.warmUp`), or undefined when there is none or it is over. */
-  warmUpNow(): WarmUpStep | undefined {
-    return this.#warmUp && !this.#warmUpOff ? warmUpStep(this.#warmUp, this.#deps.clock.now()) : undefined;
+  /**
+   * The warm-up step in force now (`policy.warmUp`) and the business-initiated sends it still
+   * allows in the rolling 24 hours; undefined when there is none or it is over.
+   */
+  async warmUpNow(): Promise<{ step: WarmUpStep; leftToday: number } | undefined> {
+    if (!this.#warmUp || this.#warmUpOff) return undefined;
+    const now = this.#deps.clock.now();
+    const step = await this.#warmUp.step(now);
+    if (!step) return undefined;
+    const leftToday = Number.isFinite(step.perDay)
+      ? step.perDay - (await this.#warmUp.sentToday(step.perDay, now))
+      : Number.POSITIVE_INFINITY;
+    return { step, leftToday };
   }
 
   /** The guards in the order they run. */
@@ -532,8 +545,23 @@ export class Policy implements SendPolicy {
       : undefined;
     lastInbound?.catch(() => undefined); // observed below
     const runPure = async () => {
-      const first = await firstViolation(this.#builtInPure, ctx, undo);
-      if (first) return first;
+      const refused = await violationsOf(this.#builtInPure, ctx, undo);
+      if (refused.length > 0) {
+        // Refused already: the custom guards are asked too, as a dry run (take = false: nothing is
+        // taken), so the error lists every refusal, as policy.check() does. One that cannot
+        // decide adds nothing.
+        if (custom.length > 0) await personKnown(ctx)?.catch(() => undefined);
+        for (const guard of custom) {
+          try {
+            const result = guard.check(ctx, false, []);
+            const v = result instanceof Promise ? await result : result;
+            if (v) refused.push(v);
+          } catch {
+            // The refusal above stands.
+          }
+        }
+        return withOthers(refused);
+      }
       const known = custom.length > 0 ? personKnown(ctx) : undefined;
       if (known) await known; // custom guards see every identifier in ctx.keys
       for (const guard of custom) {

@@ -6,6 +6,8 @@
  * both growing with the number's age, until the warm-up is over.
  */
 
+import type { RateLimitStore } from "../state/rate-limits.js";
+
 /** One step of a warm-up schedule: in force from `fromHours` after the start until the next step. */
 export interface WarmUpStep {
   /** Hours after the start when this step begins (the first step begins at 0). */
@@ -20,14 +22,23 @@ export interface WarmUpStep {
 export interface WarmUpOptions {
   /**
    * When the phone number started sending (its registration): a `Date` or milliseconds since the
-   * epoch. The schedule counts from here; past its last step the guard lets everything through.
+   * epoch, or `"first-send"`: from the number's first business-initiated send through wa-guard,
+   * recorded in the rate-limit store (so shared by a fleet on `redisStores`). The schedule counts
+   * from here; past its last step the guard lets everything through.
    */
-  since: Date | number;
+  since: Date | number | "first-send";
   /** Replaces the default schedule (`DEFAULT_WARM_UP_SCHEDULE`). Steps in increasing `fromHours`. */
   schedule?: WarmUpStep[];
 }
 
 const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+/**
+ * How long the first send is remembered: far past any schedule's end. It is kept as the single
+ * entry of a sliding window of this length in the rate-limit store (atomic, shared by a fleet,
+ * on the store's clock): a look at a full window says when its entry was taken.
+ */
+const FIRST_SEND_MEMORY_MS = 10 * 365 * DAY;
 
 /**
  * The default ramp. Its first day stays far under Meta's smallest messaging limit (250 users a
@@ -44,18 +55,22 @@ export const DEFAULT_WARM_UP_SCHEDULE: readonly WarmUpStep[] = [
   { fromHours: 14 * 24, perDay: Number.POSITIVE_INFINITY, gapMs: 0 },
 ];
 
-/** The resolved warm-up: start time and schedule. */
+/** The resolved warm-up: start time (or from the first send) and schedule. */
 export interface WarmUp {
-  since: number;
+  since: number | "first-send";
   schedule: readonly WarmUpStep[];
 }
 
-/** The step in force at `now`, or undefined once the warm-up is over (or before it started). */
-export function warmUpStep(w: WarmUp, now: number): WarmUpStep | undefined {
-  const age = now - w.since;
-  if (age < 0) return w.schedule[0];
+/** The step in force at `now` for a start at `since`, or undefined once the warm-up is over. */
+export function warmUpStep(
+  schedule: readonly WarmUpStep[],
+  since: number,
+  now: number,
+): WarmUpStep | undefined {
+  const age = now - since;
+  if (age < 0) return schedule[0];
   let step: WarmUpStep | undefined;
-  for (const s of w.schedule) if (age >= s.fromHours * HOUR) step = s;
+  for (const s of schedule) if (age >= s.fromHours * HOUR) step = s;
   if (!step || (!Number.isFinite(step.perDay) && step.gapMs <= 0)) return undefined;
   return step;
 }
@@ -63,8 +78,8 @@ export function warmUpStep(w: WarmUp, now: number): WarmUpStep | undefined {
 /** Check and resolve `policy.warmUp` (a `ConfigError` message, or the warm-up). */
 export function resolveWarmUp(o: WarmUpOptions): WarmUp | string {
   const since = o.since instanceof Date ? o.since.getTime() : o.since;
-  if (typeof since !== "number" || !Number.isFinite(since))
-    return "policy.warmUp.since must be a Date or milliseconds since the epoch";
+  if (since !== "first-send" && (typeof since !== "number" || !Number.isFinite(since)))
+    return 'policy.warmUp.since must be a Date, milliseconds since the epoch or "first-send"';
   const schedule = o.schedule ?? DEFAULT_WARM_UP_SCHEDULE;
   if (!Array.isArray(schedule) || schedule.length === 0)
     return "policy.warmUp.schedule must hold at least one step";
@@ -85,4 +100,92 @@ export function resolveWarmUp(o: WarmUpOptions): WarmUp | string {
   }
   if (schedule[0]!.fromHours !== 0) return "policy.warmUp.schedule[0].fromHours must be 0";
   return { since, schedule };
+}
+
+/**
+ * A phone number's warm-up as kept in the rate-limit store: its start (given, or its first
+ * business-initiated send), the sends of the rolling 24 hours and the gap since the last one.
+ */
+export class WarmUpState {
+  /** The start, once known (a given date, or a first send already recorded). */
+  #since: number | undefined;
+  /** The warm-up is over for good: nothing is read any more. */
+  #over = false;
+  readonly #end: number;
+
+  constructor(
+    readonly warmUp: WarmUp,
+    private readonly rates: RateLimitStore,
+    private readonly phoneNumberId: () => string,
+  ) {
+    if (warmUp.since !== "first-send") this.#since = warmUp.since;
+    const last = warmUp.schedule[warmUp.schedule.length - 1] as WarmUpStep;
+    // The last step may cap forever; only an uncapped last step ends the warm-up.
+    this.#end =
+      !Number.isFinite(last.perDay) && last.gapMs <= 0 ? last.fromHours * HOUR : Number.POSITIVE_INFINITY;
+  }
+
+  dayKey(): string {
+    return `warmup:day:${this.phoneNumberId()}`;
+  }
+  gapKey(): string {
+    return `warmup:gap:${this.phoneNumberId()}`;
+  }
+  #firstKey(): string {
+    return `warmup:first:${this.phoneNumberId()}`;
+  }
+
+  /**
+   * When the warm-up started: the given date, or the first send recorded — `undefined` when
+   * counting from the first send and none was made yet (the next one starts it).
+   */
+  async since(now: number): Promise<number | undefined> {
+    if (this.#since !== undefined) return this.#since;
+    const first = await this.rates.window(this.#firstKey(), 1, FIRST_SEND_MEMORY_MS, now, false);
+    if (first.ok) return undefined;
+    this.#since = now + first.retryAfterMs - FIRST_SEND_MEMORY_MS;
+    return this.#since;
+  }
+
+  /** The step in force at `now`, or undefined when the warm-up is over. */
+  async step(now: number): Promise<WarmUpStep | undefined> {
+    if (this.#over) return undefined;
+    const since = (await this.since(now)) ?? now;
+    if (now - since >= this.#end) this.#over = true;
+    return warmUpStep(this.warmUp.schedule, since, now);
+  }
+
+  /** The step in force, from what is known without a read (for messages). */
+  stepKnown(now: number): WarmUpStep | undefined {
+    return this.#over ? undefined : warmUpStep(this.warmUp.schedule, this.#since ?? now, now);
+  }
+
+  /**
+   * Record a send the policy let through as the first when none is recorded. It stays recorded
+   * if Meta then refuses the send: a start, once seen by other instances, is never taken back.
+   */
+  async markFirst(now: number): Promise<boolean> {
+    if (this.#since !== undefined) return false;
+    const taken = await this.rates.window(this.#firstKey(), 1, FIRST_SEND_MEMORY_MS, now, true);
+    return taken.ok;
+  }
+
+  /**
+   * Business-initiated sends of the rolling 24 hours, up to `cap`. The store answers only yes or
+   * no to "room for `limit`?", so this asks it about log2(cap) limits (plans only).
+   */
+  async sentToday(cap: number, now: number): Promise<number> {
+    const room = async (limit: number) => (await this.rates.window(this.dayKey(), limit, DAY, now, false)).ok;
+    if (await room(1)) return 0;
+    if (!(await room(cap))) return cap;
+    // room(lo) is false, room(hi) true: the count is lo ≤ n < hi.
+    let lo = 1;
+    let hi = cap;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await room(mid)) hi = mid;
+      else lo = mid;
+    }
+    return lo;
+  }
 }

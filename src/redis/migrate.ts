@@ -116,6 +116,7 @@ export async function migrateRedisLayout(
   const identity = new RedisIdentityStore(dst, toKeys("0").who);
   // A key's kind and id under the source layout.
   const phoneRe = from === "single" ? /^(\d+):(.+)$/s : /^\{(\d+)\}:(.+)$/s;
+  const wabaRe = from === "single" ? /^waba:(\d+):(.+)$/s : /^waba:\{(\d+)\}:(.+)$/s;
   const personRe = from === "single" ? /^(consent|seen|who):(.+)$/s : /^(consent|seen|who):\{(.+)\}$/s;
   const rename = (key: string): { target: string; who?: string } | undefined => {
     const rest = key.slice(prefix.length + 1);
@@ -123,6 +124,12 @@ export async function migrateRedisLayout(
     if (person) {
       const [, kind, id] = person as unknown as [string, "consent" | "seen" | "who", string];
       return kind === "who" ? { target: toKeys("0").who(id), who: id } : { target: toKeys("0")[kind](id) };
+    }
+    const waba = wabaRe.exec(rest);
+    if (waba) {
+      // As per number below: the WABA's template list stays behind, its restrictions go.
+      if (/^templates(:|$)/.test(waba[2] as string)) return undefined;
+      return { target: `${toKeys("0").waba(waba[1] as string)}:${waba[2]}` };
     }
     const phone = phoneRe.exec(rest);
     // The template list is a cache every instance fetches again from Meta: copying it could bring

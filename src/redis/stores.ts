@@ -44,6 +44,8 @@ export function isClusterClient(client: unknown): boolean {
 export interface RedisKeys {
   /** Per phone number: windows, blocks, health, rates, sends, campaigns, templates. */
   readonly phone: string;
+  /** Per WABA: the WABA's restrictions and its template list (with `wabaId`). */
+  readonly waba: (wabaId: string) => string;
   readonly consent: (key: string) => string;
   readonly seen: (key: string) => string;
   readonly who: (id: string) => string;
@@ -54,12 +56,14 @@ export function redisKeys(prefix: string, phoneNumberId: string, layout: RedisKe
   if (layout === "single")
     return {
       phone: `${prefix}:${phoneNumberId}`,
+      waba: (w) => `${prefix}:waba:${w}`,
       consent: (k) => `${prefix}:consent:${k}`,
       seen: (k) => `${prefix}:seen:${k}`,
       who: (k) => `${prefix}:who:${k}`,
     };
   return {
     phone: `${prefix}:{${phoneNumberId}}`,
+    waba: (w) => `${prefix}:waba:{${w}}`,
     consent: (k) => `${prefix}:consent:{${k}}`,
     seen: (k) => `${prefix}:seen:{${k}}`,
     who: (k) => `${prefix}:who:{${k}}`,
@@ -79,6 +83,14 @@ export interface RedisStoresOptions extends RedisRunnerOptions {
    * phone number; consent and webhook de-duplication are per business (prefix only).
    */
   phoneNumberId: string;
+  /**
+   * The WABA the phone number belongs to. With it, what concerns every number of the WABA is
+   * kept once for all of them: the WABA's restrictions (a WABA, business or app BLOCKED, an
+   * `account_update` from Meta, an account locked) and the template list, so a template paused,
+   * edited or deleted through one number is seen by the others at once. Without it both are kept
+   * per phone number (each number's instances learn of them on their own).
+   */
+  wabaId?: string;
   /**
    * Rate limits while Redis is unreachable (every other decision fails closed with
    * `StoreUnavailableError`). @default { mode: "local", instances: 1 }
@@ -105,6 +117,7 @@ export function redisStores(
     | "consent"
     | "blockMirror"
     | "accountHealth"
+    | "wabaHealth"
     | "webhookDedup"
     | "rateLimits"
     | "sendHistory"
@@ -120,19 +133,26 @@ export function redisStores(
       "redisStores() needs { phoneNumberId } (digits): windows, blocks and limits are per number",
     );
   }
+  if (options.wabaId !== undefined && (typeof options.wabaId !== "string" || !/^\d+$/.test(options.wabaId)))
+    throw new ConfigError(
+      `redisStores(): wabaId must be the WABA's id (digits), got ${String(options.wabaId)}`,
+    );
   const layout = keyLayoutOf(client, options.keyLayout, prefix);
   const keys = redisKeys(prefix, options.phoneNumberId, layout);
   const phone = keys.phone;
+  const accountHealth = new RedisAccountHealthStore(redis, `${phone}:health`);
+  const waba = options.wabaId === undefined ? undefined : keys.waba(options.wabaId);
   return {
     sessionWindows: new RedisSessionWindowStore(redis, `${phone}:window:`),
     consent: new RedisConsentStore(redis, keys.consent),
     blockMirror: new RedisBlockMirror(redis, `${phone}:blocked`),
-    accountHealth: new RedisAccountHealthStore(redis, `${phone}:health`),
+    accountHealth,
+    wabaHealth: waba === undefined ? accountHealth : new RedisAccountHealthStore(redis, `${waba}:health`),
     webhookDedup: new RedisWebhookDedupStore(redis, keys.seen),
     rateLimits: new RedisRateLimitStore(redis, `${phone}:rate:`, options.rateLimitFallback),
     sendHistory: new RedisSendHistoryStore(redis, `${phone}:sent:`),
     campaigns: new RedisCampaignCheckpointStore(redis, `${phone}:campaign:`, options.campaignTtlMs),
-    templates: new RedisTemplateListStore(redis, `${phone}:templates`),
+    templates: new RedisTemplateListStore(redis, `${waba ?? phone}:templates`),
     identity: new RedisIdentityStore(redis, keys.who),
   };
 }

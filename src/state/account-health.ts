@@ -90,3 +90,43 @@ export class MemoryAccountHealthStore implements AccountHealthStore {
     return out;
   }
 }
+
+/**
+ * Where a restriction belongs: `phone_number`, the number's own (its quality, a spam limit on
+ * it); `waba`, every number of the business account (a WABA, business portfolio or app BLOCKED,
+ * an `account_update` from Meta, an account locked).
+ */
+export type RestrictionLevel = "phone_number" | "waba";
+
+/**
+ * A phone number's restrictions at both levels: its own store and its WABA's, which every number
+ * of the WABA shares. The two may be one store (a store set that has no WABA-wide store): then
+ * every restriction is the number's, as before WABA-wide state existed.
+ */
+export class HealthLevels {
+  constructor(
+    readonly phone: AccountHealthStore,
+    readonly waba: AccountHealthStore,
+  ) {}
+
+  /** The store a restriction of `level` goes to. */
+  of(level: RestrictionLevel): AccountHealthStore {
+    return level === "waba" ? this.waba : this.phone;
+  }
+
+  /** Restrictions in force at `now` at either level; both are read in one round trip. */
+  async active(now: number): Promise<Restriction[]> {
+    if (this.waba === this.phone) return this.phone.active(now);
+    const [own, shared] = await Promise.all([this.phone.active(now), this.waba.active(now)]);
+    return shared.length === 0 ? own : own.length === 0 ? shared : [...own, ...shared];
+  }
+
+  /**
+   * A lift at both levels: Meta's reinstatements do not say which level the restriction they
+   * end was recorded at (a store written before WABA-wide state kept everything per number).
+   */
+  async close(scope: RestrictionScope, at: number, source?: string): Promise<void> {
+    await this.phone.close(scope, at, source);
+    if (this.waba !== this.phone) await this.waba.close(scope, at, source);
+  }
+}

@@ -25,6 +25,7 @@ export type MemoryStores = Required<PolicyStores>;
 export function memoryStores(): MemoryStores {
   return {
     accountHealth: new MemoryAccountHealthStore(),
+    wabaHealth: new MemoryAccountHealthStore(),
     sendHistory: new MemorySendHistoryStore(),
     consent: new MemoryConsentStore(),
     sessionWindows: new MemorySessionWindowStore(),

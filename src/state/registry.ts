@@ -4,6 +4,7 @@
  * mirror (webhooks keep them true) — and `withOptions()` hands its registry, or part of it, to
  * the copy it makes.
  */
+import { ConfigError } from "../errors/validation.js";
 import { type AccountHealthStore, MemoryAccountHealthStore } from "./account-health.js";
 import { type BlockMirror, MemoryBlockMirror } from "./block-mirror.js";
 import { type CampaignCheckpointStore, MemoryCampaignCheckpointStore } from "./campaign-checkpoints.js";
@@ -18,8 +19,14 @@ import { MemoryWebhookDedupStore, type WebhookDedupStore } from "./webhook-dedup
 
 /** Where policy state lives. Memory stores by default; share Redis stores across instances. */
 export interface PolicyStores {
-  /** The account's open restrictions (from webhooks and Meta's error answers), shared by every sender of the number. */
+  /** The phone number's open restrictions (its quality, Meta's error answers about it), shared by every sender of the number. */
   accountHealth?: AccountHealthStore;
+  /**
+   * The WABA's open restrictions (a WABA, business or app BLOCKED or LIMITED, `account_update`
+   * webhooks, an account locked), shared by every number of the WABA. Without it they are kept
+   * in `accountHealth` when that is given (per number), else in memory.
+   */
+  wabaHealth?: AccountHealthStore;
   /** Business-initiated sends, for the messaging-limit and frequency guards. */
   sendHistory?: SendHistoryStore;
   /** The append-only consent ledger: opt-ins, opt-outs, their source and proof. */
@@ -46,10 +53,66 @@ export type StoreRegistry = Required<PolicyStores>;
 /**
  * The stores `withOptions()` shares with the copy it makes. Windows, blocks, rates, health and
  * reach belong to one phone number, consent and who is who (identities) to the business: a copy
- * for another phone number shares only those two.
+ * for another phone number shares only those two — and, for the same WABA, the WABA's
+ * restrictions and template list, when they are kept apart from the number's own (a store set
+ * without a WABA-wide store keeps them per number).
  */
-export function sharedStores(registry: StoreRegistry, samePhoneNumber: boolean): PolicyStores {
-  return samePhoneNumber ? registry : { consent: registry.consent, identity: registry.identity };
+export function sharedStores(
+  registry: StoreRegistry,
+  same: { phoneNumber: boolean; waba: boolean },
+): PolicyStores {
+  if (same.phoneNumber) return registry;
+  const wabaWide =
+    same.waba && registry.wabaHealth !== registry.accountHealth
+      ? { wabaHealth: registry.wabaHealth, templates: registry.templates }
+      : {};
+  return { consent: registry.consent, identity: registry.identity, ...wabaWide };
+}
+
+/** The stores that keep one phone number's state (and the WABA's, when not kept apart). */
+const PER_NUMBER_STORES = [
+  "sessionWindows",
+  "blockMirror",
+  "rateLimits",
+  "accountHealth",
+  "wabaHealth",
+  "sendHistory",
+  "campaigns",
+  "templates",
+] as const;
+
+/**
+ * A client's `stores` option without what belongs to its phone number, for a `withOptions()` copy
+ * with another number. In-memory ones are left behind (the copy makes fresh ones); a shared one
+ * (Redis, your own) cannot be split here, so the copy must be given the new number's stores.
+ */
+export function businessStores(stores: PolicyStores, phoneNumberId: string | undefined): PolicyStores {
+  const out: PolicyStores = { ...stores };
+  const foreign: string[] = [];
+  for (const key of PER_NUMBER_STORES) {
+    const store = stores[key];
+    if (store === undefined) continue;
+    if (!isMemoryStore(store)) foreign.push(key);
+    delete out[key];
+  }
+  if (foreign.length > 0)
+    throw new ConfigError(
+      `withOptions({ phoneNumberId }): this client's stores (${foreign.join(", ")}) hold the state of phone number ${phoneNumberId ?? "(unset)"}, ` +
+        "which another number must not use; pass the new number's own: withOptions({ phoneNumberId, stores: redisStores(redis, { phoneNumberId, wabaId }) })",
+    );
+  return out;
+}
+
+function isMemoryStore(store: object): boolean {
+  return (
+    store instanceof MemorySessionWindowStore ||
+    store instanceof MemoryBlockMirror ||
+    store instanceof MemoryRateLimitStore ||
+    store instanceof MemoryAccountHealthStore ||
+    store instanceof MemorySendHistoryStore ||
+    store instanceof MemoryCampaignCheckpointStore ||
+    store instanceof MemoryTemplateListStore
+  );
 }
 
 /** The registry of a client: `given` first, then `inherited` (from `withOptions()`), then memory. */
@@ -57,6 +120,8 @@ export function storeRegistry(given: PolicyStores, inherited: PolicyStores, cloc
   const stores = { ...inherited, ...given };
   return {
     accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
+    // A store set without a WABA-wide store keeps every restriction where it keeps the number's.
+    wabaHealth: stores.wabaHealth ?? stores.accountHealth ?? new MemoryAccountHealthStore(),
     sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
     consent: stores.consent ?? new MemoryConsentStore(),
     sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),

@@ -9,6 +9,7 @@ import { type FakeEntityHealth, FakeHealth, type FakeHealthEntity } from "./fake
 import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
 import { type FakeBusinessProfile, handleProfile } from "./fake-profile.js";
 import { FakeTemplates } from "./fake-template-store.js";
+import { FakeUploads } from "./fake-uploads.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
 
 export interface FakeCloudApiOptions {
@@ -38,6 +39,8 @@ export interface FakeCloudApiOptions {
   maxTemplates?: number;
   /** Business phone number state returned by `GET /<PHONE_NUMBER_ID>`. */
   phoneNumber?: Partial<FakePhoneNumberState>;
+  /** The Meta app id (`/<APP_ID>/uploads`, the `APP` node of the health status). @default "400000000000001" */
+  appId?: string;
   /** The business profile. @default a complete profile of "Fake Business" (about, address, e-mail, website, …) */
   profile?: FakeBusinessProfile;
   /** Webhooks are signed with it; give the client the same `appSecret`. @default "test-app-secret" */
@@ -129,6 +132,8 @@ export class FakeCloudApi {
   readonly health: FakeHealth;
   /** The business profile users see (`/<PHONE_NUMBER_ID>/whatsapp_business_profile`); edit it freely. */
   readonly profile: FakeBusinessProfile;
+  /** The Resumable Upload API of the app (`fake.uploads.appId`): sessions and the files uploaded. */
+  readonly uploads: FakeUploads;
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
   readonly #authorization: string;
@@ -165,11 +170,12 @@ export class FakeCloudApi {
       vertical: "RETAIL",
       profile_picture_url: "https://pps.whatsapp.net/fake/profile.jpg",
     };
+    this.uploads = new FakeUploads(options.appId ?? "400000000000001");
     this.health = new FakeHealth({
       PHONE_NUMBER: this.phoneNumberId,
       WABA: this.wabaId,
       BUSINESS: "300000000000001",
-      APP: "400000000000001",
+      APP: this.uploads.appId,
     });
     this.templates = new FakeTemplates(
       options.createdTemplateStatus ?? "PENDING",
@@ -351,7 +357,9 @@ export class FakeCloudApi {
     const url = parseUrl(request.url);
     const segments = url.segments;
     this.requests.push({ method: request.method, path: url.pathname, at: this.clock.now() });
-    if (request.headers["authorization"] !== this.#authorization) {
+    // Upload sessions take Meta's `Authorization: OAuth <token>`; every other call a bearer token.
+    const expected = segments[1]?.startsWith("upload:") ? `OAuth ${this.accessToken}` : this.#authorization;
+    if (request.headers["authorization"] !== expected) {
       return errorResponse({
         code: 190,
         message: "Error validating access token",
@@ -375,9 +383,14 @@ export class FakeCloudApi {
       if (edge === "block_users") return this.blocklist.handle(request.method, body, query);
       if (edge === "media" && request.method === "POST") return this.#upload(request);
       if (edge === undefined && request.method === "GET") return this.#phoneNumber(query.get("fields"));
-      if (edge === "whatsapp_business_profile") return handleProfile(this.profile, request.method, body);
+      if (edge === "whatsapp_business_profile")
+        return handleProfile(this.profile, request.method, body, (h) => this.uploads.file(h));
       return unknownPath(url.pathname);
     }
+    if (id === this.uploads.appId && edge === "uploads" && request.method === "POST")
+      return this.uploads.open(query);
+    if (id.startsWith("upload:") && edge === undefined)
+      return this.uploads.handle(request.method, id, query, request.headers, request.body);
     if (id === this.wabaId && edge === "message_templates")
       return this.templates.handle(request.method, body, query);
     if (edge === undefined && this.templates.byId(id))

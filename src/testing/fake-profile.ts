@@ -19,6 +19,8 @@ export function handleProfile(
   profile: FakeBusinessProfile,
   method: string,
   body: unknown,
+  /** The file behind a Resumable Upload handle, when the fake gave it out. */
+  uploaded: (handle: string) => { type: string } | undefined = () => undefined,
 ): TransportResponse {
   if (method === "GET") return jsonResponse({ data: [{ ...profile, messaging_product: "whatsapp" }] });
   if (method !== "POST") return errorResponse({ code: 100, details: `Unsupported method ${method}` });
@@ -47,8 +49,14 @@ export function handleProfile(
   }
   if (Array.isArray(websites)) next.websites = websites as string[];
   const handle = b["profile_picture_handle"];
-  if (typeof handle === "string" && handle !== "")
-    next.profile_picture_url = `https://pps.whatsapp.net/fake/${encodeURIComponent(handle)}.jpg`;
+  if (handle !== undefined) {
+    // Only a handle the Resumable Upload API gave out for a picture.
+    const file = typeof handle === "string" ? uploaded(handle) : undefined;
+    if (!file) return invalid("Param profile_picture_handle is not a valid uploaded file handle");
+    if (!/^image\/(jpeg|jpg|png)$/.test(file.type))
+      return invalid(`Param profile_picture_handle must be an image (JPEG or PNG), got ${file.type}`);
+    next.profile_picture_url = `https://pps.whatsapp.net/fake/${encodeURIComponent(handle as string)}.jpg`;
+  }
   Object.assign(profile, next);
   return jsonResponse({ success: true });
 }

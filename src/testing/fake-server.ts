@@ -94,7 +94,9 @@ async function toTransportRequest(req: IncomingMessage, origin: string): Promise
   if (raw.length > 0) {
     request.body = type.startsWith("multipart/form-data")
       ? await new Request(url, { method: "POST", headers: { "content-type": type }, body: raw }).formData()
-      : raw.toString("utf8");
+      : type.startsWith("application/octet-stream")
+        ? new Uint8Array(raw) // a file's bytes (Resumable Upload), not text
+        : raw.toString("utf8");
   }
   return request;
 }

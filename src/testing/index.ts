@@ -27,6 +27,7 @@ export type { FakeTemplateInput } from "./fake-template-store.js";
 export { FakeTemplates } from "./fake-template-store.js";
 export type { FakeTemplate, FakeTemplateStatus } from "./fake-templates.js";
 export { fakeTransport } from "./fake-transport.js";
+export type { FakeUploadedFile, FakeUploads } from "./fake-uploads.js";
 export type {
   FakeDelivery,
   FakeExecutionContext,

@@ -410,12 +410,14 @@ export class WebhookEffects {
       max_daily_conversations_per_business?: unknown;
       max_daily_conversation_per_phone?: unknown;
     };
+    // An account_update is about the WABA: what it restricts, it restricts for every number of it.
     switch (event.event) {
       case "ACCOUNT_RESTRICTION":
         for (const r of v.restriction_info ?? []) {
           const scope = restrictionScope(r.restriction_type);
           if (!scope) continue;
           await account.restrict({
+            level: "waba",
             scope,
             source: `account_update:${r.restriction_type}`,
             since: at,
@@ -426,7 +428,12 @@ export class WebhookEffects {
       case "DISABLED_UPDATE": {
         const state = v.ban_info?.waba_ban_state;
         if (state === "DISABLE")
-          await account.restrict({ scope: "all", source: "account_update:DISABLED_UPDATE", since: at });
+          await account.restrict({
+            scope: "all",
+            source: "account_update:DISABLED_UPDATE",
+            since: at,
+            level: "waba",
+          });
         else if (state === "REINSTATE") {
           await account.clearRestriction("all", liftAt);
           // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
@@ -434,6 +441,7 @@ export class WebhookEffects {
         } else if (state === "SCHEDULE_FOR_DISABLE") {
           // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
           await account.restrict({
+            level: "waba",
             scope: "marketing_slow",
             source: "account_update:SCHEDULE_FOR_DISABLE",
             since: at,
@@ -450,6 +458,7 @@ export class WebhookEffects {
       case "ACCOUNT_VIOLATION": {
         const type = v.violation_info?.violation_type;
         await account.restrict({
+          level: "waba",
           scope: "marketing_slow",
           source: `account_update:ACCOUNT_VIOLATION${type ? `:${type}` : ""}`,
           since: at,
@@ -465,7 +474,12 @@ export class WebhookEffects {
       }
       case "ACCOUNT_DELETED":
       case "ACCOUNT_OFFBOARDED":
-        await account.restrict({ scope: "all", source: `account_update:${event.event}`, since: at });
+        await account.restrict({
+          scope: "all",
+          source: `account_update:${event.event}`,
+          since: at,
+          level: "waba",
+        });
         return;
       case "ACCOUNT_RECONNECTED":
         await account.clearRestriction("all", liftAt);

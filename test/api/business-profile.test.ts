@@ -24,10 +24,14 @@ describe("wa.account.profile", () => {
       websites: ["https://fake-business.example/"],
       vertical: "RETAIL",
     });
+    const { handle } = await wa.uploads.upload(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), {
+      appId: fake.uploads.appId,
+      type: "image/jpeg",
+    });
     await wa.account.profile.update({
       about: "Open 9–5 🌷",
       websites: ["https://shop.example/", "http://shop.example/help"],
-      profilePictureHandle: "4::aW1hZ2U=",
+      profilePictureHandle: handle,
     });
     expect(fake.profile).toMatchObject({
       about: "Open 9–5 🌷",

@@ -72,12 +72,15 @@ describe("new-number warm-up (policy.warmUp)", () => {
   it("ramps with age and ends after 14 days", async () => {
     const since = Date.parse("2026-11-30T09:00:00Z") - 4 * 24 * HOUR; // day 4: 1,000 a day, 1 s apart
     const { clock, wa, notice } = world({ warmUp: { since } });
-    expect(wa.policy.pipeline!.warmUpNow()).toEqual({ fromHours: 72, perDay: 250, gapMs: 3_000 });
+    expect(await wa.policy.pipeline!.warmUpNow()).toEqual({
+      step: { fromHours: 72, perDay: 250, gapMs: 3_000 },
+      leftToday: 250,
+    });
     await notice(0);
     clock.advance(3_000);
     await notice(1);
     clock.advance(10 * 24 * HOUR);
-    expect(wa.policy.pipeline!.warmUpNow()).toBeUndefined();
+    expect(await wa.policy.pipeline!.warmUpNow()).toBeUndefined();
     for (let n = 2; n < 12; n++) await notice(n); // no gap any more: only the throughput guard
   });
 
@@ -125,5 +128,49 @@ describe("new-number warm-up (policy.warmUp)", () => {
     expect(plan.estimatedMs).toBeGreaterThanOrEqual(4 * 2_000);
     const report = await wa.campaigns.run({ id: "ramp", template, recipients }).report();
     expect(report).toMatchObject({ sent: 5, deferred: 3, deferredBy: { "warm-up": 3 } });
+  });
+
+  describe('since: "first-send"', () => {
+    it("starts the ramp at the first business-initiated send, not at construction", async () => {
+      const { clock, fake, wa, notice } = world({ warmUp: { since: "first-send" } });
+      // Weeks before any send: still day 0 of the ramp once the first send happens.
+      clock.advance(30 * 24 * HOUR);
+      expect(await wa.policy.pipeline!.warmUpNow()).toMatchObject({ step: { fromHours: 0 }, leftToday: 20 });
+      await notice(0);
+      await expect(notice(1)).rejects.toBeInstanceOf(WarmUpLimitError); // 30 s gap
+      expect(fake.messaging.sent).toHaveLength(1);
+      expect(await wa.policy.pipeline!.warmUpNow()).toMatchObject({ step: { perDay: 20 }, leftToday: 19 });
+      // Day 2 counts from the first send.
+      clock.advance(25 * HOUR);
+      expect(await wa.policy.pipeline!.warmUpNow()).toMatchObject({ step: { fromHours: 24, perDay: 100 } });
+      clock.advance(14 * 24 * HOUR);
+      expect(await wa.policy.pipeline!.warmUpNow()).toBeUndefined();
+    });
+
+    it("replies do not start it", async () => {
+      const { clock, fake, wa, notice } = world({ warmUp: { since: "first-send" } });
+      fake.messaging.receiveMessage(user(1), { text: "hi" });
+      await wa.sessions.recordInbound(user(1));
+      await wa.messages.sendText({ to: user(1), body: "hello" });
+      clock.advance(3 * 24 * HOUR);
+      expect(await wa.policy.pipeline!.warmUpNow()).toMatchObject({ step: { fromHours: 0 } });
+      await notice(2);
+      expect(await wa.policy.pipeline!.warmUpNow()).toMatchObject({ step: { fromHours: 0 }, leftToday: 19 });
+    });
+
+    it("a second client on the same stores (a fleet) sees the first send of the first", async () => {
+      const { clock, wa, notice } = world({ warmUp: { since: "first-send" } });
+      await notice(0);
+      clock.advance(2 * 24 * HOUR);
+      // A client built later, on the same stores: it must not start a fresh ramp of its own.
+      const later = wa.withOptions({});
+      expect(await later.policy.pipeline!.warmUpNow()).toMatchObject({
+        step: { fromHours: 24, perDay: 100 },
+      });
+    });
+
+    it("is validated like a date", () => {
+      expect(() => world({ warmUp: { since: "first-sent" as never } })).toThrow(/warmUp/);
+    });
   });
 });

@@ -28,9 +28,8 @@ afterAll(async () => {
 });
 
 describe("attack4: a BLOCKED WABA read through one number", () => {
-  // Known gap: restrictions are kept per phone number; a WABA-wide BLOCKED needs WABA-level
-  // keys in the stores (redisStores has no wabaId yet).
-  it.fails("refuses the sends of the WABA's other number sharing the Redis", async () => {
+  // Fixed: redisStores({ wabaId }) keeps the WABA's restrictions once for all its numbers.
+  it("refuses the sends of the WABA's other number sharing the Redis", async () => {
     await redis.connect().catch(() => undefined);
     // Real time: the Redis store gives each hold a time to live from the server's clock.
     const w = world(OPT_OUT, {}, { clock: new FakeClock({ start: Date.now() }) });
@@ -43,12 +42,12 @@ describe("attack4: a BLOCKED WABA read through one number", () => {
     };
     const first = w.client({
       transport,
-      stores: redisStores(redis, { prefix, phoneNumberId: w.fake.phoneNumberId }),
+      stores: redisStores(redis, { prefix, phoneNumberId: w.fake.phoneNumberId, wabaId: w.fake.wabaId }),
     });
     const second = w.client({
       transport,
       phoneNumberId: SECOND,
-      stores: redisStores(redis, { prefix, phoneNumberId: SECOND }),
+      stores: redisStores(redis, { prefix, phoneNumberId: SECOND, wabaId: w.fake.wabaId }),
     });
     await first.consent.grant(CA, { scope: "utility", source: "order" });
     w.fake.setHealth("WABA", {

@@ -46,18 +46,18 @@ const send = (wa: { messages: { sendTemplate: (m: never) => Promise<unknown> } }
   wa.messages.sendTemplate({ to: CA, name: "promo", language: "en_US" } as never);
 
 describe("attack4: a template change reaches every number of the WABA", () => {
-  // Known gap: the Redis template list is keyed by phone number, templates belong to the WABA.
-  it.fails("Redis: a template deleted through the first number's client is not sent from the second number", async () => {
+  // Fixed: with redisStores({ wabaId }) the template list is the WABA's.
+  it("Redis: a template deleted through the first number's client is not sent from the second number", async () => {
     await redis.connect().catch(() => undefined);
     const w = twoNumbers();
     const first = w.client({
       transport: w.transport,
-      stores: redisStores(redis, { prefix, phoneNumberId: w.fake.phoneNumberId }),
+      stores: redisStores(redis, { prefix, phoneNumberId: w.fake.phoneNumberId, wabaId: w.fake.wabaId }),
     });
     const second = w.client({
       transport: w.transport,
       phoneNumberId: SECOND,
-      stores: redisStores(redis, { prefix, phoneNumberId: SECOND }),
+      stores: redisStores(redis, { prefix, phoneNumberId: SECOND, wabaId: w.fake.wabaId }),
     });
     await first.consent.grant(CA, { scope: "marketing", source: "form" });
     expect(await w.outcome(send(first))).toBe("sent");
@@ -71,19 +71,19 @@ describe("attack4: a template change reaches every number of the WABA", () => {
     expect(w.reached.length).toBe(before);
   });
 
-  // Known gap: as above.
-  it.fails("Redis: a PAUSED webhook handled by the first number's endpoint pauses the template for the second", async () => {
+  // Fixed: as above.
+  it("Redis: a PAUSED webhook handled by the first number's endpoint pauses the template for the second", async () => {
     await redis.connect().catch(() => undefined);
     const w = twoNumbers();
     const p = `${prefix}-b`;
     const first = w.client({
       transport: w.transport,
-      stores: redisStores(redis, { prefix: p, phoneNumberId: w.fake.phoneNumberId }),
+      stores: redisStores(redis, { prefix: p, phoneNumberId: w.fake.phoneNumberId, wabaId: w.fake.wabaId }),
     });
     const second = w.client({
       transport: w.transport,
       phoneNumberId: SECOND,
-      stores: redisStores(redis, { prefix: p, phoneNumberId: SECOND }),
+      stores: redisStores(redis, { prefix: p, phoneNumberId: SECOND, wabaId: w.fake.wabaId }),
     });
     await first.consent.grant(CA, { scope: "marketing", source: "form" });
     expect(await w.outcome(send(first))).toBe("sent");

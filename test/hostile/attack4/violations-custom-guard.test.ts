@@ -18,9 +18,8 @@ const quietHours: Guard = {
 };
 
 describe("attack4: error.violations and custom guards", () => {
-  // By design for now: custom guards may take capacity, so they do not run once a built-in guard
-  // has refused; policy.check() (which consumes nothing) lists them.
-  it.fails("a send refused by consent and by a custom guard carries both refusals, as policy.check() does", async () => {
+  // Fixed: after a built-in refusal the custom guards that take nothing are asked too (dry).
+  it("a send refused by consent and by a custom guard carries both refusals, as policy.check() does", async () => {
     const w = world(OPT_OUT, { guards: [quietHours] });
     const wa = w.client();
     const message = { type: "template", to: CA, name: "promo", language: "en_US" } as const;
@@ -34,6 +33,33 @@ describe("attack4: error.violations and custom guards", () => {
       "consent",
       "quiet-hours",
     ]);
+    expect(w.sends()).toHaveLength(0);
+  });
+
+  it("a custom guard that throws after a built-in refusal does not hide it; none is asked to take capacity", async () => {
+    let consumed = 0;
+    const broken: Guard = {
+      name: "broken",
+      check: () => {
+        throw new Error("store down");
+      },
+    };
+    // A custom guard that takes capacity when asked to (take = true).
+    const counting: Guard = {
+      name: "counting",
+      check: (_ctx, take) => {
+        if (take) consumed++;
+        return undefined;
+      },
+    };
+    const w = world(OPT_OUT, { guards: [broken, counting] });
+    const wa = w.client();
+    const error = await wa.messages
+      .sendTemplate({ to: CA, name: "promo", language: "en_US" })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PolicyViolationError);
+    expect((error as PolicyViolationError).rule).toBe("consent");
+    expect(consumed).toBe(0);
     expect(w.sends()).toHaveLength(0);
   });
 });

@@ -11,9 +11,8 @@ import { BODY, world } from "../attack4/world.js";
 const to = (i: number) => `+1416555${String(1000 + i)}`;
 
 describe("attack5: a warm-up plan counts the day's sends already made", () => {
-  // Known gap: plan() caps at the step's daily limit, not at what is left of the rolling 24 hours
-  // (the rate-limit store answers yes or no, not how many are left). The run itself is exact.
-  it.fails("plan.send matches what a run then sends", async () => {
+  // Fixed: plan() counts the sends of the rolling 24 hours (plan.warmUp.leftToday).
+  it("plan.send matches what a run then sends", async () => {
     const clock = new FakeClock();
     const w = world(
       [BODY, { type: "FOOTER", text: "Reply STOP to opt out" }],
@@ -44,5 +43,6 @@ describe("attack5: a warm-up plan counts the day's sends already made", () => {
     const report = await done;
     expect(report.sent).toBe(5);
     expect(plan.send).toBe(report.sent);
+    expect(plan.warmUp).toEqual({ perDay: 20, gapMs: 30_000, leftToday: 5 });
   });
 });

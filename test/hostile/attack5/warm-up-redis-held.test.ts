@@ -46,4 +46,30 @@ describe("attack5: warm-up on one Redis (held)", () => {
     expect(outs.filter((o) => o === "sent").length).toBe(1);
     expect(w.sends().length).toBe(1);
   });
+
+  it('since "first-send": 40 sends at once from two clients start one ramp; a client built later follows it', async () => {
+    await redis.connect().catch(() => undefined);
+    const clock = new FakeClock({ start: Date.now() });
+    const w = world(
+      [BODY, { type: "FOOTER", text: "Reply STOP to opt out" }],
+      {
+        warmUp: { since: "first-send" },
+        messagingLimit: { tier: "unlimited" },
+        pairRate: { burst: 1, intervalMs: 3_600_000 },
+      },
+      { clock },
+    );
+    const p = `${prefix}-first`;
+    const stores = () => redisStores(redis, { prefix: p, phoneNumberId: w.fake.phoneNumberId });
+    const a = w.client({ stores: stores() });
+    const b = w.client({ stores: stores() });
+    for (let i = 0; i < 40; i++) await a.consent.grant(to(i), { scope: "marketing", source: "form" });
+    const promo = (c: typeof a, i: number) =>
+      w.outcome(c.messages.sendTemplate({ to: to(i), name: "promo", language: "en_US" }));
+    const outs = await Promise.all(Array.from({ length: 40 }, (_, i) => promo(i % 2 ? a : b, i)));
+    expect(outs.filter((o) => o === "sent").length).toBe(1);
+    expect(w.sends().length).toBe(1);
+    const later = w.client({ stores: stores() });
+    expect(await later.policy.pipeline!.warmUpNow()).toMatchObject({ step: { fromHours: 0 }, leftToday: 19 });
+  });
 });
