@@ -76,7 +76,13 @@ export async function main(): Promise<string> {
 }
 export const shared: PolicyStores = { ...memoryStores(), consent: new MemoryConsentStore() satisfies ConsentStore };
 export function stores(io: IoredisLike, nr: NodeRedisLike) {
-  return [redisStores(io, { phoneNumberId: "1" }), redisStores(nr, { phoneNumberId: "1", prefix: "app:" })];
+  return [redisStores(io, { phoneNumberId: "1", wabaId: "2" }), redisStores(nr, { phoneNumberId: "1", prefix: "app:" })];
+}
+export async function newNumber(wa: WhatsAppClient, picture: Uint8Array): Promise<string> {
+  const warm = new WhatsAppClient({ accessToken: "t", phoneNumberId: "1", policy: { warmUp: { since: "first-send" } } });
+  const now = await warm.policy.pipeline?.warmUpNow();
+  const { handle } = await wa.uploads.upload(picture, { appId: "1", type: "image/png" });
+  return \`\${now?.leftToday ?? "over"} \${handle}\`;
 }
 `;
 
