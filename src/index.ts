@@ -1,3 +1,9 @@
+/**
+ * The root entry, `wa-guard`: what an application needs — the client, the errors and their type
+ * guards, the message and event types, the options and their types. Stores live in
+ * `wa-guard/stores` (`state/index.ts`); engine classes are types only (`engines.ts`). Every line
+ * re-exports one module, so the lists share one shape with the other entries' by nature.
+ */
 export type { BlockedUser, BlockSkipReason, BlockUserResult, BlockUsersResult } from "./api/block-users.js";
 export { MAX_BLOCK_USERS_PER_REQUEST } from "./api/block-users.js";
 export type { HealthEntity, HealthIssue, MessagingAvailability, MessagingHealth } from "./api/health.js";
