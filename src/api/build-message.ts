@@ -23,6 +23,25 @@ function interactiveHeader(header: InteractiveHeader): Json {
   };
 }
 
+/** An interactive message of `type`: its header (if any), body text, footer (if any) and action. */
+function interactive(
+  type: string,
+  m: { body: string; footer?: string | undefined },
+  header: Json | undefined,
+  action: Json,
+): [string, Json] {
+  return [
+    "interactive",
+    {
+      type,
+      ...(header !== undefined && { header }),
+      body: { text: m.body },
+      ...(m.footer !== undefined && { footer: { text: m.footer } }),
+      action,
+    },
+  ];
+}
+
 function templateParameter(value: TemplateValue, name?: string): Json {
   const named = name === undefined ? {} : { parameter_name: name };
   if (typeof value === "string") return { type: "text", ...named, text: value };
@@ -136,38 +155,20 @@ function content(m: OutboundMessage): [string, unknown] {
     case "reaction":
       return ["reaction", { message_id: m.messageId, emoji: m.emoji }];
     case "buttons":
-      return [
-        "interactive",
-        {
-          type: "button",
-          ...(m.header !== undefined && { header: interactiveHeader(m.header) }),
-          body: { text: m.body },
-          ...(m.footer !== undefined && { footer: { text: m.footer } }),
-          action: { buttons: m.buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })) },
-        },
-      ];
+      return interactive("button", m, m.header === undefined ? undefined : interactiveHeader(m.header), {
+        buttons: m.buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })),
+      });
     case "list":
-      return [
-        "interactive",
-        {
-          type: "list",
-          ...(m.header !== undefined && { header: { type: "text", text: m.header } }),
-          body: { text: m.body },
-          ...(m.footer !== undefined && { footer: { text: m.footer } }),
-          action: { button: m.button, sections: m.sections },
-        },
-      ];
+      // A list's header can only be text.
+      return interactive("list", m, m.header === undefined ? undefined : { type: "text", text: m.header }, {
+        button: m.button,
+        sections: m.sections,
+      });
     case "cta_url":
-      return [
-        "interactive",
-        {
-          type: "cta_url",
-          ...(m.header !== undefined && { header: interactiveHeader(m.header) }),
-          body: { text: m.body },
-          ...(m.footer !== undefined && { footer: { text: m.footer } }),
-          action: { name: "cta_url", parameters: { display_text: m.displayText, url: m.url } },
-        },
-      ];
+      return interactive("cta_url", m, m.header === undefined ? undefined : interactiveHeader(m.header), {
+        name: "cta_url",
+        parameters: { display_text: m.displayText, url: m.url },
+      });
     case "template": {
       const components = templateComponents(m);
       return [

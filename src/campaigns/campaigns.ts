@@ -3,15 +3,10 @@ import { AccountRestrictedPolicyError, isPolicyViolation, MessagingLimitError } 
 import { ConfigError, ValidationError } from "../errors/validation.js";
 import { maskPhone } from "../internal/redact.js";
 import { windowOpen } from "../state/session-windows.js";
-import {
-  bump,
-  type CampaignDeps,
-  CampaignRun,
-  checkpointKey,
-  messageFor,
-  refusalReason,
-  sendableTemplate,
-} from "./run.js";
+import { bump } from "./counts.js";
+import { refusalReason } from "./outcome.js";
+import { checkpointKey, messageFor, sendableTemplate } from "./prepare.js";
+import { type CampaignDeps, CampaignRun } from "./run.js";
 import type {
   CampaignInput,
   CampaignPlan,

@@ -1,42 +1,47 @@
+/**
+ * One run of a campaign: read the recipients, send each once through the checkpoint (claim,
+ * send, record), and react to what the webhook handler hears about the run's sends. What a
+ * failed send means is decided in `outcome.ts`; counts, held results, pace and pauses, and the
+ * hand-off to a `for await` loop each live in their own module beside this one.
+ */
 import { EventEmitter } from "eventemitter3";
-import { type Messages, validateMessage } from "../api/messages.js";
+import type { Messages } from "../api/messages.js";
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { WhatsAppError } from "../errors/base.js";
-import { createGraphApiError, isGraphApiError } from "../errors/graph.js";
-import {
-  AccountRestrictedPolicyError,
-  ConsentRequiredError,
-  isPolicyViolation,
-  MessagingLimitError,
-  PairRateLimitError,
-  type PolicyViolationError,
-  TemplateNotSendableError,
-  ThroughputLimitError,
-  WarmUpLimitError,
-} from "../errors/policy.js";
-import { isStoreUnavailableError } from "../errors/store.js";
-import { isTransportError } from "../errors/transport.js";
-import { ConfigError, isValidationError, ValidationError } from "../errors/validation.js";
+import { isGraphApiError } from "../errors/graph.js";
+import { ConfigError } from "../errors/validation.js";
 import { campaignCorrelationId, campaignOf, newCorrelationId } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
-import { parseRecipient } from "../policy/recipient.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
 import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
 import type { CampaignSignals } from "../webhooks/signals.js";
+import { ResultChannel } from "./channel.js";
+import { countResult, countSettled, emptyCounts } from "./counts.js";
 import { EarlyWarning } from "./early-warning.js";
+import { HeldResults } from "./held.js";
+import {
+  checkpointOutcome,
+  failureStep,
+  HELD,
+  mayBeTemplateStop,
+  type Outcome,
+  type RunStop,
+  storeUnavailable,
+  TEMPLATE_STOPS,
+  templateStopCode,
+} from "./outcome.js";
+import { checkpointKey, messageFor, sendableTemplate } from "./prepare.js";
+import { PaceMeter, Pauses, progressOf } from "./progress.js";
 import { loadQueue } from "./queue.js";
 import type {
-  CampaignCounts,
   CampaignProgress,
   CampaignRecipient,
   CampaignReport,
   CampaignResult,
   CampaignRunOptions,
   CampaignStopCode,
-  RefusalReason,
-  TemplateParams,
 } from "./types.js";
 
 export { campaignCorrelationId, campaignOf } from "../internal/correlation.js";
@@ -66,132 +71,12 @@ export interface CampaignRunEvents {
   update: (result: CampaignResult) => void;
 }
 
-/** Meta's answer for a send held for the template's quality assessment (template pacing). */
-const HELD = "held_for_quality_assessment";
-/** Graph codes that mean the template can no longer be sent: paused (132015) or disabled (132016). */
-const TEMPLATE_STOPS: Readonly<Record<number, CampaignStopCode>> = {
-  132015: "template-paused",
-  132016: "template-disabled",
-};
-
-/** Progress reports the pace over about this long. */
-const PACE_WINDOW_MS = 5_000;
 /** Results waiting for a slow `for await` consumer before sending holds back. */
 const BUFFER = 1024;
 
-/** The refusal reason for a guard's error. */
-export function refusalReason(error: PolicyViolationError): RefusalReason {
-  if (error instanceof ConsentRequiredError) return error.optedOut ? "opted-out" : "no-consent";
-  if (error.rule === "recipient") return "invalid-recipient";
-  if (error.rule === "blocklist") return "blocked";
-  return error.rule;
-}
-
-/** `String(value)` that cannot throw (an object without a usable `toString`). */
-function shown(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-/** The recipient and the message for one source item, or why there is none. Never throws. */
-export async function messageFor(
-  options: Pick<CampaignRunOptions, "template" | "params">,
-  item: CampaignRecipient,
-  index: number,
-): Promise<{ to: string; message: OutboundMessage } | { to: string; error: ValidationError }> {
-  let to: unknown;
-  try {
-    to = typeof item === "string" ? item : (item as { to?: unknown } | null)?.to;
-  } catch (error) {
-    return {
-      to: shown(item),
-      error: new ValidationError(`Recipient #${index} cannot be read: ${describeError(error)}`),
-    };
-  }
-  const label = typeof to === "string" ? to : shown(to);
-  if (typeof to !== "string") {
-    return {
-      to: label,
-      error: new ValidationError(
-        `Recipient #${index} must be a phone number string or { to, params }; got ${to === null ? "null" : typeof to}`,
-        [{ path: ["recipients", index, "to"], message: "expected a string", code: "invalid_type" }],
-      ),
-    };
-  }
-  let perRecipient: TemplateParams | undefined;
-  try {
-    perRecipient = options.params ? await options.params(to, index) : undefined;
-  } catch (error) {
-    const invalid = new ValidationError(`params() threw for recipient #${index}: ${describeError(error)}`);
-    return { to: label, error: Object.assign(invalid, { cause: error }) };
-  }
-  try {
-    const own = typeof item === "object" && item !== null ? item.params : undefined;
-    const message = validateMessage({ type: "template", ...options.template, ...perRecipient, ...own, to });
-    return { to: label, message };
-  } catch (error) {
-    if (isValidationError(error)) return { to: label, error };
-    return { to: label, error: new ValidationError(`Recipient #${index}: ${describeError(error)}`) };
-  }
-}
-
-/**
- * Refuse a campaign whose template cannot be sent to anyone (unknown, not APPROVED), before a
- * single recipient is read. Returns whether it is a marketing template.
- */
-export async function sendableTemplate(
-  policy: Policy,
-  template: Pick<CampaignRunOptions["template"], "name" | "language">,
-): Promise<boolean> {
-  const checked = policy.describe().some((g) => g.name === "template");
-  const lookup = async () => {
-    let found = await policy.templates.get(template.name, template.language);
-    // A campaign is worth one fresh look: the template may have been created or approved since
-    // the list was cached.
-    if (found?.status !== "APPROVED") {
-      await policy.templates.refresh();
-      found = await policy.templates.get(template.name, template.language);
-    }
-    return found;
-  };
-  const found = checked ? await lookup() : await lookup().catch(() => undefined);
-  if (checked && found?.status !== "APPROVED") {
-    throw new TemplateNotSendableError({
-      rule: "template",
-      reason: found
-        ? `template "${template.name}" (${template.language}) is ${found.status}, not APPROVED; nothing was sent`
-        : `no template "${template.name}" in language ${template.language}; nothing was sent`,
-    });
-  }
-  return found?.category?.toUpperCase() === "MARKETING";
-}
-
-/** The canonical identity a checkpoint is keyed by (aliases of one person share it). */
-export const checkpointKey = (to: string) => parseRecipient(to)?.key ?? to.trim();
-
-const emptyCounts = (): CampaignCounts => ({
-  read: 0,
-  done: 0,
-  sent: 0,
-  held: 0,
-  refused: 0,
-  failed: 0,
-  unknown: 0,
-  skipped: 0,
-  deferred: 0,
-  invalid: 0,
-  refusedBy: {},
-  failedBy: {},
-  deferredBy: {},
-  skippedBy: {},
-});
-
-export const bump = (by: Record<string, number>, key: string | number) => {
-  by[key] = (by[key] ?? 0) + 1;
-};
+/** The message the template of a campaign can no longer be sent with, and why. */
+const templateGone = (template: CampaignRunOptions["template"], why: string) =>
+  `template "${template.name}" (${template.language}) can no longer be sent: ${why}`;
 
 /**
  * One run of a campaign. Start it by awaiting `report()` or by iterating it (`for await`);
@@ -208,35 +93,23 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   readonly #options: CampaignRunOptions;
   readonly #events = new EventEmitter<CampaignRunEvents>();
   readonly #counts = emptyCounts();
-  readonly #pauses: CampaignReport["pauses"] = [];
   readonly #slowdowns: CampaignReport["slowdowns"] = [];
   readonly #concurrency: number;
   readonly #interval: number;
   readonly #maxPause: number;
-  #total: number | undefined;
+  readonly #total: number | undefined;
   #startedAt = 0;
   #stopped: { reason: string; code: CampaignStopCode; at: number } | undefined;
-  /** This run's results Meta holds (template pacing), by correlation id, until it decides. */
-  readonly #held = new Map<string, Extract<CampaignResult, { status: "held" }>>();
-  #heldSettled: (() => void) | undefined;
-  #complete = false;
+  readonly #held = new HeldResults();
   #report: Promise<CampaignReport> | undefined;
-  #pause: { until: number; reason: string; gate: Promise<void> } | undefined;
-  #lastProgressAt = 0;
-  #samples: Array<{ at: number; sent: number }> = [];
-  #marketing = false;
-
-  // Results handed to a `for await` consumer.
-  #iterating = false;
-  #buffer: CampaignResult[] = [];
-  #finished = false;
-  #failure: { error: unknown } | undefined;
-  #wakeConsumers: Array<() => void> = [];
-  #wakeProducers: Array<() => void> = [];
-  /** `report()` was awaited while iterating: holding sends back for the loop would deadlock. */
-  #unbounded = false;
   /** Aborted when the run stops for any reason: ends pauses and waits at once. */
   readonly #halt = new AbortController();
+  readonly #pauses: Pauses;
+  #pace: PaceMeter | undefined;
+  #lastProgressAt = 0;
+  #marketing = false;
+  /** Results handed to a `for await` consumer. */
+  readonly #channel = new ResultChannel<CampaignResult>(BUFFER);
   #sourceError: { error: unknown } | undefined;
   /** The run's own signals over its most recent sends; undefined when turned off. */
   readonly #warning: EarlyWarning | undefined;
@@ -252,6 +125,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     this.#maxPause = options.maxPauseMs ?? 60_000;
     this.#total = Array.isArray(options.recipients) ? options.recipients.length : options.total;
     this.#warning = options.earlyWarning === false ? undefined : new EarlyWarning(options.earlyWarning);
+    this.#pauses = new Pauses(deps.clock, this.#halt.signal);
   }
 
   /** Listen to `progress` or `update`. Listeners that throw are logged, never break the run. */
@@ -273,47 +147,27 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
    * `for await` loop, not inside one: inside, results can no longer hold sending back and pile up.
    */
   report(): Promise<CampaignReport> {
-    if (this.#report && this.#iterating && !this.#unbounded) {
-      this.#unbounded = true;
-      for (const wake of this.#wakeProducers.splice(0)) wake();
-    }
+    if (this.#report) this.#channel.unbound();
     this.#report ??= this.#execute();
     return this.#report;
   }
 
-  #wakeConsumer() {
-    for (const wake of this.#wakeConsumers.splice(0)) wake();
-  }
-
   [Symbol.asyncIterator](): AsyncIterator<CampaignResult> {
-    if (this.#report && !this.#iterating) {
+    if (this.#report && !this.#channel.attached) {
       throw new ConfigError(
         "This campaign run already started without an iterator: iterate it before awaiting report(), or not at all",
       );
     }
-    if (this.#iterating) throw new ConfigError("A campaign run can be iterated once");
-    this.#iterating = true;
+    if (this.#channel.attached) throw new ConfigError("A campaign run can be iterated once");
+    this.#channel.attach();
     this.#report = this.#execute();
     this.#report.catch(() => undefined); // observed by next()
     return {
-      next: async () => {
-        for (;;) {
-          const value = this.#buffer.shift();
-          if (value) {
-            this.#wakeProducers.shift()?.();
-            return { value, done: false };
-          }
-          if (this.#failure) throw this.#failure.error;
-          if (this.#finished) return { value: undefined, done: true };
-          await new Promise<void>((resolve) => this.#wakeConsumers.push(resolve));
-        }
-      },
+      next: () => this.#channel.next(),
       return: async () => {
         // Leaving the loop early: stop sending, and stop holding results for nobody.
         this.#stop("the results iterator was closed before the end", "iterator-closed");
-        this.#iterating = false;
-        for (const wake of this.#wakeProducers.splice(0)) wake();
-        this.#buffer = [];
+        this.#channel.detach();
         await this.report().catch(() => undefined);
         return { value: undefined, done: true };
       },
@@ -334,35 +188,14 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const stop = event.status === "failed" ? event.errors.find((e) => TEMPLATE_STOPS[e.code]) : undefined;
     if (stop) {
       this.#stop(
-        `template "${this.#options.template.name}" (${this.#options.template.language}) can no longer be sent: a message failed with ${stop.code}`,
+        templateGone(this.#options.template, `a message failed with ${stop.code}`),
         TEMPLATE_STOPS[stop.code]!,
       );
     }
-    const held = this.#held.get(id);
-    if (!held || (event.status !== "failed" && !["sent", "delivered", "read"].includes(event.status))) return;
-    this.#held.delete(id);
-    const c = this.#counts;
-    c.held--;
-    let update: CampaignResult;
-    if (event.status === "failed") {
-      const first = event.errors[0];
-      const code = first?.code ?? "failed";
-      c.failed++;
-      bump(c.failedBy, code);
-      const error = createGraphApiError({
-        body: {
-          code: first?.code ?? 0,
-          message: first?.message ?? first?.title ?? "The held message failed",
-          ...(first?.details !== undefined && { error_data: { details: first.details } }),
-        },
-      });
-      update = { index: held.index, to: held.to, status: "failed", code, error };
-    } else {
-      c.sent++;
-      update = { ...held, status: "sent" };
-    }
+    const update = this.#held.settle({ ...event, correlationId: id });
+    if (!update) return;
+    countSettled(this.#counts, update);
     this.#emit("update", update);
-    if (this.#held.size === 0) this.#heldSettled?.();
   };
 
   /** An opt-out (STOP, an unsubscribe tap, Meta's stop, 131050): from one of this run's recipients? */
@@ -388,12 +221,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const { name, language } = this.#options.template;
     if (event.change !== "status" || event.name !== name) return;
     if (event.language !== undefined && event.language !== language) return;
-    const code =
-      event.event === "PAUSED"
-        ? "template-paused"
-        : event.event === "DISABLED"
-          ? "template-disabled"
-          : undefined;
+    const code = templateStopCode(event.event);
     if (code)
       this.#stop(
         `template "${name}" (${language}) was ${event.event} by Meta (message_template_status_update)`,
@@ -418,27 +246,21 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     // Stopped by you (abort, the loop left) or by a store or restriction: no waiting. A paused
     // template still waits: Meta fails its held messages (132015) right after the pause.
     if (this.#stopped && !this.#stopped.code.startsWith("template-")) return;
-    const settled = new Promise<void>((resolve) => {
-      this.#heldSettled = resolve;
-    });
-    const timer = new AbortController();
-    await Promise.race([settled, this.#deps.clock.sleep(ms, timer.signal).catch(() => undefined)]);
-    timer.abort();
-    this.#heldSettled = undefined;
+    await this.#held.wait(ms, this.#deps.clock);
   }
 
   async #execute(): Promise<CampaignReport> {
+    let failure: { error: unknown } | undefined;
     try {
       const report = await this.#main();
       // The source failed: the report has the counts; a `for await` loop gets the error last.
-      if (this.#sourceError) this.#failure = this.#sourceError;
+      failure = this.#sourceError;
       return report;
     } catch (error) {
-      this.#failure = { error };
+      failure = { error };
       throw error;
     } finally {
-      this.#finished = true;
-      this.#wakeConsumer();
+      this.#channel.close(failure);
     }
   }
 
@@ -447,7 +269,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     const { signal } = this.#options;
     this.#startedAt = clock.now();
     this.#lastProgressAt = this.#startedAt;
-    this.#samples = [{ at: this.#startedAt, sent: 0 }];
+    this.#pace = new PaceMeter(this.#startedAt);
     this.#marketing = await sendableTemplate(policy, this.#options.template);
     const onAbort = () => this.#stop(`aborted: ${describeError(signal?.reason ?? "AbortSignal")}`, "aborted");
     if (signal?.aborted) onAbort();
@@ -491,9 +313,6 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         emitter?.off("templateUpdate", this.#onTemplate);
       }
     }
-    // Complete: the whole source was read and the run never stopped (nothing left for a re-run
-    // but what the messaging limit deferred).
-    this.#complete = readAll && !this.#stopped;
     const finishedAt = clock.now();
     await this.#noteSlowdown(finishedAt);
     this.#emitProgress(this.#stopped ? "stopped" : "finished", true);
@@ -503,8 +322,10 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       ...structuredClone(this.#counts),
       startedAt: this.#startedAt,
       finishedAt,
-      complete: this.#complete,
-      pauses: this.#pauses.map((p) => ({ ...p })),
+      // Complete: the whole source was read and the run never stopped (nothing left for a re-run
+      // but what the messaging limit deferred).
+      complete: readAll && !this.#stopped,
+      pauses: this.#pauses.report(),
       slowdowns: this.#slowdowns.map((s) => ({ ...s })),
     };
     if (this.#stopped) {
@@ -520,26 +341,13 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
    * (this run's or an earlier one's), or an attempt of this run — then this recipient is that
    * person again and gets nothing. Undefined when none.
    */
-  async #sameperson(key: string, index: number, to: string): Promise<CampaignResult | undefined> {
+  async #samePerson(key: string): Promise<Outcome | undefined> {
     const { checkpoints, policy } = this.#deps;
     const others = (await policy.stores.identity.aliases(key)).filter((k) => k !== key);
     for (const other of others) {
       const entry = await checkpoints.get(this.id, other);
-      if (!entry) continue;
-      const mine = entry.run === this.runId;
-      if (entry.state === "sent")
-        return {
-          index,
-          to,
-          status: "skipped",
-          reason: mine ? "duplicate" : "already-sent",
-          ...(entry.messageId !== "" && { messageId: entry.messageId }),
-        };
-      if (entry.state === "pending")
-        return mine
-          ? { index, to, status: "skipped", reason: "duplicate" }
-          : { index, to, status: "unknown", correlationId: entry.correlationId, earlierRun: true };
-      if (mine) return { index, to, status: "skipped", reason: "duplicate" };
+      const outcome = entry && checkpointOutcome(entry, this.runId);
+      if (outcome) return outcome;
     }
     return undefined;
   }
@@ -548,7 +356,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
   async #one(item: CampaignRecipient, index: number): Promise<CampaignResult> {
     const built = await messageFor(this.#options, item, index);
     try {
-      return await this.#attempt(built, index);
+      return { index, to: built.to, ...(await this.#attempt(built)) } as CampaignResult;
     } catch (error) {
       // A defect, not an outcome: reported for this recipient, never left without a result.
       this.#deps.logger.error("wa-guard: a campaign send failed unexpectedly", {
@@ -558,12 +366,11 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
     }
   }
 
-  async #attempt(built: Awaited<ReturnType<typeof messageFor>>, index: number): Promise<CampaignResult> {
+  async #attempt(built: Awaited<ReturnType<typeof messageFor>>): Promise<Outcome> {
     const { checkpoints, clock, messages } = this.#deps;
-    const { to } = built;
-    if ("error" in built) return { index, to, status: "invalid", error: built.error };
-    if (this.#stopped) return { index, to, status: "deferred", reason: "stopped" };
-    const key = checkpointKey(to);
+    if ("error" in built) return { status: "invalid", error: built.error };
+    if (this.#stopped) return { status: "deferred", reason: "stopped" };
+    const key = checkpointKey(built.to);
     const correlationId = campaignCorrelationId(this.id, key);
     let existing: Awaited<ReturnType<CampaignCheckpointStore["claim"]>>;
     try {
@@ -574,20 +381,13 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         at: clock.now(),
       });
     } catch (error) {
-      return this.#storeDown(index, to, error);
+      return this.#storeDown(error);
     }
-    if (existing?.state === "sent") {
-      const reason = existing.run === this.runId ? "duplicate" : "already-sent";
-      return existing.messageId === ""
-        ? { index, to, status: "skipped", reason } // settled as sent by hand, id unknown
-        : { index, to, status: "skipped", reason, messageId: existing.messageId };
-    }
-    if (existing?.state === "pending") {
-      if (existing.run === this.runId) return { index, to, status: "skipped", reason: "duplicate" };
-      return { index, to, status: "unknown", correlationId: existing.correlationId, earlierRun: true };
-    }
-    // Attempted earlier in this run and not sent (refused, failed): the same person again.
-    if (existing?.state === "released") return { index, to, status: "skipped", reason: "duplicate" };
+    // A claim refused: sent already, pending, or attempted earlier in this run and not sent
+    // (refused, failed) — the same person again. (A store returns another run's `released`
+    // entry only by mistake; it is taken as a duplicate, as it always was.)
+    if (existing)
+      return checkpointOutcome(existing, this.runId) ?? { status: "skipped", reason: "duplicate" };
     const release = async () => {
       const entry = { state: "released" as const, run: this.runId, at: clock.now() };
       await checkpoints.release(this.id, key, entry).catch((error) =>
@@ -598,24 +398,24 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       );
     };
     // The same person under another identifier (their BSUID beside their number) counts as them.
-    let twin: CampaignResult | undefined;
+    let twin: Outcome | undefined;
     try {
-      twin = await this.#sameperson(key, index, to);
+      twin = await this.#samePerson(key);
     } catch (error) {
       await release();
-      return this.#storeDown(index, to, error);
+      return this.#storeDown(error);
     }
     if (twin) {
       await release();
       return twin;
     }
     const message = { ...built.message, bizOpaqueCallbackData: correlationId } as OutboundMessage;
-    const halt = this.#halt.signal;
     for (;;) {
-      if (this.#pause && clock.now() < this.#pause.until) await this.#pause.gate;
+      const pause = this.#pauses.at(clock.now());
+      if (pause) await pause.gate;
       if (this.#stopped) {
         await release();
-        return { index, to, status: "deferred", reason: "stopped" };
+        return { status: "deferred", reason: "stopped" };
       }
       try {
         this.#warning?.expect(key);
@@ -634,9 +434,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
               error: describeError(error),
             }),
           );
-        const result: Extract<CampaignResult, { status: "sent" | "held" }> = {
-          index,
-          to,
+        const result: Extract<Outcome, { status: "sent" | "held" }> = {
           status: sent.messageStatus === HELD ? "held" : "sent",
           messageId: sent.messageId,
           correlationId,
@@ -647,85 +445,22 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
         return result;
       } catch (error) {
         this.#warning?.drop(key);
-        if (error instanceof ThroughputLimitError || error instanceof PairRateLimitError) {
-          await clock.sleep(Math.max(1, error.retryAfterMs ?? 100), halt).catch(() => undefined);
+        const templateStop = mayBeTemplateStop(error)
+          ? await this.#templateStop(error as WhatsAppError)
+          : undefined;
+        const step = failureStep(error, { maxPauseMs: this.#maxPause, correlationId, templateStop });
+        if (step.kind === "retry") {
+          await clock.sleep(step.afterMs, this.#halt.signal).catch(() => undefined);
           continue;
         }
-        // The number is warming up: wait out a gap; a day's cap defers the rest to a later run.
-        if (error instanceof WarmUpLimitError) {
-          if (error.retryAfterMs !== undefined && error.retryAfterMs <= this.#maxPause) {
-            await clock.sleep(Math.max(1, error.retryAfterMs), halt).catch(() => undefined);
-            continue;
-          }
-          await release();
-          return {
-            index,
-            to,
-            status: "deferred",
-            reason: "warm-up",
-            error,
-            ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }),
-          };
+        if (step.kind === "pause") {
+          if (this.#pauses.pauseFor(step.ms, step.reason)) this.#emitProgress("paused", true);
+          continue;
         }
-        if (error instanceof AccountRestrictedPolicyError) {
-          if (error.retryAfterMs !== undefined && error.retryAfterMs <= this.#maxPause) {
-            this.#pauseFor(error.retryAfterMs, error.reason);
-            continue;
-          }
-          this.#stop(`the account is restricted: ${error.reason}`, "account-restricted");
-          await release();
-          const deferred: CampaignResult = {
-            index,
-            to,
-            status: "deferred",
-            reason: "account-restricted",
-            error,
-          };
-          if (error.retryAfterMs !== undefined) deferred.retryAfterMs = error.retryAfterMs;
-          return deferred;
-        }
-        if (error instanceof MessagingLimitError) {
-          await release();
-          return { index, to, status: "deferred", reason: "messaging-limit", error };
-        }
-        if (
-          error instanceof TemplateNotSendableError ||
-          (isGraphApiError(error) && TEMPLATE_STOPS[error.graphCode])
-        ) {
-          const stopped = await this.#templateStopped(error);
-          if (stopped) {
-            await release();
-            return { index, to, status: "deferred", reason: "template-paused", error };
-          }
-        }
-        if (isPolicyViolation(error)) {
-          await release();
-          return { index, to, status: "refused", reason: refusalReason(error), error };
-        }
-        if (isGraphApiError(error)) {
-          await release();
-          return { index, to, status: "failed", code: error.graphCode, error };
-        }
-        if (isTransportError(error)) {
-          if (error.outcome === "not_sent") {
-            await release();
-            return { index, to, status: "failed", code: error.code, error };
-          }
-          return { index, to, status: "unknown", correlationId, earlierRun: false, error };
-        }
-        if (isStoreUnavailableError(error)) {
-          await release();
-          return this.#storeDown(index, to, error);
-        }
-        // Anything else (a custom guard that threw): this recipient fails, the run goes on.
-        await release();
-        return {
-          index,
-          to,
-          status: "failed",
-          code: (error as { code?: unknown })?.code?.toString() ?? "error",
-          error: error as WhatsAppError,
-        };
+        if (step.stop?.beforeRelease) this.#stop(step.stop.reason, step.stop.code);
+        if (step.release) await release();
+        if (step.stop && !step.stop.beforeRelease) this.#stop(step.stop.reason, step.stop.code);
+        return step.outcome;
       }
     }
   }
@@ -735,7 +470,7 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
    * 132016, or the template guard seeing PAUSED/DISABLED): then the run stops. A refusal for one
    * recipient's parameters is not.
    */
-  async #templateStopped(error: WhatsAppError): Promise<boolean> {
+  async #templateStop(error: WhatsAppError): Promise<RunStop | undefined> {
     const { name, language } = this.#options.template;
     let code: CampaignStopCode | undefined;
     let why: string;
@@ -744,121 +479,47 @@ export class CampaignRun implements AsyncIterable<CampaignResult> {
       why = `Meta answered ${error.graphCode}`;
     } else {
       const found = await this.#deps.policy.templates.get(name, language).catch(() => undefined);
-      code =
-        found?.status === "PAUSED"
-          ? "template-paused"
-          : found?.status === "DISABLED"
-            ? "template-disabled"
-            : undefined;
+      code = templateStopCode(found?.status);
       why = `the template guard sees it ${found?.status}`;
     }
-    if (!code) return false;
-    this.#stop(`template "${name}" (${language}) can no longer be sent: ${why}`, code);
-    return true;
+    return code && { reason: templateGone(this.#options.template, why), code, beforeRelease: true };
   }
 
-  #storeDown(index: number, to: string, error: unknown): CampaignResult {
-    this.#stop(`a state store is unavailable: ${describeError(error)}`, "store-unavailable");
-    return { index, to, status: "deferred", reason: "store-unavailable", error: error as WhatsAppError };
-  }
-
-  #pauseFor(ms: number, reason: string) {
-    const { clock } = this.#deps;
-    const until = clock.now() + ms;
-    if (this.#pause && this.#pause.until >= until) return;
-    const from = clock.now();
-    const gate = clock.sleep(ms, this.#halt.signal).catch(() => undefined); // stopping ends it
-    this.#pause = { until, reason, gate };
-    const last = this.#pauses.at(-1);
-    if (last && last.reason === reason && last.until >= from) last.until = until;
-    else this.#pauses.push({ reason, from, until });
-    this.#emitProgress("paused", true);
+  /** A store failed outside a send: the recipient is deferred and the run stops. */
+  #storeDown(error: unknown): Outcome {
+    const { outcome, stop } = storeUnavailable(error);
+    this.#stop(stop.reason, stop.code);
+    return outcome;
   }
 
   /** Count a result, hand it to the iterator (waiting while its buffer is full), report progress. */
   async #deliver(result: CampaignResult): Promise<void> {
-    const c = this.#counts;
-    c.done++;
-    switch (result.status) {
-      case "sent":
-        c.sent++;
-        break;
-      case "held":
-        c.held++;
-        this.#held.set(result.correlationId, result);
-        break;
-      case "refused":
-        c.refused++;
-        bump(c.refusedBy, result.reason);
-        break;
-      case "failed":
-        c.failed++;
-        bump(c.failedBy, result.code);
-        break;
-      case "unknown":
-        c.unknown++;
-        break;
-      case "skipped":
-        c.skipped++;
-        bump(c.skippedBy, result.reason);
-        break;
-      case "deferred":
-        c.deferred++;
-        bump(c.deferredBy, result.reason);
-        break;
-      case "invalid":
-        c.invalid++;
-        break;
+    countResult(this.#counts, result);
+    if (result.status === "held") this.#held.add(result);
+    const now = this.#deps.clock.now();
+    if (now - this.#lastProgressAt >= this.#interval) {
+      this.#emitProgress(this.#pauses.at(now) ? "paused" : "running", false);
     }
-    if (this.#clockDue()) this.#emitProgress(this.#pausedNow() ? "paused" : "running", false);
-    if (!this.#iterating) return;
-    this.#buffer.push(result);
-    this.#wakeConsumer();
-    while (this.#iterating && !this.#unbounded && this.#buffer.length > BUFFER) {
-      await new Promise<void>((resolve) => this.#wakeProducers.push(resolve));
-    }
-  }
-
-  #pausedNow(): boolean {
-    return this.#pause !== undefined && this.#deps.clock.now() < this.#pause.until;
-  }
-
-  #clockDue(): boolean {
-    return this.#deps.clock.now() - this.#lastProgressAt >= this.#interval;
+    await this.#channel.push(result);
   }
 
   #emitProgress(state: CampaignProgress["state"], force: boolean) {
     const now = this.#deps.clock.now();
     if (!force && now - this.#lastProgressAt < this.#interval) return;
     this.#lastProgressAt = now;
-    // The pace over the last few seconds: a sliding-window throughput admits bursts, so a single
-    // short interval would swing between far above and far below the real rate.
-    const samples = this.#samples;
-    samples.push({ at: now, sent: this.#counts.sent });
-    while (samples.length > 2 && samples[1]!.at <= now - PACE_WINDOW_MS) samples.shift();
-    const oldest = samples[0]!;
-    // Over at least a second: Meta's limits are per second, and a burst is not a rate.
-    const perSecond = ((this.#counts.sent - oldest.sent) * 1000) / Math.max(1000, now - oldest.at);
+    const perSecond = this.#pace?.perSecond(now, this.#counts.sent) ?? 0;
     void this.#noteSlowdown(now);
     if (this.#events.listenerCount("progress") === 0) return;
-    const elapsedMs = now - this.#startedAt;
-    const progress: CampaignProgress = {
+    const progress = progressOf({
       id: this.id,
       state,
-      ...structuredClone(this.#counts),
-      elapsedMs,
-      perSecond: Math.round(perSecond * 10) / 10,
-    };
-    if (this.#total !== undefined) {
-      progress.total = this.#total;
-      const rate = elapsedMs > 0 ? this.#counts.done / elapsedMs : 0;
-      if (rate > 0 && state !== "finished" && state !== "stopped")
-        progress.etaMs = Math.round(Math.max(0, this.#total - this.#counts.done) / rate);
-    }
-    if (this.#pause && now < this.#pause.until) {
-      progress.pausedUntil = this.#pause.until;
-      progress.pauseReason = this.#pause.reason;
-    }
+      counts: this.#counts,
+      now,
+      startedAt: this.#startedAt,
+      perSecond,
+      total: this.#total,
+      pause: this.#pauses.at(now),
+    });
     this.#emit("progress", progress);
   }
 

@@ -55,6 +55,7 @@ export type PolicyErrorCode =
   | "policy_messaging_limit"
   | "policy_warm_up";
 
+// Laid out like GraphApiError on purpose: each error family has its code union, family and fields.
 export class PolicyViolationError extends WhatsAppError {
   /** One literal per subclass (`policy_consent_required`, …); see {@link PolicyErrorCode}. */
   readonly code: PolicyErrorCode = "policy_violation";

@@ -1,6 +1,5 @@
 import { ConsentSupersededError, ConsentWithdrawnByUserError } from "../errors/consent.js";
 import { isValidationError, ValidationError } from "../errors/validation.js";
-import { maskPhone } from "../internal/redact.js";
 import type { Clock } from "../state/clock.js";
 import {
   type ConsentEvent,
@@ -13,90 +12,26 @@ import {
   personHistory,
 } from "../state/consent.js";
 import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
+import type { SessionWindowStore } from "../state/session-windows.js";
 import {
-  lastInboundOf,
-  type SessionWindowStore,
-  windowClosesAt,
-  windowOpen,
-} from "../state/session-windows.js";
-import { parseRecipient } from "./recipient.js";
+  type ConsentOptions,
+  DEFAULT_OPT_IN_KEYWORDS,
+  DEFAULT_OPT_OUT_KEYWORDS,
+  DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
+  normalizeKeyword,
+} from "./keywords.js";
+import { requireRecipientKey } from "./recipient.js";
 
-/** Opt-out words, compared after removing case, accents, punctuation and extra spaces. */
-export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = [
-  "STOP",
-  "STOPALL",
-  "UNSUBSCRIBE",
-  "CANCEL",
-  "END",
-  "QUIT",
-  "REVOKE",
-  "OPTOUT",
-  "OPT OUT",
-  "PARAR",
-  "SAIR",
-  "CANCELAR",
-  "BAJA",
-  "DETENER",
-  "ARRET",
-  "ARRETER",
-  "STOPPEN",
-  "ABMELDEN",
-  "ANNULLA",
-  "DISISCRIVI",
-  // The forms people type as often: the polite imperative, the whole phrase.
-  "DISISCRIVITI",
-  "ARRETEZ",
-  "DAR DE BAJA",
-  "DARME DE BAJA",
-];
-/**
- * The text of Meta's marketing opt-out quick-reply button, as a tap reports it. A tap on a
- * button with one of these texts withdraws marketing consent.
- */
-export const DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS: readonly string[] = ["Stop promotions"];
-
-/** Re-subscribe words. */
-export const DEFAULT_OPT_IN_KEYWORDS: readonly string[] = [
-  "START",
-  "UNSTOP",
-  "RESUME",
-  "SUBSCRIBE",
-  "ALTA",
-  "REANUDAR",
-  "VOLTAR",
-];
-
-export interface ConsentOptions {
-  /** Replaces the default opt-out words. */
-  optOutKeywords?: string[];
-  /** Replaces the default re-subscribe words. */
-  optInKeywords?: string[];
-  /** Quick-reply payloads that mean "unsubscribe" (e.g. a template's "Stop promotions" button). */
-  unsubscribePayloads?: string[];
-  /**
-   * Quick-reply button texts whose tap means "unsubscribe from marketing", whatever the payload.
-   * Replaces the default, Meta's marketing opt-out button.
-   * @default ["Stop promotions"]
-   */
-  unsubscribeButtonTexts?: string[];
-}
-
-/**
- * A keyword as a person means it, however it was typed: compatibility forms folded (NFKC:
- * fullwidth `ＳＴＯＰ`, mathematical `𝐒𝐓𝐎𝐏`, ligatures), accents removed, case folded, invisible
- * characters (zero-width spaces, joiners, direction marks, Hangul fillers), punctuation and
- * spaces dropped: "¡Párar!" → "PARAR", "S\u200BTOP" → "STOP", "Stop all." → "STOPALL",
- * "opt out" → "OPTOUT".
- */
-export function normalizeKeyword(text: string): string {
-  return text
-    .normalize("NFKC")
-    .normalize("NFD")
-    .replace(/[\p{M}\p{Cf}\u115F\u1160\u3164\uFFA0]/gu, "")
-    .toLowerCase()
-    .toUpperCase()
-    .replace(/[^\p{L}\p{N}]/gu, "");
-}
+// The words and buttons that opt a user out or back in, and how a reply is compared to them.
+export {
+  type ConsentOptions,
+  DEFAULT_OPT_IN_KEYWORDS,
+  DEFAULT_OPT_OUT_KEYWORDS,
+  DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
+  normalizeKeyword,
+} from "./keywords.js";
+// `wa.sessions` lives beside `wa.consent`'s module.
+export { Sessions } from "./sessions.js";
 
 export interface ConsentImportRecord {
   /** The user: a phone number in international format, or a BSUID. */
@@ -342,7 +277,7 @@ export class Consent {
 
   /** Whether the recipient currently consents to a scope, and which event decided it. */
   async status(recipient: string, scope: ConsentScope): Promise<ConsentStatus> {
-    return consentStatus(await this.#history(key(recipient)), scope, this.clock.now());
+    return consentStatus(await this.#history(requireRecipientKey(recipient)), scope, this.clock.now());
   }
 
   /**
@@ -350,7 +285,7 @@ export class Consent {
    * Meta linked to it (phone number, BSUIDs; each event's `key` says which).
    */
   history(recipient: string): Promise<ConsentEvent[]> {
-    return this.#history(key(recipient));
+    return this.#history(requireRecipientKey(recipient));
   }
 
   /** The person's ledger across their identifiers. */
@@ -376,7 +311,7 @@ export class Consent {
     signal: InboundSignal,
   ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
     const at = signal.at ?? this.clock.now();
-    const k = key(signal.from);
+    const k = requireRecipientKey(signal.from);
     if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
     // A tap on an unsubscribe button: by its payload, or by its text (Meta's "Stop promotions").
     const tapped =
@@ -445,7 +380,7 @@ export class Consent {
       );
     }
     const event: ConsentEvent = {
-      key: key(recipient),
+      key: requireRecipientKey(recipient),
       action,
       scope: details.scope,
       source: details.source,
@@ -532,36 +467,4 @@ function decideGrant(
   // no withdrawal deciding its scope, so the same grant on file at another time makes it a
   // re-import of an unchanged CRM row: nothing to add.
   return time === "now" ? { kind: "record" } : duplicate(history, event, time === "undated");
-}
-
-function key(recipient: string): string {
-  const parsed = parseRecipient(recipient);
-  if (!parsed)
-    throw new ValidationError(
-      `Invalid recipient ${maskPhone(String(recipient))}: expected a phone number in international format or a BSUID`,
-    );
-  return parsed.key;
-}
-
-/** `wa.sessions`: the 24-hour customer service windows. */
-export class Sessions {
-  constructor(
-    private readonly windows: SessionWindowStore,
-    private readonly clock: Clock,
-    private readonly safetyMarginMs: number,
-    private readonly identity: IdentityStore = new MemoryIdentityStore(),
-  ) {}
-
-  /** A user wrote (or called): open or refresh their window. Webhooks do this for you. */
-  async recordInbound(from: string, at?: number): Promise<void> {
-    await this.windows.recordInbound(key(from), at ?? this.clock.now());
-  }
-
-  /** Whether a free-form message may be sent now, and until when. */
-  async status(recipient: string): Promise<{ open: boolean; lastInboundAt?: number; expiresAt?: number }> {
-    const last = await lastInboundOf(this.windows, await this.identity.aliases(key(recipient)));
-    if (last === undefined) return { open: false };
-    const expiresAt = windowClosesAt(last, this.safetyMarginMs) as number;
-    return { open: windowOpen(last, this.clock.now(), this.safetyMarginMs), lastInboundAt: last, expiresAt };
-  }
 }

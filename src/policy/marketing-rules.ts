@@ -6,7 +6,7 @@
  */
 import type { TemplateMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
-import { normalizeKeyword } from "./consent.js";
+import { normalizeKeyword } from "./keywords.js";
 import { loadedNumbering, loadNumbering } from "./numbering.js";
 
 /** `policy.template` options for marketing templates. */
@@ -68,6 +68,7 @@ export function optOutOffer(
   words: OptOutVocabulary,
 ): string | undefined {
   // What the template offers by itself is read once per template (a campaign sends it many times).
+  // A two-level get-or-create, like client.ts's listener wrappers: six lines, not worth a helper.
   let perTemplate = offers.get(words);
   if (!perTemplate) {
     perTemplate = new WeakMap();

@@ -4,7 +4,7 @@ import type {
   CheckpointEntry,
   PendingCheckpoint,
 } from "../state/campaign-checkpoints.js";
-import { type RedisRunner, script } from "./client.js";
+import { type RedisRunner, type Script, script } from "./client.js";
 import { decodeCheckpoint } from "./decode.js";
 import { DAY, FAILURE_PATH } from "./shared.js";
 
@@ -81,13 +81,9 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
       : decodeCheckpoint(cur, "campaigns.claim", `${this.prefix + campaign} ${key}`);
   }
 
+  // settle, release and releasePending: the CampaignCheckpointStore signatures, each one script.
   async settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void> {
-    await this.redis.run(
-      CHECKPOINT_SET,
-      [this.prefix + campaign],
-      [key, JSON.stringify(entry), this.ttlMs],
-      "campaigns.settle",
-    );
+    await this.#write(CHECKPOINT_SET, campaign, key, entry, "campaigns.settle");
   }
 
   async release(
@@ -95,12 +91,7 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
     key: string,
     entry: CheckpointEntry & { state: "released" },
   ): Promise<void> {
-    await this.redis.run(
-      CHECKPOINT_RELEASE,
-      [this.prefix + campaign],
-      [key, JSON.stringify(entry), this.ttlMs],
-      "campaigns.release",
-    );
+    await this.#write(CHECKPOINT_RELEASE, campaign, key, entry, "campaigns.release");
   }
 
   async releasePending(
@@ -108,13 +99,24 @@ export class RedisCampaignCheckpointStore implements CampaignCheckpointStore {
     key: string,
     entry: CheckpointEntry & { state: "released" },
   ): Promise<boolean> {
-    const done = await this.redis.run(
+    const done = await this.#write(
       CHECKPOINT_RELEASE_PENDING,
-      [this.prefix + campaign],
-      [key, JSON.stringify(entry), this.ttlMs],
+      campaign,
+      key,
+      entry,
       "campaigns.releasePending",
     );
     return Number(done) === 1;
+  }
+
+  /** Run a script that writes `entry` at `key` of the campaign's hash (and renews its TTL). */
+  #write(script: Script, campaign: string, key: string, entry: CheckpointEntry, operation: string) {
+    return this.redis.run(
+      script,
+      [this.prefix + campaign],
+      [key, JSON.stringify(entry), this.ttlMs],
+      operation,
+    );
   }
 
   /** HSCAN in steps of 1,000 fields: Redis is never blocked for a whole large campaign. */

@@ -11,6 +11,7 @@ const LRANGE = script(`return redis.call('LRANGE', KEYS[1], 0, -1)`);
  */
 export class RedisConsentStore implements ConsentStore {
   readonly #key: (id: string) => string;
+  // The constructor every keyed Redis store has (a runner and a key prefix or function).
   constructor(
     private readonly redis: RedisRunner,
     key: KeyOf,

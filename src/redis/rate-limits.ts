@@ -92,6 +92,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.#share = 1 / instances;
   }
 
+  // The signature of RateLimitStore.window (and take below), as every store spells it out.
   async window(
     key: string,
     limit: number,

@@ -143,6 +143,7 @@ export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
     return undefined;
   }
 
+  // settle and release are one write in memory; they stay two methods of the store interface.
   async settle(campaign: string, key: string, entry: CheckpointEntry & { state: "sent" }): Promise<void> {
     this.#of(campaign).set(key, { ...entry });
   }

@@ -1,16 +1,24 @@
 import { MEDIA_HEAD_BYTES, mediaProblem } from "../api/media-limits.js";
-import { graphCodeInfo } from "../errors/graph-codes.js";
 import type { Clock } from "../state/clock.js";
 import { systemClock } from "../state/clock.js";
 import type { TransportRequest, TransportResponse } from "../transport/types.js";
 import { FakeBlockList } from "./fake-block-list.js";
 import { blockUsersErrorResponse, errorResponse, type FakeErrorSpec, jsonResponse } from "./fake-errors.js";
+import {
+  type DropMode,
+  deliveryError,
+  FakeFaults,
+  type FakeOperation,
+  type FaultOptions,
+} from "./fake-faults.js";
 import { type FakeEntityHealth, FakeHealth, type FakeHealthEntity } from "./fake-health.js";
 import { type FakeDeliveryError, FakeMessaging } from "./fake-messaging.js";
 import { type FakeBusinessProfile, handleProfile } from "./fake-profile.js";
 import { FakeTemplates } from "./fake-template-store.js";
 import { FakeUploads } from "./fake-uploads.js";
 import { FakeWebhooks } from "./fake-webhooks.js";
+
+export type { DropMode, FakeOperation, FaultOptions } from "./fake-faults.js";
 
 export interface FakeCloudApiOptions {
   /** The token requests must carry; anything else gets 190. @default "test-token" */
@@ -62,52 +70,6 @@ export interface FakePhoneNumberState {
   webhook_configuration: { application: string };
 }
 
-export type DropMode = "before_write" | "after_request";
-
-/**
- * The kinds of request the fake tells apart, for fault injection:
- * - `send` — `POST /<PHONE_NUMBER_ID>/messages` carrying a message (not a read receipt);
- * - `read` — the same endpoint marking a message read or showing a typing indicator;
- * - `templates` — `/<WABA_ID>/message_templates` and `/<TEMPLATE_ID>` (list, create, get, delete);
- * - `block_users` — `/<PHONE_NUMBER_ID>/block_users`;
- * - `media` — uploads, media lookups and downloads;
- * - `phone_number` — `GET /<PHONE_NUMBER_ID>` (health, messaging limit) and its business profile;
- * - `any` — every request.
- */
-export type FakeOperation = "send" | "read" | "templates" | "block_users" | "media" | "phone_number" | "any";
-
-interface Fault {
-  remaining: number;
-  spec?: FakeErrorSpec;
-  drop?: DropMode;
-  async?: boolean;
-  operations?: ReadonlySet<FakeOperation>;
-  match?: (request: TransportRequest) => boolean;
-}
-
-export interface FaultOptions {
-  /**
-   * Which kind of request the fault is for (one, or several). Other requests pass untouched and
-   * do not count. Without `operation` and `match` the fault is for sends: a failure aimed at
-   * `sendTemplate` hits the send, not the template list the policy fetches before it.
-   * @default "send" (or "any" when only `match` is given)
-   * @example fake.failNext(1, 80007, { operation: "templates" })
-   */
-  operation?: FakeOperation | readonly FakeOperation[];
-  /**
-   * Your own predicate over the request (method, url, headers, body); with `operation` both must
-   * accept it. Given alone, it decides by itself, for requests of any kind.
-   * @example { match: (r) => String(r.body).includes("16505551234") }
-   */
-  match?: (request: TransportRequest) => boolean;
-  /**
-   * `failNext` only: Meta accepts the send (200 and a `wamid`) and reports this error later in
-   * a `failed` status webhook — as it does for 131026, 131047, 131049, 131050. Sends only.
-   * @default false
-   */
-  async?: boolean;
-}
-
 /**
  * An in-memory simulation of the WhatsApp Cloud API: it keeps state and enforces Meta's rules
  * with Meta's error payloads. Plug it in with `fakeTransport(fake)` or serve it with
@@ -137,7 +99,8 @@ export class FakeCloudApi {
   /** Every request handled, in order (method and path only). */
   readonly requests: Array<{ method: string; path: string; at: number }> = [];
   readonly #authorization: string;
-  #faults: Fault[] = [];
+  readonly #faults = new FakeFaults();
+  readonly #operationOf = (request: TransportRequest, body: unknown) => this.operationOf(request, body);
   #latencyMs = 0;
   readonly #media = new Map<string, { data: Uint8Array; mimeType: string }>();
   #mediaSeq = 0;
@@ -287,17 +250,7 @@ export class FakeCloudApi {
    * in a status webhook.
    */
   failNext(count: number, error: number | FakeErrorSpec, options: FaultOptions = {}): this {
-    const spec = typeof error === "number" ? { code: error } : error;
-    const fault: Fault = { remaining: count, spec, ...target(options) };
-    if (options.async) {
-      // Only a send can be accepted and fail later: with `match` alone, still only sends.
-      const ops = fault.operations ?? new Set<FakeOperation>(["send"]);
-      if (ops.size !== 1 || !ops.has("send"))
-        throw new Error('FakeCloudApi.failNext: { async: true } is for sends only (operation: "send")');
-      fault.operations = ops;
-      fault.async = true;
-    }
-    this.#faults.push(fault);
+    this.#faults.failNext(count, error, options);
     return this;
   }
 
@@ -307,13 +260,13 @@ export class FakeCloudApi {
    * the connection drops before the response (outcome unknown).
    */
   dropNext(count: number, mode: DropMode, options: Omit<FaultOptions, "async"> = {}): this {
-    this.#faults.push({ remaining: count, drop: mode, ...target(options) });
+    this.#faults.dropNext(count, mode, options);
     return this;
   }
 
   /** Forget every fault queued by `failNext` and `dropNext` that has not fired yet. */
   clearFaults(): this {
-    this.#faults = [];
+    this.#faults.clear();
     return this;
   }
 
@@ -325,8 +278,8 @@ export class FakeCloudApi {
 
   /** @internal Used by transports: consumes a drop fault for this request, if one applies. */
   takeDrop(request: TransportRequest): DropMode | undefined {
-    if (!this.#faults.some((f) => f.drop !== undefined)) return undefined;
-    return this.#take(request, (f) => f.drop !== undefined, parseBodyOnce(request))?.drop;
+    if (!this.#faults.hasDrops) return undefined;
+    return this.#faults.take(request, "drop", parseBodyOnce(request), this.#operationOf)?.drop;
   }
 
   /** Which kind of request this is (see {@link FakeOperation}). */
@@ -367,7 +320,7 @@ export class FakeCloudApi {
       });
     }
     const body = await readJson(request);
-    const fault = this.#take(request, (f) => f.spec !== undefined, body);
+    const fault = this.#faults.take(request, "error", body, this.#operationOf);
     let failWith: FakeDeliveryError | undefined;
     if (fault?.spec && fault.async) failWith = deliveryError(fault.spec);
     else if (fault?.spec)
@@ -416,23 +369,6 @@ export class FakeCloudApi {
       message: "Invalid parameter",
       details: `Object with ID '${id}' does not exist`,
     });
-  }
-
-  #take(request: TransportRequest, kind: (f: Fault) => boolean, body: unknown): Fault | undefined {
-    if (this.#faults.length === 0) return undefined;
-    let operation: FakeOperation | undefined | null = null;
-    const fault = this.#faults.find((f) => {
-      if (!kind(f) || f.remaining <= 0) return false;
-      if (f.operations && !f.operations.has("any")) {
-        if (operation === null) operation = this.operationOf(request, body);
-        if (operation === undefined || !f.operations.has(operation)) return false;
-      }
-      return !f.match || f.match(request);
-    });
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault);
-    return fault;
   }
 
   #phoneNumber(fields: string | null): TransportResponse {
@@ -507,21 +443,6 @@ export class FakeCloudApi {
     if (!media) return { status: 404, headers: { "content-type": "text/plain" }, body: "Not found" };
     return { status: 200, headers: { "content-type": media.mimeType }, body: media.data };
   }
-}
-
-/** The operations and predicate a fault applies to: sends by default, anything `match` accepts alone. */
-function target(options: FaultOptions): Pick<Fault, "operations" | "match"> {
-  const out: Pick<Fault, "operations" | "match"> = {};
-  if (options.match) out.match = options.match;
-  const op = options.operation ?? (options.match ? undefined : "send");
-  if (op !== undefined) out.operations = new Set(typeof op === "string" ? [op] : op);
-  return out;
-}
-
-/** An injected Graph error as Meta reports it in a `failed` status. */
-function deliveryError(spec: FakeErrorSpec): FakeDeliveryError {
-  const title = spec.message ?? graphCodeInfo(spec.code).title;
-  return { code: spec.code, title, details: spec.details ?? title };
 }
 
 /** The JSON body of a request, for telling a send from a read receipt before the fake handles it. */

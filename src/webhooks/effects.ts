@@ -8,26 +8,22 @@ import type { Account } from "../api/phone-numbers.js";
 import { isStoreUnavailableError } from "../errors/store.js";
 import { campaignOf } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
-import { isBsuid } from "../internal/recipients.js";
 import type { Consent, Sessions } from "../policy/consent.js";
 import type { PolicyState } from "../policy/learn.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { TemplateUpdate } from "../policy/template-cache.js";
-import type { RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
+import { applyAccountUpdate, applyQualityUpdate } from "./account-effects.js";
 import type {
-  AccountUpdateEvent,
-  AccountWarningEvent,
   MessageEvent,
   OptInEvent,
   OptOutEvent,
-  QualityUpdateEvent,
   StatusEvent,
   TemplateUpdateEvent,
-  UserIdUpdateEvent,
   WebhookEvent,
 } from "./events.js";
-import { type ParsedEvent, type ParsedItem, toMs } from "./parse.js";
+import { IDENTITY_CHANGES, identityChange, systemPrevious } from "./identity-change.js";
+import type { ParsedEvent, ParsedItem } from "./parse.js";
 import type { CampaignSignals } from "./signals.js";
 
 export interface EffectDeps {
@@ -48,10 +44,6 @@ export interface EffectDeps {
   logger?: Logger;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
-/** How long marketing stays slowed after an ACCOUNT_VIOLATION (Meta sends no lift for it). */
-const VIOLATION_SLOWDOWN_MS = 7 * DAY;
-
 /** Template status events → the status the template guard sees; null: no status change. */
 const TEMPLATE_STATUS: Record<string, string | null> = {
   APPROVED: "APPROVED",
@@ -71,25 +63,6 @@ const TEMPLATE_STATUS: Record<string, string | null> = {
   UNARCHIVED: "APPROVED",
   FLAGGED: null,
 };
-
-/**
- * `account_update` restriction types → what they stop; null: nothing wa-guard sends (adding phone
- * numbers, calling). A type not listed here stops business-initiated messages until Meta's
- * expiration — the strict reading of a restriction wa-guard does not know yet.
- */
-const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
-  RESTRICTED_BIZ_INITIATED_MESSAGING: "business_initiated",
-  RESTRICTED_CUSTOMER_INITIATED_MESSAGING: "customer_initiated",
-  RESTRICTED_UTILITY_TEMPLATES: "utility",
-  RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES: "utility",
-  RESTRICTED_ADD_PHONE_NUMBER_ACTION: null,
-};
-
-function restrictionScope(type: string): RestrictionScope | null {
-  // Own keys only: a type named "constructor" or "__proto__" is unknown, not Object's property.
-  if (Object.hasOwn(RESTRICTION_SCOPE, type)) return RESTRICTION_SCOPE[type] ?? null;
-  return /CALL/.test(type) ? null : "business_initiated";
-}
 
 /** Applies one parsed event to policy state; pushes the events to deliver to listeners. */
 export class WebhookEffects {
@@ -126,40 +99,27 @@ export class WebhookEffects {
   }
 
   async #effects(event: ParsedEvent, out: WebhookEvent[]): Promise<void> {
+    // A preference change becomes an optOut/optIn event only once the ledger has it; every
+    // other event is delivered as parsed, before the events its effects add.
+    if (event.kind === "preference") return this.#preference(event, out);
+    out.push(event);
     switch (event.kind) {
       case "message":
-        out.push(event);
-        await this.#message(event, out);
-        return;
+        return this.#message(event, out);
       case "status":
-        out.push(event);
-        await this.#status(event, out);
-        return;
-      case "preference":
-        await this.#preference(event, out);
-        return;
-      case "userIdUpdate":
-        out.push(event);
-        return;
+        return this.#status(event, out);
       case "error":
-        out.push(event);
         for (const e of event.errors) await this.deps.state.learnFromCode(e.code);
         return;
       case "templateUpdate":
-        out.push(event);
         await this.#template(event);
         this.deps.campaignSignals?.emit("templateUpdate", event);
         return;
       case "accountUpdate":
-        out.push(event);
-        await this.#accountUpdate(event, out);
-        return;
+        return applyAccountUpdate(this.deps, event, out);
       case "qualityUpdate":
-        out.push(event);
-        await this.#quality(event);
-        return;
+        return applyQualityUpdate(this.deps, event);
       case "call":
-        out.push(event);
         if (
           event.from !== undefined &&
           event.direction !== "BUSINESS_INITIATED" &&
@@ -171,8 +131,6 @@ export class WebhookEffects {
             Math.min(event.timestamp, this.deps.clock.now()),
           );
         return;
-      default:
-        out.push(event);
     }
   }
 
@@ -395,131 +353,6 @@ export class WebhookEffects {
     if (event.quality !== undefined) update.quality = event.quality;
     await this.deps.state.templates.applyUpdate(update, event.timestamp);
   }
-
-  async #accountUpdate(event: AccountUpdateEvent, out: WebhookEvent[]): Promise<void> {
-    const { account, state } = this.deps;
-    // When Meta says it happened. A restriction Meta did not stamp is taken as happening now (the
-    // strict reading); a lift it did not stamp cannot be ordered, so it lifts nothing — use
-    // wa.account.clearRestriction() once you know.
-    const at = event.timestamp ?? this.deps.clock.now();
-    const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY;
-    const v = event.value as {
-      restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
-      ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
-      violation_info?: { violation_type?: string };
-      max_daily_conversations_per_business?: unknown;
-      max_daily_conversation_per_phone?: unknown;
-    };
-    // An account_update is about the WABA: what it restricts, it restricts for every number of it.
-    switch (event.event) {
-      case "ACCOUNT_RESTRICTION":
-        for (const r of v.restriction_info ?? []) {
-          const scope = restrictionScope(r.restriction_type);
-          if (!scope) continue;
-          await account.restrict({
-            level: "waba",
-            scope,
-            source: `account_update:${r.restriction_type}`,
-            since: at,
-            ...(r.expiration !== undefined && { until: toMs(r.expiration, at) }),
-          });
-        }
-        return;
-      case "DISABLED_UPDATE": {
-        const state = v.ban_info?.waba_ban_state;
-        if (state === "DISABLE")
-          await account.restrict({
-            scope: "all",
-            source: "account_update:DISABLED_UPDATE",
-            since: at,
-            level: "waba",
-          });
-        else if (state === "REINSTATE") {
-          await account.clearRestriction("all", liftAt);
-          // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
-          await account.clearRestriction("marketing_slow", liftAt, "account_update:SCHEDULE_FOR_DISABLE");
-        } else if (state === "SCHEDULE_FOR_DISABLE") {
-          // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
-          await account.restrict({
-            level: "waba",
-            scope: "marketing_slow",
-            source: "account_update:SCHEDULE_FOR_DISABLE",
-            since: at,
-          });
-          out.push(
-            warning(event, "SCHEDULE_FOR_DISABLE", {
-              reason: `Meta scheduled this account to be disabled${v.ban_info?.waba_ban_date ? ` on ${v.ban_info.waba_ban_date}` : ""}`,
-              ...(v.ban_info?.waba_ban_date !== undefined && { banDate: v.ban_info.waba_ban_date }),
-            }),
-          );
-        }
-        return;
-      }
-      case "ACCOUNT_VIOLATION": {
-        const type = v.violation_info?.violation_type;
-        await account.restrict({
-          level: "waba",
-          scope: "marketing_slow",
-          source: `account_update:ACCOUNT_VIOLATION${type ? `:${type}` : ""}`,
-          since: at,
-          until: at + VIOLATION_SLOWDOWN_MS,
-        });
-        out.push(
-          warning(event, "ACCOUNT_VIOLATION", {
-            reason: `Meta recorded a policy violation${type ? ` (${type})` : ""}`,
-            ...(type !== undefined && { violationType: type }),
-          }),
-        );
-        return;
-      }
-      case "ACCOUNT_DELETED":
-      case "ACCOUNT_OFFBOARDED":
-        await account.restrict({
-          scope: "all",
-          source: `account_update:${event.event}`,
-          since: at,
-          level: "waba",
-        });
-        return;
-      case "ACCOUNT_RECONNECTED":
-        await account.clearRestriction("all", liftAt);
-        return;
-      case "CAPABILITY_UPDATE": {
-        setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
-        return;
-      }
-    }
-  }
-
-  async #quality(event: QualityUpdateEvent): Promise<void> {
-    const at = event.timestamp ?? this.deps.clock.now();
-    const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see #accountUpdate
-    // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
-    // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
-    setLimit(this.deps.state, event.messagingLimit);
-    if (event.event === "FLAGGED") {
-      await this.deps.account.restrict({
-        scope: "marketing",
-        source: "phone_number_quality_update:FLAGGED",
-        since: at,
-      });
-    } else if (event.event === "UNFLAGGED") await this.deps.account.clearRestriction("marketing", liftAt);
-  }
-}
-
-/** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
-function setLimit(state: PolicyState, limit: unknown): void {
-  if (typeof limit === "number") state.setMessagingLimit(`TIER_${limit}`);
-  else if (typeof limit === "string") state.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
-}
-
-function warning(
-  event: AccountUpdateEvent,
-  kind: string,
-  details: Pick<AccountWarningEvent, "reason" | "banDate" | "violationType">,
-): AccountWarningEvent {
-  const { kind: _, event: __, ...source } = event;
-  return { ...source, kind: "accountWarning", warning: kind, ...details };
 }
 
 /** A user-preference change as listeners see it (an `optOut` or `optIn` event). */
@@ -535,52 +368,6 @@ export function preferenceEvent(
     timestamp: event.timestamp,
   };
   return stop ? { kind: "optOut", ...base } : { kind: "optIn", ...base, granted };
-}
-
-/** System message types that announce a changed identifier. */
-const IDENTITY_CHANGES = new Set(["user_changed_user_id", "user_changed_number", "customer_changed_number"]);
-
-/**
- * The BSUIDs a `user_changed_user_id` body names ("… changed from <old> to <new>"), read from its
- * end (a profile name before it cannot inject one), and only when both are BSUIDs.
- */
-function bodyUserIds(body: string | undefined): [string, string] | undefined {
-  const m = /changed from (\S+) to (\S+?)\.?\s*$/.exec(body ?? "");
-  return m?.[1] && m[2] && isBsuid(m[1]) && isBsuid(m[2]) ? [m[1], m[2]] : undefined;
-}
-
-/** A system message's previous identifiers: `previous_user_id`, or (BSUIDs only) read from its body. */
-function systemPrevious(sys: MessageEvent["message"]["system"]): Array<string | undefined> {
-  if (!sys) return [];
-  const fromBody = sys.type === "user_changed_user_id" ? bodyUserIds(sys.body) : undefined;
-  return [sys.previous_user_id, sys.previous_parent_user_id, ...(fromBody ?? [])];
-}
-
-/** The `userIdUpdate` event for a system message about a changed identifier, if it is one. */
-function identityChange(event: MessageEvent): UserIdUpdateEvent | undefined {
-  const sys = event.message.system;
-  if (sys === undefined || !IDENTITY_CHANGES.has(sys.type ?? "")) return undefined;
-  const update: UserIdUpdateEvent = {
-    kind: "userIdUpdate",
-    field: event.field,
-    wabaId: event.wabaId,
-    timestamp: event.timestamp,
-    via: sys.type ?? "",
-  };
-  if (event.phoneNumberId !== undefined) update.phoneNumberId = event.phoneNumberId;
-  if (event.displayPhoneNumber !== undefined) update.displayPhoneNumber = event.displayPhoneNumber;
-  const [before, after] = bodyUserIds(sys.body) ?? [];
-  const previousUserId = sys.previous_user_id ?? (sys.type === "user_changed_user_id" ? before : undefined);
-  const userId = sys.user_id ?? (sys.type === "user_changed_user_id" ? after : undefined);
-  if (previousUserId !== undefined) update.previousUserId = previousUserId;
-  if (userId !== undefined) update.userId = userId;
-  if (sys.previous_parent_user_id !== undefined) update.previousParentUserId = sys.previous_parent_user_id;
-  if (sys.parent_user_id !== undefined) update.parentUserId = sys.parent_user_id;
-  const waId = sys.wa_id ?? sys.new_wa_id;
-  if (waId !== undefined) update.waId = waId;
-  if (sys.type !== "user_changed_user_id" && event.message.from !== undefined)
-    update.previousWaId = event.message.from;
-  return update;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

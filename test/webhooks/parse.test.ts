@@ -241,6 +241,23 @@ describe("webhook parsing", () => {
     });
   });
 
+  it("reads a field named like an object's own property as an unmodelled field", () => {
+    // The fields are looked up in a table: a name such as "constructor" must not find anything.
+    const events = wa.webhooks.parse({
+      object: "whatsapp_business_account",
+      entry: ["constructor", "__proto__", "toString", "hasOwnProperty"].map((field) => ({
+        id: "1",
+        changes: [{ field, value: { messages: [] } }],
+      })),
+    });
+    expect(events.map((e) => [e.kind, e.kind === "unknown" && e.field])).toEqual([
+      ["unknown", "constructor"],
+      ["unknown", "__proto__"],
+      ["unknown", "toString"],
+      ["unknown", "hasOwnProperty"],
+    ]);
+  });
+
   it("turns malformed elements into unknown events and keeps the rest", () => {
     const events = wa.webhooks.parse({
       object: "whatsapp_business_account",

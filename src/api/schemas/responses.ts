@@ -5,7 +5,8 @@ import { type HealthStatusPayload, healthStatusSchema } from "../health.js";
 
 /**
  * Response shapes. Every object is loose: unknown fields Meta adds later are kept, never a
- * reason to fail. Only the fields wa-guard relies on are required.
+ * reason to fail. Only the fields wa-guard relies on are required. Each response lists its own
+ * fields as Meta documents them, so runs of `z.optional(z.string())` repeat by design.
  */
 
 const code = lazy(() =>

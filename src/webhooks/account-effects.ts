@@ -1,0 +1,172 @@
+/**
+ * What Meta's account-level webhooks change: `account_update` (restrictions, bans, violations,
+ * the messaging limit) and `phone_number_quality_update` (the limit; FLAGGED slows marketing).
+ * Lifts and restrictions are ordered by Meta's timestamps, as every effect is.
+ */
+import type { Account } from "../api/phone-numbers.js";
+import type { PolicyState } from "../policy/learn.js";
+import type { RestrictionScope } from "../state/account-health.js";
+import type { Clock } from "../state/clock.js";
+import type { AccountUpdateEvent, AccountWarningEvent, QualityUpdateEvent, WebhookEvent } from "./events.js";
+import { toMs } from "./parse.js";
+
+/** What account effects change: the account's restrictions and the policy state's messaging limit. */
+export interface AccountEffectDeps {
+  account: Account;
+  state: PolicyState;
+  clock: Clock;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+/** How long marketing stays slowed after an ACCOUNT_VIOLATION (Meta sends no lift for it). */
+const VIOLATION_SLOWDOWN_MS = 7 * DAY;
+
+/**
+ * `account_update` restriction types → what they stop; null: nothing wa-guard sends (adding phone
+ * numbers, calling). A type not listed here stops business-initiated messages until Meta's
+ * expiration — the strict reading of a restriction wa-guard does not know yet.
+ */
+const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
+  RESTRICTED_BIZ_INITIATED_MESSAGING: "business_initiated",
+  RESTRICTED_CUSTOMER_INITIATED_MESSAGING: "customer_initiated",
+  RESTRICTED_UTILITY_TEMPLATES: "utility",
+  RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES: "utility",
+  RESTRICTED_ADD_PHONE_NUMBER_ACTION: null,
+};
+
+function restrictionScope(type: string): RestrictionScope | null {
+  // Own keys only: a type named "constructor" or "__proto__" is unknown, not Object's property.
+  if (Object.hasOwn(RESTRICTION_SCOPE, type)) return RESTRICTION_SCOPE[type] ?? null;
+  return /CALL/.test(type) ? null : "business_initiated";
+}
+
+/** What an `account_update` changes (see the module comment); a warning event for some. */
+export async function applyAccountUpdate(
+  deps: AccountEffectDeps,
+  event: AccountUpdateEvent,
+  out: WebhookEvent[],
+): Promise<void> {
+  const { account, state } = deps;
+  // When Meta says it happened. A restriction Meta did not stamp is taken as happening now (the
+  // strict reading); a lift it did not stamp cannot be ordered, so it lifts nothing — use
+  // wa.account.clearRestriction() once you know.
+  const at = event.timestamp ?? deps.clock.now();
+  const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY;
+  const v = event.value as {
+    restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
+    ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
+    violation_info?: { violation_type?: string };
+    max_daily_conversations_per_business?: unknown;
+    max_daily_conversation_per_phone?: unknown;
+  };
+  // An account_update is about the WABA: what it restricts, it restricts for every number of it.
+  switch (event.event) {
+    case "ACCOUNT_RESTRICTION":
+      for (const r of v.restriction_info ?? []) {
+        const scope = restrictionScope(r.restriction_type);
+        if (!scope) continue;
+        await account.restrict({
+          level: "waba",
+          scope,
+          source: `account_update:${r.restriction_type}`,
+          since: at,
+          ...(r.expiration !== undefined && { until: toMs(r.expiration, at) }),
+        });
+      }
+      return;
+    case "DISABLED_UPDATE": {
+      const state = v.ban_info?.waba_ban_state;
+      if (state === "DISABLE")
+        await account.restrict({
+          scope: "all",
+          source: "account_update:DISABLED_UPDATE",
+          since: at,
+          level: "waba",
+        });
+      else if (state === "REINSTATE") {
+        await account.clearRestriction("all", liftAt);
+        // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
+        await account.clearRestriction("marketing_slow", liftAt, "account_update:SCHEDULE_FOR_DISABLE");
+      } else if (state === "SCHEDULE_FOR_DISABLE") {
+        // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
+        await account.restrict({
+          level: "waba",
+          scope: "marketing_slow",
+          source: "account_update:SCHEDULE_FOR_DISABLE",
+          since: at,
+        });
+        out.push(
+          warning(event, "SCHEDULE_FOR_DISABLE", {
+            reason: `Meta scheduled this account to be disabled${v.ban_info?.waba_ban_date ? ` on ${v.ban_info.waba_ban_date}` : ""}`,
+            ...(v.ban_info?.waba_ban_date !== undefined && { banDate: v.ban_info.waba_ban_date }),
+          }),
+        );
+      }
+      return;
+    }
+    case "ACCOUNT_VIOLATION": {
+      const type = v.violation_info?.violation_type;
+      await account.restrict({
+        level: "waba",
+        scope: "marketing_slow",
+        source: `account_update:ACCOUNT_VIOLATION${type ? `:${type}` : ""}`,
+        since: at,
+        until: at + VIOLATION_SLOWDOWN_MS,
+      });
+      out.push(
+        warning(event, "ACCOUNT_VIOLATION", {
+          reason: `Meta recorded a policy violation${type ? ` (${type})` : ""}`,
+          ...(type !== undefined && { violationType: type }),
+        }),
+      );
+      return;
+    }
+    case "ACCOUNT_DELETED":
+    case "ACCOUNT_OFFBOARDED":
+      await account.restrict({
+        scope: "all",
+        source: `account_update:${event.event}`,
+        since: at,
+        level: "waba",
+      });
+      return;
+    case "ACCOUNT_RECONNECTED":
+      await account.clearRestriction("all", liftAt);
+      return;
+    case "CAPABILITY_UPDATE": {
+      setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
+      return;
+    }
+  }
+}
+
+/** What a `phone_number_quality_update` changes: the messaging limit, and FLAGGED restricts marketing. */
+export async function applyQualityUpdate(deps: AccountEffectDeps, event: QualityUpdateEvent): Promise<void> {
+  const at = event.timestamp ?? deps.clock.now();
+  const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see applyAccountUpdate
+  // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
+  // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
+  setLimit(deps.state, event.messagingLimit);
+  if (event.event === "FLAGGED") {
+    await deps.account.restrict({
+      scope: "marketing",
+      source: "phone_number_quality_update:FLAGGED",
+      since: at,
+    });
+  } else if (event.event === "UNFLAGGED") await deps.account.clearRestriction("marketing", liftAt);
+}
+
+/** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
+function setLimit(state: PolicyState, limit: unknown): void {
+  if (typeof limit === "number") state.setMessagingLimit(`TIER_${limit}`);
+  else if (typeof limit === "string") state.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
+}
+
+function warning(
+  event: AccountUpdateEvent,
+  kind: string,
+  details: Pick<AccountWarningEvent, "reason" | "banDate" | "violationType">,
+): AccountWarningEvent {
+  const { kind: _, event: __, ...source } = event;
+  return { ...source, kind: "accountWarning", warning: kind, ...details };
+}

@@ -1,0 +1,115 @@
+/**
+ * What the webhook parser's modules share: the parsed event and item types, and the helpers that
+ * stamp an event with its source, key it, and turn what does not fit into an `unknown` event.
+ */
+import { nodeCrypto } from "../internal/node-crypto.js";
+import type {
+  AccountUpdateEvent,
+  CallEvent,
+  ErrorEvent,
+  MessageEvent,
+  QualityUpdateEvent,
+  StatusEvent,
+  TemplateUpdateEvent,
+  UnknownEvent,
+  UserIdUpdateEvent,
+  WebhookError,
+  WebhookSource,
+} from "./events.js";
+import type { Validator } from "./shape.js";
+
+/** A `user_preferences` entry; becomes an optOut or optIn event once the ledger has been updated. */
+export interface PreferenceChange extends WebhookSource {
+  kind: "preference";
+  user: string;
+  /** Every identifier Meta gave for the user (wa_id, BSUID, parent BSUID). */
+  ids: string[];
+  value: string;
+  category?: string;
+  timestamp: number;
+}
+
+export type ParsedEvent =
+  | MessageEvent
+  | StatusEvent
+  | TemplateUpdateEvent
+  | AccountUpdateEvent
+  | QualityUpdateEvent
+  | CallEvent
+  | ErrorEvent
+  | UnknownEvent
+  | UserIdUpdateEvent
+  | PreferenceChange;
+
+/** One event and the key that identifies its delivery (for de-duplication). */
+export interface ParsedItem {
+  key: string;
+  event: ParsedEvent;
+}
+
+export type Obj = Record<string, unknown>;
+export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Unix seconds (string or number) → ms; `fallback` when absent. */
+export function toMs(value: unknown, fallback: number): number {
+  const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : Number.NaN;
+  return Number.isFinite(n) ? n * 1000 : fallback;
+}
+
+export function webhookErrors(list: unknown): WebhookError[] {
+  if (!Array.isArray(list)) return [];
+  const out: WebhookError[] = [];
+  for (const e of list) {
+    if (!isObject(e)) continue;
+    const raw = e["code"];
+    const code = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
+    const item: WebhookError = { code: Number.isFinite(code) ? code : -1 };
+    if (typeof e["title"] === "string") item.title = e["title"];
+    if (typeof e["message"] === "string") item.message = e["message"];
+    if (typeof e["href"] === "string") item.href = e["href"];
+    const data = e["error_data"];
+    if (typeof data === "string") item.details = data;
+    else if (isObject(data) && typeof data["details"] === "string") item.details = data["details"];
+    out.push(item);
+  }
+  return out;
+}
+
+/** A stable short id for a change that has no id of its own. Ids, not payloads, are kept. */
+export function digest(value: unknown): string {
+  return nodeCrypto().createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
+}
+
+/**
+ * The event (a fresh literal) with the source fields added. Not an object spread: spreading the
+ * source was the slowest step of parsing, about 10 µs per event.
+ */
+export function withSource<T extends object>(source: WebhookSource, rest: T): WebhookSource & T {
+  const out = rest as T & WebhookSource;
+  out.field = source.field;
+  out.wabaId = source.wabaId;
+  if (source.phoneNumberId !== undefined) out.phoneNumberId = source.phoneNumberId;
+  if (source.displayPhoneNumber !== undefined) out.displayPhoneNumber = source.displayPhoneNumber;
+  return out;
+}
+
+export function unknown(reason: string, value: unknown, field?: string, wabaId?: string): ParsedItem {
+  const event: UnknownEvent = { kind: "unknown", reason, value };
+  if (field !== undefined) event.field = field;
+  if (wabaId !== undefined) event.wabaId = wabaId;
+  return { key: `u:${digest([field, value])}`, event };
+}
+
+export function parsed<T>(v: Pick<Validator<T>, "parse">, value: unknown): T | undefined {
+  return v.parse(value);
+}
+
+export function missing(v: Validator<unknown>, value: unknown, what: string): string {
+  const why = v.explain(value);
+  return why ? `${what}: ${why}` : what;
+}
+
+/** An element of a change that its schema does not accept: an `unknown` event saying why. */
+export function unfit(v: Validator<unknown>, raw: unknown, what: string, source: WebhookSource): ParsedItem {
+  return unknown(missing(v, raw, what), raw, source.field, source.wabaId);
+}

@@ -1,0 +1,130 @@
+/**
+ * The elements of a `messages` change as events: an inbound message (its text and reply id read
+ * from whichever type carries them), a message status (its pricing, its correlation id), and a
+ * call status, which is never taken for a message status.
+ */
+import type { CallEvent, MessageEvent, StatusEvent, StatusPricing, WebhookSource } from "./events.js";
+import {
+  isObject,
+  type Obj,
+  type ParsedItem,
+  parsed,
+  toMs,
+  unfit,
+  webhookErrors,
+  withSource,
+} from "./parse-common.js";
+import { type ContactPayload, callStatus, inboundMessage, messageStatus } from "./schemas.js";
+
+export function messageItem(
+  raw: unknown,
+  source: WebhookSource,
+  contacts: ContactPayload[],
+  receivedAt: number,
+): ParsedItem {
+  const m = parsed(inboundMessage, raw);
+  // A system message about a changed identifier may name the user only inside `system`.
+  const from =
+    m?.from ?? m?.from_user_id ?? (m?.type === "system" ? (m.system?.user_id ?? m.system?.wa_id) : undefined);
+  if (!m || from === undefined) {
+    return unfit(inboundMessage, raw, "message without id, type or sender", source);
+  }
+  const event: MessageEvent = withSource(source, {
+    kind: "message",
+    id: m.id,
+    from,
+    timestamp: toMs(m.timestamp, receivedAt),
+    type: m.type,
+    message: m,
+  });
+  if (m.from_user_id !== undefined) event.fromUserId = m.from_user_id;
+  if (m.group_id !== undefined) event.groupId = m.group_id;
+  const c =
+    contacts.find(
+      (x) =>
+        (m.from !== undefined && x.wa_id === m.from) ||
+        (m.from_user_id !== undefined && x.user_id === m.from_user_id),
+    ) ?? (contacts.length === 1 ? contacts[0] : undefined);
+  if (c) {
+    event.contact = c;
+    if (c.profile?.name !== undefined) event.profileName = c.profile.name;
+  }
+  const text =
+    m.text?.body ??
+    m.button?.text ??
+    m.interactive?.button_reply?.title ??
+    m.interactive?.list_reply?.title ??
+    m.image?.caption ??
+    m.video?.caption ??
+    m.document?.caption ??
+    m.order?.text ??
+    m.edit?.message?.text?.body ??
+    m.edit?.message?.image?.caption ??
+    m.edit?.message?.video?.caption ??
+    m.edit?.message?.document?.caption;
+  if (text !== undefined) event.text = text;
+  const replyId = m.interactive?.button_reply?.id ?? m.interactive?.list_reply?.id ?? m.button?.payload;
+  if (replyId !== undefined) event.replyId = replyId;
+  return { key: `m:${m.id}`, event };
+}
+
+export function statusItem(
+  raw: unknown,
+  source: WebhookSource,
+  contacts: ContactPayload[],
+  receivedAt: number,
+): ParsedItem {
+  const s = parsed(messageStatus, raw);
+  if (!s) return unfit(messageStatus, raw, "status without id or status", source);
+  const event: StatusEvent = withSource(source, {
+    kind: "status",
+    id: s.id,
+    status: s.status,
+    timestamp: toMs(s.timestamp, receivedAt),
+    errors: webhookErrors(s.errors),
+    raw: s,
+  });
+  const recipient = s.recipient_id ?? s.recipient_user_id;
+  if (recipient !== undefined) event.recipient = recipient;
+  if (s.recipient_user_id !== undefined) event.recipientUserId = s.recipient_user_id;
+  const c = contacts.find(
+    (x) =>
+      (s.recipient_id !== undefined && x.wa_id === s.recipient_id) ||
+      (s.recipient_user_id !== undefined && x.user_id === s.recipient_user_id),
+  );
+  if (c) event.contact = c;
+  if (s.biz_opaque_callback_data !== undefined) event.correlationId = s.biz_opaque_callback_data;
+  const p = s.pricing;
+  if (p) {
+    const pricing: StatusPricing = {};
+    if (p.billable !== undefined) pricing.billable = p.billable;
+    if (p.pricing_model !== undefined) pricing.model = p.pricing_model;
+    if (p.type !== undefined) pricing.type = p.type;
+    if (p.category !== undefined) pricing.category = p.category;
+    event.pricing = pricing;
+  }
+  return { key: `s:${s.id}:${s.status}`, event };
+}
+
+/** A status element that is a call's (`type: "call"`, or a `wacid…` id), wherever it arrives. */
+export function isCallStatus(raw: unknown): boolean {
+  if (!isObject(raw)) return false;
+  const id = raw["id"];
+  return raw["type"] === "call" || (typeof id === "string" && id.startsWith("wacid."));
+}
+
+// Built like statusItem but kept apart: a call status is a `call` event, never a message status.
+export function callStatusItem(raw: unknown, source: WebhookSource, receivedAt: number): ParsedItem {
+  const c = parsed(callStatus, raw);
+  if (!c) return unfit(callStatus, raw, "call status without id or status", source);
+  const event: CallEvent = withSource(source, {
+    kind: "call",
+    id: c.id,
+    status: c.status,
+    timestamp: toMs(c.timestamp, receivedAt),
+    value: raw as Obj,
+  });
+  const recipient = c.recipient_id ?? c.recipient_user_id;
+  if (recipient !== undefined) event.recipient = recipient;
+  return { key: `c:${c.id}:status:${c.status}`, event };
+}
