@@ -9,6 +9,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    stores: "src/state/index.ts",
     testing: "src/testing/index.ts",
     redis: "src/redis/index.ts",
     postgres: "src/postgres/index.ts",
@@ -20,6 +21,7 @@ export default defineConfig({
   dts: {
     entry: {
       index: "src/index.ts",
+      stores: "src/state/index.ts",
       testing: "src/testing/index.ts",
       redis: "src/redis/index.ts",
       postgres: "src/postgres/index.ts",

@@ -4,34 +4,50 @@ import { GraphHttp } from "./api/http.js";
 import { requirePhoneNumberId } from "./api/ids.js";
 import { Media } from "./api/media.js";
 import { Messages, validateMessage } from "./api/messages.js";
+import type { ResolvedConnection } from "./api/options.js";
 import { UnknownOutcomes } from "./api/outcomes.js";
 import { Account } from "./api/phone-numbers.js";
 import { ResumableUploads } from "./api/resumable-upload.js";
 import type { OutboundMessage } from "./api/schemas/outbound.js";
 import { Templates } from "./api/templates.js";
 import { Campaigns } from "./campaigns/campaigns.js";
-import { ConfigError } from "./errors/validation.js";
-import type { ClientEventName, ClientEvents } from "./events.js";
 import { describeError } from "./internal/logger.js";
 import { MASK } from "./internal/redact.js";
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import type { TypedEmitter } from "./internal/typed-emitter.js";
+import { type ClientOptions, resolveOptions } from "./options.js";
 import { Consent, Sessions } from "./policy/consent.js";
 import { contentChecker } from "./policy/content.js";
+import { PolicyState } from "./policy/learn.js";
 import { loadNumbering } from "./policy/numbering.js";
+import { POLICY_DEFAULTS } from "./policy/options.js";
 import { Policy, type PolicyVerdict } from "./policy/pipeline.js";
-import { MemoryAccountHealthStore } from "./state/account-health.js";
-import { MemoryBlockMirror } from "./state/block-mirror.js";
-import { MemoryCampaignCheckpointStore } from "./state/campaign-checkpoints.js";
-import { MemoryRateLimitStore } from "./state/rate-limits.js";
-import { MemorySendHistoryStore } from "./state/send-history.js";
-import { lastInboundOf, MemorySessionWindowStore } from "./state/session-windows.js";
-import { MemoryTemplateListStore } from "./state/template-list.js";
-import type { CampaignSignals } from "./webhooks/events.js";
+import {
+  businessStores,
+  type PolicyStores,
+  type StoreRegistry,
+  sharedStores,
+  storeRegistry,
+} from "./state/registry.js";
+import { lastInboundOf } from "./state/session-windows.js";
+import type { RetryBudget } from "./transport/retry.js";
+import type { Transport } from "./transport/types.js";
+import type { ClientEventName, ClientEvents } from "./webhooks/events.js";
 import { Webhooks } from "./webhooks/handler.js";
+import type { CampaignSignals } from "./webhooks/signals.js";
 
-/** Set by withOptions() for the duration of one synchronous constructor call. */
-let inheriting: ConstructorParameters<typeof GraphHttp>[1];
-let inheritedStores: Partial<Policy["stores"]> | undefined;
+/**
+ * What `withOptions()` hands the client it makes: the transport, emitter and retry budget, and the
+ * stores it shares. Carried under a symbol only this module holds, so it is no option a user
+ * can pass, and nothing is kept between two constructor calls.
+ */
+const SHARED = Symbol("wa-guard shared client state");
+interface Shared {
+  emitter: TypedEmitter<ClientEvents>;
+  transport: Transport;
+  budget: RetryBudget;
+  stores: PolicyStores;
+}
+type ConstructionOptions = ClientOptions & { [SHARED]?: Shared };
 /**
  * Per emitter (shared by a client and its `withOptions()` copies), per listener, per event: the
  * wrapper that keeps the listener's exceptions out of the send path and reports them under the
@@ -78,50 +94,64 @@ export class WhatsAppClient {
   };
 
   readonly #http: GraphHttp;
-  readonly #stores: Policy["stores"];
+  /** The client's events: shared with its `withOptions()` copies, emitted by every layer. */
+  readonly #emitter: TypedEmitter<ClientEvents>;
+  readonly #stores: StoreRegistry;
   readonly #input: ClientOptions;
 
   constructor(options?: ClientOptions) {
+    const shared = (options as ConstructionOptions | undefined)?.[SHARED];
+    if (shared) {
+      const { [SHARED]: _, ...own } = options as ConstructionOptions;
+      options = own;
+    }
     this.#input = { ...options };
     const resolved = resolveOptions(options);
-    const sharedStores = inheritedStores;
-    this.#http = new GraphHttp(resolved, inheriting);
-    inheriting = undefined;
-    inheritedStores = undefined;
+    this.#emitter = shared?.emitter ?? (new EventEmitter() as TypedEmitter<ClientEvents>);
+    this.#http = new GraphHttp(resolved, {
+      emitter: this.#emitter,
+      ...(shared && { transport: shared.transport, budget: shared.budget }),
+    });
     this.templates = new Templates(this.#http);
-    const pipeline = new Policy(
-      {
-        clock: this.#http.clock,
-        emitter: this.#http.emitter,
-        phoneNumberId: () => requirePhoneNumberId(this.#http),
-        loadTemplates: () => this.templates.list(),
-        logger: this.#http.logger,
-        readMessagingLimit: async () =>
-          (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
-            .messagingLimit,
-      },
-      resolved.policy === false ? {} : resolved.policy,
-      { ...sharedStores, ...resolved.stores },
+    // The stores and what Meta's answers teach them exist with the policy on or off; the guard
+    // engine only when it is on.
+    this.#stores = storeRegistry(resolved.stores, shared?.stores ?? {}, this.#http.clock);
+    const state = new PolicyState(
+      this.#stores,
+      { clock: this.#http.clock, loadTemplates: () => this.templates.list() },
+      resolved.policy === false ? undefined : resolved.policy.template,
     );
-    const enforced = resolved.policy === false ? undefined : pipeline;
+    const enforced =
+      resolved.policy === false
+        ? undefined
+        : new Policy(
+            {
+              clock: this.#http.clock,
+              emitter: this.#emitter,
+              phoneNumberId: () => requirePhoneNumberId(this.#http),
+              logger: this.#http.logger,
+              readMessagingLimit: async () =>
+                (await this.account.phoneNumber({ fields: ["whatsapp_business_manager_messaging_limit"] }))
+                  .messagingLimit,
+            },
+            resolved.policy,
+            state,
+          );
+    const stores = this.#stores;
     // The recipient guard's phone-number metadata loads in the background, ready for the first send.
     if (enforced?.describe().some((g) => g.name === "recipient")) void loadNumbering();
     const consentOptions = resolved.policy === false ? {} : (resolved.policy.consent ?? {});
     this.consent = new Consent(
-      pipeline.stores.consent,
-      pipeline.stores.sessionWindows,
+      stores.consent,
+      stores.sessionWindows,
       this.#http.clock,
       consentOptions,
-      pipeline.stores.identity,
+      stores.identity,
     );
     const margin =
-      resolved.policy === false ? 60_000 : (resolved.policy.sessionWindow?.safetyMarginMs ?? 60_000);
-    this.sessions = new Sessions(
-      pipeline.stores.sessionWindows,
-      this.#http.clock,
-      margin,
-      pipeline.stores.identity,
-    );
+      (resolved.policy === false ? undefined : resolved.policy.sessionWindow?.safetyMarginMs) ??
+      POLICY_DEFAULTS.sessionWindow.safetyMarginMs;
+    this.sessions = new Sessions(stores.sessionWindows, this.#http.clock, margin, stores.identity);
     this.policy = {
       check: async (message) => {
         const valid = validateMessage(message);
@@ -130,7 +160,6 @@ export class WhatsAppClient {
       describe: () => enforced?.describe() ?? [],
       pipeline: enforced,
     };
-    this.#stores = pipeline.stores;
     const outcomes = new UnknownOutcomes();
     const campaignSignals: CampaignSignals = new EventEmitter();
     this.messages = new Messages(this.#http, enforced, outcomes);
@@ -138,12 +167,11 @@ export class WhatsAppClient {
     this.blocklist = new BlockList(
       this.#http,
       enforced && {
-        mirror: pipeline.stores.blockMirror,
-        lastInbound: async (key) =>
-          lastInboundOf(pipeline.stores.sessionWindows, await pipeline.stores.identity.aliases(key)),
+        mirror: stores.blockMirror,
+        lastInbound: async (key) => lastInboundOf(stores.sessionWindows, await stores.identity.aliases(key)),
         now: () => this.#http.clock.now(),
-        aliases: (key) => pipeline.stores.identity.aliases(key),
-        link: (ids, at, source) => pipeline.link(ids, at, source),
+        aliases: (key) => stores.identity.aliases(key),
+        link: (ids, at, source) => state.link(ids, at, source),
       },
     );
     this.campaigns = new Campaigns(
@@ -152,7 +180,7 @@ export class WhatsAppClient {
         policy: enforced,
         clock: this.#http.clock,
         logger: this.#http.logger,
-        checkpoints: pipeline.stores.campaigns,
+        checkpoints: stores.campaigns,
         signals: campaignSignals,
       },
     );
@@ -166,22 +194,22 @@ export class WhatsAppClient {
     let linkCheck: ((texts: readonly string[]) => string | undefined) | undefined;
     this.account = new Account(
       this.#http,
-      pipeline.health,
+      state.health,
       content &&
         ((url) => {
           linkCheck ??= contentChecker(content);
           return linkCheck([url]);
         }),
     );
-    this.templates.onChange(() => pipeline.templates.invalidate());
+    this.templates.onChange(() => state.templates.invalidate());
     this.webhooks = new Webhooks(
       {
         appSecrets: resolved.appSecrets,
         verifyToken: resolved.verifyToken,
         clock: this.#http.clock,
-        emitter: this.#http.emitter,
+        emitter: this.#emitter,
         logger: this.#http.logger,
-        pipeline,
+        state,
         consent: this.consent,
         sessions: this.sessions,
         account: this.account,
@@ -203,36 +231,23 @@ export class WhatsAppClient {
    * `ConfigError` says so). Nothing of this client is modified.
    */
   withOptions(overrides: ClientOptions): WhatsAppClient {
-    inheriting = { transport: this.#http.transport, emitter: this.#http.emitter, budget: this.#http.budget };
-    // Windows, blocks, rates, health and reach belong to one phone number; consent and who is
-    // who (identities) to the business.
     const samePhone =
       overrides.phoneNumberId === undefined || overrides.phoneNumberId === this.#http.options.phoneNumberId;
-    // The WABA's restrictions and template list belong to every number of it (when they are
-    // kept apart from the number's own: a store set without a WABA-wide store keeps them per number).
     const sameWaba = overrides.wabaId === undefined || overrides.wabaId === this.#http.options.wabaId;
-    const wabaWide =
-      sameWaba && this.#stores.wabaHealth !== this.#stores.accountHealth
-        ? {
-            wabaHealth: this.#stores.wabaHealth,
-            ...(this.#stores.templates && { templates: this.#stores.templates }),
-          }
-        : {};
-    inheritedStores = samePhone
-      ? this.#stores
-      : { consent: this.#stores.consent, identity: this.#stores.identity, ...wabaWide };
     // This client's own `stores` option came along in its options: for another number, keep only
-    // what is the business's (and the WABA's, above) — never its windows, blocks, rates or reach.
+    // what is the business's (and the WABA's) — never its windows, blocks, rates or reach.
     let input = this.#input;
     if (!samePhone && overrides.stores === undefined && input.stores !== undefined) {
       input = { ...input, stores: businessStores(input.stores, this.#http.options.phoneNumberId) };
     }
-    try {
-      return new WhatsAppClient({ ...input, ...overrides });
-    } finally {
-      inheriting = undefined;
-      inheritedStores = undefined;
-    }
+    const shared: Shared = {
+      emitter: this.#emitter,
+      transport: this.#http.transport,
+      budget: this.#http.budget,
+      stores: sharedStores(this.#stores, { phoneNumber: samePhone, waba: sameWaba }),
+    };
+    const options: ConstructionOptions = { ...input, ...overrides, [SHARED]: shared };
+    return new WhatsAppClient(options);
   }
 
   /**
@@ -244,23 +259,23 @@ export class WhatsAppClient {
    * (stderr), naming the event.
    */
   on<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
-    this.#http.emitter.on(event, this.#guarded(event, listener) as never);
+    this.#emitter.on(event, this.#guarded(event, listener) as never);
     return this;
   }
 
   once<E extends ClientEventName>(event: E, listener: ClientEvents[E]): this {
-    this.#http.emitter.once(event, this.#guarded(event, listener) as never);
+    this.#emitter.once(event, this.#guarded(event, listener) as never);
     return this;
   }
 
   off<E extends ClientEventName>(event: E, listener?: ClientEvents[E]): this {
     const wrapped = listener && this.#wrappers(listener).get(event);
-    this.#http.emitter.off(event, (wrapped ?? listener) as never);
+    this.#emitter.off(event, (wrapped ?? listener) as never);
     return this;
   }
 
   #wrappers(listener: AnyListener): Map<string, AnyListener> {
-    const emitter = this.#http.emitter;
+    const emitter = this.#emitter;
     let byListener = guardedListeners.get(emitter);
     if (!byListener) {
       byListener = new WeakMap();
@@ -324,7 +339,7 @@ function warnOnStderr(event: string, error: unknown, redact: (text: string) => s
   );
 }
 
-function describe(o: ResolvedOptions): Record<string, unknown> {
+function describe(o: ResolvedConnection): Record<string, unknown> {
   return {
     accessToken: MASK,
     ...(o.appSecrets.length > 0 && {
@@ -339,50 +354,4 @@ function describe(o: ResolvedOptions): Record<string, unknown> {
     maxRetries: o.maxRetries,
     maxRetryAfterMs: o.maxRetryAfterMs,
   };
-}
-
-/** The stores that keep one phone number's state (and the WABA's, when not kept apart). */
-const PER_NUMBER_STORES = [
-  "sessionWindows",
-  "blockMirror",
-  "rateLimits",
-  "accountHealth",
-  "wabaHealth",
-  "sendHistory",
-  "campaigns",
-  "templates",
-] as const;
-
-/**
- * A client's `stores` option without what belongs to its phone number, for a copy with another
- * number. In-memory ones are left behind (the copy makes fresh ones); a shared one (Redis, your
- * own) cannot be split here, so the copy must be given the new number's stores.
- */
-function businessStores(stores: NonNullable<ClientOptions["stores"]>, phoneNumberId: string | undefined) {
-  const out: NonNullable<ClientOptions["stores"]> = { ...stores };
-  const foreign: string[] = [];
-  for (const key of PER_NUMBER_STORES) {
-    const store = stores[key];
-    if (store === undefined) continue;
-    if (!isMemoryStore(store)) foreign.push(key);
-    delete out[key];
-  }
-  if (foreign.length > 0)
-    throw new ConfigError(
-      `withOptions({ phoneNumberId }): this client's stores (${foreign.join(", ")}) hold the state of phone number ${phoneNumberId ?? "(unset)"}, ` +
-        "which another number must not use; pass the new number's own: withOptions({ phoneNumberId, stores: redisStores(redis, { phoneNumberId, wabaId }) })",
-    );
-  return out;
-}
-
-function isMemoryStore(store: object): boolean {
-  return (
-    store instanceof MemorySessionWindowStore ||
-    store instanceof MemoryBlockMirror ||
-    store instanceof MemoryRateLimitStore ||
-    store instanceof MemoryAccountHealthStore ||
-    store instanceof MemorySendHistoryStore ||
-    store instanceof MemoryCampaignCheckpointStore ||
-    store instanceof MemoryTemplateListStore
-  );
 }

@@ -1,11 +1,14 @@
 import * as z from "zod/mini";
+import type { ResolvedConnection } from "./api/options.js";
 import { ConfigError } from "./errors/validation.js";
 import type { Logger } from "./internal/logger.js";
-import { check, formatIssues, lazy } from "./internal/validate.js";
-import type { PolicyOptions, PolicyStores } from "./policy/pipeline.js";
+import type { Assert, Same } from "./internal/type-equal.js";
+import { check, formatIssues, hasMethods, lazy } from "./internal/validate.js";
+import { type PolicyOptions, policyOptionsSchema } from "./policy/options.js";
 import type { Clock } from "./state/clock.js";
+import type { PolicyStores } from "./state/registry.js";
 import type { Transport, TransportTimeouts } from "./transport/types.js";
-import type { WebhookOptions } from "./webhooks/handler.js";
+import { type WebhookOptions, webhookOptionsSchema } from "./webhooks/options.js";
 
 /** The Graph API version wa-guard is built and tested against. */
 export const DEFAULT_API_VERSION = "v25.0";
@@ -98,22 +101,25 @@ export interface ClientOptions {
   stores?: PolicyStores;
 }
 
-export interface ResolvedOptions {
-  accessToken: string;
-  phoneNumberId: string | undefined;
-  wabaId: string | undefined;
-  /** Every accepted app secret (empty when none is configured). */
-  appSecrets: string[];
-  verifyToken: string | undefined;
-  webhooks: WebhookOptions;
-  apiVersion: string;
-  baseUrl: string;
+/**
+ * The defaults of the connection options (the `@default` of each field above; the policy's are in
+ * `policy/options.ts`, the webhooks' in `webhooks/options.ts`).
+ */
+export const CLIENT_DEFAULTS = {
+  apiVersion: DEFAULT_API_VERSION,
+  baseUrl: DEFAULT_BASE_URL,
+  timeouts: { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 },
+  maxRetries: 2,
+  maxRetryAfterMs: 30_000,
+} as const satisfies Required<
+  Pick<ClientOptions, "apiVersion" | "baseUrl" | "maxRetries" | "maxRetryAfterMs">
+> & {
   timeouts: TransportTimeouts;
-  maxRetries: number;
-  maxRetryAfterMs: number;
-  transport: Transport | undefined;
-  clock: Clock | undefined;
-  logger: Logger | undefined;
+};
+
+/** The options resolved: defaults filled in, environment read, validated. */
+export interface ResolvedOptions extends ResolvedConnection {
+  webhooks: WebhookOptions;
   policy: PolicyOptions | false;
   stores: PolicyStores;
 }
@@ -125,108 +131,6 @@ const id = (what: string) =>
 const fn = (what: string) => z.custom<never>((v) => typeof v === "function", `expected ${what} function`);
 const ms = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
 
-const GUARDS = [
-  "recipient",
-  "account-health",
-  "blocklist",
-  "consent",
-  "session-window",
-  "template",
-  "content",
-  "frequency",
-  "messaging-limit",
-  "throughput",
-  "pair-rate",
-  "warm-up",
-] as const;
-const hasMethods = (what: string, methods: string[]) =>
-  z.custom<never>(
-    (v) =>
-      typeof v === "object" &&
-      v !== null &&
-      methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
-    `expected ${what} with ${methods.join(", ")}`,
-  );
-const throttle = {
-  mode: lazy(() => z.optional(z.enum(["wait", "refuse"]))),
-  maxWaitMs: lazy(() => z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(600_000)))),
-};
-const policyObject = lazy(() =>
-  z.strictObject({
-    disable: z.optional(z.array(z.enum(GUARDS))),
-    guards: z.optional(z.array(hasMethods("a guard", ["check"]))),
-    timeoutMs: z.optional(z.number().check(z.int(), z.minimum(100), z.maximum(600_000))),
-    consent: z.optional(
-      z.strictObject({
-        requireForReplies: z.optional(z.boolean()),
-        optOutKeywords: z.optional(z.array(z.string())),
-        optInKeywords: z.optional(z.array(z.string())),
-        unsubscribePayloads: z.optional(z.array(z.string())),
-        unsubscribeButtonTexts: z.optional(z.array(z.string())),
-      }),
-    ),
-    sessionWindow: z.optional(
-      z.strictObject({
-        safetyMarginMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000))),
-      }),
-    ),
-    template: z.optional(
-      z.strictObject({
-        ttlMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-        missRefreshMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-        sharedCheckMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-        optOut: z.optional(z.enum(["refuse", "warn", "off"])),
-        usMarketing: z.optional(z.enum(["refuse", "allow"])),
-      }),
-    ),
-    content: z.optional(
-      z.strictObject({
-        blockShorteners: z.optional(z.boolean()),
-        extraShorteners: z.optional(z.array(z.string())),
-        allowDomains: z.optional(z.array(z.string())),
-        detectCardNumbers: z.optional(z.boolean()),
-        detectIbans: z.optional(z.boolean()),
-        sensitivePatterns: z.optional(z.array(z.instanceof(RegExp))),
-      }),
-    ),
-    frequency: z.optional(
-      z.strictObject({
-        marketingPerDay: z.optional(z.number().check(z.int(), z.minimum(0))),
-        marketingPerWeek: z.optional(z.number().check(z.int(), z.minimum(0))),
-        identicalWithinMs: z.optional(z.number().check(z.int(), z.minimum(0))),
-      }),
-    ),
-    messagingLimit: z.optional(
-      z.strictObject({
-        tier: z.optional(
-          z.union([z.literal("auto"), z.literal("unlimited"), z.number().check(z.int(), z.minimum(1))]),
-        ),
-      }),
-    ),
-    throughput: z.optional(
-      z.strictObject({
-        perSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
-        marketingShareWhenSlowed: z.optional(z.number().check(z.positive(), z.maximum(1))),
-        ...throttle,
-      }),
-    ),
-    warmUp: z.optional(
-      z.strictObject({
-        since: z.union([z.date(), z.number(), z.literal("first-send")]),
-        schedule: z.optional(
-          z.array(z.strictObject({ fromHours: z.number(), perDay: z.number(), gapMs: z.number() })),
-        ),
-      }),
-    ),
-    pairRate: z.optional(
-      z.strictObject({
-        burst: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(45))),
-        intervalMs: z.optional(z.number().check(z.int(), z.minimum(1000))),
-        ...throttle,
-      }),
-    ),
-  }),
-);
 /** `false`, or the policy object (kept apart from a union so errors point at the bad field). */
 const policySchema = lazy(() =>
   z.custom<never>(
@@ -274,13 +178,7 @@ const schema = lazy(() =>
       ]),
     ),
     verifyToken: z.optional(secret),
-    webhooks: z.optional(
-      z.strictObject({
-        dedupTtlMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(90 * 24 * 3_600_000))),
-        leaseMs: z.optional(z.number().check(z.int(), z.minimum(1_000), z.maximum(3_600_000))),
-        maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1024), z.maximum(64 * 1024 * 1024))),
-      }),
-    ),
+    webhooks: z.optional(webhookOptionsSchema),
     apiVersion: z.string().check(z.regex(/^v\d{1,3}\.\d$/, 'expected a Graph API version such as "v25.0"')),
     baseUrl: z
       .string()
@@ -319,6 +217,9 @@ const schema = lazy(() =>
     ),
   }),
 );
+
+/** Every option of `ClientOptions` has a schema entry, and the schema has no other. */
+export type _ClientOptionsTied = Assert<Same<keyof ClientOptions, keyof z.infer<typeof schema>>>;
 
 let known: Set<string> | undefined;
 /** The option names (read from the schema when first needed: it is built lazily). */
@@ -359,16 +260,16 @@ export function resolveOptions(input: ClientOptions | undefined): ResolvedOption
     wabaId: given["wabaId"] ?? readEnv("WHATSAPP_WABA_ID"),
     appSecret: given["appSecret"] ?? readEnv("WHATSAPP_APP_SECRET"),
     verifyToken: given["verifyToken"] ?? readEnv("WHATSAPP_VERIFY_TOKEN"),
-    apiVersion: given["apiVersion"] ?? DEFAULT_API_VERSION,
-    baseUrl: given["baseUrl"] ?? DEFAULT_BASE_URL,
-    maxRetries: given["maxRetries"] ?? 2,
-    maxRetryAfterMs: given["maxRetryAfterMs"] ?? 30_000,
+    apiVersion: given["apiVersion"] ?? CLIENT_DEFAULTS.apiVersion,
+    baseUrl: given["baseUrl"] ?? CLIENT_DEFAULTS.baseUrl,
+    maxRetries: given["maxRetries"] ?? CLIENT_DEFAULTS.maxRetries,
+    maxRetryAfterMs: given["maxRetryAfterMs"] ?? CLIENT_DEFAULTS.maxRetryAfterMs,
   };
   const timeouts = given["timeouts"];
   candidate["timeouts"] =
     typeof timeouts === "object" && timeouts !== null
-      ? { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000, ...timeouts }
-      : (timeouts ?? { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 });
+      ? { ...CLIENT_DEFAULTS.timeouts, ...timeouts }
+      : (timeouts ?? { ...CLIENT_DEFAULTS.timeouts });
   for (const key of ["phoneNumberId", "wabaId", "appSecret", "verifyToken"])
     if (candidate[key] === undefined) delete candidate[key];
   if (candidate["accessToken"] === undefined) {
@@ -380,7 +281,7 @@ export function resolveOptions(input: ClientOptions | undefined): ResolvedOption
   let result = check(schema, candidate);
   const policy = candidate["policy"];
   if (result.ok && typeof policy === "object" && policy !== null) {
-    const inner = check(policyObject, policy);
+    const inner = check(policyOptionsSchema, policy);
     if (!inner.ok)
       result = { ok: false, issues: inner.issues.map((i) => ({ ...i, path: ["policy", ...i.path] })) };
   }

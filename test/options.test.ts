@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { GUARD_NAMES } from "../src/errors/policy.js";
 import { ConfigError, DEFAULT_API_VERSION, isConfigError, WhatsAppClient } from "../src/index.js";
 import { setup } from "./helpers.js";
 
@@ -98,6 +99,38 @@ describe("client options", () => {
     expect(events).toHaveLength(2); // listeners are shared
     expect(wa.toJSON()["apiVersion"]).toBe(DEFAULT_API_VERSION);
     expect(() => wa.withOptions({ apiVersion: "bad" })).toThrow(ConfigError);
+  });
+});
+
+describe("policy option groups", () => {
+  it("the guard names are one list: in the order the pipeline runs them, and each one can be disabled", () => {
+    const wa = new WhatsAppClient({ accessToken: TOKEN, policy: { warmUp: { since: 0 } } });
+    expect(wa.policy.describe().map((g) => g.name)).toEqual([...GUARD_NAMES]);
+    for (const name of GUARD_NAMES) {
+      const off = new WhatsAppClient({
+        accessToken: TOKEN,
+        policy: { warmUp: { since: 0 }, disable: [name] },
+      });
+      expect(off.policy.describe().map((g) => g.name)).toEqual(GUARD_NAMES.filter((n) => n !== name));
+    }
+    expect(
+      () => new WhatsAppClient({ accessToken: TOKEN, policy: { disable: ["pairRate" as never] } }),
+    ).toThrow(/policy\.disable/);
+  });
+
+  it("an option group given with undefined fields takes the defaults, and the window margin is one default", async () => {
+    const { wa, fake, clock } = setup(
+      {},
+      { policy: { sessionWindow: { safetyMarginMs: undefined as never } } },
+    );
+    fake.messaging.receiveMessage("+14165551234");
+    await fake.webhooks.deliver(wa);
+    // The window closes 60 s early for both the guard and wa.sessions.
+    clock.advance(24 * 3_600_000 - 60_000);
+    expect((await wa.sessions.status("+14165551234")).open).toBe(false);
+    expect(
+      (await wa.policy.check({ type: "text", to: "+14165551234", body: "hi" })).violations.map((v) => v.rule),
+    ).toEqual(["session-window"]);
   });
 });
 

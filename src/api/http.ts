@@ -1,4 +1,3 @@
-import { EventEmitter } from "eventemitter3";
 import type * as z from "zod/mini";
 import { isWhatsAppError, type WhatsAppError } from "../errors/base.js";
 import {
@@ -8,17 +7,18 @@ import {
   isGraphApiError,
 } from "../errors/graph.js";
 import { isTransportError, TransportError } from "../errors/transport.js";
-import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError, silentLogger } from "../internal/logger.js";
 import { redactor } from "../internal/redact.js";
+import type { TypedEmitter } from "../internal/typed-emitter.js";
 import { check, formatIssues } from "../internal/validate.js";
-import type { ResolvedOptions } from "../options.js";
 import type { Clock } from "../state/clock.js";
 import { systemClock } from "../state/clock.js";
 import { parseRetryAfter, RetryBudget, type RetryPolicy, retryDelayMs } from "../transport/retry.js";
 import type { Transport, TransportRequest, TransportResponse } from "../transport/types.js";
 import { undiciTransport } from "../transport/undici.js";
+import type { ApiEvents } from "./events.js";
+import type { ResolvedConnection } from "./options.js";
 import { graphErrorEnvelope } from "./schemas/responses.js";
 
 /**
@@ -79,25 +79,26 @@ export class GraphHttp {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly transport: Transport;
-  readonly emitter: TypedEmitter<ClientEvents>;
+  readonly emitter: TypedEmitter<ApiEvents>;
   readonly budget: RetryBudget;
   readonly redact: (text: string) => string;
   private readonly policy: RetryPolicy;
   private readonly versionedBase: string;
   // Secrets live in #private fields: no inspection, serialisation or spread can reach them.
-  readonly #options: ResolvedOptions;
+  readonly #options: ResolvedConnection;
   readonly #authHeader: string;
 
   constructor(
-    options: ResolvedOptions,
-    shared?: { transport: Transport; emitter: TypedEmitter<ClientEvents>; budget: RetryBudget },
+    options: ResolvedConnection,
+    /** The client's emitter; the transport and retry budget of the client this one was made from. */
+    links: { emitter: TypedEmitter<ApiEvents>; transport?: Transport; budget?: RetryBudget },
   ) {
     this.#options = options;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.transport = options.transport ?? shared?.transport ?? undiciTransport();
-    this.emitter = shared?.emitter ?? (new EventEmitter<ClientEvents>() as TypedEmitter<ClientEvents>);
-    this.budget = shared?.budget ?? new RetryBudget();
+    this.transport = options.transport ?? links.transport ?? undiciTransport();
+    this.emitter = links.emitter;
+    this.budget = links.budget ?? new RetryBudget();
     this.redact = redactor([options.accessToken, ...options.appSecrets, options.verifyToken]);
     this.policy = {
       maxRetries: options.maxRetries,
@@ -109,7 +110,7 @@ export class GraphHttp {
   }
 
   /** The resolved client options, secrets included: for the SDK's own use, never printed. */
-  get options(): ResolvedOptions {
+  get options(): ResolvedConnection {
     return this.#options;
   }
 

@@ -5,7 +5,6 @@ import { ValidationError } from "../errors/validation.js";
 import { newCorrelationId } from "../internal/correlation.js";
 import { path } from "../internal/path.js";
 import { check, formatIssues } from "../internal/validate.js";
-import type { Policy } from "../policy/pipeline.js";
 import { buildMessageBody } from "./build-message.js";
 import type { GraphHttp } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
@@ -13,6 +12,7 @@ import { type SendOutcome, UnknownOutcomes } from "./outcomes.js";
 import { isValidTextMessage, type OutboundMessage, outboundMessageSchema } from "./schemas/outbound.js";
 import type * as T from "./schemas/outbound-types.js";
 import { sendMessageResponse, successResponse } from "./schemas/responses.js";
+import type { SendPolicy } from "./send-policy.js";
 
 /** What Meta returned for an accepted send. Accepted is not delivered: delivery comes by webhook. */
 export interface SendResult {
@@ -59,7 +59,7 @@ export class Messages {
 
   constructor(
     private readonly http: GraphHttp,
-    private readonly policy?: Policy,
+    private readonly policy?: SendPolicy,
     private readonly unknownOutcomes: UnknownOutcomes = new UnknownOutcomes(),
   ) {}
 

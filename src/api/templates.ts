@@ -3,6 +3,7 @@ import { ValidationError } from "../errors/validation.js";
 import { path } from "../internal/path.js";
 import type { Assert, Same } from "../internal/type-equal.js";
 import { check, formatIssues, lazy } from "../internal/validate.js";
+import type { MessageTemplate } from "../state/template.js";
 import type { GraphHttp } from "./http.js";
 import { requireWabaId } from "./ids.js";
 import {
@@ -13,42 +14,8 @@ import {
   templateObject,
 } from "./schemas/responses.js";
 
-export type TemplateCategory = "MARKETING" | "UTILITY" | "AUTHENTICATION";
-export type TemplateStatus =
-  | "APPROVED"
-  | "PENDING"
-  | "REJECTED"
-  | "PAUSED"
-  | "DISABLED"
-  | "IN_APPEAL"
-  | "PENDING_DELETION"
-  | "LIMIT_EXCEEDED"
-  | "ARCHIVED"
-  | (string & {});
-
-/** A message template as the templates API returns it. `components` are in Meta's shape. */
-export interface MessageTemplate {
-  /** Meta's template id. */
-  id: string;
-  /** The template's name (lowercase letters, digits, underscores). */
-  name: string;
-  /** Its language code, e.g. `en_US`; a name has one template per language. */
-  language: string;
-  /** Only `APPROVED` templates can be sent. */
-  status: TemplateStatus;
-  /** `MARKETING`, `UTILITY` or `AUTHENTICATION`: decides pricing and which consent a send needs. */
-  category: TemplateCategory | (string & {});
-  /** Meta's sub-category (e.g. `ORDER_STATUS`), when it gives one. */
-  subCategory?: string;
-  /** How parameters are written: `{{1}}` (POSITIONAL, Meta's default) or `{{name}}` (NAMED). */
-  parameterFormat: "POSITIONAL" | "NAMED" | (string & {});
-  /** `HEADER`, `BODY`, `FOOTER`, `BUTTONS`, … in Meta's shape. */
-  components: Array<{ type: string; [key: string]: unknown }>;
-  /** Meta's quality rating (`GREEN`, `YELLOW`, `RED`, `UNKNOWN`) and when it was set (s). */
-  qualityScore?: { score: string; date?: number };
-  /** Why Meta rejected it, on a rejected template. */
-  rejectedReason?: string;
-}
+/** The template shape is declared in `state/` (stores keep template lists); re-exported here. */
+export type { MessageTemplate, TemplateCategory, TemplateStatus } from "../state/template.js";
 
 export interface ListTemplatesParams {
   /** Only templates with this status (Meta documents `APPROVED` and `REJECTED`). */

@@ -15,7 +15,8 @@ import { describeError, type Logger } from "../internal/logger.js";
 import type { Policy } from "../policy/pipeline.js";
 import type { CampaignCheckpointStore } from "../state/campaign-checkpoints.js";
 import type { Clock } from "../state/clock.js";
-import type { CampaignSignals, OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { OptOutEvent, StatusEvent, TemplateUpdateEvent } from "../webhooks/events.js";
+import type { CampaignSignals } from "../webhooks/signals.js";
 import { ResultChannel } from "./channel.js";
 import { type ClaimContext, claimRecipient } from "./claim.js";
 import { countResult, countSettled, emptyCounts } from "./counts.js";
@@ -44,7 +45,7 @@ import type {
 } from "./types.js";
 
 export { campaignCorrelationId, campaignOf } from "../internal/correlation.js";
-export type { CampaignSignals } from "../webhooks/events.js";
+export type { CampaignSignals } from "../webhooks/signals.js";
 
 export interface CampaignDeps {
   messages: Messages;

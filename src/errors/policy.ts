@@ -1,20 +1,28 @@
 import { maskPhone } from "../internal/redact.js";
 import { isFamily, WhatsAppError } from "./base.js";
 
+/**
+ * Names of the built-in guards, in pipeline order (`wa.policy.describe()` lists them so; warm-up
+ * runs only when `policy.warmUp` is given). The one list: `GuardName`, the `policy.disable`
+ * validation and the docs' table follow it.
+ */
+export const GUARD_NAMES = [
+  "recipient",
+  "account-health",
+  "blocklist",
+  "consent",
+  "session-window",
+  "template",
+  "content",
+  "frequency",
+  "messaging-limit",
+  "warm-up",
+  "pair-rate",
+  "throughput",
+] as const;
+
 /** Names of the built-in guards, in pipeline order. */
-export type GuardName =
-  | "recipient"
-  | "account-health"
-  | "blocklist"
-  | "consent"
-  | "session-window"
-  | "template"
-  | "content"
-  | "frequency"
-  | "messaging-limit"
-  | "warm-up"
-  | "pair-rate"
-  | "throughput";
+export type GuardName = (typeof GUARD_NAMES)[number];
 
 export interface PolicyViolationInit {
   /** The guard that refused. */

@@ -84,3 +84,13 @@ export function formatIssues(issues: ValidationIssue[], root?: string): string {
     })
     .join("; ");
 }
+
+/** A value that is an object with these methods (a store, a guard): checked by hand, not by shape. */
+export const hasMethods = (what: string, methods: string[]) =>
+  z.custom<never>(
+    (v) =>
+      typeof v === "object" &&
+      v !== null &&
+      methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
+    `expected ${what} with ${methods.join(", ")}`,
+  );

@@ -1,190 +1,49 @@
 import type { OutboundMessage } from "../api/schemas/outbound.js";
+import type { SendPolicy, SendTicket } from "../api/send-policy.js";
 import type { MessageTemplate } from "../api/templates.js";
-import { isGraphApiError } from "../errors/graph.js";
 import {
   FrequencyLimitError,
-  type GuardName,
   isPolicyViolation,
   MessagingLimitError,
   type PolicyViolationError,
   TemplateNotSendableError,
   withOthers,
 } from "../errors/policy.js";
-import { isStoreUnavailableError, StoreUnavailableError } from "../errors/store.js";
+import { StoreUnavailableError } from "../errors/store.js";
 import { TransportError } from "../errors/transport.js";
 import { ConfigError } from "../errors/validation.js";
-import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
 import { maskPhone } from "../internal/redact.js";
-import {
-  type AccountHealthStore,
-  HealthLevels,
-  MemoryAccountHealthStore,
-  type RestrictionLevel,
-  type RestrictionScope,
-} from "../state/account-health.js";
-import { type BlockMirror, MemoryBlockMirror } from "../state/block-mirror.js";
-import {
-  type CampaignCheckpointStore,
-  MemoryCampaignCheckpointStore,
-} from "../state/campaign-checkpoints.js";
+import type { TypedEmitter } from "../internal/typed-emitter.js";
+import type { HealthLevels } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
-import { type ConsentStore, MemoryConsentStore } from "../state/consent.js";
-import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
-import { MemoryRateLimitStore, type RateLimitStore } from "../state/rate-limits.js";
-import {
-  MemorySendHistoryStore,
-  type ReserveRefusal,
-  type SendCaps,
-  type SendHistoryStore,
-  type SendRecord,
-} from "../state/send-history.js";
-import {
-  latest,
-  MemorySessionWindowStore,
-  type SessionWindowStore,
-  windowOpen,
-} from "../state/session-windows.js";
-import { MemoryTemplateListStore, type TemplateListStore } from "../state/template-list.js";
-import { MemoryWebhookDedupStore, type WebhookDedupStore } from "../state/webhook-dedup.js";
-import type { ConsentOptions } from "./consent.js";
+import type { PolicyStores, StoreRegistry } from "../state/registry.js";
+import type { ReserveRefusal, SendCaps, SendHistoryStore, SendRecord } from "../state/send-history.js";
+import { latest, windowOpen } from "../state/session-windows.js";
 import { DEFAULT_OPT_OUT_KEYWORDS, DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS, normalizeKeyword } from "./consent.js";
-import type { ContentPolicyOptions } from "./content.js";
-import { builtInGuards, type GuardConfig, type ThrottleOptions } from "./guards.js";
+import type { PolicyEvents } from "./events.js";
+import { builtInGuards, type GuardConfig } from "./guards.js";
+import type { PolicyState } from "./learn.js";
 import {
   accountHealthGuard,
   type FrequencyOptions,
   fingerprint,
   frequencyGuard,
   isMarketingContext,
-  type MessagingLimitOptions,
-  marketingHoldKey,
   messagingLimitGuard,
   tierFromMeta,
 } from "./limits.js";
-import type { TemplateRuleOptions } from "./marketing-rules.js";
+import { type PolicyOptions, resolvePolicyOptions } from "./options.js";
 import { acrossPerson, personKnown, resolvePerson } from "./person.js";
 import { parseRecipient, type Recipient } from "./recipient.js";
-import { TemplateCache, type TemplateCacheOptions } from "./template-cache.js";
+import type { TemplateCache } from "./template-cache.js";
 import type { Guard, PolicyContext } from "./types.js";
-import { resolveWarmUp, type WarmUpOptions, WarmUpState, type WarmUpStep } from "./warm-up.js";
+import { resolveWarmUp, WarmUpState, type WarmUpStep } from "./warm-up.js";
 
-/** Policy configuration. Every guard is on by default with conservative settings. */
-export interface PolicyOptions {
-  /** Turn guards off by name. @example ["content"] */
-  disable?: GuardName[];
-  /** Guards of your own; they run after the built-in pure guards and before capacity guards. */
-  guards?: Guard[];
-  /**
-   * Longest real time the checks of one send may take, waits for throughput and pair-rate
-   * capacity included. Past it the send fails with `StoreUnavailableError` (nothing is sent, nothing stays
-   * taken), so a store call or a custom guard that never settles cannot hold a send forever.
-   * A send's own `signal` ends it sooner.
-   * @default 30000
-   */
-  timeoutMs?: number;
-  /** The consent guard: opt-in keywords, opt-out keywords and buttons, what needs an opt-in (docs/consent.md). */
-  consent?: ConsentOptions & {
-    /**
-     * Also require an opt-in (scope `utility`) for free-form replies inside an open window.
-     * @default false
-     */
-    requireForReplies?: boolean;
-  };
-  /** The 24-hour customer service window guard for free-form messages. */
-  sessionWindow?: {
-    /**
-     * Treat the 24-hour window as closing this much earlier, for clock drift and slow sends.
-     * @default 60000
-     */
-    safetyMarginMs?: number;
-  };
-  /**
-   * The template guard: refuses templates that are not approved, checks their parameters (needs
-   * `wabaId`), and applies the marketing rules (a way to unsubscribe, no US numbers).
-   */
-  template?: TemplateCacheOptions & TemplateRuleOptions;
-  /**
-   * The warm-up guard, on when given: a new phone number's business-initiated sends ramp from
-   * `since` (a cap per 24 hours and a least gap, growing with the number's age). See
-   * docs/guards/warm-up.md.
-   */
-  warmUp?: WarmUpOptions;
-  /** The frequency guard: at most so many marketing templates per user per period. */
-  frequency?: FrequencyOptions;
-  /** The messaging-limit guard: unique users reached outside a window per 24 hours (Meta's tier). */
-  messagingLimit?: MessagingLimitOptions;
-  /** The content guard: links (shorteners, plain http), sensitive data in text. */
-  content?: ContentPolicyOptions;
-  /** The throughput guard: messages per second for the phone number (Meta answers 130429 past it). */
-  throughput?: ThrottleOptions & {
-    /**
-     * Messages per second for the phone number: 80 by default on Meta, 20 for coexistence
-     * numbers, up to 1000 after an upgrade.
-     * @default 80
-     */
-    perSecond?: number;
-    /**
-     * While the phone number's quality is YELLOW (read by `wa.account.health({ refresh: true })`),
-     * marketing templates get only this share of `perSecond`, so a campaign that users are
-     * reporting slows down before the quality drops to RED and marketing stops.
-     * @default 0.25
-     */
-    marketingShareWhenSlowed?: number;
-  };
-  /** In `wait` mode a send waits up to `maxWaitMs` (default 7000: one interval) for the pair slot. */
-  pairRate?: ThrottleOptions & {
-    /**
-     * Messages to one user in a burst (Meta allows 45 but they borrow future quota).
-     * @default 10
-     */
-    burst?: number;
-    /**
-     * Then one message per this interval (Meta: about one per 6 s).
-     * @default 6000
-     */
-    intervalMs?: number;
-  };
-}
-
-/** Where policy state lives. Memory stores by default; share Redis stores across instances. */
-export interface PolicyStores {
-  /** The phone number's open restrictions (its quality, Meta's error answers about it), shared by every sender of the number. */
-  accountHealth?: AccountHealthStore;
-  /**
-   * The WABA's open restrictions (a WABA, business or app BLOCKED or LIMITED, `account_update`
-   * webhooks, an account locked), shared by every number of the WABA. Without it they are kept
-   * in `accountHealth` when that is given (per number), else in memory.
-   */
-  wabaHealth?: AccountHealthStore;
-  /** Business-initiated sends, for the messaging-limit and frequency guards. */
-  sendHistory?: SendHistoryStore;
-  /** The append-only consent ledger: opt-ins, opt-outs, their source and proof. */
-  consent?: ConsentStore;
-  /** When each user last wrote: the 24-hour customer service windows. */
-  sessionWindows?: SessionWindowStore;
-  /** The business's block list, mirrored so a send to a blocked user is refused locally. */
-  blockMirror?: BlockMirror;
-  /** Throughput and pair-rate counters. */
-  rateLimits?: RateLimitStore;
-  /** Which webhook events were already processed. */
-  webhookDedup?: WebhookDedupStore;
-  /** Which campaign recipients were sent (or may have been): `wa.campaigns.run` never repeats them. */
-  campaigns?: CampaignCheckpointStore;
-  /** The template list shared by instances (Redis): none by default, each client fetches its own. */
-  templates?: TemplateListStore;
-  /** Which phone numbers and BSUIDs name one person: every guard reads state under all of them. */
-  identity?: IdentityStore;
-}
-
-/** What `enforce` hands back: `release()` forgets the send when it did not go out. */
-export interface SendTicket {
-  /** Forget the send in the history (frequency caps, messaging limit): it did not go out. */
-  release(): Promise<void>;
-  /** Give back the throughput and pair-rate units it took: the request never reached Meta. */
-  returnCapacity(): Promise<void>;
-}
+// Declared with their defaults and validation (`policy/options.ts`), with the store registry
+// (`state/registry.ts`), and with what a send needs from the policy (`api/send-policy.ts`).
+export type { PolicyOptions, PolicyStores, SendTicket };
 
 /**
  * Start every guard's check at once — their store reads go out together (one round trip with a
@@ -351,9 +210,8 @@ export interface PolicyVerdict {
 
 export interface PolicyDeps {
   clock: Clock;
-  emitter: TypedEmitter<ClientEvents>;
+  emitter: TypedEmitter<PolicyEvents>;
   phoneNumberId: () => string;
-  loadTemplates: () => AsyncIterable<MessageTemplate>;
   /** The phone number's `whatsapp_business_manager_messaging_limit`, for `tier: "auto"`. */
   readMessagingLimit: () => Promise<string | undefined>;
   /** Where warnings go (a marketing template without an opt-out, in `"warn"` mode). */
@@ -361,17 +219,6 @@ export interface PolicyDeps {
 }
 
 const HOUR = 60 * 60 * 1000;
-/** How long a restriction learnt from an error answer stays open, by Graph code. */
-const RESTRICT_ON: Record<number, { scope: RestrictionScope; ms: number; level: RestrictionLevel }> = {
-  // The WABA restricted or disabled, the account locked: no number of it can send.
-  368: { scope: "all", ms: 24 * HOUR, level: "waba" },
-  131031: { scope: "all", ms: 24 * HOUR, level: "waba" },
-  // Meta's spam rate limit is on the number that sent.
-  131048: { scope: "business_initiated", ms: HOUR, level: "phone_number" },
-  // Classification violations limit template and direct (free-form) sends alike, for the
-  // business account whose templates were misclassified.
-  131064: { scope: "all", ms: 24 * HOUR, level: "waba" },
-};
 const RESERVE_REASON = {
   identical: "the same message already went to this user recently",
   day: "this user reached the marketing messages allowed in 24 hours",
@@ -389,14 +236,15 @@ const SPECULATION_MAX_MS = 50;
  * has its state guards run again before it goes: what arrived meanwhile counts.
  */
 const RECHECK_AFTER_MS = 50;
-/** A 130429 storm: this many within a minute pauses every send for 30 s. */
-const STORM = { count: 3, withinMs: 60_000, pauseMs: 30_000 };
 
 /** The ordered guard pipeline in front of every send. */
-export class Policy {
-  readonly stores: Required<Omit<PolicyStores, "templates">> & Pick<PolicyStores, "templates">;
+export class Policy implements SendPolicy {
+  /** The stores the guards read and write (the client's store registry). */
+  readonly stores: StoreRegistry;
   /** The templates the template guard checks against. */
   readonly templates: TemplateCache;
+  /** The stores, the template cache and what Meta's answers teach them (shared with the webhooks). */
+  readonly #state: PolicyState;
   /** The number's restrictions and its WABA's, read together by the account-health guard. */
   readonly health: HealthLevels;
   #warmUp: WarmUpState | undefined;
@@ -423,32 +271,14 @@ export class Policy {
   /** Try capacity alongside the reads (a remote rate store): one round trip per decision. */
   #speculative = false;
 
-  constructor(deps: PolicyDeps, options: PolicyOptions = {}, stores: PolicyStores = {}) {
+  constructor(deps: PolicyDeps, given: PolicyOptions, state: PolicyState) {
+    const options = resolvePolicyOptions(given);
     this.#deps = deps;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.stores = {
-      accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
-      // A store set without a WABA-wide store keeps every restriction where it keeps the number's.
-      wabaHealth: stores.wabaHealth ?? stores.accountHealth ?? new MemoryAccountHealthStore(),
-      sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
-      consent: stores.consent ?? new MemoryConsentStore(),
-      sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),
-      blockMirror: stores.blockMirror ?? new MemoryBlockMirror(),
-      rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
-      webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
-      campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
-      identity: stores.identity ?? new MemoryIdentityStore(),
-    };
-    this.health = new HealthLevels(this.stores.accountHealth, this.stores.wabaHealth);
-    // Every client has a template list to share: in process by default (withOptions() copies and
-    // clients on one memoryStores() share it), or the fleet's (Redis).
-    this.stores.templates = stores.templates ?? new MemoryTemplateListStore(() => deps.clock.now());
-    this.templates = new TemplateCache(
-      deps.loadTemplates,
-      deps.clock,
-      options.template,
-      this.stores.templates,
-    );
+    this.#timeoutMs = options.timeoutMs;
+    this.#state = state;
+    this.stores = state.stores;
+    this.templates = state.templates;
+    this.health = state.health;
     const normalised = (words: readonly string[]) => new Set(words.map(normalizeKeyword).filter(Boolean));
     const warmUp = options.warmUp === undefined ? undefined : resolveWarmUp(options.warmUp);
     if (typeof warmUp === "string") throw new ConfigError(warmUp);
@@ -456,34 +286,22 @@ export class Policy {
     this.#warmUpOff = options.disable?.includes("warm-up") ?? false;
     const config: GuardConfig = {
       ...(this.#warmUp && { warmUp: this.#warmUp }),
-      consent: { requireForReplies: options.consent?.requireForReplies ?? false },
+      consent: { requireForReplies: options.consent.requireForReplies },
       template: {
-        optOut: options.template?.optOut ?? "refuse",
-        usMarketing: options.template?.usMarketing ?? "refuse",
+        optOut: options.template.optOut,
+        usMarketing: options.template.usMarketing,
         // The words the webhook listener takes as opt-outs: the guard and the listener agree.
         vocabulary: {
-          keywords: normalised(options.consent?.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS),
-          payloads: normalised(options.consent?.unsubscribePayloads ?? []),
-          buttonTexts: normalised(
-            options.consent?.unsubscribeButtonTexts ?? DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS,
-          ),
+          keywords: normalised(options.consent.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS),
+          payloads: normalised(options.consent.unsubscribePayloads ?? []),
+          buttonTexts: normalised(options.consent.unsubscribeButtonTexts ?? DEFAULT_UNSUBSCRIBE_BUTTON_TEXTS),
         },
         warn: (message) => deps.logger?.warn(message),
       },
-      sessionWindow: { safetyMarginMs: options.sessionWindow?.safetyMarginMs ?? 60_000 },
+      sessionWindow: { safetyMarginMs: options.sessionWindow.safetyMarginMs },
       content: options.content ?? {},
-      throughput: {
-        perSecond: options.throughput?.perSecond ?? 80,
-        marketingShareWhenSlowed: options.throughput?.marketingShareWhenSlowed ?? 0.25,
-        mode: options.throughput?.mode ?? "wait",
-        maxWaitMs: options.throughput?.maxWaitMs ?? 2000,
-      },
-      pairRate: {
-        burst: options.pairRate?.burst ?? 10,
-        intervalMs: options.pairRate?.intervalMs ?? 6000,
-        mode: options.pairRate?.mode ?? "wait",
-        maxWaitMs: options.pairRate?.maxWaitMs ?? 7000,
-      },
+      throughput: options.throughput,
+      pairRate: options.pairRate,
     };
     const builtIn = builtInGuards(
       {
@@ -503,12 +321,8 @@ export class Policy {
       },
       config,
     );
-    const tier = options.messagingLimit?.tier ?? "auto";
-    const frequency = {
-      marketingPerDay: options.frequency?.marketingPerDay ?? 1,
-      marketingPerWeek: options.frequency?.marketingPerWeek ?? 3,
-      identicalWithinMs: options.frequency?.identicalWithinMs ?? 24 * HOUR,
-    };
+    const tier = options.messagingLimit.tier;
+    const frequency = options.frequency;
     const limit = () =>
       tier === "auto"
         ? this.#autoLimit()
@@ -541,8 +355,8 @@ export class Policy {
     this.#builtInPure = enabled.slice(0, cut);
     this.#afterBuiltIn = this.#guards.slice(cut);
     this.#capacity = this.#guards.filter((g) => g.consumes);
-    const state = new Set(["account-health", "blocklist", "consent", "session-window", "template"]);
-    this.#stateGuards = this.#builtInPure.filter((g) => state.has(g.name));
+    const stateful = new Set(["account-health", "blocklist", "consent", "session-window", "template"]);
+    this.#stateGuards = this.#builtInPure.filter((g) => stateful.has(g.name));
     // Not with custom guards: they may take long (a CRM lookup), and a unit tried before them would
     // be counted long before the send goes out.
     this.#speculative =
@@ -558,17 +372,17 @@ export class Policy {
     };
   }
 
-  #limit: { value: number; at: number } | undefined;
   /** The tier from Meta, read at most hourly; 250 (a new portfolio's tier) when unreadable. */
   async #autoLimit(): Promise<number> {
     const now = this.#deps.clock.now();
-    if (this.#limit && now - this.#limit.at < HOUR) return this.#limit.value;
+    const known = this.#state.messagingLimit;
+    if (known && now - known.at < HOUR) return known.value;
     let value = 250;
     try {
       value = tierFromMeta(await this.#deps.readMessagingLimit());
-      this.#limit = { value, at: now };
+      this.#state.messagingLimit = { value, at: now };
     } catch {
-      this.#limit = { value, at: now - HOUR + 60_000 }; // try again in a minute
+      this.#state.messagingLimit = { value, at: now - HOUR + 60_000 }; // try again in a minute
     }
     return value;
   }
@@ -895,102 +709,25 @@ export class Policy {
     }
   }
 
-  /** Learn from Meta's answer to a send: blocks, marketing opt-outs, stale templates. */
-  async learnFromError(message: OutboundMessage, error: unknown): Promise<void> {
-    if (!isGraphApiError(error)) return;
-    await this.learnFromCode(error.graphCode, parseRecipient(message.to)?.key ?? message.to);
+  /** Learn from Meta's answer to a send (see `PolicyState.learnFromError`). */
+  learnFromError(message: OutboundMessage, error: unknown): Promise<void> {
+    return this.#state.learnFromError(message, error);
   }
 
-  /**
-   * Learn from a Graph error code about a send to `key` (a canonical recipient id), whether it
-   * came back in the response or later in a failed status webhook (`at`: when Meta reported
-   * it). Returns what it recorded.
-   */
-  async learnFromCode(code: number, key?: string, at?: number): Promise<"blocked" | "opted-out" | undefined> {
-    const now = this.#deps.clock.now();
-    // When Meta reported it (a status redelivered days later must not open a fresh restriction).
-    const when = Math.min(at ?? now, now);
-    const restrict = RESTRICT_ON[code];
-    if (restrict) {
-      await this.health.of(restrict.level).open({
-        scope: restrict.scope,
-        source: `graph:${code}`,
-        since: when,
-        until: when + restrict.ms,
-      });
-    }
-    if (code === 130429) {
-      this.#storm = this.#storm.filter((t) => t > now - STORM.withinMs);
-      this.#storm.push(now);
-      if (this.#storm.length >= STORM.count) {
-        await this.stores.accountHealth.open({
-          scope: "throughput",
-          source: "graph:130429 storm",
-          since: now,
-          until: now + STORM.pauseMs,
-        });
-        this.#storm = [];
-      }
-    }
-    // Another instance may hold the same stale list: a shared store that is down only delays that.
-    if ([132001, 132012, 132015, 132016].includes(code))
-      await this.templates.invalidate().catch(() => undefined);
-    if (key === undefined) return undefined;
-    // Meta says the person's window is closed: whatever this side recorded, free-form messages
-    // are refused until they write again (under every identifier of the person).
-    if (code === 131047) {
-      const close = this.stores.sessionWindows.close?.bind(this.stores.sessionWindows);
-      if (close) await Promise.all((await this.stores.identity.aliases(key)).map((k) => close(k, when)));
-      return undefined;
-    }
-    // Meta's per-user marketing limit: no marketing to this person for 24 hours (frequency guard).
-    if (code === 131049) {
-      // Every failure is recorded (room for many): the hold lasts 24 hours from the latest one.
-      await this.stores.rateLimits.window(marketingHoldKey(key), 1_000, 24 * HOUR, when, true);
-      return undefined;
-    }
-    if (code === 130403) {
-      // A mirror that refuses more entries (a bounded memory store) keeps what it has: Meta keeps
-      // refusing this user, and the answer must still be learnt from the rest.
-      await this.stores.blockMirror.add([key]).catch((error: unknown) => {
-        if (!isStoreUnavailableError(error) || error.unreachable) throw error;
-      });
-      return "blocked";
-    }
-    if (code === 131050) {
-      await this.stores.consent.append({
-        key,
-        action: "revoke",
-        scope: "marketing",
-        source: "meta:131050",
-        at: when,
-      });
-      return "opted-out";
-    }
-    return undefined;
+  /** Learn from a Graph error code about a send to `key` (see `PolicyState.learnFromCode`). */
+  learnFromCode(code: number, key?: string, at?: number): Promise<"blocked" | "opted-out" | undefined> {
+    return this.#state.learnFromCode(code, key, at);
   }
 
-  /**
-   * Record that Meta named one person by these identifiers (a phone number, BSUIDs; any form —
-   * they are made canonical, and what is not a recipient is dropped). A no-op for fewer than two.
-   */
-  async link(ids: ReadonlyArray<string | undefined>, at: number, source: string): Promise<void> {
-    const keys = new Set<string>();
-    for (const id of ids) {
-      const key = typeof id === "string" ? parseRecipient(id)?.key : undefined;
-      if (key !== undefined) keys.add(key);
-    }
-    if (keys.size < 2) return;
-    await this.stores.identity.link([...keys], { at, source });
+  /** Record that Meta named one person by these identifiers (see `PolicyState.link`). */
+  link(ids: ReadonlyArray<string | undefined>, at: number, source: string): Promise<void> {
+    return this.#state.link(ids, at, source);
   }
 
   /** Take the messaging limit Meta reported (`TIER_2K`, …) for `tier: "auto"`, without asking. */
   setMessagingLimit(metaValue: string): void {
-    if (!/^TIER_(\d+K?|UNLIMITED)$/.test(metaValue)) return;
-    this.#limit = { value: tierFromMeta(metaValue), at: this.#deps.clock.now() };
+    this.#state.setMessagingLimit(metaValue);
   }
-
-  #storm: number[] = [];
 
   /**
    * One try at every capacity guard at once, without waiting. `settled` says whether all were

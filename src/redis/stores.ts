@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors/validation.js";
-import type { PolicyStores } from "../policy/pipeline.js";
+import type { PolicyStores } from "../state/registry.js";
 import { RedisAccountHealthStore } from "./account-health.js";
 import { RedisBlockMirror } from "./block-mirror.js";
 import { RedisCampaignCheckpointStore } from "./campaign-checkpoints.js";

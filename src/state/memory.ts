@@ -1,10 +1,10 @@
-import type { PolicyStores } from "../policy/pipeline.js";
 import { MemoryAccountHealthStore } from "./account-health.js";
 import { MemoryBlockMirror } from "./block-mirror.js";
 import { MemoryCampaignCheckpointStore } from "./campaign-checkpoints.js";
 import { MemoryConsentStore } from "./consent.js";
 import { MemoryIdentityStore } from "./identity.js";
 import { MemoryRateLimitStore } from "./rate-limits.js";
+import type { PolicyStores } from "./registry.js";
 import { MemorySendHistoryStore } from "./send-history.js";
 import { MemorySessionWindowStore } from "./session-windows.js";
 import { MemoryTemplateListStore } from "./template-list.js";

@@ -1,4 +1,4 @@
-import type { MessageTemplate } from "../api/templates.js";
+import type { MessageTemplate } from "./template.js";
 
 /** A template list as one instance fetched it from Meta. */
 export interface SharedTemplateList {

@@ -4,16 +4,16 @@
  * Lifts and restrictions are ordered by Meta's timestamps, as every effect is.
  */
 import type { Account } from "../api/phone-numbers.js";
-import type { Policy } from "../policy/pipeline.js";
+import type { PolicyState } from "../policy/learn.js";
 import type { RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
 import type { AccountUpdateEvent, AccountWarningEvent, QualityUpdateEvent, WebhookEvent } from "./events.js";
 import { toMs } from "./parse.js";
 
-/** What account effects change: the account's restrictions and the policy's messaging limit. */
+/** What account effects change: the account's restrictions and the policy state's messaging limit. */
 export interface AccountEffectDeps {
   account: Account;
-  pipeline: Policy;
+  state: PolicyState;
   clock: Clock;
 }
 
@@ -46,7 +46,7 @@ export async function applyAccountUpdate(
   event: AccountUpdateEvent,
   out: WebhookEvent[],
 ): Promise<void> {
-  const { account, pipeline } = deps;
+  const { account, state } = deps;
   // When Meta says it happened. A restriction Meta did not stamp is taken as happening now (the
   // strict reading); a lift it did not stamp cannot be ordered, so it lifts nothing — use
   // wa.account.clearRestriction() once you know.
@@ -134,7 +134,7 @@ export async function applyAccountUpdate(
       await account.clearRestriction("all", liftAt);
       return;
     case "CAPABILITY_UPDATE": {
-      setLimit(pipeline, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
+      setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
       return;
     }
   }
@@ -146,7 +146,7 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
   const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see applyAccountUpdate
   // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
   // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
-  setLimit(deps.pipeline, event.messagingLimit);
+  setLimit(deps.state, event.messagingLimit);
   if (event.event === "FLAGGED") {
     await deps.account.restrict({
       scope: "marketing",
@@ -157,10 +157,9 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
 }
 
 /** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
-function setLimit(pipeline: Policy, limit: unknown): void {
-  if (typeof limit === "number") pipeline.setMessagingLimit(`TIER_${limit}`);
-  else if (typeof limit === "string")
-    pipeline.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
+function setLimit(state: PolicyState, limit: unknown): void {
+  if (typeof limit === "number") state.setMessagingLimit(`TIER_${limit}`);
+  else if (typeof limit === "string") state.setMessagingLimit(/^\d+$/.test(limit) ? `TIER_${limit}` : limit);
 }
 
 function warning(

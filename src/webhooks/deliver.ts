@@ -1,8 +1,9 @@
 /** Delivery to listeners: after the acknowledgement, every handler of every event, each isolated. */
-import type { ClientEvents, TypedEmitter } from "../events.js";
+
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
-import type { WebhookEvent } from "./events.js";
+import type { TypedEmitter } from "../internal/typed-emitter.js";
+import type { ClientEvents, WebhookEvent } from "./events.js";
 
 /**
  * Run every listener of every event on a later turn (the 200 goes back first). A listener that

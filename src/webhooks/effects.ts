@@ -9,13 +9,12 @@ import { isStoreUnavailableError } from "../errors/store.js";
 import { campaignOf } from "../internal/correlation.js";
 import { describeError, type Logger } from "../internal/logger.js";
 import type { Consent, Sessions } from "../policy/consent.js";
-import type { Policy } from "../policy/pipeline.js";
+import type { PolicyState } from "../policy/learn.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { TemplateUpdate } from "../policy/template-cache.js";
 import type { Clock } from "../state/clock.js";
 import { applyAccountUpdate, applyQualityUpdate } from "./account-effects.js";
 import type {
-  CampaignSignals,
   MessageEvent,
   OptInEvent,
   OptOutEvent,
@@ -25,10 +24,11 @@ import type {
 } from "./events.js";
 import { IDENTITY_CHANGES, identityChange, systemPrevious } from "./identity-change.js";
 import type { ParsedEvent, ParsedItem } from "./parse.js";
+import type { CampaignSignals } from "./signals.js";
 
 export interface EffectDeps {
   clock: Clock;
-  pipeline: Policy;
+  state: PolicyState;
   consent: Consent;
   sessions: Sessions;
   account: Account;
@@ -109,7 +109,7 @@ export class WebhookEffects {
       case "status":
         return this.#status(event, out);
       case "error":
-        for (const e of event.errors) await this.deps.pipeline.learnFromCode(e.code);
+        for (const e of event.errors) await this.deps.state.learnFromCode(e.code);
         return;
       case "templateUpdate":
         await this.#template(event);
@@ -142,7 +142,7 @@ export class WebhookEffects {
    */
   async #link(event: ParsedEvent): Promise<void> {
     const link = (ids: Array<string | undefined>, at: number, source: string) =>
-      this.deps.pipeline.link(ids, at, source);
+      this.deps.state.link(ids, at, source);
     const contactIds = (c: MessageEvent["contact"]) => [c?.wa_id, c?.user_id, c?.parent_user_id];
     switch (event.kind) {
       case "message": {
@@ -261,7 +261,7 @@ export class WebhookEffects {
    * tries again (and its guards refuse it if Meta's answer made the person ineligible).
    */
   async #settleCampaignSend(c: { campaign: string; key: string }, event: StatusEvent): Promise<void> {
-    const store = this.deps.pipeline.stores.campaigns;
+    const store = this.deps.state.stores.campaigns;
     const entry = await store.get(c.campaign, c.key);
     const pending = entry?.state === "pending" && entry.correlationId === event.correlationId;
     const sent = entry?.state === "sent" && entry.messageId === event.id;
@@ -288,7 +288,7 @@ export class WebhookEffects {
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {
-      const learnt = await this.deps.pipeline.learnFromCode(e.code, key, event.timestamp);
+      const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp);
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
           kind: "optOut",
@@ -344,14 +344,14 @@ export class WebhookEffects {
       const status = Object.hasOwn(TEMPLATE_STATUS, event.event) ? TEMPLATE_STATUS[event.event] : undefined;
       if (status === undefined) {
         // An event we do not map: forget the cached list rather than guess.
-        await this.deps.pipeline.templates.invalidate();
+        await this.deps.state.templates.invalidate();
         return;
       }
       if (status !== null) update.status = status;
     }
     if (event.category !== undefined) update.category = event.category;
     if (event.quality !== undefined) update.quality = event.quality;
-    await this.deps.pipeline.templates.applyUpdate(update, event.timestamp);
+    await this.deps.state.templates.applyUpdate(update, event.timestamp);
   }
 }
 

@@ -1,4 +1,6 @@
-import type { TypedEmitter } from "../internal/typed-emitter.js";
+import type { ApiEvents } from "../api/events.js";
+import type { WebhookVerificationError } from "../errors/webhook.js";
+import type { PolicyEvents } from "../policy/events.js";
 import type { ContactPayload, InboundMessage, MessageStatusPayload } from "./schemas.js";
 
 /** A Graph error as it appears inside a webhook (failed statuses, unsupported messages, value errors). */
@@ -316,9 +318,42 @@ export type WebhookEvent =
   | UserIdUpdateEvent
   | UnknownEvent;
 
-/** What the webhook handler tells running campaigns. */
-export type CampaignSignals = TypedEmitter<{
-  status: (event: StatusEvent) => void;
-  templateUpdate: (event: TemplateUpdateEvent) => void;
-  optOut: (event: OptOutEvent) => void;
-}>;
+/** A handler of a webhook event; a returned promise is awaited by `delivered` and `waitUntil`. */
+type Handler<E> = (event: E) => unknown;
+
+/**
+ * Events emitted by a client: those of the Graph API layer (`ApiEvents`), of the policy
+ * (`PolicyEvents`) and of the webhooks (below). Payloads never contain tokens, secrets or message
+ * bodies.
+ */
+export interface ClientEvents extends ApiEvents, PolicyEvents {
+  // Webhook events: delivered after the 200 went back, once per event (duplicates removed).
+  /** A user wrote, tapped a button, reacted, ordered, … */
+  message: Handler<MessageEvent>;
+  /** A status (sent, delivered, read, failed, played) for a message the business sent. */
+  status: Handler<StatusEvent>;
+  /** A user opted out (keyword, unsubscribe button, Meta's marketing stop, 131050); already recorded. */
+  optOut: Handler<OptOutEvent>;
+  /** A user opted back in (keyword, Meta's marketing resume); already recorded. */
+  optIn: Handler<OptInEvent>;
+  /** A template's status, quality or category changed; the template cache already knows. */
+  templateUpdate: Handler<TemplateUpdateEvent>;
+  /** account_update or business_capability_update; restrictions are already in force. */
+  accountUpdate: Handler<AccountUpdateEvent>;
+  /** Meta warned of enforcement to come (a scheduled disable, a violation); marketing is already slowed. */
+  accountWarning: Handler<AccountWarningEvent>;
+  /** phone_number_quality_update. */
+  qualityUpdate: Handler<QualityUpdateEvent>;
+  /** A user called the business (the window is already open). */
+  call: Handler<CallEvent>;
+  /** The user's BSUID changed; wa-guard already linked the old and new identifiers. */
+  userIdUpdate: Handler<UserIdUpdateEvent>;
+  /** Meta reported errors for a whole change (e.g. 130429) rather than for one message. */
+  error: Handler<ErrorEvent>;
+  /** Anything wa-guard does not model; nothing is dropped. */
+  unknown: Handler<UnknownEvent>;
+  /** A webhook request was refused (bad signature, wrong verify token). */
+  "webhook.rejected": (event: { error: WebhookVerificationError }) => void;
+}
+
+export type ClientEventName = keyof ClientEvents;

@@ -9,10 +9,9 @@
  */
 import type { WhatsAppError } from "../errors/base.js";
 import type { WebhookVerificationError } from "../errors/webhook.js";
-import type { ClientEvents, TypedEmitter } from "../events.js";
 import type { Logger } from "../internal/logger.js";
 import { describeError } from "../internal/logger.js";
-import { DEDUP_LEASE_MS, DEDUP_TTL_MS } from "../state/webhook-dedup.js";
+import type { TypedEmitter } from "../internal/typed-emitter.js";
 import {
   fetchAdapter,
   type HandleOptions,
@@ -25,42 +24,14 @@ import {
 } from "./adapters.js";
 import { deliverToListeners } from "./deliver.js";
 import { type EffectDeps, preferenceEvent, WebhookEffects } from "./effects.js";
-import type { WebhookEvent } from "./events.js";
+import type { ClientEvents, WebhookEvent } from "./events.js";
+import { resolveWebhookOptions, type WebhookOptions } from "./options.js";
 import { parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
 
-export type {
-  FetchHandlerContext,
-  HandleOptions,
-  NodeRequest,
-  NodeResponse,
-  WebhookFetchHandler,
-  WebhookHeaders,
-  WebhookRequest,
-  WebhookResponse,
-} from "./adapters.js";
-
-export interface WebhookOptions {
-  /**
-   * How long a processed event is remembered, so Meta's redeliveries (up to 7 days) reach
-   * handlers once.
-   * @default 604800000 (7 days)
-   */
-  dedupTtlMs?: number;
-  /**
-   * How long one delivery holds an event while it stores the event's effects. A redelivery
-   * meeting a live lease is answered 503 and comes again; a lease left by a process that died
-   * lapses after this long.
-   * @default 60000
-   */
-  leaseMs?: number;
-  /**
-   * Larger bodies are refused with 413 before any work (Meta sends at most 3 MB).
-   * @default 4194304 (4 MiB)
-   */
-  maxBodyBytes?: number;
-}
+/** Declared with its defaults and validation (`webhooks/options.ts`). */
+export type { WebhookOptions };
 
 export interface WebhookResult extends WebhookResponse {
   /**
@@ -76,7 +47,7 @@ export interface WebhookResult extends WebhookResponse {
   delivered: Promise<void>;
 }
 
-/** What the effects need (stores, campaign signals, this number), and what receiving needs. */
+/** What the handler needs: what the effects need (`EffectDeps`), and the secrets, emitter and logger. */
 interface WebhookDeps extends EffectDeps {
   appSecrets: readonly string[];
   verifyToken: string | undefined;
@@ -106,9 +77,10 @@ export class Webhooks {
   constructor(deps: WebhookDeps, options: WebhookOptions = {}) {
     this.#deps = deps;
     this.#effects = new WebhookEffects(deps);
-    this.#ttl = options.dedupTtlMs ?? DEDUP_TTL_MS;
-    this.#lease = options.leaseMs ?? DEDUP_LEASE_MS;
-    this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    const resolved = resolveWebhookOptions(options);
+    this.#ttl = resolved.dedupTtlMs;
+    this.#lease = resolved.leaseMs;
+    this.#maxBody = resolved.maxBodyBytes;
   }
 
   /**
@@ -145,7 +117,7 @@ export class Webhooks {
       now,
     );
     if ("answer" in received) return result(received.answer);
-    const dedup = this.#deps.pipeline.stores.webhookDedup;
+    const dedup = this.#deps.state.stores.webhookDedup;
     const events: WebhookEvent[] = [];
     let duplicates = 0;
     let leased: string | undefined;

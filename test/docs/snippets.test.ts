@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { extractSnippets, markdownLine, type Snippet } from "./extract.js";
 
 // Every ```ts block of README.md and docs/ is compiled under the repository's strict tsconfig,
-// with `wa-guard`, `wa-guard/testing`, `wa-guard/redis` and `wa-guard/postgres` mapped to the
+// with `wa-guard`, `wa-guard/stores`, `wa-guard/testing`, `wa-guard/redis` and `wa-guard/postgres` mapped to the
 // built declarations in dist/ (what the published package ships; `npm test` builds first). A block that is deliberately partial is marked ```ts partial (used sparingly); one that
 // goes on from the page's previous block is marked ```ts continued (compiled with it).
 // Free names a snippet uses without defining (`wa`, `to`, …) are declared in GLOBALS (below: kept
@@ -125,6 +125,7 @@ describe("TypeScript snippets in README.md and docs/", () => {
           paths: {
             "wa-guard": [dist("index.d.ts")],
             "wa-guard/testing": [dist("testing.d.ts")],
+            "wa-guard/stores": [dist("stores.d.ts")],
             "wa-guard/redis": [dist("redis.d.ts")],
             "wa-guard/postgres": [dist("postgres.d.ts")],
           },

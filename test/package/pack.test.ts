@@ -42,9 +42,11 @@ describe("the packed tarball", () => {
   it("imports with ESM import", () => {
     const code = `import { WhatsAppClient, isWhatsAppError, ValidationError } from "wa-guard";
       import { FakeCloudApi } from "wa-guard/testing";
+      import { memoryStores } from "wa-guard/stores";
       import { redisStores } from "wa-guard/redis";
       import { migrate } from "wa-guard/postgres"; ${SCRIPT}
       if (typeof redisStores !== "function" || typeof migrate !== "function") throw new Error("bad subpath export");
+      if (typeof memoryStores().consent.append !== "function") throw new Error("bad stores export");
       console.log("esm ok");`;
     expect(run("node", ["--input-type=module", "-e", code], join(dir, "app"))).toContain("esm ok");
   });
@@ -53,6 +55,7 @@ describe("the packed tarball", () => {
     const code = `const { WhatsAppClient, isWhatsAppError, ValidationError } = require("wa-guard");
       const { FakeCloudApi } = require("wa-guard/testing"); ${SCRIPT}
       if (typeof require("wa-guard/redis").redisStores !== "function") throw new Error("bad redis export");
+      if (typeof require("wa-guard/stores").MemoryConsentStore !== "function") throw new Error("bad stores export");
       if (typeof require("wa-guard/postgres").postgresConsentStore !== "function") throw new Error("bad postgres export");
       if (Object.keys(require.cache).some((k) => k.includes("/undici/"))) throw new Error("undici loaded at import");
       console.log("cjs ok");`;
@@ -81,7 +84,8 @@ describe("the packed tarball", () => {
 
   it("a fresh TypeScript project under tsc --strict: the guarantee holds through the tarball", () => {
     const app = join(dir, "app");
-    const source = `import { isPolicyViolation, memoryStores, WhatsAppClient, type ConsentStore } from "wa-guard";
+    const source = `import { isPolicyViolation, WhatsAppClient } from "wa-guard";
+import { type ConsentStore, memoryStores } from "wa-guard/stores";
 import { FakeCloudApi, fakeTransport } from "wa-guard/testing";
 
 const fake = new FakeCloudApi();
@@ -203,6 +207,7 @@ console.log("guarantee ok");
     // The node16 profile ignores node10, which cannot see subpath exports. attw exits
     // non-zero (and execFileSync throws) on any problem in the other resolutions.
     const out = run(join(BIN, "attw"), [tarball, "--profile", "node16", "--format", "table-flipped"], ROOT);
+    expect(out).toContain('"wa-guard/stores"');
     expect(out).toContain('"wa-guard/testing"');
     expect(out).toContain('"wa-guard/redis"');
     expect(out).toContain('"wa-guard/postgres"');

@@ -43,9 +43,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Uses the public types the way a first-hour user does; must compile everywhere. */
 const GOOD = `
 import {
-  ConsentRequiredError, isWhatsAppError, memoryStores, WhatsAppClient,
+  ConsentRequiredError, isWhatsAppError, WhatsAppClient,
   type SendTextParams, type SendResult, type OutboundMessage, type ClientEvents,
 } from "wa-guard";
+import { memoryStores, MemoryConsentStore, type ConsentStore, type PolicyStores } from "wa-guard/stores";
 import { FakeCloudApi, fakeTransport } from "wa-guard/testing";
 import { redisStores, type NodeRedisLike, type IoredisLike } from "wa-guard/redis";
 
@@ -73,6 +74,7 @@ export async function main(): Promise<string> {
     throw e;
   }
 }
+export const shared: PolicyStores = { ...memoryStores(), consent: new MemoryConsentStore() satisfies ConsentStore };
 export function stores(io: IoredisLike, nr: NodeRedisLike) {
   return [redisStores(io, { phoneNumberId: "1", wabaId: "2" }), redisStores(nr, { phoneNumberId: "1", prefix: "app:" })];
 }
@@ -89,6 +91,13 @@ const BAD = `
 import { WhatsAppClient } from "wa-guard";
 const wa = new WhatsAppClient({ accessToken: "t", phoneNumberId: "1" });
 export const sent = wa.messages.sendText({ to: "+14165551234", bdy: "typo" });
+`;
+
+/** Engine classes are types of the root entry, never values: a user reaches them through the client. */
+const ENGINE_VALUE = `
+import { Policy, Webhooks, type Messages } from "wa-guard";
+export const engines: unknown[] = [Policy, Webhooks];
+export type M = Messages;
 `;
 
 const CONSUMERS = [
@@ -148,4 +157,13 @@ describe.each(Object.entries(COMPILERS))("the packed declarations under %s", (_,
     },
     120_000,
   );
+});
+
+describe("the root entry's engine classes", () => {
+  it("are types, not values (TypeScript 5.9, bundler resolution)", () => {
+    const r = tsc(COMPILERS["TypeScript 5.9"], CONSUMERS[2], ENGINE_VALUE, "engine");
+    const errors = r.output.split("\n").filter((l) => /error TS\d+/.test(l));
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e).toMatch(/TS1361|TS1362|TS2693/);
+  }, 120_000);
 });

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  type ConsentEvent,
-  MemoryConsentStore,
-  MemoryRateLimitStore,
-  type MessageTemplate,
-  TemplateCache,
-  type TemplateListStore,
-  WhatsAppClient,
-} from "../../src/index.js";
+import { type ConsentEvent, type MessageTemplate, WhatsAppClient } from "../../src/index.js";
+import { TemplateCache } from "../../src/policy/template-cache.js";
+import { MemoryConsentStore, MemoryRateLimitStore, type TemplateListStore } from "../../src/state/index.js";
 import { FakeClock, FakeCloudApi, fakeTransport } from "../../src/testing/index.js";
 import { busiestWindow } from "../helpers.js";
 

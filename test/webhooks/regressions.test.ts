@@ -1,10 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import {
-  type MessageTemplate,
-  signWebhookBody,
-  TemplateCache,
-  verifyWebhookSignature,
-} from "../../src/index.js";
+import { type MessageTemplate, signWebhookBody, verifyWebhookSignature } from "../../src/index.js";
+import { TemplateCache } from "../../src/policy/template-cache.js";
 import { FakeClock } from "../../src/testing/index.js";
 import { connected } from "../helpers.js";
 
