@@ -10,7 +10,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { redisStores } from "../../../src/redis/index.js";
 import { MemoryRateLimitStore } from "../../../src/state/rate-limits.js";
-import { CA, sharedRedis, twoNumbers } from "./two.js";
+import { sharedRedis, twoNumbers } from "./two.js";
 
 const prefix = `wa-guard-attack6-warmup-${process.pid}-${Date.now()}`;
 const { redis, connect, cleanup } = sharedRedis(prefix);
