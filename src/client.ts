@@ -115,7 +115,12 @@ export class WhatsAppClient {
     this.templates = new Templates(this.#http);
     // The stores and what Meta's answers teach them exist with the policy on or off; the guard
     // engine only when it is on.
-    this.#stores = storeRegistry(resolved.stores, shared?.stores ?? {}, this.#http.clock);
+    this.#stores = storeRegistry(
+      resolved.stores,
+      shared?.stores ?? {},
+      this.#http.clock,
+      resolved.phoneNumberId,
+    );
     const state = new PolicyState(
       this.#stores,
       { clock: this.#http.clock, loadTemplates: () => this.templates.list() },
@@ -216,6 +221,7 @@ export class WhatsAppClient {
         unknownOutcomes: outcomes,
         campaignSignals,
         phoneNumberId: resolved.phoneNumberId,
+        wabaId: resolved.wabaId,
       },
       resolved.webhooks,
     );
@@ -239,6 +245,13 @@ export class WhatsAppClient {
     let input = this.#input;
     if (!samePhone && overrides.stores === undefined && input.stores !== undefined) {
       input = { ...input, stores: businessStores(input.stores, this.#http.options.phoneNumberId) };
+    }
+    // A warm-up's start date is the first number's: another number warms up from its first send,
+    // unless the copy is given its own.
+    const warmUp = input.policy ? input.policy.warmUp : undefined;
+    const overridden = overrides.policy ? overrides.policy.warmUp !== undefined : false;
+    if (!samePhone && warmUp && warmUp.since !== "first-send" && input.policy && !overridden) {
+      input = { ...input, policy: { ...input.policy, warmUp: { ...warmUp, since: "first-send" } } };
     }
     const shared: Shared = {
       emitter: this.#emitter,

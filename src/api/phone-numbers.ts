@@ -165,6 +165,7 @@ export class Account {
   /** The WhatsApp business profile: read, update, check. */
   readonly profile: BusinessProfiles;
   #last: AccountHealth | undefined;
+  #displayNumber: string | undefined;
 
   constructor(
     private readonly http: GraphHttp,
@@ -288,8 +289,36 @@ export class Account {
    * is when the lift happened (Meta's time; default now): a restriction that began after it stays
    * in force. With `source`, only a restriction opened by that source is lifted.
    */
-  async clearRestriction(scope: RestrictionScope, at?: number, source?: string): Promise<void> {
-    await this.store?.close(scope, at ?? this.http.clock.now(), source);
+  async clearRestriction(
+    scope: RestrictionScope,
+    at?: number,
+    source?: string,
+    /** Only at this level (a WABA's reinstatement does not end what Meta said of one number). */
+    level?: RestrictionLevel,
+  ): Promise<void> {
+    const when = at ?? this.http.clock.now();
+    if (level === undefined) await this.store?.close(scope, when, source);
+    else await this.store?.of(level).close(scope, when, source);
+  }
+
+  /**
+   * This number as users see it (`display_phone_number`), once read or heard in a webhook
+   * addressed to it: a `phone_number_quality_update` names its number only so.
+   */
+  get displayPhoneNumber(): string | undefined {
+    return this.#displayNumber;
+  }
+
+  /** @internal The webhook handler saw this number's display number. */
+  noteDisplayNumber(display: string): void {
+    this.#displayNumber = display;
+  }
+
+  /** @internal This number's display number: known, or read once (undefined when it cannot be). */
+  async ownDisplayNumber(): Promise<string | undefined> {
+    if (this.#displayNumber === undefined)
+      await this.phoneNumber({ fields: ["display_phone_number"] }).catch(() => undefined);
+    return this.#displayNumber;
   }
 
   /** Quality rating, throughput level, messaging limit, status and names of the phone number. */
@@ -306,7 +335,9 @@ export class Account {
       idempotent: true,
       ...(signal && { signal }),
     });
-    return toPhoneNumberInfo(raw);
+    const info = toPhoneNumberInfo(raw);
+    if (info.displayPhoneNumber) this.#displayNumber = info.displayPhoneNumber;
+    return info;
   }
 
   async #apply(phone: PhoneNumberInfo, now: number): Promise<void> {
@@ -322,31 +353,44 @@ export class Account {
         until: now + HOUR,
       });
     } else if (quality === "GREEN") await own?.close("marketing_slow", now, "quality:YELLOW");
+    // Each node's own status, at its level: the number BLOCKED and the WABA LIMITED is a
+    // restriction of the number and a slowdown of every number of the WABA.
     const health = phone.health;
-    const overall = health?.canSendMessage;
-    if (overall !== "BLOCKED" && overall !== "LIMITED") return;
-    const restriction: Restriction =
-      overall === "BLOCKED"
-        ? { scope: "all", source: "health:BLOCKED", since: now, until: now + HEALTH_HOLD_MS }
-        : { scope: "marketing_slow", source: "health:LIMITED", since: now, until: now + HEALTH_HOLD_MS };
-    for (const level of levelsOf(health, overall)) await this.store?.of(level).open(restriction);
+    const blocked: Restriction = {
+      scope: "all",
+      source: "health:BLOCKED",
+      since: now,
+      until: now + HEALTH_HOLD_MS,
+    };
+    const limited: Restriction = {
+      scope: "marketing_slow",
+      source: "health:LIMITED",
+      since: now,
+      until: now + HEALTH_HOLD_MS,
+    };
+    let explained = false;
+    for (const e of health?.entities ?? []) {
+      const level = levelOf(e.type);
+      if (level === undefined) continue;
+      if (e.canSendMessage === "BLOCKED") await this.store?.of(level).open(blocked);
+      else if (e.canSendMessage === "LIMITED") await this.store?.of(level).open(limited);
+      else continue;
+      explained = true;
+    }
+    // An overall status no node explains is the number's.
+    if (!explained && health?.canSendMessage === "BLOCKED") await this.store?.phone.open(blocked);
+    else if (!explained && health?.canSendMessage === "LIMITED") await this.store?.phone.open(limited);
   }
 }
 
 /**
- * Where a BLOCKED or LIMITED reading belongs: the WABA's state when the WABA, the business
- * portfolio or the app says so (every number of the WABA is stopped alike), the number's when the
- * number says so, and the number's when no node explains it.
+ * Where a node's BLOCKED or LIMITED belongs: the WABA's state for the WABA, the business
+ * portfolio and the app (every number of the WABA is stopped alike), the number's for the number.
  */
-function levelsOf(health: MessagingHealth | undefined, status: string): RestrictionLevel[] {
-  const levels = new Set<RestrictionLevel>();
-  for (const e of health?.entities ?? []) {
-    if (e.canSendMessage !== status) continue;
-    if (e.type === "PHONE_NUMBER") levels.add("phone_number");
-    else if (e.type === "WABA" || e.type === "BUSINESS" || e.type === "APP") levels.add("waba");
-  }
-  if (levels.size === 0) levels.add("phone_number");
-  return [...levels];
+function levelOf(type: string): RestrictionLevel | undefined {
+  if (type === "PHONE_NUMBER") return "phone_number";
+  if (type === "WABA" || type === "BUSINESS" || type === "APP") return "waba";
+  return undefined;
 }
 
 /** `clock.sleep`, except that on the system clock the timer does not keep the process alive. */

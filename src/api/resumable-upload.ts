@@ -31,7 +31,10 @@ export interface ResumableUploadOptions {
   type: UploadFileType;
   /** The file's name, as Meta records it. @default "upload" */
   fileName?: string;
-  /** How many times an upload cut off midway is resumed before giving up. @default 3 */
+  /**
+   * How many times an upload cut off midway is resumed before giving up. The error it then
+   * throws carries `sessionId`, to finish later with `resume()`. @default 3
+   */
   maxResumes?: number;
   signal?: AbortSignal;
 }
@@ -87,6 +90,15 @@ export class ResumableUploads {
   ): Promise<UploadedFile> {
     const bytes = await toBytes(file);
     checkSession(sessionId);
+    if (
+      options.maxResumes !== undefined &&
+      (typeof options.maxResumes !== "number" ||
+        !Number.isInteger(options.maxResumes) ||
+        options.maxResumes < 0)
+    )
+      throw new ValidationError(
+        `uploads: maxResumes must be a whole number ≥ 0, got ${String(options.maxResumes)}`,
+      );
     const offset = await this.offset(sessionId, options.signal);
     return this.#send(sessionId, bytes, offset, options);
   }
@@ -122,6 +134,7 @@ export class ResumableUploads {
           `uploads: Meta has ${offset} bytes of session ${sessionId}, the file has ${bytes.byteLength}: not the same file`,
         );
       try {
+        options.signal?.throwIfAborted();
         const res = await this.http.request({
           method: "POST",
           path: `/${sessionId}`,
@@ -134,15 +147,37 @@ export class ResumableUploads {
         return { handle: res.h, sessionId };
       } catch (error) {
         // Cut off on the way: whatever arrived stays with Meta; ask how much and send the rest.
-        if (!isTransportError(error) || error.outcome !== "unknown" || resumes >= maxResumes) throw error;
-        offset = await this.offset(sessionId, options.signal);
+        if (!isTransportError(error) || error.outcome !== "unknown" || resumes >= maxResumes)
+          throw withSession(error, sessionId);
+        try {
+          offset = await this.offset(sessionId, options.signal);
+        } catch (asked) {
+          throw withSession(asked, sessionId);
+        }
       }
     }
   }
 }
 
+/**
+ * The error of an upload that stopped midway, carrying `sessionId`: the session to finish with
+ * `resume(sessionId, file)` (the bytes Meta has are kept there).
+ */
+function withSession(error: unknown, sessionId: string): unknown {
+  if (error !== null && typeof error === "object" && !("sessionId" in error))
+    Object.defineProperty(error, "sessionId", { value: sessionId, enumerable: true, configurable: true });
+  return error;
+}
+
 function checkOptions(options: ResumableUploadOptions, bytes: Uint8Array, fileName: string): void {
   const problems: string[] = [];
+  if (
+    options.maxResumes !== undefined &&
+    (typeof options.maxResumes !== "number" ||
+      !Number.isInteger(options.maxResumes) ||
+      options.maxResumes < 0)
+  )
+    problems.push(`maxResumes must be a whole number ≥ 0, got ${String(options.maxResumes)}`);
   if (typeof options.appId !== "string" || !/^\d+$/.test(options.appId))
     problems.push(`appId must be the Meta app's id (digits), got ${JSON.stringify(options.appId)}`);
   if (!FILE_TYPES.has(options.type))

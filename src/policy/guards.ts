@@ -289,7 +289,7 @@ function capacityGuard(
 function warmUpGuard(deps: GuardDeps, state: WarmUpState, throttle: Required<ThrottleOptions>): Guard {
   const DAY = 24 * 60 * 60 * 1000;
   /** What each send took (to refund exactly that). */
-  const took = new WeakMap<PolicyContext, { day: boolean; gap: boolean }>();
+  const took = new WeakMap<PolicyContext, { day: boolean; gap: boolean; first: boolean }>();
   return capacityGuard(
     "warm-up",
     deps,
@@ -312,8 +312,7 @@ function warmUpGuard(deps: GuardDeps, state: WarmUpState, throttle: Required<Thr
         }
       }
       if (consume) {
-        took.set(ctx, { day, gap });
-        await state.markFirst(now);
+        took.set(ctx, { day, gap, first: await state.markFirst(now) });
       }
       return { ok: true, retryAfterMs: 0 };
     },
@@ -321,6 +320,7 @@ function warmUpGuard(deps: GuardDeps, state: WarmUpState, throttle: Required<Thr
       const t = took.get(ctx);
       if (t?.day) await deps.rates.refundWindow(state.dayKey(), at);
       if (t?.gap) await deps.rates.refundWindow(state.gapKey(), at);
+      if (t?.first) await state.unmarkFirst(at);
     },
     (ctx, retryAfterMs) => {
       const step = state.stepKnown(deps.clock.now());

@@ -64,12 +64,42 @@ export class PolicyState {
    * came back in the response or later in a failed status webhook (`at`: when Meta reported
    * it). Returns what it recorded.
    */
-  async learnFromCode(code: number, key?: string, at?: number): Promise<"blocked" | "opted-out" | undefined> {
+  async learnFromCode(
+    code: number,
+    key?: string,
+    at?: number,
+    /**
+     * Whose send it was (a status webhook names the number that sent): another number of the
+     * WABA teaches only what is the WABA's and the business's (its restrictions, opt-outs,
+     * templates); another WABA's number only the business's (opt-outs).
+     */
+    about: { phoneNumber: boolean; waba: boolean } = { phoneNumber: true, waba: true },
+  ): Promise<"blocked" | "opted-out" | undefined> {
     const now = this.#clock.now();
     // When Meta reported it (a status redelivered days later must not open a fresh restriction).
     const when = Math.min(at ?? now, now);
+    const ours = about.phoneNumber && about.waba;
+    if (code === 131050 && key !== undefined) {
+      // The person's marketing opt-out: consent belongs to the business, whichever number heard it.
+      await this.stores.consent.append({
+        key,
+        action: "revoke",
+        scope: "marketing",
+        source: "meta:131050",
+        at: when,
+      });
+      return "opted-out";
+    }
+    // Meta's per-user marketing limit (the person's, across businesses): no marketing to this
+    // person for 24 hours (frequency guard), whichever number was told.
+    if (code === 131049 && key !== undefined) {
+      // Every failure is recorded (room for many): the hold lasts 24 hours from the latest one.
+      await this.stores.rateLimits.window(marketingHoldKey(key), 1_000, 24 * HOUR, when, true);
+      return undefined;
+    }
+    if (!about.waba) return undefined;
     const restrict = RESTRICT_ON[code];
-    if (restrict) {
+    if (restrict && (restrict.level === "waba" || ours)) {
       await this.health.of(restrict.level).open({
         scope: restrict.scope,
         source: `graph:${code}`,
@@ -77,6 +107,10 @@ export class PolicyState {
         until: when + restrict.ms,
       });
     }
+    // Another number's template answers still say the WABA's list is stale.
+    if ([132001, 132012, 132015, 132016].includes(code))
+      await this.templates.invalidate().catch(() => undefined);
+    if (!ours) return undefined;
     if (code === 130429) {
       this.#storm = this.#storm.filter((t) => t > now - STORM.withinMs);
       this.#storm.push(now);
@@ -90,21 +124,12 @@ export class PolicyState {
         this.#storm = [];
       }
     }
-    // Another instance may hold the same stale list: a shared store that is down only delays that.
-    if ([132001, 132012, 132015, 132016].includes(code))
-      await this.templates.invalidate().catch(() => undefined);
     if (key === undefined) return undefined;
     // Meta says the person's window is closed: whatever this side recorded, free-form messages
     // are refused until they write again (under every identifier of the person).
     if (code === 131047) {
       const close = this.stores.sessionWindows.close?.bind(this.stores.sessionWindows);
       if (close) await Promise.all((await this.stores.identity.aliases(key)).map((k) => close(k, when)));
-      return undefined;
-    }
-    // Meta's per-user marketing limit: no marketing to this person for 24 hours (frequency guard).
-    if (code === 131049) {
-      // Every failure is recorded (room for many): the hold lasts 24 hours from the latest one.
-      await this.stores.rateLimits.window(marketingHoldKey(key), 1_000, 24 * HOUR, when, true);
       return undefined;
     }
     if (code === 130403) {
@@ -114,16 +139,6 @@ export class PolicyState {
         if (!isStoreUnavailableError(error) || error.unreachable) throw error;
       });
       return "blocked";
-    }
-    if (code === 131050) {
-      await this.stores.consent.append({
-        key,
-        action: "revoke",
-        scope: "marketing",
-        source: "meta:131050",
-        at: when,
-      });
-      return "opted-out";
     }
     return undefined;
   }

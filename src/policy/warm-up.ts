@@ -39,6 +39,8 @@ const DAY = 24 * HOUR;
  * on the store's clock): a look at a full window says when its entry was taken.
  */
 const FIRST_SEND_MEMORY_MS = 10 * 365 * DAY;
+/** How old a recorded first send must be before an instance keeps it without reading it again. */
+const SETTLED_MS = 60_000;
 
 /**
  * The default ramp. Its first day stays far under Meta's smallest messaging limit (250 users a
@@ -143,8 +145,11 @@ export class WarmUpState {
     if (this.#since !== undefined) return this.#since;
     const first = await this.rates.window(this.#firstKey(), 1, FIRST_SEND_MEMORY_MS, now, false);
     if (first.ok) return undefined;
-    this.#since = now + first.retryAfterMs - FIRST_SEND_MEMORY_MS;
-    return this.#since;
+    const since = now + first.retryAfterMs - FIRST_SEND_MEMORY_MS;
+    // A start a minute old is settled; a younger one may still be given back (a first send the
+    // policy then refused), so it is read again next time.
+    if (now - since > SETTLED_MS) this.#since = since;
+    return since;
   }
 
   /** The step in force at `now`, or undefined when the warm-up is over. */
@@ -161,13 +166,18 @@ export class WarmUpState {
   }
 
   /**
-   * Record a send the policy let through as the first when none is recorded. It stays recorded
-   * if Meta then refuses the send: a start, once seen by other instances, is never taken back.
+   * Record a send as the first when none is recorded. Given back when the policy refuses the send
+   * after all (`unmarkFirst`); it stays recorded if Meta then refuses it.
    */
   async markFirst(now: number): Promise<boolean> {
     if (this.#since !== undefined) return false;
     const taken = await this.rates.window(this.#firstKey(), 1, FIRST_SEND_MEMORY_MS, now, true);
     return taken.ok;
+  }
+
+  /** Give back a first send recorded at `at` that the policy then refused (capacity given back). */
+  async unmarkFirst(at: number): Promise<void> {
+    await this.rates.refundWindow(this.#firstKey(), at);
   }
 
   /**

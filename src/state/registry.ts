@@ -116,22 +116,66 @@ function isMemoryStore(store: object): boolean {
 }
 
 /** The registry of a client: `given` first, then `inherited` (from `withOptions()`), then memory. */
-export function storeRegistry(given: PolicyStores, inherited: PolicyStores, clock: Clock): StoreRegistry {
+export function storeRegistry(
+  given: PolicyStores,
+  inherited: PolicyStores,
+  clock: Clock,
+  phoneNumberId?: string,
+): StoreRegistry {
   const stores = { ...inherited, ...given };
+  // The WABA's own store, given or inherited, wins over a store set that keeps the WABA's
+  // restrictions with the number's (redisStores without wabaId): a copy given such a set still
+  // hears what its parent learnt about the WABA.
+  const apart = (s: PolicyStores) =>
+    s.wabaHealth !== undefined && s.wabaHealth !== s.accountHealth ? s.wabaHealth : undefined;
+  const wabaHealth = apart(given) ?? apart(inherited) ?? stores.wabaHealth;
+  // One memoryStores() given to clients of two numbers: each number gets its own windows, blocks,
+  // rates, health and reach (Meta keeps them per number); consent, identities and the WABA's
+  // state stay shared.
+  const own = <T extends object>(store: T | undefined): T | undefined =>
+    store === undefined || phoneNumberId === undefined || !isMemoryStore(store)
+      ? store
+      : numberScoped(store, phoneNumberId);
   return {
-    accountHealth: stores.accountHealth ?? new MemoryAccountHealthStore(),
+    accountHealth: own(stores.accountHealth) ?? new MemoryAccountHealthStore(),
     // A store set without a WABA-wide store keeps every restriction where it keeps the number's.
-    wabaHealth: stores.wabaHealth ?? stores.accountHealth ?? new MemoryAccountHealthStore(),
-    sendHistory: stores.sendHistory ?? new MemorySendHistoryStore(),
+    wabaHealth:
+      (wabaHealth === stores.accountHealth ? own(wabaHealth) : wabaHealth) ??
+      own(stores.accountHealth) ??
+      new MemoryAccountHealthStore(),
+    sendHistory: own(stores.sendHistory) ?? new MemorySendHistoryStore(),
     consent: stores.consent ?? new MemoryConsentStore(),
-    sessionWindows: stores.sessionWindows ?? new MemorySessionWindowStore(),
-    blockMirror: stores.blockMirror ?? new MemoryBlockMirror(),
-    rateLimits: stores.rateLimits ?? new MemoryRateLimitStore(),
+    sessionWindows: own(stores.sessionWindows) ?? new MemorySessionWindowStore(),
+    blockMirror: own(stores.blockMirror) ?? new MemoryBlockMirror(),
+    rateLimits: own(stores.rateLimits) ?? new MemoryRateLimitStore(),
     webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
-    campaigns: stores.campaigns ?? new MemoryCampaignCheckpointStore(),
+    campaigns: own(stores.campaigns) ?? new MemoryCampaignCheckpointStore(),
     // Every client has a template list to share: in process by default (withOptions() copies and
     // clients on one memoryStores() share it), or the fleet's (Redis).
     templates: stores.templates ?? new MemoryTemplateListStore(() => clock.now()),
     identity: stores.identity ?? new MemoryIdentityStore(),
   };
+}
+
+/** Which phone number an in-memory per-number store belongs to, and its twins for other numbers. */
+const owners = new WeakMap<object, { phoneNumberId: string; twins: Map<string, object> }>();
+
+/**
+ * The store itself for the first phone number that uses it; for another number, a fresh store
+ * of the same kind (one per number, made once), so two numbers never share per-number state.
+ */
+function numberScoped<T extends object>(store: T, phoneNumberId: string): T {
+  const owner = owners.get(store);
+  if (!owner) {
+    owners.set(store, { phoneNumberId, twins: new Map() });
+    return store;
+  }
+  if (owner.phoneNumberId === phoneNumberId) return store;
+  let twin = owner.twins.get(phoneNumberId);
+  if (!twin) {
+    twin = new (store.constructor as new () => object)();
+    owner.twins.set(phoneNumberId, twin);
+    owners.set(twin, { phoneNumberId, twins: owner.twins });
+  }
+  return twin as T;
 }

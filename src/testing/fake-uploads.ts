@@ -75,12 +75,15 @@ export class FakeUploads {
       return invalid("The header file_offset is required.");
     if (offset !== session.received)
       return invalid(`file_offset ${offset} does not match the ${session.received} bytes received`);
+    // No body at all is an empty rest (the HTTP server leaves an empty body out).
     const bytes =
-      body instanceof Uint8Array
-        ? body
-        : typeof body === "string"
-          ? new TextEncoder().encode(body)
-          : undefined;
+      body === undefined
+        ? new Uint8Array(0)
+        : body instanceof Uint8Array
+          ? body
+          : typeof body === "string"
+            ? new TextEncoder().encode(body)
+            : undefined;
     if (!bytes) return invalid("The request body must be the file's bytes.");
     if (session.received + bytes.byteLength > session.length)
       return invalid(`The file is longer than the ${session.length} bytes announced`);

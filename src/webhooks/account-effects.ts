@@ -51,7 +51,9 @@ export async function applyAccountUpdate(
   // strict reading); a lift it did not stamp cannot be ordered, so it lifts nothing — use
   // wa.account.clearRestriction() once you know.
   const at = event.timestamp ?? deps.clock.now();
-  const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY;
+  // A lift stamped ahead of this clock would void what is learnt meanwhile: never later than now.
+  const liftAt =
+    event.timestamp === undefined ? Number.NEGATIVE_INFINITY : Math.min(event.timestamp, deps.clock.now());
   const v = event.value as {
     restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
     ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
@@ -84,9 +86,15 @@ export async function applyAccountUpdate(
           level: "waba",
         });
       else if (state === "REINSTATE") {
-        await account.clearRestriction("all", liftAt);
+        await liftWaba(account, liftAt, "account_update:DISABLED_UPDATE");
         // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
-        await account.clearRestriction("marketing_slow", liftAt, "account_update:SCHEDULE_FOR_DISABLE");
+        for (const level of ["waba", "phone_number"] as const)
+          await account.clearRestriction(
+            "marketing_slow",
+            liftAt,
+            "account_update:SCHEDULE_FOR_DISABLE",
+            level,
+          );
       } else if (state === "SCHEDULE_FOR_DISABLE") {
         // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
         await account.restrict({
@@ -131,7 +139,7 @@ export async function applyAccountUpdate(
       });
       return;
     case "ACCOUNT_RECONNECTED":
-      await account.clearRestriction("all", liftAt);
+      await liftWaba(account, liftAt, "account_update:ACCOUNT_DELETED", "account_update:ACCOUNT_OFFBOARDED");
       return;
     case "CAPABILITY_UPDATE": {
       setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
@@ -143,7 +151,19 @@ export async function applyAccountUpdate(
 /** What a `phone_number_quality_update` changes: the messaging limit, and FLAGGED restricts marketing. */
 export async function applyQualityUpdate(deps: AccountEffectDeps, event: QualityUpdateEvent): Promise<void> {
   const at = event.timestamp ?? deps.clock.now();
-  const liftAt = event.timestamp ?? Number.NEGATIVE_INFINITY; // see applyAccountUpdate
+  const liftAt =
+    event.timestamp === undefined ? Number.NEGATIVE_INFINITY : Math.min(event.timestamp, deps.clock.now()); // see applyAccountUpdate
+  // One app, one webhook URL: an update of the WABA's other number is not this number's. This
+  // number's display number is known (read, or from a webhook addressed to it) or read now; when
+  // it cannot be, a FLAGGED is taken (the strict reading) and an UNFLAGGED is not.
+  const own = event.displayPhoneNumber === undefined ? undefined : await deps.account.ownDisplayNumber();
+  const digits = (n: string) => n.replace(/\D/g, "");
+  const named = event.displayPhoneNumber;
+  const mine = named === undefined || (own !== undefined && digits(own) === digits(named));
+  if (!mine && (own !== undefined || event.event !== "FLAGGED")) {
+    setLimit(deps.state, event.messagingLimit);
+    return;
+  }
   // max_daily_conversations_per_business only: the removed current_limit of a THROUGHPUT_UPGRADE
   // is a throughput level (TIER_UNLIMITED), and taking it as the messaging limit lifted the cap.
   setLimit(deps.state, event.messagingLimit);
@@ -154,6 +174,16 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
       since: at,
     });
   } else if (event.event === "UNFLAGGED") await deps.account.clearRestriction("marketing", liftAt);
+}
+
+/**
+ * An account_update lift (a reinstatement, a reconnection): the WABA's `all` restrictions, and
+ * the ones the same webhooks recorded per number before the WABA had a store of its own. What Meta
+ * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement.
+ */
+async function liftWaba(account: Account, at: number, ...formerSources: string[]): Promise<void> {
+  await account.clearRestriction("all", at, undefined, "waba");
+  for (const source of formerSources) await account.clearRestriction("all", at, source, "phone_number");
 }
 
 /** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */

@@ -41,6 +41,8 @@ export interface EffectDeps {
   campaignSignals?: CampaignSignals;
   /** This client's phone number: windows open only for messages and calls to it. */
   phoneNumberId: string | undefined;
+  /** This client's WABA: account and template updates of another WABA (one app, one URL) change nothing here. */
+  wabaId: string | undefined;
   logger?: Logger;
 }
 
@@ -103,21 +105,27 @@ export class WebhookEffects {
     // other event is delivered as parsed, before the events its effects add.
     if (event.kind === "preference") return this.#preference(event, out);
     out.push(event);
+    // This client's own number also hears the webhooks of the app's other numbers and WABAs.
+    if (event.kind === "message" || event.kind === "status") this.#noteDisplayNumber(event);
     switch (event.kind) {
       case "message":
         return this.#message(event, out);
       case "status":
         return this.#status(event, out);
       case "error":
-        for (const e of event.errors) await this.deps.state.learnFromCode(e.code);
+        for (const e of event.errors)
+          await this.deps.state.learnFromCode(e.code, undefined, undefined, this.#about(event));
         return;
       case "templateUpdate":
+        if (!this.#ourWaba(event.wabaId)) return;
         await this.#template(event);
         this.deps.campaignSignals?.emit("templateUpdate", event);
         return;
       case "accountUpdate":
+        if (!this.#ourWaba(event.wabaId)) return;
         return applyAccountUpdate(this.deps, event, out);
       case "qualityUpdate":
+        if (!this.#ourWaba(event.wabaId)) return;
         return applyQualityUpdate(this.deps, event);
       case "call":
         if (
@@ -213,6 +221,25 @@ export class WebhookEffects {
     return phoneNumberId === undefined || mine === undefined || phoneNumberId === mine;
   }
 
+  /** Whether an event of WABA `wabaId` concerns this client's WABA (unknown on either side: yes). */
+  #ourWaba(wabaId: string | undefined): boolean {
+    const ours = this.deps.wabaId;
+    return wabaId === undefined || wabaId === "" || ours === undefined || wabaId === ours;
+  }
+
+  /** Whose send an event is about: this number, another number of this WABA, or another WABA's. */
+  #about(event: { phoneNumberId?: string; wabaId?: string }): { phoneNumber: boolean; waba: boolean } {
+    const waba = this.#ourWaba(event.wabaId);
+    return { phoneNumber: waba && this.#mine(event.phoneNumberId), waba };
+  }
+
+  /** This number as users see it, from a webhook addressed to it (quality updates name it so). */
+  #noteDisplayNumber(event: { phoneNumberId?: string; displayPhoneNumber?: string }): void {
+    const mine = this.deps.phoneNumberId;
+    if (mine !== undefined && event.phoneNumberId === mine && event.displayPhoneNumber)
+      this.deps.account.noteDisplayNumber(event.displayPhoneNumber);
+  }
+
   async #message(event: MessageEvent, out: WebhookEvent[]): Promise<void> {
     // System notices (number or identity changed) are not the user writing.
     if (event.type === "system") {
@@ -288,7 +315,7 @@ export class WebhookEffects {
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {
-      const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp);
+      const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp, this.#about(event));
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
           kind: "optOut",

@@ -65,7 +65,7 @@ describe("wa.account.health({ refresh: true })", () => {
       throughputLevel: "STANDARD",
     });
     expect(describeHealth(health)).toMatch(
-      /^health BLOCKED · PHONE_NUMBER LIMITED \(Display name not approved\) · WABA BLOCKED \(141006 Payment method issue\) · quality GREEN · limit TIER_2K · throughput STANDARD · restrictions all\(health:BLOCKED\)/,
+      /^health BLOCKED · PHONE_NUMBER LIMITED \(Display name not approved\) · WABA BLOCKED \(141006 Payment method issue\) · quality GREEN · limit TIER_2K · throughput STANDARD · restrictions marketing_slow\(health:LIMITED\),all\(health:BLOCKED\)/,
     );
   });
 

@@ -92,7 +92,7 @@ export function world(options: { clock?: FakeClock } = {}) {
       [
         {
           field: "phone_number_quality_update",
-          value: { display_phone_number: "15550000000", event, current_limit: "TIER_1K" },
+          value: { display_phone_number: fake.displayPhoneNumber, event, current_limit: "TIER_1K" },
         },
       ],
       at,

@@ -29,6 +29,8 @@ type Cmd =
   | { kind: "block" | "unblock"; num: number; user: number }
   | { kind: "template"; status: "APPROVED" | "PAUSED" }
   | { kind: "health"; entity: "WABA" | "PHONE_NUMBER" | "none" }
+  | { kind: "foreignBan" }
+  | { kind: "quality"; num: number; event: "FLAGGED" | "UNFLAGGED" }
   | { kind: "send"; num: number; user: number; message: number };
 
 const user = fc.integer({ min: 0, max: USERS.length - 1 });
@@ -76,6 +78,17 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
       entity: fc.constantFrom("WABA" as const, "PHONE_NUMBER" as const, "none" as const),
     }),
   },
+  // One app, one webhook URL: the first number's endpoint also hears another WABA's account
+  // updates and the other number's quality updates.
+  { weight: 1, arbitrary: fc.constant({ kind: "foreignBan" as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("quality" as const),
+      num,
+      event: fc.constantFrom("FLAGGED" as const, "UNFLAGGED" as const),
+    }),
+  },
   {
     weight: 8,
     arbitrary: fc.record({
@@ -103,6 +116,8 @@ interface Model {
   promo: string;
   /** Per number: a BLOCKED health reading holds every send until then. */
   heldUntil: number[];
+  /** The first number's quality is FLAGGED (its marketing is held until UNFLAGGED). */
+  flagged: boolean;
 }
 
 function consents(model: Model, u: number, scope: string): boolean {
@@ -124,6 +139,7 @@ function expectedAllowed(model: Model, n: number, u: number, i: number, now: num
   if (i === 1 || i === 2) {
     const name = i === 1 ? "promo" : "notice";
     if (name === "promo" && model.promo !== "APPROVED") return false;
+    if (name === "promo" && n === 0 && model.flagged) return false;
     if (!consents(model, u, name === "promo" ? "marketing" : "utility")) return false;
     // Frequency (per number: each number keeps its own send history).
     const mine = model.sends[n]!.filter((x) => x.user === u);
@@ -140,7 +156,12 @@ function twoNumbers() {
   const clock = new FakeClock();
   const fakes = [
     new FakeCloudApi({ clock }),
-    new FakeCloudApi({ clock, phoneNumberId: SECOND, wabaId: "200000000000001" }),
+    new FakeCloudApi({
+      clock,
+      phoneNumberId: SECOND,
+      wabaId: "200000000000001",
+      displayPhoneNumber: "15550002222",
+    }),
   ];
   for (const fake of fakes) {
     fake.templates.add({
@@ -169,6 +190,7 @@ function twoNumbers() {
     accessToken: fakes[0]!.accessToken,
     phoneNumberId: fakes[0]!.phoneNumberId,
     wabaId: fakes[0]!.wabaId,
+    appSecret: fakes[0]!.webhooks.appSecret,
     clock,
     maxRetries: 0,
     transport,
@@ -179,7 +201,7 @@ function twoNumbers() {
 
 describe("policy model, two numbers of one WABA", () => {
   it("each number keeps its own windows and blocks; the WABA's templates and health reach both", async () => {
-    const coverage = { sent: 0, refusedBy: new Set<string>(), otherNumberWindow: 0 };
+    const coverage = { sent: 0, refusedBy: new Set<string>(), otherNumberWindow: 0, foreign: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 20, maxLength: 60 }), async (cmds) => {
         const { clock, fakes, clients, reached } = twoNumbers();
@@ -191,6 +213,16 @@ describe("policy model, two numbers of one WABA", () => {
           blocked: [new Set(), new Set()],
           promo: "APPROVED",
           heldUntil: [0, 0],
+          flagged: false,
+        };
+        const deliver = async (wabaId: string, field: string, value: Record<string, unknown>) => {
+          clock.advance(1_000); // a second apart: Meta's timestamps order them
+          const body = {
+            object: "whatsapp_business_account",
+            entry: [{ id: wabaId, time: Math.floor(clock.now() / 1000), changes: [{ field, value }] }],
+          };
+          const res = await first.webhooks.handle(fakes[0]!.webhooks.request(body) as never);
+          expect(res.status).toBe(200);
         };
         for (const c of cmds) {
           const to = USERS[(c as { user?: number }).user ?? 0]!;
@@ -236,6 +268,18 @@ describe("policy model, two numbers of one WABA", () => {
               fake.setHealth("WABA", { canSendMessage: "AVAILABLE" });
               fake.setHealth("PHONE_NUMBER", { canSendMessage: "AVAILABLE" });
             }
+          } else if (c.kind === "foreignBan") {
+            coverage.foreign++;
+            await deliver("300000000000003", "account_update", {
+              event: "DISABLED_UPDATE",
+              ban_info: { waba_ban_state: "DISABLE", waba_ban_date: "2026-12-01" },
+            });
+          } else if (c.kind === "quality") {
+            await deliver(fakes[0]!.wabaId, "phone_number_quality_update", {
+              display_phone_number: fakes[c.num]!.displayPhoneNumber,
+              event: c.event,
+            });
+            if (c.num === 0) model.flagged = c.event === "FLAGGED";
           } else if (c.kind === "send") {
             const now = clock.now();
             const expected = expectedAllowed(model, c.num, c.user, c.message, now);
@@ -272,6 +316,7 @@ describe("policy model, two numbers of one WABA", () => {
     );
     expect(coverage.sent).toBeGreaterThan(50);
     expect(coverage.otherNumberWindow).toBeGreaterThan(10);
+    expect(coverage.foreign).toBeGreaterThan(10);
     expect([...coverage.refusedBy].sort()).toEqual(
       ["account-health", "blocklist", "consent", "frequency", "session-window", "template"].sort(),
     );
