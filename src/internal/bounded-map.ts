@@ -6,6 +6,12 @@
  * Stores whose entries a guard still needs use {@link BoundedMap.setIfRoom} instead of `set`:
  * an entry is only evicted when the store says it can go, so reaching the bound never loosens a
  * decision.
+ *
+ * Why not lru-cache (measured with lru-cache 11.5.3 on Node 20, docs/performance.md "Bounded
+ * maps"): bounded by `max`, it allocates for `max` up front — five stores bounded at 1,000,000
+ * took 140 MB and 306 ms to build holding ten entries each; bounded by `maxSize` it grows, but
+ * holds an entry in ~84 B against a Map's ~37 B (five maps a campaign recipient) and reads are
+ * ~1.3–1.5x slower; and neither form can refuse to evict an entry a guard still needs (setIfRoom).
  */
 export class BoundedMap<K, V> {
   readonly #map = new Map<K, V>();
