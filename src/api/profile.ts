@@ -181,6 +181,8 @@ export class BusinessProfiles {
     });
     const raw = res.data[0] ?? {};
     const out: BusinessProfile = { websites: raw.websites ?? [] };
+    // The shape of toPhoneNumberInfo's field copy, kept apart: here an empty string is a field
+    // the business cleared (Meta answers "" for it) and is left out, not copied.
     const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K] | undefined) => {
       if (value !== undefined && value !== "") out[key] = value;
     };
