@@ -29,7 +29,8 @@ describe("a REINSTATE after a violation and a scheduled disable", () => {
     schedule: boolean,
   ) => {
     const w = twoNumbers();
-    const wa = w.client({ transport: w.transport, stores: stores(w) });
+    const given = stores(w);
+    const wa = w.client({ transport: w.transport, ...(given && { stores: given }) });
     const violation = { event: "ACCOUNT_VIOLATION", violation_info: { violation_type: "SCAM" } };
     expect((await w.deliver(wa, w.accountUpdate(w.fake.wabaId, violation))).status).toBe(200);
     w.clock.advance(1_000);

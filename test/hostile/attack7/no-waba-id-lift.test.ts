@@ -8,6 +8,7 @@
  * or missing: a lift that names no WABA is taken as this WABA's.
  */
 import { describe, expect, it } from "vitest";
+import type { ClientOptions } from "../../../src/index.js";
 import { CA, OTHER_WABA, twoNumbers } from "../attack6/two.js";
 
 const WA_ID = "14165550101";
@@ -15,7 +16,8 @@ const WA_ID = "14165550101";
 describe("a REINSTATE the client cannot tell is its WABA's", () => {
   const setup = async (options: { wabaId?: string } = {}) => {
     const w = twoNumbers();
-    const wa = w.client({ transport: w.transport, wabaId: options.wabaId });
+    // wabaId present as undefined: the world's default WABA id is taken away.
+    const wa = w.client({ transport: w.transport, wabaId: options.wabaId } as ClientOptions);
     // The person wrote to this number (entry.id: this WABA): the window is open.
     expect((await w.deliver(wa, w.inbound("wamid.in1", "hi", { waId: WA_ID }))).status).toBe(200);
     const text = () => {

@@ -21,7 +21,8 @@ afterAll(r.cleanup);
 describe("a WABA REINSTATE with the number's own BLOCKED reading, no separate WABA store", () => {
   const run = async (stores: (w: ReturnType<typeof twoNumbers>) => ClientOptions["stores"]) => {
     const w = twoNumbers();
-    const wa = w.client({ transport: w.transport, stores: stores(w) });
+    const given = stores(w);
+    const wa = w.client({ transport: w.transport, ...(given && { stores: given }) });
     await wa.consent.grant(CA, { scope: "utility", source: "order" });
     // The WABA disabled, and the number's own node BLOCKED.
     expect((await w.deliver(wa, w.accountUpdate(w.fake.wabaId, w.ban("DISABLE")))).status).toBe(200);
