@@ -368,18 +368,21 @@ export class Account {
       since: now,
       until: now + HEALTH_HOLD_MS,
     };
-    let explained = false;
+    const explained = new Set<string>();
     for (const e of health?.entities ?? []) {
       const level = levelOf(e.type);
+      const status = String(e.canSendMessage).toUpperCase();
       if (level === undefined) continue;
-      if (e.canSendMessage === "BLOCKED") await this.store?.of(level).open(blocked);
-      else if (e.canSendMessage === "LIMITED") await this.store?.of(level).open(limited);
+      if (status === "BLOCKED") await this.store?.of(level).open(blocked);
+      else if (status === "LIMITED") await this.store?.of(level).open(limited);
       else continue;
-      explained = true;
+      explained.add(status);
     }
-    // An overall status no node explains is the number's.
-    if (!explained && health?.canSendMessage === "BLOCKED") await this.store?.phone.open(blocked);
-    else if (!explained && health?.canSendMessage === "LIMITED") await this.store?.phone.open(limited);
+    // An overall status no known node explains (a node wa-guard does not know) is the number's.
+    const overall = String(health?.canSendMessage ?? "").toUpperCase();
+    if (overall === "BLOCKED" && !explained.has("BLOCKED")) await this.store?.phone.open(blocked);
+    else if (overall === "LIMITED" && !explained.has("LIMITED") && !explained.has("BLOCKED"))
+      await this.store?.phone.open(limited);
   }
 }
 
@@ -388,8 +391,9 @@ export class Account {
  * portfolio and the app (every number of the WABA is stopped alike), the number's for the number.
  */
 function levelOf(type: string): RestrictionLevel | undefined {
-  if (type === "PHONE_NUMBER") return "phone_number";
-  if (type === "WABA" || type === "BUSINESS" || type === "APP") return "waba";
+  const t = String(type).toUpperCase();
+  if (t === "PHONE_NUMBER") return "phone_number";
+  if (t === "WABA" || t === "BUSINESS" || t === "APP") return "waba";
   return undefined;
 }
 

@@ -66,7 +66,25 @@ export function sharedStores(
     same.waba && registry.wabaHealth !== registry.accountHealth
       ? { wabaHealth: registry.wabaHealth, templates: registry.templates }
       : {};
-  return { consent: registry.consent, identity: registry.identity, ...wabaWide };
+  // In-memory per-number stores go along: the copy's registry gives the new number its own twin
+  // of each (the same one any other client of that number on these stores uses).
+  const twins: PolicyStores = {};
+  for (const key of [
+    "sessionWindows",
+    "blockMirror",
+    "rateLimits",
+    "accountHealth",
+    "sendHistory",
+    "campaigns",
+  ] as const)
+    if (isMemoryStore(registry[key])) (twins as Record<string, unknown>)[key] = registry[key];
+  return {
+    consent: registry.consent,
+    identity: registry.identity,
+    webhookDedup: registry.webhookDedup,
+    ...twins,
+    ...wabaWide,
+  };
 }
 
 /** The stores that keep one phone number's state (and the WABA's, when not kept apart). */
@@ -92,8 +110,10 @@ export function businessStores(stores: PolicyStores, phoneNumberId: string | und
   for (const key of PER_NUMBER_STORES) {
     const store = stores[key];
     if (store === undefined) continue;
+    // In-memory ones of the number stay: the copy's registry gives the new number its own twin
+    // of each. The WABA's (health, templates) come through sharedStores when the WABA is the same.
     if (!isMemoryStore(store)) foreign.push(key);
-    delete out[key];
+    if (!isMemoryStore(store) || key === "wabaHealth" || key === "templates") delete out[key];
   }
   if (foreign.length > 0)
     throw new ConfigError(
@@ -101,6 +121,19 @@ export function businessStores(stores: PolicyStores, phoneNumberId: string | und
         "which another number must not use; pass the new number's own: withOptions({ phoneNumberId, stores: redisStores(redis, { phoneNumberId, wabaId }) })",
     );
   return out;
+}
+
+const MEMORY_KINDS = [
+  MemorySessionWindowStore,
+  MemoryBlockMirror,
+  MemoryRateLimitStore,
+  MemoryAccountHealthStore,
+  MemorySendHistoryStore,
+  MemoryCampaignCheckpointStore,
+] as const;
+
+function memoryKind(store: object): (typeof MEMORY_KINDS)[number] | undefined {
+  return MEMORY_KINDS.find((kind) => store instanceof kind);
 }
 
 function isMemoryStore(store: object): boolean {
@@ -132,24 +165,25 @@ export function storeRegistry(
   // One memoryStores() given to clients of two numbers: each number gets its own windows, blocks,
   // rates, health and reach (Meta keeps them per number); consent, identities and the WABA's
   // state stay shared.
-  const own = <T extends object>(store: T | undefined): T | undefined =>
-    store === undefined || phoneNumberId === undefined || !isMemoryStore(store)
-      ? store
-      : numberScoped(store, phoneNumberId);
+  const own = <T extends object>(store: T): T =>
+    phoneNumberId === undefined || !isMemoryStore(store) ? store : numberScoped(store, phoneNumberId);
+  const accountHealth = own(stores.accountHealth ?? new MemoryAccountHealthStore());
   return {
-    accountHealth: own(stores.accountHealth) ?? new MemoryAccountHealthStore(),
+    accountHealth,
     // A store set without a WABA-wide store keeps every restriction where it keeps the number's.
     wabaHealth:
-      (wabaHealth === stores.accountHealth ? own(wabaHealth) : wabaHealth) ??
-      own(stores.accountHealth) ??
-      new MemoryAccountHealthStore(),
-    sendHistory: own(stores.sendHistory) ?? new MemorySendHistoryStore(),
+      wabaHealth !== undefined && wabaHealth !== stores.accountHealth
+        ? wabaHealth
+        : stores.accountHealth !== undefined
+          ? accountHealth
+          : new MemoryAccountHealthStore(),
+    sendHistory: own(stores.sendHistory ?? new MemorySendHistoryStore()),
     consent: stores.consent ?? new MemoryConsentStore(),
-    sessionWindows: own(stores.sessionWindows) ?? new MemorySessionWindowStore(),
-    blockMirror: own(stores.blockMirror) ?? new MemoryBlockMirror(),
-    rateLimits: own(stores.rateLimits) ?? new MemoryRateLimitStore(),
+    sessionWindows: own(stores.sessionWindows ?? new MemorySessionWindowStore()),
+    blockMirror: own(stores.blockMirror ?? new MemoryBlockMirror()),
+    rateLimits: own(stores.rateLimits ?? new MemoryRateLimitStore()),
     webhookDedup: stores.webhookDedup ?? new MemoryWebhookDedupStore(),
-    campaigns: own(stores.campaigns) ?? new MemoryCampaignCheckpointStore(),
+    campaigns: own(stores.campaigns ?? new MemoryCampaignCheckpointStore()),
     // Every client has a template list to share: in process by default (withOptions() copies and
     // clients on one memoryStores() share it), or the fleet's (Redis).
     templates: stores.templates ?? new MemoryTemplateListStore(() => clock.now()),
@@ -173,7 +207,9 @@ function numberScoped<T extends object>(store: T, phoneNumberId: string): T {
   if (owner.phoneNumberId === phoneNumberId) return store;
   let twin = owner.twins.get(phoneNumberId);
   if (!twin) {
-    twin = new (store.constructor as new () => object)();
+    // A fresh store of the memory kind it is (a subclass's constructor may need what only its
+    // author knows, so the base class is made, with its default bounds).
+    twin = new (memoryKind(store) as new () => object)();
     owner.twins.set(phoneNumberId, twin);
     owners.set(twin, { phoneNumberId, twins: owner.twins });
   }

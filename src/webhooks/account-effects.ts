@@ -15,6 +15,8 @@ export interface AccountEffectDeps {
   account: Account;
   state: PolicyState;
   clock: Clock;
+  /** This client's WABA: a lift is applied only when the webhook names it (a restriction always). */
+  wabaId?: string | undefined;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -54,6 +56,10 @@ export async function applyAccountUpdate(
   // A lift stamped ahead of this clock would void what is learnt meanwhile: never later than now.
   const liftAt =
     event.timestamp === undefined ? Number.NEGATIVE_INFINITY : Math.min(event.timestamp, deps.clock.now());
+  // A restriction is taken from any WABA the client cannot tell apart from its own (the strict
+  // reading); a lift only from its own, named: another WABA's REINSTATE must not end this one's ban.
+  const ours = event.wabaId !== undefined && event.wabaId !== "" && event.wabaId === deps.wabaId;
+  const lift = ours ? liftAt : Number.NEGATIVE_INFINITY;
   const v = event.value as {
     restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
     ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
@@ -86,7 +92,7 @@ export async function applyAccountUpdate(
           level: "waba",
         });
       else if (state === "REINSTATE") {
-        await liftWaba(account, liftAt, "account_update:DISABLED_UPDATE");
+        await liftWaba(account, lift, "account_update:DISABLED_UPDATE");
         // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
         for (const level of ["waba", "phone_number"] as const)
           await account.clearRestriction(
@@ -139,7 +145,7 @@ export async function applyAccountUpdate(
       });
       return;
     case "ACCOUNT_RECONNECTED":
-      await liftWaba(account, liftAt, "account_update:ACCOUNT_DELETED", "account_update:ACCOUNT_OFFBOARDED");
+      await liftWaba(account, lift, "account_update:ACCOUNT_DELETED", "account_update:ACCOUNT_OFFBOARDED");
       return;
     case "CAPABILITY_UPDATE": {
       setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
@@ -157,7 +163,8 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
   // number's display number is known (read, or from a webhook addressed to it) or read now; when
   // it cannot be, a FLAGGED is taken (the strict reading) and an UNFLAGGED is not.
   const own = event.displayPhoneNumber === undefined ? undefined : await deps.account.ownDisplayNumber();
-  const digits = (n: string) => n.replace(/\D/g, "");
+  // As written: "+1 555-000-1111", "15550001111", "0015550001111" (international prefix) alike.
+  const digits = (n: string) => n.replace(/\D/g, "").replace(/^0+/, "");
   const named = event.displayPhoneNumber;
   const mine = named === undefined || (own !== undefined && digits(own) === digits(named));
   if (!mine && (own !== undefined || event.event !== "FLAGGED")) {
@@ -179,9 +186,11 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
 /**
  * An account_update lift (a reinstatement, a reconnection): the WABA's `all` restrictions, and
  * the ones the same webhooks recorded per number before the WABA had a store of its own. What Meta
- * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement.
+ * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement —
+ * unless the two levels are one store (no WABA store: `redisStores` without `wabaId`).
  */
 async function liftWaba(account: Account, at: number, ...formerSources: string[]): Promise<void> {
+  if (at === Number.NEGATIVE_INFINITY) return;
   await account.clearRestriction("all", at, undefined, "waba");
   for (const source of formerSources) await account.clearRestriction("all", at, source, "phone_number");
 }

@@ -122,8 +122,12 @@ export class Webhooks {
     let duplicates = 0;
     let leased: string | undefined;
     try {
+      // Per receiving number: one delivery handed to every number's client (one app, one URL) is
+      // applied once by each, which learns what is its own number's.
+      const scope = this.#deps.phoneNumberId === undefined ? "" : `${this.#deps.phoneNumberId}/`;
       for (const item of received.items) {
-        const state = await dedup.begin(item.key, this.#lease, now);
+        const key = scope + item.key;
+        const state = await dedup.begin(key, this.#lease, now);
         if (state === "done") {
           duplicates++;
           continue;
@@ -134,10 +138,10 @@ export class Webhooks {
           await this.#effects.apply(item, []);
           throw new EventInProgress(`event ${item.key} is being processed by another delivery`);
         }
-        leased = item.key;
+        leased = key;
         const found: WebhookEvent[] = [];
         await this.#effects.apply(item, found);
-        await dedup.complete(item.key, this.#ttl, this.#deps.clock.now());
+        await dedup.complete(key, this.#ttl, this.#deps.clock.now());
         leased = undefined;
         events.push(...found);
       }
