@@ -9,7 +9,8 @@
 // Every entry still shares one instance of each class and store: the merged chunks are deleted
 // and every import of them (from any entry or chunk) now names chunk-root.js. The CommonJS
 // build is left as tsup wrote it. A build with source maps (WA_GUARD_SOURCEMAP=1) is left
-// unmerged, since the merged module would have none.
+// unmerged, since the merged module would have none. esbuild is the one tsup builds with (its
+// dependency, installed at the top of node_modules by the lock file), not a dependency of its own.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
