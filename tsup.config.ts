@@ -6,6 +6,9 @@ import { defineConfig } from "tsup";
 // cold start, which serverless users pay on every cold start. libphonenumber-js sits
 // in its own chunk, loaded when a client with the recipient guard is built. undici
 // stays an external dependency and is loaded lazily on the first request.
+// After tsup, `scripts/merge-entry-chunks.mjs` (part of `npm run build`) merges the small shared
+// ES-module chunks the root entry loads into one, dist/chunk-root.js: ten modules fewer to load
+// on `import "wa-guard"` (docs/performance.md, "Where a cold start goes").
 export default defineConfig({
   entry: {
     index: "src/index.ts",

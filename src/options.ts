@@ -3,7 +3,7 @@ import type { ResolvedConnection } from "./api/options.js";
 import { ConfigError } from "./errors/validation.js";
 import type { Logger } from "./internal/logger.js";
 import type { Assert, Same } from "./internal/type-equal.js";
-import { check, formatIssues, hasMethods, lazy } from "./internal/validate.js";
+import { check, formatIssues, hasMethods, lazy, withFastPath } from "./internal/validate.js";
 import { type PolicyOptions, policyOptionsSchema } from "./policy/options.js";
 import type { Clock } from "./state/clock.js";
 import type { PolicyStores } from "./state/registry.js";
@@ -124,20 +124,33 @@ export interface ResolvedOptions extends ResolvedConnection {
   stores: PolicyStores;
 }
 
+// The patterns and predicates below are shared by the zod schema and its fast path
+// (`isCommonOptions`), so the two cannot drift apart.
+const ID = /^\d{1,32}$/;
+const PRINTABLE = /^[\x21-\x7e]+$/;
+const API_VERSION = /^v\d{1,3}\.\d$/;
+const BASE_URL = /^(https:\/\/[^/?#\s@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^?#\s]*)?$/;
+const isClock = (v: unknown): boolean =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as Clock).now === "function" &&
+  typeof (v as Clock).sleep === "function";
+const LOGGER_METHODS = ["debug", "info", "warn", "error"];
+const isLogger = (v: unknown): boolean =>
+  typeof v === "object" &&
+  v !== null &&
+  LOGGER_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+const isPolicy = (v: unknown): boolean => v === false || (typeof v === "object" && v !== null);
+
 const id = (what: string) =>
   z
     .string({ error: `expected ${what} as a string of digits` })
-    .check(z.regex(/^\d{1,32}$/, `expected ${what} as a string of digits`));
+    .check(z.regex(ID, `expected ${what} as a string of digits`));
 const fn = (what: string) => z.custom<never>((v) => typeof v === "function", `expected ${what} function`);
 const ms = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
 
 /** `false`, or the policy object (kept apart from a union so errors point at the bad field). */
-const policySchema = lazy(() =>
-  z.custom<never>(
-    (v) => v === false || (typeof v === "object" && v !== null),
-    "expected false or a policy object",
-  ),
-);
+const policySchema = lazy(() => z.custom<never>(isPolicy, "expected false or a policy object"));
 const storesSchema = lazy(() =>
   z.strictObject({
     accountHealth: z.optional(hasMethods("an account health store", ["open", "close", "active"])),
@@ -161,62 +174,114 @@ const storesSchema = lazy(() =>
 const secret = lazy(() =>
   z
     .string({ error: "expected a non-empty string" })
-    .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
+    .check(z.regex(PRINTABLE, "expected a non-empty string of printable characters without spaces")),
 );
 
-const schema = lazy(() =>
-  z.strictObject({
-    accessToken: z
-      .string({ error: "expected a non-empty string" })
-      .check(z.regex(/^[\x21-\x7e]+$/, "expected a non-empty string of printable characters without spaces")),
-    phoneNumberId: z.optional(id("the phone number id")),
-    wabaId: z.optional(id("the WhatsApp Business Account id")),
-    appSecret: z.optional(
-      z.union([
-        secret,
-        z.array(secret).check(z.minLength(1, "expected at least one app secret"), z.maxLength(5)),
-      ]),
-    ),
-    verifyToken: z.optional(secret),
-    webhooks: z.optional(webhookOptionsSchema),
-    apiVersion: z.string().check(z.regex(/^v\d{1,3}\.\d$/, 'expected a Graph API version such as "v25.0"')),
-    baseUrl: z
-      .string()
-      .check(
-        z.regex(
-          /^(https:\/\/[^/?#\s@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^?#\s]*)?$/,
-          'expected an https URL such as "https://graph.facebook.com" (plain http only on loopback; no user:password@)',
-        ),
+const isSecret = (v: unknown): boolean => typeof v === "string" && PRINTABLE.test(v);
+const isInt = (v: unknown, min: number, max: number): boolean =>
+  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+const TIMEOUT_KEYS = ["connectMs", "headersMs", "bodyMs"];
+/** The options a fast path decides alone (`webhooks` and `stores` always go through zod). */
+const COMMON = new Set([
+  "accessToken",
+  "phoneNumberId",
+  "wabaId",
+  "appSecret",
+  "verifyToken",
+  "apiVersion",
+  "baseUrl",
+  "timeouts",
+  "maxRetries",
+  "maxRetryAfterMs",
+  "transport",
+  "clock",
+  "logger",
+  "policy",
+]);
+
+/**
+ * The fast path of the options schema: true only for options the schema accepts and returns
+ * unchanged (every value is a string, number, function or object it passes through), built of
+ * the same patterns and predicates. Anything else — `webhooks`, `stores`, an unknown key, a bad
+ * value — answers false and zod decides (and words the error). So `new WhatsAppClient()` with
+ * the usual options never builds the zod schema. `test/options-fast-path.test.ts` checks that
+ * whatever it accepts, zod accepts with the same value.
+ */
+export function isCommonOptions(input: unknown): boolean {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return false;
+  const o = input as Record<string, unknown>;
+  for (const key in o) if (!COMMON.has(key)) return false;
+  if (!isSecret(o["accessToken"])) return false;
+  for (const key of ["phoneNumberId", "wabaId"]) {
+    const v = o[key];
+    if (v !== undefined && !(typeof v === "string" && ID.test(v))) return false;
+  }
+  const app = o["appSecret"];
+  if (app !== undefined && !isSecret(app)) {
+    if (!Array.isArray(app) || app.length < 1 || app.length > 5) return false;
+    for (let i = 0; i < app.length; i++) if (!isSecret(app[i])) return false;
+  }
+  if (o["verifyToken"] !== undefined && !isSecret(o["verifyToken"])) return false;
+  const { apiVersion, baseUrl, timeouts } = o;
+  if (!(typeof apiVersion === "string" && API_VERSION.test(apiVersion))) return false;
+  if (!(typeof baseUrl === "string" && BASE_URL.test(baseUrl))) return false;
+  if (typeof timeouts !== "object" || timeouts === null || Array.isArray(timeouts)) return false;
+  const t = timeouts as Record<string, unknown>;
+  let count = 0;
+  for (const key in t) {
+    if (!TIMEOUT_KEYS.includes(key) || !isInt(t[key], 1, 600_000)) return false;
+    count++;
+  }
+  if (count !== TIMEOUT_KEYS.length) return false;
+  if (!isInt(o["maxRetries"], 0, 10) || !isInt(o["maxRetryAfterMs"], 0, 3_600_000)) return false;
+  if (o["transport"] !== undefined && typeof o["transport"] !== "function") return false;
+  if (o["clock"] !== undefined && !isClock(o["clock"])) return false;
+  if (o["logger"] !== undefined && !isLogger(o["logger"])) return false;
+  if (o["policy"] !== undefined && !isPolicy(o["policy"])) return false;
+  return true;
+}
+
+/** The options schema (exported for the fast path's test; not part of the public entry). */
+export const clientOptionsSchema = withFastPath(
+  lazy(() =>
+    z.strictObject({
+      accessToken: z
+        .string({ error: "expected a non-empty string" })
+        .check(z.regex(PRINTABLE, "expected a non-empty string of printable characters without spaces")),
+      phoneNumberId: z.optional(id("the phone number id")),
+      wabaId: z.optional(id("the WhatsApp Business Account id")),
+      appSecret: z.optional(
+        z.union([
+          secret,
+          z.array(secret).check(z.minLength(1, "expected at least one app secret"), z.maxLength(5)),
+        ]),
       ),
-    timeouts: z.strictObject({ connectMs: ms(600_000), headersMs: ms(600_000), bodyMs: ms(600_000) }),
-    maxRetries: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
-    maxRetryAfterMs: z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000)),
-    transport: z.optional(fn("a transport")),
-    clock: z.optional(
-      z.custom<never>(
-        (v) =>
-          typeof v === "object" &&
-          v !== null &&
-          typeof (v as Clock).now === "function" &&
-          typeof (v as Clock).sleep === "function",
-        "expected a clock with now() and sleep()",
-      ),
-    ),
-    policy: z.optional(policySchema),
-    stores: z.optional(storesSchema),
-    logger: z.optional(
-      z.custom<never>(
-        (v) =>
-          typeof v === "object" &&
-          v !== null &&
-          ["debug", "info", "warn", "error"].every(
-            (m) => typeof (v as Record<string, unknown>)[m] === "function",
+      verifyToken: z.optional(secret),
+      webhooks: z.optional(webhookOptionsSchema),
+      apiVersion: z.string().check(z.regex(API_VERSION, 'expected a Graph API version such as "v25.0"')),
+      baseUrl: z
+        .string()
+        .check(
+          z.regex(
+            BASE_URL,
+            'expected an https URL such as "https://graph.facebook.com" (plain http only on loopback; no user:password@)',
           ),
-        "expected a logger with debug, info, warn and error methods",
+        ),
+      timeouts: z.strictObject({ connectMs: ms(600_000), headersMs: ms(600_000), bodyMs: ms(600_000) }),
+      maxRetries: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
+      maxRetryAfterMs: z.number().check(z.int(), z.minimum(0), z.maximum(3_600_000)),
+      transport: z.optional(fn("a transport")),
+      clock: z.optional(z.custom<never>(isClock, "expected a clock with now() and sleep()")),
+      policy: z.optional(policySchema),
+      stores: z.optional(storesSchema),
+      logger: z.optional(
+        z.custom<never>(isLogger, "expected a logger with debug, info, warn and error methods"),
       ),
-    ),
-  }),
+    }),
+  ),
+  isCommonOptions,
 );
+const schema = clientOptionsSchema;
 
 /** Every option of `ClientOptions` has a schema entry, and the schema has no other. */
 export type _ClientOptionsTied = Assert<Same<keyof ClientOptions, keyof z.infer<typeof schema>>>;

@@ -45,13 +45,15 @@ export interface MessagingHealth {
   entities: HealthEntity[];
 }
 
-const issue = z.looseObject({
-  error_code: z.optional(z.union([z.number(), z.string()])),
-  code: z.optional(z.union([z.number(), z.string()])),
-  error_description: z.optional(z.string()),
-  description: z.optional(z.string()),
-  possible_solution: z.optional(z.string()),
-});
+// Built with the schema that uses it, on first use, not when the entry is imported.
+const issue = () =>
+  z.looseObject({
+    error_code: z.optional(z.union([z.number(), z.string()])),
+    code: z.optional(z.union([z.number(), z.string()])),
+    error_description: z.optional(z.string()),
+    description: z.optional(z.string()),
+    possible_solution: z.optional(z.string()),
+  });
 
 /** Meta's `health_status` object. Unknown fields and values pass through. */
 export const healthStatusSchema = lazy(() =>
@@ -63,7 +65,7 @@ export const healthStatusSchema = lazy(() =>
           entity_type: z.string(),
           id: z.union([z.string(), z.number()]),
           can_send_message: z.string(),
-          errors: z.optional(z.array(issue)),
+          errors: z.optional(z.array(issue())),
           // Meta documents a list of strings; a single string is accepted too.
           additional_info: z.optional(z.union([z.array(z.string()), z.string()])),
         }),

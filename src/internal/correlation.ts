@@ -4,6 +4,8 @@
  * webhook handler can settle a checkpoint entry whose outcome was unknown.
  */
 
+import { nodeCrypto } from "./node-crypto.js";
+
 let prefix: string | undefined;
 let counter = 0;
 /**
@@ -12,7 +14,9 @@ let counter = 0;
  */
 export function newCorrelationId(): string {
   if (prefix === undefined) {
-    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
+    // node:crypto, not the global Web Crypto: reading `globalThis.crypto` makes Node load its
+    // whole Web Crypto implementation, ~0.4 ms more of the first send of a fresh process.
+    const bytes = nodeCrypto().randomFillSync(new Uint8Array(8));
     prefix = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
   counter++;

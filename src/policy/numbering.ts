@@ -6,13 +6,13 @@ import { lazyImport } from "../internal/lazy-import.js";
  * and possible lengths). The library is loaded on first use — or in the background when a client
  * with the recipient guard is built — so `import "wa-guard"` stays cheap.
  */
-type Numbering = typeof import("libphonenumber-js/min");
+type Numbering = typeof import("./phone-lib.js");
 
 let unavailable = false;
 
 const numbering = lazyImport(
   () =>
-    import("libphonenumber-js/min").catch(() => {
+    import("./phone-lib.js").catch(() => {
       // A bundle without the library: the shape check alone applies.
       unavailable = true;
       return undefined;
