@@ -5,47 +5,14 @@
  * Redis (`redisStores({ wabaId })`). What Meta says about one number stays that number's.
  * (Redis: the shared one, under a prefix of this file's own, deleted afterwards.)
  */
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ClientOptions, WhatsAppClient } from "../../src/index.js";
+import type { WhatsAppClient } from "../../src/index.js";
 import { migrateRedisLayout, redisStores } from "../../src/redis/index.js";
-import { FakeClock, fakeTransport } from "../../src/testing/index.js";
-import { BODY, CA, type Components, world } from "./attack4/world.js";
+import { CA, SECOND, sharedRedis, twoNumbers } from "./attack6/two.js";
 
-const OPT_OUT: Components = [BODY, { type: "FOOTER", text: "Reply STOP to opt out" }];
-const SECOND = "200000000000002";
 const prefix = `wa-guard-waba-wide-${process.pid}-${Date.now()}`;
-const redis = new Redis({ host: "127.0.0.1", port: 6379, maxRetriesPerRequest: 1, lazyConnect: true });
-
-afterAll(async () => {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-  redis.disconnect();
-});
-
-/** One fake Meta answering for both numbers of the WABA; template sends that reach it are counted. */
-function twoNumbers() {
-  // Real time: the Redis store gives each hold a time to live from the server's clock.
-  const w = world(OPT_OUT, {}, { clock: new FakeClock({ start: Date.now() }) });
-  const inner = fakeTransport(w.fake);
-  const reached: string[] = [];
-  const transport: ClientOptions["transport"] = async (req) => {
-    const url = req.url.replace(`/${SECOND}`, `/${w.fake.phoneNumberId}`);
-    if (url.endsWith("/messages") && typeof req.body === "string" && !req.body.includes('"status":"read"'))
-      reached.push(req.url);
-    return inner({ ...req, url });
-  };
-  // A second apart: the frequency guard refuses the identical message within a millisecond.
-  const notice = (wa: WhatsAppClient) => {
-    w.clock.advance(1_000);
-    return w.outcome(wa.messages.sendTemplate({ to: CA, name: "notice", language: "en_US" }));
-  };
-  return { ...w, transport, reached, notice };
-}
+const { redis, cleanup } = sharedRedis(prefix);
+afterAll(cleanup);
 
 type World = ReturnType<typeof twoNumbers>;
 

@@ -5,25 +5,16 @@
  * reply from the second number reached Meta (131047: its window with that user is closed).
  * (Redis: the shared one, under a prefix of this file's own, deleted afterwards.)
  */
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ClientOptions, ConfigError, memoryStores } from "../../src/index.js";
 import { redisStores } from "../../src/redis/index.js";
 import { fakeTransport } from "../../src/testing/index.js";
 import { BODY, CA, world } from "./attack4/world.js";
+import { SECOND, sharedRedis } from "./attack6/two.js";
 
-const SECOND = "200000000000002";
 const prefix = `wa-guard-with-options-${process.pid}-${Date.now()}`;
-const redis = new Redis({ host: "127.0.0.1", port: 6379, maxRetriesPerRequest: 1, lazyConnect: true });
-afterAll(async () => {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-  redis.disconnect();
-});
+const { redis, cleanup } = sharedRedis(prefix);
+afterAll(cleanup);
 
 function twoNumbers() {
   const w = world([BODY]);
