@@ -90,15 +90,8 @@ export class ResumableUploads {
   ): Promise<UploadedFile> {
     const bytes = await toBytes(file);
     checkSession(sessionId);
-    if (
-      options.maxResumes !== undefined &&
-      (typeof options.maxResumes !== "number" ||
-        !Number.isInteger(options.maxResumes) ||
-        options.maxResumes < 0)
-    )
-      throw new ValidationError(
-        `uploads: maxResumes must be a whole number ≥ 0, got ${String(options.maxResumes)}`,
-      );
+    const bad = maxResumesProblem(options.maxResumes);
+    if (bad) throw new ValidationError(`uploads: ${bad}`);
     const offset = await this.offset(sessionId, options.signal);
     return this.#send(sessionId, bytes, offset, options);
   }
@@ -169,15 +162,19 @@ function withSession(error: unknown, sessionId: string): unknown {
   return error;
 }
 
+function maxResumesProblem(maxResumes: unknown): string | undefined {
+  if (
+    maxResumes === undefined ||
+    (typeof maxResumes === "number" && Number.isInteger(maxResumes) && maxResumes >= 0)
+  )
+    return undefined;
+  return `maxResumes must be a whole number ≥ 0, got ${String(maxResumes)}`;
+}
+
 function checkOptions(options: ResumableUploadOptions, bytes: Uint8Array, fileName: string): void {
   const problems: string[] = [];
-  if (
-    options.maxResumes !== undefined &&
-    (typeof options.maxResumes !== "number" ||
-      !Number.isInteger(options.maxResumes) ||
-      options.maxResumes < 0)
-  )
-    problems.push(`maxResumes must be a whole number ≥ 0, got ${String(options.maxResumes)}`);
+  const badResumes = maxResumesProblem(options.maxResumes);
+  if (badResumes) problems.push(badResumes);
   if (typeof options.appId !== "string" || !/^\d+$/.test(options.appId))
     problems.push(`appId must be the Meta app's id (digits), got ${JSON.stringify(options.appId)}`);
   if (!FILE_TYPES.has(options.type))

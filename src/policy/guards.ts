@@ -312,7 +312,16 @@ function warmUpGuard(deps: GuardDeps, state: WarmUpState, throttle: Required<Thr
         }
       }
       if (consume) {
-        took.set(ctx, { day, gap, first: await state.markFirst(now) });
+        let first: boolean;
+        try {
+          first = await state.markFirst(now);
+        } catch (error) {
+          // No undo is registered for a decision that throws: give back what this one took.
+          if (day) await deps.rates.refundWindow(state.dayKey(), now).catch(() => undefined);
+          if (gap) await deps.rates.refundWindow(state.gapKey(), now).catch(() => undefined);
+          throw error;
+        }
+        took.set(ctx, { day, gap, first });
       }
       return { ok: true, retryAfterMs: 0 };
     },

@@ -95,6 +95,8 @@ describe("wa.uploads (Resumable Upload API)", () => {
       wa.uploads.upload(new Uint8Array(0), { appId: fake.uploads.appId, type: "image/png" }),
       wa.uploads.upload("not bytes" as never, { appId: fake.uploads.appId, type: "image/png" }),
       wa.uploads.resume("../../123/messages", PICTURE),
+      wa.uploads.upload(PICTURE, { appId: fake.uploads.appId, type: "image/png", maxResumes: Number.NaN }),
+      wa.uploads.resume("upload:abc?sig=x", PICTURE, { maxResumes: -1 }),
     ];
     for (const attempt of attempts) await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     expect(fake.requests.length).toBe(before);
