@@ -157,7 +157,7 @@ class Lock {
  * delete, not a timer of its own.
  */
 function watchdog(ms: number, fire: () => void): () => void {
-  const entry = { at: performance.now() + ms, fire };
+  const entry = { at: monotonicMs() + ms, fire };
   watched.add(entry);
   if (sweeper === undefined) {
     sweeper = setInterval(sweep, SWEEP_MS);
@@ -172,8 +172,14 @@ const SWEEP_MS = 250;
 const watched = new Set<{ at: number; fire: () => void }>();
 let sweeper: ReturnType<typeof setInterval> | undefined;
 
+/**
+ * Milliseconds of a monotonic clock. `process.uptime()`, not `performance.now()`: the first read
+ * of the global `performance` loads `perf_hooks` (~1 ms of a fresh process's first send).
+ */
+const monotonicMs = (): number => process.uptime() * 1000;
+
 function sweep(): void {
-  const t = performance.now();
+  const t = monotonicMs();
   for (const entry of watched) {
     if (entry.at > t) continue;
     watched.delete(entry);
