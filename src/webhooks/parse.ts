@@ -43,7 +43,6 @@ import {
 import type { Validator } from "./shape.js";
 
 export type { ParsedEvent, ParsedItem, PreferenceChange } from "./parse-common.js";
-export { toMs } from "./parse-common.js";
 
 let errorSeq = 0;
 

@@ -33,7 +33,7 @@ const TIER = 2;
 type Cmd =
   | { kind: "stop"; user: number }
   | { kind: "grant"; user: number; client: number }
-  | { kind: "ban"; state: "DISABLE" | "REINSTATE"; ageMin: number }
+  | { kind: "ban"; state: "DISABLE" | "REINSTATE"; ageMin: number; banDate: unknown }
   | { kind: "deliver"; pick: number; client: number }
   | { kind: "replay"; pick: number }
   | { kind: "faults"; mode: "off" | "flaky" }
@@ -51,6 +51,9 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
       kind: fc.constant("ban" as const),
       state: fc.constantFrom("DISABLE" as const, "REINSTATE" as const),
       ageMin: fc.integer({ min: 0, max: 180 }),
+      // The ban date in the shapes Meta's reference shows and does not: a field the guarantee
+      // does not read must not make the ban an unknown event.
+      banDate: fc.constantFrom(undefined, "2026-12-01", 1_796_000_000, null, { at: 1 }),
     }),
   },
   {
@@ -236,7 +239,14 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
                     changes: [
                       {
                         field: "account_update",
-                        value: { event: "DISABLED_UPDATE", ban_info: { waba_ban_state: c.state, n: ++seq } },
+                        value: {
+                          event: "DISABLED_UPDATE",
+                          ban_info: {
+                            waba_ban_state: c.state,
+                            n: ++seq,
+                            ...(c.banDate !== undefined && { waba_ban_date: c.banDate }),
+                          },
+                        },
                       },
                     ],
                   },
