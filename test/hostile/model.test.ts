@@ -31,7 +31,7 @@ const DAY = 24 * HOUR;
 const TIER = 2;
 
 type Cmd =
-  | { kind: "stop"; user: number }
+  | { kind: "stop"; user: number; odd: Record<string, unknown> | undefined }
   | { kind: "grant"; user: number; client: number }
   | { kind: "ban"; state: "DISABLE" | "REINSTATE"; ageMin: number; banDate: unknown }
   | { kind: "deliver"; pick: number; client: number }
@@ -43,7 +43,20 @@ type Cmd =
 const user = fc.integer({ min: 0, max: USERS.length - 1 });
 const client = fc.integer({ min: 0, max: 2 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("stop" as const), user }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("stop" as const),
+      user,
+      // Now and then a field beside the STOP in a shape the reference does not show.
+      odd: fc.constantFrom(
+        undefined,
+        { context: { forwarded: "true" } },
+        { referral: { source_id: 120_211_234_567 } },
+        { identity: { created_timestamp: "2026-04-19T13:59:20+0000" } },
+      ),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("grant" as const), user, client }) },
   {
     weight: 1,
@@ -222,6 +235,7 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
                 id: `wamid.stop.${++seq}`,
                 at,
                 body: "STOP",
+                ...(c.odd !== undefined && { extra: c.odd }),
               }),
             });
           } else if (c.kind === "ban") {
