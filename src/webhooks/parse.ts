@@ -117,6 +117,13 @@ function oneObject<T>(
   };
 }
 
+/**
+ * An id as text: a string as is, a JSON number as its digits when it is an exact integer. A larger
+ * one lost digits in JSON.parse and names no number for sure: undefined, as if absent.
+ */
+const idText = (id: string | number | undefined): string | undefined =>
+  typeof id === "string" ? id : Number.isSafeInteger(id) && (id as number) >= 0 ? String(id) : undefined;
+
 function parseChange(
   field: string,
   value: Obj,
@@ -127,8 +134,10 @@ function parseChange(
 ): void {
   const source: WebhookSource = { field, wabaId };
   const meta = parsed(metadataSchema, value["metadata"]);
-  if (meta?.phone_number_id !== undefined) source.phoneNumberId = meta.phone_number_id;
-  if (meta?.display_phone_number !== undefined) source.displayPhoneNumber = meta.display_phone_number;
+  const phoneNumberId = idText(meta?.phone_number_id);
+  if (phoneNumberId !== undefined) source.phoneNumberId = phoneNumberId;
+  const display = idText(meta?.display_phone_number);
+  if (display !== undefined) source.displayPhoneNumber = display;
   const change: ChangeContext = {
     field,
     value,

@@ -157,7 +157,11 @@ const templateRef = {
 export const contact = validator(contactShape);
 export const inboundMessage = validator(inboundMessageShape);
 export const messageStatus = validator(messageStatusShape);
-export const metadata = validator({ object: { display_phone_number: opt(S), phone_number_id: opt(S) } });
+// Ids as strings, or as JSON numbers (read as their digits, like `entry.id`): an id that could not
+// be read would make another number's message open a window on this one.
+export const metadata = validator({
+  object: { display_phone_number: opt("numberOrString"), phone_number_id: opt("numberOrString") },
+});
 export const userPreference = validator({
   object: {
     wa_id: opt(S),

@@ -177,3 +177,41 @@ describe("other elements the guarantee reads, with an incidental field in an odd
     expect(w.reached()).toBe(before);
   });
 });
+
+describe("metadata ids sent as JSON numbers", () => {
+  const message = (w: ReturnType<typeof world>, phoneNumberId: unknown, id: string) =>
+    w.entry([
+      {
+        field: "messages",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: 15550000000, phone_number_id: phoneNumberId },
+          contacts: [{ wa_id: WA_ID, profile: { name: "U" } }],
+          messages: [
+            { from: WA_ID, id, timestamp: String(sec(w.clock.now())), type: "text", text: { body: "hi" } },
+          ],
+        },
+      },
+    ]);
+
+  it("a message to another number, its id a number, opens no window on this one", async () => {
+    const w = world();
+    const wa = w.client();
+    const other = 200000000000002;
+    const result = await wa.webhooks.handle(w.fake.webhooks.request(message(w, other, "wamid.o")));
+    expect(result.status).toBe(200);
+    const before = w.reached();
+    expect(await w.outcome(wa.messages.sendText({ to: USER, body: "free-form" }))).toBe("session-window");
+    expect(w.reached()).toBe(before);
+  });
+
+  it("a message to this number, its id a number, opens this number's window", async () => {
+    const w = world();
+    const wa = w.client();
+    w.fake.messaging.receiveMessage(USER, { text: "hi" }); // Meta's side of it
+    const mine = Number(w.fake.phoneNumberId);
+    const result = await wa.webhooks.handle(w.fake.webhooks.request(message(w, mine, "wamid.m")));
+    expect(result.status).toBe(200);
+    expect(await w.outcome(wa.messages.sendText({ to: USER, body: "free-form" }))).toBe("sent");
+  });
+});
