@@ -71,7 +71,7 @@ export async function applyAccountUpdate(
   // Read field by field, whatever shape each arrives in (see `accountUpdate` in schemas.ts).
   const v = event.value;
   const ban = isObject(v["ban_info"]) ? v["ban_info"] : {};
-  const banState = text(ban["waba_ban_state"]);
+  const banState = text(ban["waba_ban_state"])?.trim().toUpperCase();
   const banDate = text(ban["waba_ban_date"]);
   const violationType = isObject(v["violation_info"])
     ? text(v["violation_info"]["violation_type"])
@@ -81,7 +81,8 @@ export async function applyAccountUpdate(
     case "ACCOUNT_RESTRICTION":
       for (const r of restrictionsOf(v["restriction_info"])) {
         // A restriction without a readable type is one wa-guard does not know: the strict reading.
-        const type = isObject(r) ? (text(r["restriction_type"]) ?? "UNNAMED") : "UNNAMED";
+        const type =
+          (isObject(r) ? text(r["restriction_type"])?.trim().toUpperCase() : undefined) ?? "UNNAMED";
         const scope = restrictionScope(type);
         if (!scope) continue;
         // An expiration that cannot be read is no end: the restriction holds until lifted.

@@ -116,6 +116,8 @@ describe("other elements the guarantee reads, with an incidental field in an odd
     ["detail as an object", { detail: { text: "stop" } }],
     ["category as a number", { category: 1 }],
     ["timestamp as a date-time", { timestamp: "2026-04-19T13:59:20+0000" }],
+    ["its value in capitals", { value: "STOP" }],
+    ["its value capitalised, with spaces", { value: " Stop " }],
   ])("a user_preferences stop with %s still stops marketing", async (_n, extra) => {
     const w = world();
     const wa = w.client();

@@ -156,3 +156,34 @@ describe("endMs: the end of a restriction, as Meta may write it", async () => {
     expect(endMs(input)).toBeUndefined();
   });
 });
+
+describe("account and quality updates whose names are not in upper case", () => {
+  it("a disabled_update with waba_ban_state 'disable' still stops everything", async () => {
+    const w = twoNumbers();
+    const wa = w.client({ transport: w.transport });
+    await wa.consent.grant(CA, { scope: "utility", source: "order" });
+    const body = w.accountUpdate(w.fake.wabaId, {
+      event: "disabled_update",
+      ban_info: { waba_ban_state: "Disable " },
+    });
+    expect((await w.deliver(wa, body)).status).toBe(200);
+    const before = w.reached.length;
+    expect(await w.notice(wa)).toBe("account-health");
+    expect(w.reached.length).toBe(before);
+  });
+
+  it("a lower-case restriction type is read as the type it names (replies stop, not only templates)", async () => {
+    const w = twoNumbers();
+    const wa = w.client({ transport: w.transport });
+    w.fake.messaging.receiveMessage(CA, { text: "hi" });
+    await wa.sessions.recordInbound(CA);
+    const body = w.accountUpdate(w.fake.wabaId, {
+      event: "Account_Restriction",
+      restriction_info: [{ restriction_type: "restricted_customer_initiated_messaging" }],
+    });
+    expect((await w.deliver(wa, body)).status).toBe(200);
+    const before = w.reached.length;
+    expect(await w.outcome(wa.messages.sendText({ to: CA, body: "a reply" }))).toBe("account-health");
+    expect(w.reached.length).toBe(before);
+  });
+});
