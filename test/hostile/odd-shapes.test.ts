@@ -77,6 +77,7 @@ describe("other elements the guarantee reads, with an incidental field in an odd
     ["pricing.billable as a string", { pricing: { billable: "true" } }],
     ["biz_opaque_callback_data as a number", { biz_opaque_callback_data: 7 }],
     ["one of two errors without a usable shape", { errors: ["oops", { code: 131050, title: "failed" }] }],
+    ["its status in capitals", { status: "FAILED" }],
   ])(
     "a failed status with 131050 (the user stopped marketing) and %s still revokes marketing",
     async (_n, extra) => {
