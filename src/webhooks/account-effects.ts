@@ -198,13 +198,33 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
 }
 
 /**
+ * The sources of the WABA's `all` restrictions that are the WABA's alone (never a number's): the
+ * webhooks about the account and Meta's answers recorded at the WABA level (learn.ts). A health
+ * reading's BLOCKED (`health:BLOCKED`) is not one: the number's node and the WABA's share it.
+ */
+const WABA_ONLY_SOURCES = [
+  "account_update:DISABLED_UPDATE",
+  "account_update:ACCOUNT_DELETED",
+  "account_update:ACCOUNT_OFFBOARDED",
+  "graph:368",
+  "graph:131031",
+  "graph:131064",
+];
+
+/**
  * An account_update lift (a reinstatement, a reconnection): the WABA's `all` restrictions, and
  * the ones the same webhooks recorded per number before the WABA had a store of its own. What Meta
- * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement —
- * unless the two levels are one store (no WABA store: `redisStores` without `wabaId`).
+ * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement.
+ * Without a WABA store of its own (`redisStores` without `wabaId`, a set with only
+ * `accountHealth`) both levels are one store: then only the sources that are the WABA's alone are
+ * lifted, each by source (a BLOCKED reading stays: it may be the number's).
  */
 async function liftWaba(account: Account, at: number, ...formerSources: string[]): Promise<void> {
   if (at === Number.NEGATIVE_INFINITY) return;
+  if (!account.wabaHealthApart) {
+    for (const source of WABA_ONLY_SOURCES) await account.clearRestriction("all", at, source, "waba");
+    return;
+  }
   await account.clearRestriction("all", at, undefined, "waba");
   for (const source of formerSources) await account.clearRestriction("all", at, source, "phone_number");
 }
