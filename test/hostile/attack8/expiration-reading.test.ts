@@ -8,7 +8,6 @@
 import { describe, expect, it } from "vitest";
 import { DAY, HOUR, USER, world } from "../world.js";
 
-type W = ReturnType<typeof world>;
 const restriction = (expiration: unknown) => ({
   event: "ACCOUNT_RESTRICTION",
   restriction_info: [{ restriction_type: "RESTRICTED_BIZ_INITIATED_MESSAGING", expiration }],
@@ -126,5 +125,55 @@ describe("expiration forms that held (the restriction lasts at least until the n
     const { w, notice } = await restricted(restriction(text));
     w.clock.advance(30 * DAY);
     expect((await notice()).outcome).toBe("account-health");
+  });
+});
+
+describe('a restriction without a type ("the strict reading")', () => {
+  it("stops replies too: it may be RESTRICTED_CUSTOMER_INITIATED_MESSAGING, and nothing says it is not", async () => {
+    const probe = world();
+    const until = probe.clock.now() + 2 * DAY;
+    const w = world();
+    const wa = w.client();
+    // The user wrote: a reply is within the window.
+    const hi = await wa.webhooks.handle(w.fake.webhooks.request(w.text("wamid.hi", w.clock.now(), "hi")));
+    await hi.delivered;
+    const result = await wa.webhooks.handle(
+      w.fake.webhooks.request(
+        w.account(
+          { event: "ACCOUNT_RESTRICTION", restriction_info: [{ expiration: Math.floor(until / 1000) }] },
+          w.clock.now(),
+        ),
+      ),
+    );
+    expect(result.status).toBe(200);
+    await result.delivered;
+    const before = w.reached();
+    expect(await w.outcome(wa.messages.sendText({ to: USER, body: "a reply" }))).toBe("account-health");
+    expect(w.reached()).toBe(before);
+  });
+
+  it("control (holds): the named RESTRICTED_CUSTOMER_INITIATED_MESSAGING stops the reply", async () => {
+    const w = world();
+    const wa = w.client();
+    const hi = await wa.webhooks.handle(w.fake.webhooks.request(w.text("wamid.hi", w.clock.now(), "hi")));
+    await hi.delivered;
+    const result = await wa.webhooks.handle(
+      w.fake.webhooks.request(
+        w.account(
+          {
+            event: "ACCOUNT_RESTRICTION",
+            restriction_info: [
+              {
+                restriction_type: "RESTRICTED_CUSTOMER_INITIATED_MESSAGING",
+                expiration: Math.floor((w.clock.now() + 2 * DAY) / 1000),
+              },
+            ],
+          },
+          w.clock.now(),
+        ),
+      ),
+    );
+    await result.delivered;
+    expect(await w.outcome(wa.messages.sendText({ to: USER, body: "a reply" }))).toBe("account-health");
   });
 });
