@@ -36,9 +36,15 @@ const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
   RESTRICTED_ADD_PHONE_NUMBER_ACTION: null,
 };
 
-/** A string as Meta sent it; a number written out (a date or a type sent as a number). */
+/** A string as Meta sent it; a number written out; the one string of a one-element list. */
 const text = (x: unknown): string | undefined =>
-  typeof x === "string" ? x : typeof x === "number" && Number.isFinite(x) ? String(x) : undefined;
+  typeof x === "string"
+    ? x
+    : typeof x === "number" && Number.isFinite(x)
+      ? String(x)
+      : Array.isArray(x) && x.length === 1 && typeof x[0] === "string"
+        ? x[0]
+        : undefined;
 
 /** `restriction_info`: a list, or one restriction on its own. */
 const restrictionsOf = (x: unknown): unknown[] =>
@@ -80,17 +86,16 @@ export async function applyAccountUpdate(
   switch (event.event) {
     case "ACCOUNT_RESTRICTION":
       for (const r of restrictionsOf(v["restriction_info"])) {
-        // A restriction without a readable type is one wa-guard does not know: the strict reading.
-        const type =
-          (isObject(r) ? text(r["restriction_type"])?.trim().toUpperCase() : undefined) ?? "UNNAMED";
-        const scope = restrictionScope(type);
+        // A restriction without a readable type may be any of them: it stops everything.
+        const type = isObject(r) ? text(r["restriction_type"])?.trim().toUpperCase() : undefined;
+        const scope = type === undefined ? "all" : restrictionScope(type);
         if (!scope) continue;
         // An expiration that cannot be read is no end: the restriction holds until lifted.
         const until = isObject(r) ? endMs(r["expiration"]) : undefined;
         await account.restrict({
           level: "waba",
           scope,
-          source: `account_update:${type}`,
+          source: `account_update:${type ?? "UNNAMED"}`,
           since: at,
           ...(until !== undefined && { until }),
         });

@@ -24,6 +24,7 @@ import type {
 } from "./events.js";
 import { IDENTITY_CHANGES, identityChange, systemPrevious } from "./identity-change.js";
 import type { ParsedEvent, ParsedItem } from "./parse.js";
+import { UNREADABLE_ID } from "./parse-common.js";
 import type { CampaignSignals } from "./signals.js";
 
 export interface EffectDeps {
@@ -218,6 +219,7 @@ export class WebhookEffects {
    */
   #mine(phoneNumberId: string | undefined): boolean {
     const mine = this.deps.phoneNumberId;
+    if (phoneNumberId === UNREADABLE_ID) return false;
     return phoneNumberId === undefined || mine === undefined || phoneNumberId === mine;
   }
 
@@ -230,7 +232,9 @@ export class WebhookEffects {
   /** Whose send an event is about: this number, another number of this WABA, or another WABA's. */
   #about(event: { phoneNumberId?: string; wabaId?: string }): { phoneNumber: boolean; waba: boolean } {
     const waba = this.#ourWaba(event.wabaId);
-    return { phoneNumber: waba && this.#mine(event.phoneNumberId), waba };
+    // A restriction from a number that cannot be read may be this number's: the strict reading.
+    const phoneNumber = event.phoneNumberId === UNREADABLE_ID || this.#mine(event.phoneNumberId);
+    return { phoneNumber: waba && phoneNumber, waba };
   }
 
   /** This number as users see it, from a webhook addressed to it (quality updates name it so). */

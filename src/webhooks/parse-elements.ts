@@ -82,7 +82,8 @@ export function statusItem(
     // "sent", "failed", … in the reference; "FAILED" is the same state, never an unknown one.
     status: s.status.trim().toLowerCase(),
     timestamp: toMs(s.timestamp, receivedAt),
-    errors: webhookErrors(s.errors),
+    // From the element as sent: a 131050 beside a stray entry, or sent as one object, still counts.
+    errors: webhookErrors(isObject(raw) ? raw["errors"] : undefined),
     raw: s,
   });
   const recipient = s.recipient_id ?? s.recipient_user_id;

@@ -21,6 +21,7 @@ import {
   type PreferenceChange,
   parsed,
   toMs,
+  UNREADABLE_ID,
   unfit,
   unknown,
   webhookErrors,
@@ -136,6 +137,9 @@ function parseChange(
   const meta = parsed(metadataSchema, value["metadata"]);
   const phoneNumberId = idText(meta?.phone_number_id);
   if (phoneNumberId !== undefined) source.phoneNumberId = phoneNumberId;
+  // Named, but not readably: some number, maybe another one (see UNREADABLE_ID).
+  else if (isObject(value["metadata"]) && value["metadata"]["phone_number_id"] != null)
+    source.phoneNumberId = UNREADABLE_ID;
   const display = idText(meta?.display_phone_number);
   if (display !== undefined) source.displayPhoneNumber = display;
   const change: ChangeContext = {

@@ -7,15 +7,20 @@ import { type Infer, type Shape, validator } from "./shape.js";
  */
 
 const opt = <const T extends Shape>(shape: T) => ({ optional: shape }) as const;
+/**
+ * Optional, and what wa-guard acts on (a sender, a time, a text, a reply's words, an error
+ * code): when present it must fit as sent, or the element is `unknown` — never handled without it.
+ */
+const vital = <const T extends Shape>(shape: T) => ({ optional: shape, vital: true }) as const;
 const S = "string" as const;
 
 const graphError = { object: { code: "numberOrString" } } as const;
 
 const contactShape = {
   object: {
-    wa_id: opt(S),
-    user_id: opt(S),
-    parent_user_id: opt(S),
+    wa_id: vital(S),
+    user_id: vital(S),
+    parent_user_id: vital(S),
     identity_key_hash: opt(S),
     profile: opt({ object: { name: opt(S), username: opt(S) } }),
   },
@@ -37,12 +42,12 @@ const inboundMessageShape = {
   object: {
     id: S,
     type: S,
-    from: opt(S),
-    from_user_id: opt(S),
-    from_parent_user_id: opt(S),
+    from: vital(S),
+    from_user_id: vital(S),
+    from_parent_user_id: vital(S),
     /** Set on a message written in a group (Groups API): the window it opens is the group's. */
-    group_id: opt(S),
-    timestamp: opt("unixTime"),
+    group_id: vital(S),
+    timestamp: vital("unixTime"),
     context: opt({
       object: {
         from: opt(S),
@@ -52,7 +57,7 @@ const inboundMessageShape = {
         referred_product: opt({ object: { catalog_id: opt(S), product_retailer_id: opt(S) } }),
       },
     }),
-    text: opt({ object: { body: S } }),
+    text: vital({ object: { body: S } }),
     image: opt(media),
     audio: opt(media),
     video: opt(media),
@@ -62,7 +67,7 @@ const inboundMessageShape = {
       object: { latitude: "number", longitude: "number", name: opt(S), address: opt(S), url: opt(S) },
     }),
     contacts: opt({ array: { object: {} } }),
-    interactive: opt({
+    interactive: vital({
       object: {
         type: S,
         button_reply: opt({ object: { id: S, title: opt(S) } }),
@@ -70,9 +75,9 @@ const inboundMessageShape = {
         nfm_reply: opt({ object: { response_json: opt(S), body: opt(S), name: opt(S) } }),
       },
     }),
-    button: opt({ object: { payload: opt(S), text: opt(S) } }),
+    button: vital({ object: { payload: opt(S), text: opt(S) } }),
     // A user edited an earlier message (coexistence numbers): the edited message as it reads now.
-    edit: opt({
+    edit: vital({
       object: {
         original_message_id: opt(S),
         message: opt({
@@ -90,7 +95,7 @@ const inboundMessageShape = {
     order: opt({
       object: { catalog_id: opt(S), text: opt(S), product_items: opt({ array: { object: {} } }) },
     }),
-    system: opt({
+    system: vital({
       object: {
         body: opt(S),
         type: opt(S),
@@ -126,10 +131,10 @@ const messageStatusShape = {
   object: {
     id: S,
     status: S,
-    timestamp: opt("unixTime"),
-    recipient_id: opt(S),
-    recipient_user_id: opt(S),
-    recipient_parent_user_id: opt(S),
+    timestamp: vital("unixTime"),
+    recipient_id: vital(S),
+    recipient_user_id: vital(S),
+    recipient_parent_user_id: vital(S),
     recipient_type: opt(S),
     recipient_participant_id: opt(S),
     recipient_identity_key_hash: opt(S),
@@ -144,14 +149,15 @@ const messageStatusShape = {
     pricing: opt({
       object: { billable: opt("boolean"), pricing_model: opt(S), type: opt(S), category: opt(S) },
     }),
+    // Read from the element as sent (see statusItem): a list with a stray entry, or one object.
     errors: opt({ array: graphError }),
   },
 } as const;
 
 const templateRef = {
-  message_template_id: opt("numberOrString"),
-  message_template_name: opt(S),
-  message_template_language: opt(S),
+  message_template_id: vital("numberOrString"),
+  message_template_name: vital(S),
+  message_template_language: vital(S),
 } as const;
 
 export const contact = validator(contactShape);
@@ -164,39 +170,39 @@ export const metadata = validator({
 });
 export const userPreference = validator({
   object: {
-    wa_id: opt(S),
-    user_id: opt(S),
-    parent_user_id: opt(S),
+    wa_id: vital(S),
+    user_id: vital(S),
+    parent_user_id: vital(S),
     detail: opt(S),
     category: opt(S),
     value: S,
-    timestamp: opt("unixTime"),
+    timestamp: vital("unixTime"),
   },
 });
 export const callEvent = validator({
   object: {
     id: opt(S),
-    from: opt(S),
-    from_user_id: opt(S),
+    from: vital(S),
+    from_user_id: vital(S),
     to: opt(S),
     event: opt(S),
     direction: opt(S),
-    timestamp: opt("unixTime"),
+    timestamp: vital("unixTime"),
   },
 });
 /** An identifier and what it was before (`user_id_update`). */
-const change = { object: { previous: opt(S), current: opt(S) } } as const;
+const change = { object: { previous: vital(S), current: vital(S) } } as const;
 /**
  * `user_id_update[]`: the user's BSUID changed. Meta documented this field until August 2026 and
  * now sends a `user_changed_user_id` system message instead; both are read.
  */
 export const userIdUpdate = validator({
   object: {
-    wa_id: opt(S),
+    wa_id: vital(S),
     user_id: change,
-    parent_user_id: opt(change),
+    parent_user_id: vital(change),
     detail: opt(S),
-    timestamp: opt("unixTime"),
+    timestamp: vital("unixTime"),
   },
 });
 /** A call status (`RINGING`, `ACCEPTED`, `REJECTED`, …) in `statuses[]`: a call, not a message. */
@@ -205,9 +211,9 @@ export const callStatus = validator({
     id: S,
     status: S,
     type: opt(S),
-    timestamp: opt("unixTime"),
-    recipient_id: opt(S),
-    recipient_user_id: opt(S),
+    timestamp: vital("unixTime"),
+    recipient_id: vital(S),
+    recipient_user_id: vital(S),
   },
 });
 export const templateStatusUpdate = validator({
@@ -240,7 +246,7 @@ export const accountUpdate = validator({
 export const phoneQualityUpdate = validator({
   object: {
     event: S,
-    display_phone_number: opt(S),
+    display_phone_number: vital(S),
     // `current_limit` / `old_limit` were removed in February 2026 and are not read (an old
     // THROUGHPUT_UPGRADE's current_limit is a throughput level, not a messaging limit).
     max_daily_conversations_per_business: opt("numberOrString"),

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { check } from "../internal/validate.js";
+import { isInstant } from "./date-time.js";
 
 /**
  * One declaration per payload shape, compiled two ways: a zod schema (the reference, built on
@@ -12,13 +13,20 @@ export type Primitive =
   | "number"
   | "boolean"
   | "unknown"
-  /** Unix seconds: a string of digits or a number. */
+  /** An instant: Unix seconds (a number or a string of digits), or a date-time naming its offset. */
   | "unixTime"
   /** A number or a string (template ids arrive as either). */
   | "numberOrString"
   | "nullableString";
 export type Shape = Primitive | { readonly array: Shape } | { readonly object: Fields };
-export type Fields = { readonly [key: string]: Shape | { readonly optional: Shape } };
+/**
+ * A field: required (a shape), optional (`{ optional }`: when it does not fit, `parse` leaves it
+ * out and keeps the rest), or optional and vital (`{ optional, vital: true }`: what wa-guard acts
+ * on — a sender, a time, a text — so when it does not fit, the whole element does not).
+ */
+export type Fields = {
+  readonly [key: string]: Shape | { readonly optional: Shape; readonly vital?: true };
+};
 
 type InferPrimitive<P> = P extends "string"
   ? string
@@ -47,7 +55,6 @@ export type Infer<S> = S extends { array: infer E }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-const DIGITS = /^\d+$/;
 
 function predicate(shape: Shape): (v: unknown) => boolean {
   switch (shape) {
@@ -60,8 +67,7 @@ function predicate(shape: Shape): (v: unknown) => boolean {
     case "unknown":
       return () => true;
     case "unixTime":
-      return (v) =>
-        (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && DIGITS.test(v));
+      return isInstant;
     case "numberOrString":
       return (v) => (typeof v === "number" && Number.isFinite(v)) || typeof v === "string";
     case "nullableString":
@@ -107,7 +113,10 @@ function schema(shape: Shape): z.ZodMiniType {
     case "unknown":
       return z.unknown();
     case "unixTime":
-      return z.union([z.number(), z.string().check(z.regex(DIGITS))]);
+      return z.union([
+        z.number(),
+        z.string().check(z.refine(isInstant, "not Unix seconds or a date-time with an offset")),
+      ]);
     case "numberOrString":
       return z.union([z.number(), z.string()]);
     case "nullableString":
@@ -133,31 +142,45 @@ const FAIL: unique symbol = Symbol("does not fit");
  * A required field that does not fit cannot be left out: FAIL. Unknown keys stay as they are.
  * Only the slow path: values that fit are never copied.
  */
-function repairer(shape: Shape): (v: unknown) => unknown {
+function repairer(shape: Shape, strict = false): (v: unknown) => unknown {
   if (typeof shape === "string") {
     const ok = predicate(shape);
+    // An id or a number written as a JSON number: its digits, when it is an exact integer.
+    if (shape === "string")
+      return (v) =>
+        ok(v) ? v : typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : FAIL;
     return (v) => (ok(v) ? v : FAIL);
   }
   if ("array" in shape) {
-    const item = repairer(shape.array);
+    const item = repairer(shape.array, strict);
     return (v) => {
       if (!Array.isArray(v)) return FAIL;
       const out: unknown[] = [];
       for (const x of v) {
         const r = item(x);
         if (r !== FAIL) out.push(r);
+        else if (strict) return FAIL;
       }
       return out;
     };
   }
   const fields = Object.entries(shape.object).map(([key, field]) => {
     const optional = typeof field === "object" && "optional" in field;
-    return { key, optional, repair: repairer(optional ? field.optional : (field as Shape)) };
+    const inner = optional ? field.optional : (field as Shape);
+    // Nothing is left out of a vital field (or anything inside one): all of it fits, once ids
+    // written as numbers are read as their digits, or the element does not.
+    const vital = optional && "vital" in field && field.vital === true;
+    return {
+      key,
+      optional,
+      leaveOut: optional && !vital && !strict,
+      repair: repairer(inner, strict || vital),
+    };
   });
   return (v) => {
     if (!isObject(v)) return FAIL;
     const out: Record<string, unknown> = { ...v };
-    for (const { key, optional, repair } of fields) {
+    for (const { key, optional, leaveOut, repair } of fields) {
       const value = v[key];
       if (value === undefined) {
         if (!optional) return FAIL;
@@ -165,7 +188,7 @@ function repairer(shape: Shape): (v: unknown) => unknown {
       }
       const r = repair(value);
       if (r !== FAIL) out[key] = r;
-      else if (optional) delete out[key];
+      else if (leaveOut) delete out[key];
       else return FAIL;
     }
     return out;

@@ -166,8 +166,14 @@ describe("webhook shapes: parse repairs what only optional fields spoil", () => 
       errors: [{ code: 1 }],
       future_field: { a: 1 },
     });
-    // A required field that does not fit cannot be left out.
-    expect(schemas.inboundMessage.parse({ ...raw, id: 7 })).toBeUndefined();
-    expect(schemas.userPreference.parse({ wa_id: "1", value: 1 })).toBeUndefined();
+    // A required field that does not fit cannot be left out (an exact integer id reads as digits).
+    expect(schemas.inboundMessage.parse({ ...raw, id: 7.5 })).toBeUndefined();
+    expect(schemas.inboundMessage.parse({ ...raw, id: 7 })?.id).toBe("7");
+    // Nor can a vital one: a sender, a time, a text, a group.
+    expect(schemas.inboundMessage.parse({ ...raw, from: { n: 1 } })).toBeUndefined();
+    expect(schemas.inboundMessage.parse({ ...raw, group_id: true })).toBeUndefined();
+    expect(schemas.inboundMessage.parse({ ...raw, timestamp: "yesterday" })).toBeUndefined();
+    expect(schemas.inboundMessage.parse({ ...raw, text: "STOP" })).toBeUndefined();
+    expect(schemas.userPreference.parse({ wa_id: "1", value: true })).toBeUndefined();
   });
 });
