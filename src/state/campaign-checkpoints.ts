@@ -274,7 +274,7 @@ function columnar(entry: CheckpointEntry): number | undefined {
  * In-memory checkpoints, private to one process: a resume after a crash of that process starts
  * from nothing, so use a shared store (`redisStores`) for campaigns that must survive a
  * restart. Like the Redis store, a campaign is kept `ttlMs` after its last change (never evicted
- * earlier to make room: forgetting would mean sending twice). About 40 bytes per recipient
+ * earlier to make room: forgetting would mean sending twice). About 20 bytes per recipient
  * besides the recipient's key and the wamid (rows of parallel columns, see `Rows`).
  */
 export class MemoryCampaignCheckpointStore implements CampaignCheckpointStore {
