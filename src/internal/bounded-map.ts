@@ -28,6 +28,16 @@ export class BoundedMap<K, V> {
     return value;
   }
 
+  /** The value without touching its recency (for bookkeeping reads that are not uses). */
+  peek(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+
+  /** Every entry, least recently used first. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#map.entries();
+  }
+
   has(key: K): boolean {
     return this.#map.has(key);
   }

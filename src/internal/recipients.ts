@@ -71,12 +71,28 @@ export function canonicalDigits(digits: string): string {
   return digits;
 }
 
+/** Recently seen recipient keys, each held once (cleared when it reaches its size). */
+const keys = new Map<string, string>();
+
+/**
+ * The one string held for a recipient key seen recently: a send parses its recipient more than
+ * once (a campaign's checkpoint, then the pipeline), and every store that keeps the key then
+ * keeps the same string rather than a copy each. Equal content, so it never changes a lookup.
+ */
+export function internKey(key: string): string {
+  const known = keys.get(key);
+  if (known !== undefined) return known;
+  if (keys.size >= 4096) keys.clear();
+  keys.set(key, key);
+  return key;
+}
+
 /** The canonical recipient, or undefined when the input cannot be a WhatsApp recipient. */
 export function parseRecipient(input: string): Recipient | undefined {
   if (isBsuid(input)) return { input, kind: "bsuid", key: input };
   const digits = phoneDigits(input);
   if (digits === undefined || digits.startsWith("0")) return undefined;
-  return { input, kind: "phone", key: canonicalDigits(digits) };
+  return { input, kind: "phone", key: internKey(canonicalDigits(digits)) };
 }
 
 /** Canonical key for any recipient string; falls back to the raw input when unparseable. */

@@ -1,4 +1,5 @@
 import { BoundedMap } from "../internal/bounded-map.js";
+import { internKey } from "../internal/recipients.js";
 
 export interface RateDecision {
   ok: boolean;
@@ -56,10 +57,18 @@ export class MemoryRateLimitStore implements RateLimitStore {
    */
   readonly #buckets: BoundedMap<string, number | OddBucket>;
   /**
-   * Plain-number entries hold `emptyAt - epoch` (the first `now` this store saw): a whole number
-   * of milliseconds within ±24 days of it is a small integer to V8, with no heap number behind it.
+   * Plain-number entries hold `(emptyAt - epoch) × 8`, `epoch` the first `now` this store saw: a
+   * time on a 1/8 ms grid (whole milliseconds, and the fractional steps of a fake clock) within
+   * ±3 days of it is a small integer to V8, with no heap number behind it. A time the encoding
+   * would not give back exactly (far from the epoch, or too fine) is kept as an `OddBucket`.
    */
   #epoch: number | undefined;
+  /**
+   * Bucket keys share the prefix of the first one (`pair:<phone-number-id>:`): a key under it is
+   * held as the rest, the recipient's key, one string with the other stores' (`internKey`);
+   * any other key (or a rest starting with U+0000) as U+0000 and the key, so no two keys meet.
+   */
+  #prefix: string | undefined;
   /** The burst and interval of the first bucket taken: those of every plain-number entry. */
   #usual: { burst: number; intervalMs: number } | undefined;
 
@@ -115,13 +124,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
     now: number,
     consume: boolean,
   ): Promise<RateDecision> {
-    const held = this.#buckets.get(key);
+    const slot = this.#slot(key);
+    const held = this.#buckets.get(slot);
     const emptyAt =
-      held === undefined
-        ? undefined
-        : typeof held === "number"
-          ? held + (this.#epoch as number)
-          : held.emptyAt;
+      held === undefined ? undefined : typeof held === "number" ? this.#decode(held) : held.emptyAt;
     const tokens = emptyAt === undefined ? burst : Math.min(burst, (now - emptyAt) / intervalMs);
     if (tokens < 1) return { ok: false, retryAfterMs: Math.ceil((1 - tokens) * intervalMs) };
     if (consume) {
@@ -131,28 +137,68 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.#usual ??= { burst, intervalMs };
       this.#epoch ??= now;
       const usual = this.#usual;
+      const coded = (next - this.#epoch) * 8;
       const value =
-        burst === usual.burst && intervalMs === usual.intervalMs
-          ? next - this.#epoch
+        burst === usual.burst && intervalMs === usual.intervalMs && this.#decode(coded) === next
+          ? coded
           : { emptyAt: next, burst, intervalMs };
-      if (!this.#buckets.setIfRoom(key, value, (_, b) => this.#refilled(b, now)))
+      if (!this.#buckets.setIfRoom(this.#slot(key, true), value, (_, b) => this.#refilled(b, now)))
         return { ok: false, retryAfterMs: intervalMs };
     }
     return { ok: true, retryAfterMs: 0 };
   }
 
+  /** The last key asked and its slot: a send peeks, then takes, under one key. */
+  #lastKey: string | undefined;
+  #lastSlot = "";
+  #lastHeld = false;
+
+  /**
+   * The map key of `key`. Only a key about to be stored is interned (`held`): a lookup needs
+   * equal characters, not the same string.
+   */
+  #slot(key: string, held = false): string {
+    if (key === this.#lastKey && (!held || this.#lastHeld)) return this.#lastSlot;
+    this.#prefix ??= key.slice(0, key.lastIndexOf(":") + 1);
+    const prefix = this.#prefix;
+    const slot =
+      key.startsWith(prefix) && key.charCodeAt(prefix.length) !== 0
+        ? held
+          ? internKey(key.slice(prefix.length))
+          : key.slice(prefix.length)
+        : `\u0000${key}`;
+    this.#lastKey = key;
+    this.#lastSlot = slot;
+    this.#lastHeld = held;
+    return slot;
+  }
+
+  #decode(coded: number): number {
+    return coded / 8 + (this.#epoch as number);
+  }
+
   #refilled(b: number | OddBucket, now: number): boolean {
     if (typeof b !== "number") return now - b.emptyAt >= b.burst * b.intervalMs;
     const usual = this.#usual as { burst: number; intervalMs: number };
-    return now - (b + (this.#epoch as number)) >= usual.burst * usual.intervalMs;
+    return now - this.#decode(b) >= usual.burst * usual.intervalMs;
   }
 
   async refundBucket(key: string, _burst: number): Promise<void> {
     // One token back is an empty bucket one interval earlier. Tokens are capped at `burst` when
     // read, so the cap needs no state of its own.
-    const held = this.#buckets.get(key);
+    const slot = this.#slot(key);
+    const held = this.#buckets.get(slot);
     if (held === undefined) return;
-    if (typeof held !== "number") held.emptyAt -= held.intervalMs;
-    else this.#buckets.set(key, held - (this.#usual as { intervalMs: number }).intervalMs);
+    if (typeof held !== "number") {
+      held.emptyAt -= held.intervalMs;
+      return;
+    }
+    const usual = this.#usual as { burst: number; intervalMs: number };
+    const emptyAt = this.#decode(held) - usual.intervalMs;
+    const coded = (emptyAt - (this.#epoch as number)) * 8;
+    this.#buckets.set(
+      this.#slot(key, true),
+      this.#decode(coded) === emptyAt ? coded : { emptyAt, burst: usual.burst, intervalMs: usual.intervalMs },
+    );
   }
 }

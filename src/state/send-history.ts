@@ -57,11 +57,13 @@ export interface SendRecord {
 }
 
 type Entry = Omit<SendRecord, "key" | "aliases">;
-/** A recipient's sends: most have one, held without an array around it. */
-type Sends = Entry | Entry[];
 
-const each = (sends: Sends | undefined): readonly Entry[] =>
-  sends === undefined ? [] : Array.isArray(sends) ? sends : [sends];
+const MARKETING = 1;
+const REACH = 2;
+/** The row holds one send in its columns. */
+const ONE = 4;
+/** The row's sends (none, or two and more) are a list in `#lists`. */
+const LIST = 8;
 
 /**
  * In-memory history: seven days per recipient, bounded to `max` recipients. Check and record are
@@ -72,17 +74,37 @@ const each = (sends: Sends | undefined): readonly Entry[] =>
  * their sends are older than 7 days. When no one can go, a business-initiated send to a new
  * recipient is refused (`full`) — use a shared store (Redis) for more recipients a week.
  *
- * Layout, for a campaign's many recipients: a recipient with one send holds that entry alone (no
- * array); equal fingerprints share one string (a campaign's sends all have the same one); the
- * 24-hour reach queue is two flat arrays (keys, times) rather than a pair per send.
+ * Layout, for a campaign's many recipients: each recipient is a row of parallel columns (the map
+ * holds only the row number). A row holds one send in its columns — time (float64, exact), flags,
+ * fingerprint — and the time of the recipient's latest send counted toward reach (the 24-hour
+ * unique count); a recipient with none or several sends keeps them as a list beside it. Equal
+ * fingerprints share one string (a campaign's sends all have the same one); the 24-hour reach
+ * queue is two flat arrays (keys, times). No object and no heap number per recipient.
  */
 export class MemorySendHistoryStore implements SendHistoryStore {
-  readonly #byKey: BoundedMap<string, Sends>;
-  /** Time-ordered (key, at) of business-initiated sends in the last 24 h, and each key's latest. */
+  /** Recipient → row. */
+  readonly #byKey: BoundedMap<string, number>;
+  #at = new Float64Array(0);
+  /** The latest send counted toward reach within the last 24 h (NaN: none). */
+  #latest = new Float64Array(0);
+  #flags = new Uint8Array(0);
+  #fingerprint: (string | undefined)[] = [];
+  /** Rows whose sends are a list (none, or two and more). */
+  readonly #lists = new Map<number, Entry[]>();
+  /** Rows given back by evicted recipients, reused first. */
+  readonly #free: number[] = [];
+  #rows = 0;
+  /** Recipients with a latest reach time (rows, and `#orphans`). */
+  #counted = 0;
+  /**
+   * Latest reach times of recipients evicted while still counted (the queue forgets them when
+   * they age out, as it does for the rest); a later send to them takes theirs back.
+   */
+  readonly #orphans = new Map<string, number>();
+  /** Time-ordered (key, at) of business-initiated sends in the last 24 h. */
   #queueKeys: string[] = [];
   #queueAts: number[] = [];
   #head = 0;
-  readonly #latest = new Map<string, number>();
   /** One string per distinct fingerprint, so entries share it (cleared when it reaches its size). */
   readonly #fingerprints = new Map<string, string>();
 
@@ -106,12 +128,92 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     return fingerprint;
   }
 
+  /** The sends of row `row` (a fresh array; entries of a list are the list's own). */
+  #sends(row: number | undefined): Entry[] {
+    if (row === undefined) return [];
+    const flags = this.#flags[row] as number;
+    if (flags & ONE)
+      return [
+        {
+          at: this.#at[row] as number,
+          marketing: (flags & MARKETING) !== 0,
+          fingerprint: this.#fingerprint[row] as string,
+          reach: (flags & REACH) !== 0,
+        },
+      ];
+    return [...(this.#lists.get(row) ?? [])];
+  }
+
+  /** Whether every send of row `row` is at or before `since`. */
+  #allBefore(row: number, since: number): boolean {
+    if ((this.#flags[row] as number) & ONE) return (this.#at[row] as number) <= since;
+    return (this.#lists.get(row) ?? []).every((e) => e.at <= since);
+  }
+
+  /** The latest reach time held for `key` (no recency touched), or undefined. */
+  #latestOf(key: string): number | undefined {
+    const row = this.#byKey.peek(key);
+    if (row === undefined) return this.#orphans.get(key);
+    const at = this.#latest[row] as number;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  #setLatest(row: number, at: number | undefined): void {
+    const was = !Number.isNaN(this.#latest[row] as number);
+    const now = at !== undefined && !Number.isNaN(at);
+    this.#latest[row] = now ? at : Number.NaN;
+    this.#counted += (now ? 1 : 0) - (was ? 1 : 0);
+  }
+
+  #forgetLatest(key: string): void {
+    const row = this.#byKey.peek(key);
+    if (row !== undefined) this.#setLatest(row, undefined);
+    else if (this.#orphans.delete(key)) this.#counted--;
+  }
+
+  /** Write `sends` into `row`: one send in its columns, else a list. */
+  #write(row: number, sends: Entry[]): void {
+    if (sends.length === 1) {
+      const e = sends[0] as Entry;
+      this.#lists.delete(row);
+      this.#at[row] = e.at;
+      this.#fingerprint[row] = e.fingerprint;
+      this.#flags[row] = ONE | (e.marketing ? MARKETING : 0) | (e.reach ? REACH : 0);
+    } else {
+      this.#lists.set(row, sends);
+      this.#fingerprint[row] = undefined;
+      this.#flags[row] = LIST;
+    }
+  }
+
+  /** A row for a new recipient: a freed one, or the next (the columns grow by half). */
+  #newRow(): number {
+    const free = this.#free.pop();
+    if (free !== undefined) return free;
+    const row = this.#rows++;
+    if (row === this.#at.length) {
+      const n = Math.max(16, Math.ceil(row * 1.5));
+      const at = new Float64Array(n);
+      at.set(this.#at);
+      this.#at = at;
+      const latest = new Float64Array(n).fill(Number.NaN);
+      latest.set(this.#latest);
+      this.#latest = latest;
+      const flags = new Uint8Array(n);
+      flags.set(this.#flags);
+      this.#flags = flags;
+    }
+    this.#fingerprint[row] = undefined;
+    return row;
+  }
+
   /** Check every cap and record, without yielding: atomic for every caller in this process. */
   #reserve(entry: SendRecord, caps: SendCaps): ReserveRefusal | undefined {
-    const held = this.#byKey.get(entry.key);
+    const heldRow = this.#byKey.get(entry.key);
+    const held = heldRow === undefined ? undefined : this.#sends(heldRow);
     // The caps count the person's sends under every identifier.
-    const others = entry.aliases?.flatMap((k) => (k === entry.key ? [] : each(this.#byKey.get(k))));
-    const all = others?.length ? [...each(held), ...others] : held === undefined ? undefined : each(held);
+    const others = entry.aliases?.flatMap((k) => (k === entry.key ? [] : this.#sends(this.#byKey.get(k))));
+    const all = others?.length ? [...(held ?? []), ...others] : held;
     if (all && caps.identicalSince !== undefined) {
       const since = caps.identicalSince;
       if (all.some((e) => e.fingerprint === entry.fingerprint && e.at > since)) return "identical";
@@ -133,8 +235,10 @@ export class MemorySendHistoryStore implements SendHistoryStore {
     }
     if (entry.reach && caps.reachLimit !== undefined && Number.isFinite(caps.reachLimit)) {
       this.#prune(entry.at);
-      const counted = this.#latest.has(entry.key) || (entry.aliases ?? []).some((k) => this.#latest.has(k));
-      if (!counted && this.#latest.size >= caps.reachLimit) return "limit";
+      const counted =
+        this.#latestOf(entry.key) !== undefined ||
+        (entry.aliases ?? []).some((k) => this.#latestOf(k) !== undefined);
+      if (!counted && this.#counted >= caps.reachLimit) return "limit";
     }
     const recorded: Entry = {
       at: entry.at,
@@ -143,39 +247,77 @@ export class MemorySendHistoryStore implements SendHistoryStore {
       reach: entry.reach,
     };
     const weekAgo = entry.at - 7 * DAY;
-    const kept = held === undefined ? [] : each(held).filter((e) => e.at > weekAgo);
-    // Most users have one entry: the entry itself; else an exact-size array, not one grown by push.
-    const next: Sends = kept.length ? [...kept, recorded] : recorded;
-    const stale = (_: string, sends: Sends) => each(sends).every((e) => e.at <= weekAgo);
-    if (!this.#byKey.setIfRoom(entry.key, next, stale)) return "full";
+    const kept = held === undefined ? [] : held.filter((e) => e.at > weekAgo);
+    const next = [...kept, recorded];
+    let row = heldRow;
+    if (row === undefined) {
+      // A recipient evicted to make room gives their row back (and their reach time, if still
+      // counted, is kept by key until it ages out).
+      let evicted: number | undefined;
+      let evictedKey: string | undefined;
+      row = this.#newRow();
+      const fresh = row;
+      const stale = (k: string, r: number) => {
+        if (!this.#allBefore(r, weekAgo)) return false;
+        evicted = r;
+        evictedKey = k;
+        return true;
+      };
+      if (!this.#byKey.setIfRoom(entry.key, fresh, stale)) {
+        this.#free.push(fresh);
+        return "full";
+      }
+      if (evicted !== undefined) this.#evicted(evictedKey as string, evicted);
+      const orphan = this.#orphans.get(entry.key);
+      if (orphan !== undefined) {
+        this.#orphans.delete(entry.key);
+        this.#counted--;
+        this.#setLatest(fresh, orphan);
+      }
+    } else this.#byKey.setIfRoom(entry.key, row, () => false);
+    this.#write(row, next);
     if (entry.reach) {
       this.#queueKeys.push(entry.key);
       this.#queueAts.push(entry.at);
-      if ((this.#latest.get(entry.key) ?? Number.NEGATIVE_INFINITY) < entry.at)
-        this.#latest.set(entry.key, entry.at);
+      if ((this.#latestOf(entry.key) ?? Number.NEGATIVE_INFINITY) < entry.at) this.#setLatest(row, entry.at);
       this.#compact();
     }
     return undefined;
   }
 
+  /** Row `row` of `key` left the map: free it, keeping a still-counted reach time by key. */
+  #evicted(key: string, row: number): void {
+    const latest = this.#latest[row] as number;
+    if (!Number.isNaN(latest)) {
+      this.#setLatest(row, undefined);
+      this.#orphans.set(key, latest);
+      this.#counted++;
+    }
+    this.#lists.delete(row);
+    this.#fingerprint[row] = undefined;
+    this.#flags[row] = 0;
+    this.#free.push(row);
+  }
+
   async release(entry: SendRecord): Promise<void> {
-    const held = this.#byKey.get(entry.key);
-    if (held === undefined) return;
-    const list = each(held);
+    const row = this.#byKey.get(entry.key);
+    if (row === undefined) return;
+    const list = this.#sends(row);
     const i = list.findIndex((e) => e.at === entry.at && e.fingerprint === entry.fingerprint);
     if (i < 0) return;
     const rest = list.filter((_, j) => j !== i);
-    // Forgetting the only send leaves the recipient held with none (as an empty list did before).
-    this.#byKey.keep(entry.key, rest.length === 1 ? (rest[0] as Entry) : rest);
-    if (this.#latest.get(entry.key) === entry.at) {
+    // Forgetting the only send leaves the recipient held with none.
+    this.#byKey.keep(entry.key, row);
+    this.#write(row, rest);
+    if (this.#latestOf(entry.key) === entry.at) {
       // The recipient still counts if another send within the 24 hours reached them; that send's
       // place in the time-ordered queue is taken again, so it leaves the count when it ages out.
       const still = rest
         .filter((e) => e.reach && e.at > entry.at - DAY)
         .reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
-      if (still === Number.NEGATIVE_INFINITY) this.#latest.delete(entry.key);
+      if (still === Number.NEGATIVE_INFINITY) this.#setLatest(row, undefined);
       else {
-        this.#latest.set(entry.key, still);
+        this.#setLatest(row, still);
         this.#enqueue(entry.key, still);
       }
     }
@@ -196,15 +338,24 @@ export class MemorySendHistoryStore implements SendHistoryStore {
 
   async reach(key: string, now: number): Promise<{ unique: number; includes: boolean }> {
     this.#prune(now);
-    return { unique: this.#latest.size, includes: this.#latest.has(key) };
+    return { unique: this.#counted, includes: this.#latestOf(key) !== undefined };
   }
 
   async marketingSince(key: string, since: number): Promise<number> {
-    return each(this.#byKey.get(key)).filter((e) => e.marketing && e.at > since).length;
+    const row = this.#byKey.get(key);
+    if (row === undefined) return 0;
+    const flags = this.#flags[row] as number;
+    // One send: read the columns (no entry built).
+    if (flags & ONE) return flags & MARKETING && (this.#at[row] as number) > since ? 1 : 0;
+    return (this.#lists.get(row) ?? []).filter((e) => e.marketing && e.at > since).length;
   }
 
   async sentSince(key: string, fingerprint: string, since: number): Promise<boolean> {
-    return each(this.#byKey.get(key)).some((e) => e.fingerprint === fingerprint && e.at > since);
+    const row = this.#byKey.get(key);
+    if (row === undefined) return false;
+    if ((this.#flags[row] as number) & ONE)
+      return this.#fingerprint[row] === fingerprint && (this.#at[row] as number) > since;
+    return (this.#lists.get(row) ?? []).some((e) => e.fingerprint === fingerprint && e.at > since);
   }
 
   /** Recipients held (each with sends in the last 7 days, or not yet evicted). */
@@ -217,7 +368,7 @@ export class MemorySendHistoryStore implements SendHistoryStore {
       const at = this.#queueAts[this.#head] as number;
       if (at > now - DAY) break;
       const key = this.#queueKeys[this.#head] as string;
-      if (this.#latest.get(key) === at) this.#latest.delete(key);
+      if (this.#latestOf(key) === at) this.#forgetLatest(key);
       this.#head++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#queueAts.length) {
@@ -230,7 +381,12 @@ export class MemorySendHistoryStore implements SendHistoryStore {
   /** Many sends to the same people: keep only each recipient's latest, so the queue stays ≤ 2 × max. */
   #compact(): void {
     if (this.#queueAts.length - this.#head <= 2 * Math.max(1024, this.#byKey.max)) return;
-    const latest = [...this.#latest].sort((a, b) => a[1] - b[1]);
+    const latest: [string, number][] = [...this.#orphans];
+    for (const [key, row] of this.#byKey.entries()) {
+      const at = this.#latest[row] as number;
+      if (!Number.isNaN(at)) latest.push([key, at]);
+    }
+    latest.sort((a, b) => a[1] - b[1]);
     this.#queueKeys = latest.map(([k]) => k);
     this.#queueAts = latest.map(([, at]) => at);
     this.#head = 0;

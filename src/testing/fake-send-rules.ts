@@ -150,7 +150,13 @@ export class FakeSendRules {
   readonly #clock: Clock;
   readonly #templates: FakeTemplates;
   readonly #options: { throughputPerSecond: number; businessNumber: string };
+  /**
+   * Pair-rate buckets still refilling. A full bucket is what an absent one is, so those are swept
+   * out when the map has doubled since the last sweep: a long campaign leaves only the recipients
+   * sent to in the last few minutes, not one bucket each.
+   */
   readonly #pair = new Map<string, { tokens: number; at: number }>();
+  #sweepAt = 1024;
   #second = Number.NaN;
   #sentThisSecond = 0;
 
@@ -264,6 +270,13 @@ export class FakeSendRules {
       };
     }
     this.#pair.set(identity, { tokens: tokens - 1, at: now });
+    if (this.#pair.size >= this.#sweepAt) this.#sweep(now);
     return undefined;
+  }
+
+  #sweep(now: number): void {
+    for (const [identity, state] of this.#pair)
+      if (state.tokens + (now - state.at) / PAIR_REFILL_MS >= PAIR_BURST) this.#pair.delete(identity);
+    this.#sweepAt = Math.max(1024, 2 * this.#pair.size);
   }
 }

@@ -109,6 +109,28 @@ describe("FakeCloudApi: messages", () => {
     await wa.messages.sendText({ to: USER, body: "one more after 6 s" });
   });
 
+  it("keeps a drained pair-rate bucket through the sweep of refilled ones (over a thousand recipients)", async () => {
+    const { fake, wa, clock } = setup({ throughputPerSecond: 1e9 }, { maxRetries: 0 });
+    fake.templates.add({
+      name: "hello",
+      language: "en",
+      category: "UTILITY",
+      components: [{ type: "BODY", text: "Hello" }],
+    });
+    const send = (to: string) => err(wa.messages.sendTemplate({ to, name: "hello", language: "en" }));
+    for (let i = 0; i < 45; i++) expect(await send(USER)).toBeUndefined();
+    // 1,100 others, one a millisecond: the sweeps at 1,024 and after forget only full buckets.
+    for (let i = 0; i < 1_100; i++) {
+      expect(await send(`+1416777${String(i).padStart(4, "0")}`)).toBeUndefined();
+      clock.advance(1);
+    }
+    expect(await send(USER)).toMatchObject({ graphCode: 131056 });
+    // A swept recipient is a full bucket again: 45 more at once, then refused.
+    clock.advance(45 * 6000);
+    for (let i = 0; i < 45; i++) expect(await send("+14167770000")).toBeUndefined();
+    expect(await send("+14167770000")).toMatchObject({ graphCode: 131056 });
+  });
+
   it("checks templates: exists, approved, paused, disabled, parameter count and format", async () => {
     const { fake, wa } = setup();
     fake.templates.add({
