@@ -58,11 +58,12 @@ async function violationsOf(
   ctx: PolicyContext,
   undo: Array<() => Promise<void>>,
 ): Promise<PolicyViolationError[]> {
+  // Indexed loops: an iterator kept across an `await` is an object per loop, and its results too.
   const results: Array<PolicyViolationError | undefined | Promise<PolicyViolationError | undefined>> = [];
   let thrown: { error: unknown } | undefined;
-  for (const guard of guards) {
+  for (let i = 0; i < guards.length; i++) {
     try {
-      const r = guard.check(ctx, true, undo);
+      const r = (guards[i] as Guard).check(ctx, true, undo);
       if (r instanceof Promise) r.catch(ignore); // observed below, in order
       results.push(r);
     } catch (error) {
@@ -71,7 +72,9 @@ async function violationsOf(
     }
   }
   const violations: PolicyViolationError[] = [];
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (r === undefined) continue; // answered at once: nothing to wait for
     try {
       const v = r instanceof Promise ? await r : r;
       if (v) violations.push(v);
@@ -347,7 +350,8 @@ class PendingEnforce extends Watch {
 
 /** Give back what a send took, last first; a store failing now must not hide why it stopped. */
 async function unwind(undo: Array<() => Promise<void>>): Promise<void> {
-  for (const u of undo.reverse()) await u().catch(() => undefined);
+  undo.reverse();
+  for (let i = 0; i < undo.length; i++) await (undo[i] as () => Promise<void>)().catch(ignore);
 }
 
 /** What `enforce` hands back: the send recorded (if any) and the capacity it took. */
@@ -613,8 +617,9 @@ export class Policy implements SendPolicy {
     const known = personKnown(ctx);
     if (known) await known;
     const violations: PolicyViolationError[] = [];
-    for (const guard of this.#guards) {
-      const result = guard.check(ctx, false, []);
+    const guards = this.#guards;
+    for (let i = 0; i < guards.length; i++) {
+      const result = (guards[i] as Guard).check(ctx, false, []);
       const v = result instanceof Promise ? await result : result;
       if (v) violations.push(v);
     }
@@ -693,10 +698,11 @@ export class Policy implements SendPolicy {
       }
     }
     if (!granted) {
-      for (const guard of this.#capacity) {
+      const capacity = this.#capacity;
+      for (let i = 0; i < capacity.length; i++) {
         let v: PolicyViolationError | undefined;
         try {
-          const result = guard.check(ctx, true, undo);
+          const result = (capacity[i] as Guard).check(ctx, true, undo);
           v = result instanceof Promise ? await result : result;
         } catch (error) {
           await unwind(undo); // a store failed: nothing stays taken or recorded
