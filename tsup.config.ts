@@ -9,6 +9,8 @@ import { defineConfig } from "tsup";
 // After tsup, `scripts/merge-entry-chunks.mjs` (part of `npm run build`) merges the small shared
 // ES-module chunks the root entry loads into one, dist/chunk-root.js: ten modules fewer to load
 // on `import "wa-guard"` (docs/performance.md, "Where a cold start goes").
+// Then `scripts/ascii-dist.mjs` writes the non-ASCII characters of comments as ASCII: one such
+// character made V8 read a whole module as a two-byte string.
 export default defineConfig({
   entry: {
     index: "src/index.ts",

@@ -1,6 +1,6 @@
 // `npm run bench`: ratios against baselines measured in the same run. Never part of `npm test`.
 // Loopback only: every request goes to 127.0.0.1.
-import { execFileSync, fork } from "node:child_process";
+import { execFileSync, fork, spawnSync } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -892,6 +892,71 @@ function coldStart() {
   target("cold import + construct + first send ÷ bare start", firstSendRatio, "≤", 1.3);
 }
 
+// 3b. Cold start in instructions: the same cases counted by valgrind (callgrind's instruction
+// total), which a busy machine does not move (about 1 % from run to run, against 10-30 % for
+// wall times on a shared VM). Reported, not gated (valgrind is not everywhere); skipped when it
+// is not installed. One run per case: the count does not need a median.
+function coldInstructions() {
+  try {
+    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+  } catch {
+    row("cold: instructions (valgrind)", "-", "", "skipped: valgrind is not installed");
+    return;
+  }
+  const instructions = (args) => {
+    const run = spawnSync(
+      "valgrind",
+      [
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        "--smc-check=all-non-file",
+        process.execPath,
+        ...args,
+      ],
+      { cwd: join(HERE, ".."), encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] },
+    );
+    const m = /Collected : (\d+)/.exec(run.stderr ?? "");
+    if (run.status !== 0 || !m)
+      throw new Error(`coldInstructions: no count from valgrind for ${args.join(" ")}`);
+    return Number(m[1]);
+  };
+  const bare = instructions(["--input-type=module", "-e", ""]);
+  const wapi = instructions(["--input-type=module", "-e", `await import("whatsapp-api-js")`]);
+  const imp = instructions(["--input-type=module", "-e", `await import("./dist/index.js")`]);
+  const send = instructions([
+    "--input-type=module",
+    "-e",
+    `const { WhatsAppClient } = await import("./dist/index.js");
+     const { FakeCloudApi, fakeTransport } = await import("./dist/testing.js");
+     const fake = new FakeCloudApi(); fake.messaging.receiveMessage("+14165551234");
+     const wa = new WhatsAppClient({ accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, transport: fakeTransport(fake) });
+     await wa.sessions.recordInbound("+14165551234");
+     await wa.messages.sendText({ to: "+14165551234", body: "hi" });`,
+  ]);
+  const M = (n) => Math.round(n / 1e6);
+  results.coldInstructions = {
+    bareM: M(bare),
+    whatsappApiJsAddedM: M(wapi - bare),
+    importAddedM: M(imp - bare),
+    firstSendAddedM: M(send - bare),
+    importAddedRatioToWhatsappApiJs: Number(((imp - bare) / (wapi - bare)).toFixed(2)),
+    firstSendRatioToBare: Number((send / bare).toFixed(2)),
+  };
+  row("cold: instructions, bare start", M(bare), "M instr", "valgrind; reported, not gated");
+  row(
+    'cold: instructions, import "wa-guard"',
+    M(imp),
+    "M instr",
+    `+${M(imp - bare)} M over bare; ${results.coldInstructions.importAddedRatioToWhatsappApiJs}x what whatsapp-api-js adds (+${M(wapi - bare)} M)`,
+  );
+  row(
+    "cold: instructions, import + first send",
+    M(send),
+    "M instr",
+    `+${M(send - bare)} M over bare; ${results.coldInstructions.firstSendRatioToBare}x a bare start`,
+  );
+}
+
 /** One `gc()` can leave young garbage behind; two settle the heap for a before/after figure. */
 const fullGc = () => {
   globalThis.gc?.();
@@ -1066,6 +1131,7 @@ if (contentOnly) {
   // Cold start first, while the machine is quiet; then the throughput rows.
   for (const section of [
     coldStart,
+    coldInstructions,
     inProcess,
     policyBench,
     contentBench,

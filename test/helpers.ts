@@ -108,7 +108,15 @@ export function busiestWindow(times: readonly number[], ms = 1_000): number {
  */
 export function inboundText(
   wabaId: string,
-  m: { from: string; id: string; at: number; body: string; phoneNumberId?: string },
+  m: {
+    from: string;
+    id: string;
+    at: number;
+    body: string;
+    phoneNumberId?: string;
+    /** More fields of the message, e.g. one in a shape the reference does not show. */
+    extra?: Record<string, unknown>;
+  },
 ) {
   return {
     object: "whatsapp_business_account",
@@ -130,6 +138,7 @@ export function inboundText(
                   timestamp: String(Math.floor(m.at / 1000)),
                   type: "text",
                   text: { body: m.body },
+                  ...m.extra,
                 },
               ],
             },

@@ -107,7 +107,7 @@ const HOUR = 60 * 60 * 1000;
 /**
  * How long a BLOCKED or LIMITED reading keeps its restriction in force. Each reading that still
  * says so extends it; a reading that no longer does lets it run out (it is not lifted at once:
- * a restriction of the same scope that Meta announced another way may be merged into it).
+ * wa-guard does not lift a restriction on one reading's word).
  */
 export const HEALTH_HOLD_MS = 15 * 60 * 1000;
 const DEFAULT_WATCH_INTERVAL_MS = 5 * 60 * 1000;
@@ -299,6 +299,14 @@ export class Account {
     const when = at ?? this.http.clock.now();
     if (level === undefined) await this.store?.close(scope, when, source);
     else await this.store?.of(level).close(scope, when, source);
+  }
+
+  /**
+   * @internal Whether the WABA's restrictions are kept apart from the number's (false when the
+   * store set has no WABA-wide store: then both levels are the number's one store).
+   */
+  get wabaHealthApart(): boolean {
+    return this.store !== undefined && this.store.waba !== this.store.phone;
   }
 
   /**

@@ -4,20 +4,24 @@
  * webhook handler can settle a checkpoint entry whose outcome was unknown.
  */
 
-import { nodeCrypto } from "./node-crypto.js";
-
 let prefix: string | undefined;
 let counter = 0;
 /**
- * A correlation id, unique across processes: a random 64-bit prefix chosen once per process,
- * then a counter. Short, so it leaves room in the 512-character field.
+ * A correlation id, unique across processes: a prefix chosen once per process, then a counter.
+ * Short, so it leaves room in the 512-character field.
+ *
+ * The prefix is the process id, 48 random bits from `Math.random()` (which V8 seeds from the
+ * operating system's entropy in each process) and the low bits of the monotonic clock at the
+ * first send: two processes alive on one host differ by their id, two hosts by the rest, even
+ * where a test replaced `Math.random`. It need not be secret, only distinct: the id comes back
+ * in a signed webhook. Not `node:crypto`: loading it made the first send of a fresh process ~3.5 ms
+ * slower (docs/performance.md, "Where a cold start goes").
  */
 export function newCorrelationId(): string {
   if (prefix === undefined) {
-    // node:crypto, not the global Web Crypto: reading `globalThis.crypto` makes Node load its
-    // whole Web Crypto implementation, ~0.4 ms more of the first send of a fresh process.
-    const bytes = nodeCrypto().randomFillSync(new Uint8Array(8));
-    prefix = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const random = Math.floor(Math.random() * 2 ** 48);
+    const clock = Number(process.hrtime.bigint() % 2_176_782_336n); // 36 ** 6
+    prefix = `${process.pid.toString(36)}${random.toString(36).padStart(10, "0")}${clock.toString(36).padStart(6, "0")}`;
   }
   counter++;
   return `wag_${prefix}_${counter.toString(36)}`;

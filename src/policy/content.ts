@@ -1,5 +1,6 @@
 import type { OutboundMessage } from "../api/schemas/outbound.js";
 import { ConfigError } from "../errors/validation.js";
+import { lazyRegExp } from "../internal/lazy-regexp.js";
 import { hasCardNumber, hasIban } from "./account-numbers.js";
 import { DomainSet, parseHost } from "./hosts.js";
 import { linkProblem } from "./links.js";
@@ -172,21 +173,21 @@ export function normaliseText(text: string): string {
     .normalize("NFKC")
     .replace(INVISIBLE, "")
     .replace(IDEOGRAPHIC_DOT, ".")
-    .replace(DIGIT_MARKS, "$1")
-    .replace(OTHER_DIGIT, asciiDigit);
+    .replace(DIGIT_MARKS(), "$1")
+    .replace(OTHER_DIGIT(), asciiDigit);
 }
 
 /** Combining marks on a digit (an accent, a keycap `4️⃣`): the digit is what a reader sees. */
-const DIGIT_MARKS = /(\p{Nd})\p{M}+/gu;
+const DIGIT_MARKS = lazyRegExp(String.raw`(\p{Nd})\p{M}+`, "gu");
 /** Decimal digits of other scripts, including those beyond the BMP (Adlam, …). */
-const OTHER_DIGIT = /[^\p{ASCII}](?<=\p{Nd})/gu;
-const ND = /\p{Nd}/u;
+const OTHER_DIGIT = lazyRegExp(String.raw`[^\p{ASCII}](?<=\p{Nd})`, "gu");
+const ND = lazyRegExp(String.raw`\p{Nd}`, "u");
 
 /** The ASCII digit of a decimal digit of any script: runs of `Nd` are blocks of ten from 0. */
 function asciiDigit(ch: string): string {
   const c = ch.codePointAt(0) as number;
   let zero = c;
-  for (let k = 0; k < 64 && ND.test(String.fromCodePoint(zero - 1)); k++) zero--;
+  for (let k = 0; k < 64 && ND().test(String.fromCodePoint(zero - 1)); k++) zero--;
   return String((c - zero) % 10);
 }
 

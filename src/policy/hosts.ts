@@ -6,6 +6,8 @@
  * learnt once (a one-character `new URL`) and kept.
  */
 
+import { lazyRegExp } from "../internal/lazy-regexp.js";
+
 /** Character classes: letters and marks, numbers, anything else. */
 export const LETTER = 1;
 export const NUMBER = 2;
@@ -18,10 +20,13 @@ const KIND = 3 << 2;
 /** A letter of a script written without spaces between words (Han, kana, Thai, …). */
 export const UNSPACED = 1 << 4;
 
-const RE_LETTER = /[\p{L}\p{M}]/u;
-const RE_WORD = /[\p{L}\p{M}\p{N}]/u;
-const RE_UNSPACED =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+// Built on first use (`lazyRegExp`): `\p{…}` literals cost every import a parse-time check.
+const RE_LETTER = lazyRegExp(String.raw`[\p{L}\p{M}]`, "u");
+const RE_WORD = lazyRegExp(String.raw`[\p{L}\p{M}\p{N}]`, "u");
+const RE_UNSPACED = lazyRegExp(
+  String.raw`[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]`,
+  "u",
+);
 
 /** Per BMP code point, learnt on first sight (0: not yet); astral code points in a map. */
 let bmp: Uint8Array | undefined;
@@ -30,22 +35,22 @@ const astral = new Map<number, number>();
 const asciiOf = new Map<number, string>();
 
 /** Unassigned, private-use and lone surrogate code points: never valid in a host. */
-const RE_NEVER = /[\p{Cn}\p{Co}\p{Cs}]/u;
-const RE_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
+const RE_NEVER = lazyRegExp(String.raw`[\p{Cn}\p{Co}\p{Cs}]`, "u");
+const RE_IGNORABLE = lazyRegExp(String.raw`\p{Default_Ignorable_Code_Point}`, "u");
 
 function learn(c: number): number {
   const ch = String.fromCodePoint(c);
   // Known without asking `new URL` (which throws for them, slowly): a text of fresh unassigned
   // code points costs a regex test each, not two failed parses.
-  if (RE_NEVER.test(ch)) return OTHER | INVALID;
-  const cls = !RE_WORD.test(ch) ? OTHER : RE_LETTER.test(ch) ? LETTER : NUMBER;
-  let info = cls | (cls === LETTER && RE_UNSPACED.test(ch) ? UNSPACED : 0);
+  if (RE_NEVER().test(ch)) return OTHER | INVALID;
+  const cls = !RE_WORD().test(ch) ? OTHER : RE_LETTER().test(ch) ? LETTER : NUMBER;
+  let info = cls | (cls === LETTER && RE_UNSPACED().test(ch) ? UNSPACED : 0);
   // A code point no case mapping or NFKC changes stays itself through UTS 46, so a label holding
   // it becomes punycode (test/policy/hosts.test.ts checks this against `new URL` for all of
   // Unicode). Anything else is asked of `new URL` once: alone, then between two letters.
   // (Default-ignorable code points excepted: newer Unicode versions have UTS 46 drop some, such as
   // the Hangul fillers, whatever their class.)
-  if (cls !== OTHER && ch.toLowerCase() === ch && ch.normalize("NFKC") === ch && !RE_IGNORABLE.test(ch))
+  if (cls !== OTHER && ch.toLowerCase() === ch && ch.normalize("NFKC") === ch && !RE_IGNORABLE().test(ch))
     return info | STAYS;
   const mapped = hostnameOf(ch) ?? hostnameOf(`a${ch}a`)?.slice(1, -1);
   if (mapped === undefined) {

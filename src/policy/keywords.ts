@@ -2,6 +2,8 @@
  * The words and buttons that opt a user out of messages or back in (defaults, and the options
  * that replace them), and how a reply is compared to them: the same however it was typed.
  */
+
+import { lazyRegExp } from "../internal/lazy-regexp.js";
 /** Opt-out words, compared after removing case, accents, punctuation and extra spaces. */
 export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = [
   "STOP",
@@ -62,6 +64,9 @@ export interface ConsentOptions {
   unsubscribeButtonTexts?: string[];
 }
 
+const MARKS_AND_FILLERS = lazyRegExp(String.raw`[\p{M}\p{Cf}\u115F\u1160\u3164\uFFA0]`, "gu");
+const NOT_LETTER_OR_DIGIT = lazyRegExp(String.raw`[^\p{L}\p{N}]`, "gu");
+
 /**
  * A keyword as a person means it, however it was typed: compatibility forms folded (NFKC:
  * fullwidth `ＳＴＯＰ`, mathematical `𝐒𝐓𝐎𝐏`, ligatures), accents removed, case folded, invisible
@@ -73,8 +78,8 @@ export function normalizeKeyword(text: string): string {
   return text
     .normalize("NFKC")
     .normalize("NFD")
-    .replace(/[\p{M}\p{Cf}\u115F\u1160\u3164\uFFA0]/gu, "")
+    .replace(MARKS_AND_FILLERS(), "")
     .toLowerCase()
     .toUpperCase()
-    .replace(/[^\p{L}\p{N}]/gu, "");
+    .replace(NOT_LETTER_OR_DIGIT(), "");
 }

@@ -4,10 +4,14 @@
  *   understands (so the guard and the listener agree on what an opt-out is);
  * - no marketing templates to US numbers (Meta does not deliver them and answers 131049).
  */
+
 import type { TemplateMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
+import { lazyRegExp } from "../internal/lazy-regexp.js";
 import { normalizeKeyword } from "./keywords.js";
 import { loadedNumbering, loadNumbering } from "./numbering.js";
+
+const NON_WORD_RUN = lazyRegExp(String.raw`[^\p{L}\p{N}]+`, "u");
 
 /** `policy.template` options for marketing templates. */
 export interface TemplateRuleOptions {
@@ -118,10 +122,7 @@ function templateOffer(template: MessageTemplate, words: OptOutVocabulary): Temp
     }
     if (type === "FOOTER" && typeof component["text"] === "string") {
       const footer = component["text"];
-      const raw = footer
-        .normalize("NFKC")
-        .split(/[^\p{L}\p{N}]+/u)
-        .filter(Boolean);
+      const raw = footer.normalize("NFKC").split(NON_WORD_RUN()).filter(Boolean);
       const tokens = raw.map(normalizeKeyword);
       for (let i = 0; i < tokens.length; i++) {
         // An instruction to send a keyword: "Reply STOP to opt out", "STOP to unsubscribe".

@@ -156,7 +156,7 @@ class Lock {
 }
 
 /**
- * One watchdog: `fire()` runs once `ms` of real time (`performance.now()`) have passed since
+ * One watchdog: `fire()` runs once `ms` of real time (`monotonicMs()`) have passed since
  * `arm(ms)`, unless `cancel()` came first. Armed watches are linked into one list (in and out in
  * constant time, nothing else allocated), which the sweep walks.
  */
@@ -170,7 +170,7 @@ class Watch {
     this.onFire?.();
   }
   arm(ms: number): void {
-    this.at = performance.now() + ms;
+    this.at = monotonicMs() + ms;
     this.live = true;
     this.prev = last;
     if (last) last.next = this;
@@ -214,8 +214,14 @@ let last: Watch | undefined;
 let watching = 0;
 let sweeper: ReturnType<typeof setInterval> | undefined;
 
+/**
+ * Milliseconds of a monotonic clock. `process.uptime()`, not `performance.now()`: the first read
+ * of the global `performance` loads `perf_hooks` (~1 ms of a fresh process's first send).
+ */
+const monotonicMs = (): number => process.uptime() * 1000;
+
 function sweep(): void {
-  const t = performance.now();
+  const t = monotonicMs();
   // In the order they were set, as before. A `fire` may cancel other watches (the next one too):
   // then the walk starts again from the first, which holds only watches not yet due or not seen.
   let watch = first;

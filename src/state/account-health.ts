@@ -38,12 +38,16 @@ export interface AccountHealthStore {
   /** Open (or extend) a restriction; ignored when its scope was lifted after `since`. */
   open(restriction: Restriction): Promise<void>;
   /**
-   * Lift the restriction of `scope` if it began at or before `at`, and remember the lift. With
-   * `source`, only a restriction opened by that source is lifted (and no lift is remembered):
-   * a GREEN quality reading ends the YELLOW slowdown, not one Meta imposed for a violation.
+   * Lift the restrictions of `scope` if the latest of them began at or before `at`, and remember
+   * the lift. With `source`, only the restriction opened by that source is lifted (the scope's
+   * others stay, and no lift is remembered): a GREEN quality reading ends the YELLOW slowdown,
+   * not one Meta imposed for a violation.
    */
   close(scope: RestrictionScope, at: number, source?: string): Promise<void>;
-  /** Restrictions still in force at `now`. */
+  /**
+   * Restrictions still in force at `now`: one per scope, the merge of its sources' restrictions
+   * still in force (the latest start, the latest end, the source of the one that lasts longer).
+   */
   active(now: number): Promise<Restriction[]>;
 }
 
@@ -59,22 +63,58 @@ export function merge(a: Restriction, b: Restriction): Restriction {
   return out;
 }
 
+/**
+ * What a store keeps of one scope: each source's restriction on its own (a lift by source takes
+ * only that source's), and `since`, the latest start of any restriction of the scope since the
+ * scope was last clear. Callers read one restriction per scope, the merge of the sources still
+ * in force from `since` (see {@link scopeView}): when nothing was lifted by source, exactly the
+ * restriction one merged entry gave before sources were kept apart.
+ */
+export interface ScopeRestrictions {
+  since: number;
+  /** One restriction per source, in the order the sources were first seen. */
+  bySource: Restriction[];
+}
+
+/**
+ * One scope's restriction as callers read it: the merge of its sources' restrictions, in force
+ * from the scope's latest start. A lift (with or without source) takes effect only when it is at
+ * or after that start: a lift between two starts leaves the scope standing, as the merged entry did.
+ */
+export function scopeView(scope: RestrictionScope, kept: ScopeRestrictions): Restriction | undefined {
+  let out: Restriction | undefined;
+  for (const r of kept.bySource) out = out === undefined ? { ...r, scope } : merge(out, r);
+  if (out !== undefined) out.since = kept.since;
+  return out;
+}
+
 export class MemoryAccountHealthStore implements AccountHealthStore {
-  readonly #open = new Map<RestrictionScope, Restriction>();
+  readonly #open = new Map<RestrictionScope, ScopeRestrictions>();
   /** The latest lift of each scope (Meta's time). */
   readonly #lifted = new Map<RestrictionScope, number>();
 
   async open(restriction: Restriction): Promise<void> {
     const lifted = this.#lifted.get(restriction.scope);
     if (lifted !== undefined && restriction.since < lifted) return;
+    const r: Restriction = { ...restriction };
     const current = this.#open.get(restriction.scope);
-    this.#open.set(restriction.scope, current ? merge(current, restriction) : restriction);
+    if (current === undefined) {
+      this.#open.set(restriction.scope, { since: r.since, bySource: [r] });
+      return;
+    }
+    current.since = Math.max(current.since, r.since);
+    const i = current.bySource.findIndex((x) => x.source === r.source);
+    if (i < 0) current.bySource.push(r);
+    else current.bySource[i] = merge(current.bySource[i] as Restriction, r);
   }
 
   async close(scope: RestrictionScope, at: number, source?: string): Promise<void> {
     const current = this.#open.get(scope);
     if (source !== undefined) {
-      if (current?.source === source && current.since <= at) this.#open.delete(scope);
+      // Only that source's restriction; the others of the scope stay.
+      if (current === undefined || current.since > at) return;
+      current.bySource = current.bySource.filter((r) => r.source !== source);
+      if (current.bySource.length === 0) this.#open.delete(scope);
       return;
     }
     this.#lifted.set(scope, Math.max(at, this.#lifted.get(scope) ?? Number.NEGATIVE_INFINITY));
@@ -83,9 +123,13 @@ export class MemoryAccountHealthStore implements AccountHealthStore {
 
   async active(now: number): Promise<Restriction[]> {
     const out: Restriction[] = [];
-    for (const [scope, r] of this.#open) {
-      if (r.until !== undefined && r.until <= now) this.#open.delete(scope);
-      else out.push(r);
+    for (const [scope, kept] of this.#open) {
+      // Each source ends on its own; the scope is clear once none is left.
+      if (kept.bySource.some((r) => r.until !== undefined && r.until <= now))
+        kept.bySource = kept.bySource.filter((r) => r.until === undefined || r.until > now);
+      const view = scopeView(scope, kept);
+      if (view === undefined) this.#open.delete(scope);
+      else out.push(view);
     }
     return out;
   }

@@ -233,14 +233,22 @@ export class FakeCloudApi {
   /**
    * Meta restricts the account (`account_update` ACCOUNT_RESTRICTION) until `untilMs`:
    * `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`, ….
+   * `expiration` is written as Unix seconds (the form in Meta's reference), or with
+   * `{ expirationFormat: "date-time" }` as `"2026-04-19T13:59:20+0000"` (the form integrators
+   * report receiving): test your handling of both.
    */
-  restrictAccount(restrictionTypes: string[], untilMs: number): void {
+  restrictAccount(
+    restrictionTypes: string[],
+    untilMs: number,
+    options: { expirationFormat?: "unix-seconds" | "date-time" } = {},
+  ): void {
+    const expiration =
+      options.expirationFormat === "date-time"
+        ? new Date(untilMs).toISOString().replace(/\.\d{3}Z$/, "+0000")
+        : Math.floor(untilMs / 1000);
     this.webhooks.queueChange("account_update", {
       event: "ACCOUNT_RESTRICTION",
-      restriction_info: restrictionTypes.map((restriction_type) => ({
-        restriction_type,
-        expiration: Math.floor(untilMs / 1000),
-      })),
+      restriction_info: restrictionTypes.map((restriction_type) => ({ restriction_type, expiration })),
     });
   }
 

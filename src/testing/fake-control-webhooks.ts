@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { nodeCrypto } from "../internal/node-crypto.js";
 import type { FakeCloudApi } from "./fake-cloud-api.js";
 import { FakeControlError } from "./fake-control-input.js";
 
@@ -69,7 +69,7 @@ export class WebhookDeliverer {
 
   /** Meta's subscription check: GET with hub.mode, hub.challenge and hub.verify_token. */
   async verify(url: string, token: string): Promise<unknown> {
-    const challenge = String(randomInt(1_000_000_000, 2_000_000_000));
+    const challenge = String(nodeCrypto().randomInt(1_000_000_000, 2_000_000_000));
     const target = new URL(url);
     target.searchParams.set("hub.mode", "subscribe");
     target.searchParams.set("hub.challenge", challenge);

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TransportRequest } from "../transport/types.js";
 import type { FakeCloudApi } from "./fake-cloud-api.js";
@@ -23,7 +23,9 @@ export async function startFakeServer(
   options: FakeServerOptions = {},
 ): Promise<FakeServer> {
   const host = options.host ?? "127.0.0.1";
-  const server = createServer((req, res) => {
+  // `node:http` (with net, stream, …) is loaded here, not when `wa-guard/testing` is imported:
+  // a test or a cold start that uses the fake in process never needs it.
+  const server = process.getBuiltinModule("node:http").createServer((req, res) => {
     void serveFakeRequest(fake, req, res, host);
   });
   server.keepAliveTimeout = 10_000;

@@ -8,7 +8,7 @@ import type { PolicyState } from "../policy/learn.js";
 import type { RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
 import type { AccountUpdateEvent, AccountWarningEvent, QualityUpdateEvent, WebhookEvent } from "./events.js";
-import { toMs } from "./parse.js";
+import { endMs, isObject } from "./parse-common.js";
 
 /** What account effects change: the account's restrictions and the policy state's messaging limit. */
 export interface AccountEffectDeps {
@@ -36,6 +36,14 @@ const RESTRICTION_SCOPE: Readonly<Record<string, RestrictionScope | null>> = {
   RESTRICTED_ADD_PHONE_NUMBER_ACTION: null,
 };
 
+/** A string as Meta sent it; a number written out (a date or a type sent as a number). */
+const text = (x: unknown): string | undefined =>
+  typeof x === "string" ? x : typeof x === "number" && Number.isFinite(x) ? String(x) : undefined;
+
+/** `restriction_info`: a list, or one restriction on its own. */
+const restrictionsOf = (x: unknown): unknown[] =>
+  Array.isArray(x) ? x : x === undefined || x === null ? [] : [x];
+
 function restrictionScope(type: string): RestrictionScope | null {
   // Own keys only: a type named "constructor" or "__proto__" is unknown, not Object's property.
   if (Object.hasOwn(RESTRICTION_SCOPE, type)) return RESTRICTION_SCOPE[type] ?? null;
@@ -60,30 +68,36 @@ export async function applyAccountUpdate(
   // reading); a lift only from its own, named: another WABA's REINSTATE must not end this one's ban.
   const ours = event.wabaId !== undefined && event.wabaId !== "" && event.wabaId === deps.wabaId;
   const lift = ours ? liftAt : Number.NEGATIVE_INFINITY;
-  const v = event.value as {
-    restriction_info?: Array<{ restriction_type: string; expiration?: string | number }>;
-    ban_info?: { waba_ban_state?: string; waba_ban_date?: string };
-    violation_info?: { violation_type?: string };
-    max_daily_conversations_per_business?: unknown;
-    max_daily_conversation_per_phone?: unknown;
-  };
+  // Read field by field, whatever shape each arrives in (see `accountUpdate` in schemas.ts).
+  const v = event.value;
+  const ban = isObject(v["ban_info"]) ? v["ban_info"] : {};
+  const banState = text(ban["waba_ban_state"])?.trim().toUpperCase();
+  const banDate = text(ban["waba_ban_date"]);
+  const violationType = isObject(v["violation_info"])
+    ? text(v["violation_info"]["violation_type"])
+    : undefined;
   // An account_update is about the WABA: what it restricts, it restricts for every number of it.
   switch (event.event) {
     case "ACCOUNT_RESTRICTION":
-      for (const r of v.restriction_info ?? []) {
-        const scope = restrictionScope(r.restriction_type);
+      for (const r of restrictionsOf(v["restriction_info"])) {
+        // A restriction without a readable type is one wa-guard does not know: the strict reading.
+        const type =
+          (isObject(r) ? text(r["restriction_type"])?.trim().toUpperCase() : undefined) ?? "UNNAMED";
+        const scope = restrictionScope(type);
         if (!scope) continue;
+        // An expiration that cannot be read is no end: the restriction holds until lifted.
+        const until = isObject(r) ? endMs(r["expiration"]) : undefined;
         await account.restrict({
           level: "waba",
           scope,
-          source: `account_update:${r.restriction_type}`,
+          source: `account_update:${type}`,
           since: at,
-          ...(r.expiration !== undefined && { until: toMs(r.expiration, at) }),
+          ...(until !== undefined && { until }),
         });
       }
       return;
     case "DISABLED_UPDATE": {
-      const state = v.ban_info?.waba_ban_state;
+      const state = banState;
       if (state === "DISABLE")
         await account.restrict({
           scope: "all",
@@ -111,15 +125,15 @@ export async function applyAccountUpdate(
         });
         out.push(
           warning(event, "SCHEDULE_FOR_DISABLE", {
-            reason: `Meta scheduled this account to be disabled${v.ban_info?.waba_ban_date ? ` on ${v.ban_info.waba_ban_date}` : ""}`,
-            ...(v.ban_info?.waba_ban_date !== undefined && { banDate: v.ban_info.waba_ban_date }),
+            reason: `Meta scheduled this account to be disabled${banDate ? ` on ${banDate}` : ""}`,
+            ...(banDate !== undefined && { banDate }),
           }),
         );
       }
       return;
     }
     case "ACCOUNT_VIOLATION": {
-      const type = v.violation_info?.violation_type;
+      const type = violationType;
       await account.restrict({
         level: "waba",
         scope: "marketing_slow",
@@ -148,7 +162,7 @@ export async function applyAccountUpdate(
       await liftWaba(account, lift, "account_update:ACCOUNT_DELETED", "account_update:ACCOUNT_OFFBOARDED");
       return;
     case "CAPABILITY_UPDATE": {
-      setLimit(state, v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
+      setLimit(state, v["max_daily_conversations_per_business"] ?? v["max_daily_conversation_per_phone"]);
       return;
     }
   }
@@ -184,13 +198,33 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
 }
 
 /**
+ * The sources of the WABA's `all` restrictions that are the WABA's alone (never a number's): the
+ * webhooks about the account and Meta's answers recorded at the WABA level (learn.ts). A health
+ * reading's BLOCKED (`health:BLOCKED`) is not one: the number's node and the WABA's share it.
+ */
+const WABA_ONLY_SOURCES = [
+  "account_update:DISABLED_UPDATE",
+  "account_update:ACCOUNT_DELETED",
+  "account_update:ACCOUNT_OFFBOARDED",
+  "graph:368",
+  "graph:131031",
+  "graph:131064",
+];
+
+/**
  * An account_update lift (a reinstatement, a reconnection): the WABA's `all` restrictions, and
  * the ones the same webhooks recorded per number before the WABA had a store of its own. What Meta
- * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement —
- * unless the two levels are one store (no WABA store: `redisStores` without `wabaId`).
+ * said of one number (a health reading, its quality) is not lifted by the WABA's reinstatement.
+ * Without a WABA store of its own (`redisStores` without `wabaId`, a set with only
+ * `accountHealth`) both levels are one store: then only the sources that are the WABA's alone are
+ * lifted, each by source (a BLOCKED reading stays: it may be the number's).
  */
 async function liftWaba(account: Account, at: number, ...formerSources: string[]): Promise<void> {
   if (at === Number.NEGATIVE_INFINITY) return;
+  if (!account.wabaHealthApart) {
+    for (const source of WABA_ONLY_SOURCES) await account.clearRestriction("all", at, source, "waba");
+    return;
+  }
   await account.clearRestriction("all", at, undefined, "waba");
   for (const source of formerSources) await account.clearRestriction("all", at, source, "phone_number");
 }

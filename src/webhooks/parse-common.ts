@@ -56,6 +56,52 @@ export function toMs(value: unknown, fallback: number): number {
   return Number.isFinite(n) ? n * 1000 : fallback;
 }
 
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const HOUR = 60 * 60 * 1000;
+
+/**
+ * The end of something Meta time-limits (a restriction's `expiration`), in ms; undefined when it
+ * cannot be read. Meta's reference shows Unix seconds (a number); integrators report date-times
+ * such as `"2026-04-19T13:59:20+0000"`. Both are read. A date-time without an offset, or a date
+ * alone, could be in any time zone: it is read as its latest instant (UTC−12; a date alone, the
+ * end of that day there), so a restriction never ends early.
+ */
+export function endMs(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value * 1000 : undefined;
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const m = DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, zone] = m;
+  const parts = [
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h ?? 0),
+    Number(mi ?? 0),
+    Number(s ?? 0),
+  ] as const;
+  const utc = Date.UTC(...parts);
+  // Date.UTC rolls 2026-02-30 over to March: a date that does not exist is not read.
+  const back = new Date(utc);
+  if (
+    back.getUTCMonth() !== parts[1] ||
+    back.getUTCDate() !== parts[2] ||
+    parts[3] > 23 ||
+    parts[4] > 59 ||
+    parts[5] > 59
+  )
+    return undefined;
+  if (zone === undefined) return utc + 12 * HOUR + (h === undefined ? 24 * HOUR : 0);
+  if (zone.toUpperCase() === "Z") return utc;
+  const sign = zone[0] === "-" ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  const offset = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000;
+  return utc - sign * offset;
+}
+
 export function webhookErrors(list: unknown): WebhookError[] {
   if (!Array.isArray(list)) return [];
   const out: WebhookError[] = [];

@@ -79,7 +79,8 @@ export function statusItem(
   const event: StatusEvent = withSource(source, {
     kind: "status",
     id: s.id,
-    status: s.status,
+    // "sent", "failed", … in the reference; "FAILED" is the same state, never an unknown one.
+    status: s.status.trim().toLowerCase(),
     timestamp: toMs(s.timestamp, receivedAt),
     errors: webhookErrors(s.errors),
     raw: s,

@@ -43,7 +43,6 @@ import {
 import type { Validator } from "./shape.js";
 
 export type { ParsedEvent, ParsedItem, PreferenceChange } from "./parse-common.js";
-export { toMs } from "./parse-common.js";
 
 let errorSeq = 0;
 
@@ -118,6 +117,13 @@ function oneObject<T>(
   };
 }
 
+/**
+ * An id as text: a string as is, a JSON number as its digits when it is an exact integer. A larger
+ * one lost digits in JSON.parse and names no number for sure: undefined, as if absent.
+ */
+const idText = (id: string | number | undefined): string | undefined =>
+  typeof id === "string" ? id : Number.isSafeInteger(id) && (id as number) >= 0 ? String(id) : undefined;
+
 function parseChange(
   field: string,
   value: Obj,
@@ -128,8 +134,10 @@ function parseChange(
 ): void {
   const source: WebhookSource = { field, wabaId };
   const meta = parsed(metadataSchema, value["metadata"]);
-  if (meta?.phone_number_id !== undefined) source.phoneNumberId = meta.phone_number_id;
-  if (meta?.display_phone_number !== undefined) source.displayPhoneNumber = meta.display_phone_number;
+  const phoneNumberId = idText(meta?.phone_number_id);
+  if (phoneNumberId !== undefined) source.phoneNumberId = phoneNumberId;
+  const display = idText(meta?.display_phone_number);
+  if (display !== undefined) source.displayPhoneNumber = display;
   const change: ChangeContext = {
     field,
     value,
@@ -188,7 +196,8 @@ function messageArrays(c: ChangeContext, out: ParsedItem[]): boolean {
         kind: "preference",
         user,
         ids: [p.wa_id, p.user_id, p.parent_user_id].filter((x): x is string => x !== undefined),
-        value: p.value,
+        // "stop" / "resume" in the reference; "Stop" or " STOP" is the same wish, never an unknown.
+        value: p.value.trim().toLowerCase(),
         timestamp: toMs(p.timestamp, stamp),
       });
       if (p.category !== undefined) event.category = p.category;
@@ -253,12 +262,20 @@ function userIdUpdates(c: ChangeContext, out: ParsedItem[]): boolean {
 }
 
 /** An account-level event (account_update, business_capability_update), with the entry's time. */
+/** One of Meta's upper-case names (an event, a state), however it was cased or padded. */
+const enumName = (name: string): string => name.trim().toUpperCase();
+
 function accountEvent(
   c: ChangeContext,
   name: string,
   value: AccountUpdateEvent["value"],
 ): AccountUpdateEvent {
-  const event: AccountUpdateEvent = withSource(c.source, { kind: "accountUpdate", event: name, value });
+  // Meta's event names are upper case; "disabled_update" is the same event, never an unknown one.
+  const event: AccountUpdateEvent = withSource(c.source, {
+    kind: "accountUpdate",
+    event: enumName(name),
+    value,
+  });
   if (c.time !== undefined) event.timestamp = c.time;
   return event;
 }
@@ -314,7 +331,7 @@ const FIELDS = new Map<string, FieldParser>([
     oneObject(phoneQualityUpdate, "q", (v, c) => {
       const event: QualityUpdateEvent = withSource(c.source, {
         kind: "qualityUpdate",
-        event: v.event,
+        event: enumName(v.event),
         value: v,
       });
       const limit = v.max_daily_conversations_per_business;

@@ -157,7 +157,11 @@ const templateRef = {
 export const contact = validator(contactShape);
 export const inboundMessage = validator(inboundMessageShape);
 export const messageStatus = validator(messageStatusShape);
-export const metadata = validator({ object: { display_phone_number: opt(S), phone_number_id: opt(S) } });
+// Ids as strings, or as JSON numbers (read as their digits, like `entry.id`): an id that could not
+// be read would make another number's message open a window on this one.
+export const metadata = validator({
+  object: { display_phone_number: opt("numberOrString"), phone_number_id: opt("numberOrString") },
+});
 export const userPreference = validator({
   object: {
     wa_id: opt(S),
@@ -222,14 +226,15 @@ export const templateCategoryUpdate = validator({
     category_update_timestamp: opt("unixTime"),
   },
 });
+// Only the event's name is required to be of a given shape. Everything else is read where it is
+// used, field by field: an expiration written as a date, a ban date as a number or a restriction
+// without its type must not make a restriction or a ban an unknown event, which changes nothing.
 export const accountUpdate = validator({
   object: {
     event: S,
-    restriction_info: opt({
-      array: { object: { restriction_type: S, expiration: opt("unixTime"), remediation: opt("unknown") } },
-    }),
-    violation_info: opt({ object: { violation_type: opt(S) } }),
-    ban_info: opt({ object: { waba_ban_state: opt(S), waba_ban_date: opt(S) } }),
+    restriction_info: opt("unknown"),
+    violation_info: opt("unknown"),
+    ban_info: opt("unknown"),
   },
 });
 export const phoneQualityUpdate = validator({

@@ -124,10 +124,63 @@ function schema(shape: Shape): z.ZodMiniType {
   return z.looseObject(fields);
 }
 
+/** Returned by a repairer for a value that cannot be made to fit. */
+const FAIL: unique symbol = Symbol("does not fit");
+
+/**
+ * A function that makes a value fit `shape` by leaving out what does not: an optional field (at
+ * any depth) whose value does not fit is removed, an array element that does not fit is dropped.
+ * A required field that does not fit cannot be left out: FAIL. Unknown keys stay as they are.
+ * Only the slow path: values that fit are never copied.
+ */
+function repairer(shape: Shape): (v: unknown) => unknown {
+  if (typeof shape === "string") {
+    const ok = predicate(shape);
+    return (v) => (ok(v) ? v : FAIL);
+  }
+  if ("array" in shape) {
+    const item = repairer(shape.array);
+    return (v) => {
+      if (!Array.isArray(v)) return FAIL;
+      const out: unknown[] = [];
+      for (const x of v) {
+        const r = item(x);
+        if (r !== FAIL) out.push(r);
+      }
+      return out;
+    };
+  }
+  const fields = Object.entries(shape.object).map(([key, field]) => {
+    const optional = typeof field === "object" && "optional" in field;
+    return { key, optional, repair: repairer(optional ? field.optional : (field as Shape)) };
+  });
+  return (v) => {
+    if (!isObject(v)) return FAIL;
+    const out: Record<string, unknown> = { ...v };
+    for (const { key, optional, repair } of fields) {
+      const value = v[key];
+      if (value === undefined) {
+        if (!optional) return FAIL;
+        continue;
+      }
+      const r = repair(value);
+      if (r !== FAIL) out[key] = r;
+      else if (optional) delete out[key];
+      else return FAIL;
+    }
+    return out;
+  };
+}
+
 /** A validator for one shape: `accepts` (fast), `parse` (the input itself, or undefined) and `explain` (zod's issues). */
 export interface Validator<T> {
   accepts(value: unknown): value is T;
-  /** The value as given (never a copy, so nothing is lost) when it fits the shape. */
+  /**
+   * The value as given (never a copy) when it fits the shape. When only optional fields do not
+   * fit (a field Meta sends in a shape its reference does not show), a copy without them: an
+   * element whose own fields are sound still does its job (a STOP still stops). Undefined when a
+   * required field is missing or does not fit.
+   */
   parse(value: unknown): T | undefined;
   /** Why a value does not fit, from the zod schema. */
   explain(value: unknown): string;
@@ -139,6 +192,7 @@ export interface Validator<T> {
 
 export function validator<const S extends Shape>(shape: S): Validator<Infer<S>> {
   const accepts = predicate(shape) as (value: unknown) => value is Infer<S>;
+  let repair: ((v: unknown) => unknown) | undefined;
   let zod: z.ZodMiniType | undefined;
   const ref = () => {
     zod ??= schema(shape);
@@ -147,7 +201,12 @@ export function validator<const S extends Shape>(shape: S): Validator<Infer<S>> 
   return {
     shape,
     accepts,
-    parse: (value) => (accepts(value) ? value : undefined),
+    parse(value) {
+      if (accepts(value)) return value;
+      repair ??= repairer(shape);
+      const repaired = repair(value);
+      return repaired === FAIL ? undefined : (repaired as Infer<S>);
+    },
     explain(value) {
       const result = check(ref(), value);
       return result.ok

@@ -19,6 +19,10 @@ describe("memory stores", () => {
     consent: async () => new MemoryConsentStore(),
     blockMirror: async () => new MemoryBlockMirror(),
     accountHealth: async () => new MemoryAccountHealthStore(),
+    accountHealthShared: async (n) => {
+      const store = new MemoryAccountHealthStore();
+      return Array.from({ length: n }, () => store);
+    },
     webhookDedup: async () => new MemoryWebhookDedupStore(),
     sendHistory: async () => new MemorySendHistoryStore(),
     // One process: the "instances" share the one store object.

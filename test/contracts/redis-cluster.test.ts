@@ -42,6 +42,10 @@ function factories(client: () => unknown): StoreFactories {
     consent: async () => stores(client()).consent,
     blockMirror: async () => stores(client()).blockMirror,
     accountHealth: async () => stores(client()).accountHealth,
+    accountHealthShared: async (n) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(client(), prefix).accountHealth);
+    },
     webhookDedup: async () => stores(client()).webhookDedup,
     sendHistory: async () => stores(client()).sendHistory,
     rateLimits: shared("rateLimits"),

@@ -50,6 +50,10 @@ suite("Redis stores (ioredis)", () => {
     consent: async () => stores(io()).consent,
     blockMirror: async () => stores(io()).blockMirror,
     accountHealth: async () => stores(io()).accountHealth,
+    accountHealthShared: async (n) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(io(), prefix).accountHealth);
+    },
     webhookDedup: async () => stores(io()).webhookDedup,
     sendHistory: async () => stores(io()).sendHistory,
     // Separate connections sharing one prefix: separate instances of a fleet.
@@ -81,6 +85,10 @@ suite("Redis stores (node-redis)", () => {
     consent: async () => stores(client).consent,
     blockMirror: async () => stores(client).blockMirror,
     accountHealth: async () => stores(client).accountHealth,
+    accountHealthShared: async (n) => {
+      const prefix = fresh();
+      return Array.from({ length: n }, () => stores(client, prefix).accountHealth);
+    },
     webhookDedup: async () => stores(client).webhookDedup,
     sendHistory: async () => stores(client).sendHistory,
     rateLimits: async (n = 1) => {

@@ -1,6 +1,6 @@
 // One contract per state-store interface. Every implementation (memory, Redis, …) runs the same
 // suites, so "shared" never means "slightly different".
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type {
   AccountHealthStore,
   BlockMirror,
@@ -24,6 +24,8 @@ export interface StoreFactories {
   consent(): Promise<ConsentStore>;
   blockMirror(): Promise<BlockMirror>;
   accountHealth(): Promise<AccountHealthStore>;
+  /** `instances` account-health stores sharing one state. */
+  accountHealthShared(instances: number): Promise<AccountHealthStore[]>;
   webhookDedup(): Promise<WebhookDedupStore>;
   sendHistory(): Promise<SendHistoryStore>;
   /** `instances` stores sharing one state, as separate processes would. */
@@ -455,10 +457,254 @@ export function allContracts(f: StoreFactories) {
   consentContract(f.consent);
   blockMirrorContract(f.blockMirror);
   accountHealthContract(f.accountHealth);
+  accountHealthSourcesContract(f.accountHealth, f.accountHealthShared);
   webhookDedupContract(f.webhookDedup);
   rateLimitContract(f.rateLimits);
   sendHistoryContract(f.sendHistory);
   campaignCheckpointContract(f.campaigns);
   templateListContract(f.templates);
   identityContract(f.identity);
+}
+
+/**
+ * How one scope was kept before restrictions were kept per source: one merged entry, the source
+ * of the one that lasts longer (the reference the per-source stores must be at least as strict as).
+ */
+class OneEntryPerScope {
+  readonly open = new Map<string, { source: string; since: number; until?: number }>();
+  readonly lifted = new Map<string, number>();
+  restrict(r: { scope: string; source: string; since: number; until?: number }) {
+    const lifted = this.lifted.get(r.scope);
+    if (lifted !== undefined && r.since < lifted) return;
+    const c = this.open.get(r.scope);
+    if (!c) {
+      this.open.set(r.scope, {
+        source: r.source,
+        since: r.since,
+        ...(r.until !== undefined && { until: r.until }),
+      });
+      return;
+    }
+    const longer = c.until === undefined || (r.until !== undefined && r.until <= c.until) ? c : r;
+    this.open.set(r.scope, {
+      source: longer.source,
+      since: Math.max(c.since, r.since),
+      ...(c.until !== undefined && r.until !== undefined && { until: Math.max(c.until, r.until) }),
+    });
+  }
+  lift(scope: string, at: number, source?: string) {
+    const c = this.open.get(scope);
+    if (source !== undefined) {
+      if (c?.source === source && c.since <= at) this.open.delete(scope);
+      return;
+    }
+    this.lifted.set(scope, Math.max(at, this.lifted.get(scope) ?? Number.NEGATIVE_INFINITY));
+    if (c && c.since <= at) this.open.delete(scope);
+  }
+  active(now: number) {
+    for (const [s, c] of this.open) if (c.until !== undefined && c.until <= now) this.open.delete(s);
+    return this.open;
+  }
+}
+
+/** A small seeded generator, so a failing sequence can be replayed. */
+function seeded(seed: number) {
+  let x = seed >>> 0 || 1;
+  return (n: number) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+/**
+ * Restrictions per scope and source: a lift by source takes that source's restriction only, what
+ * callers read is one restriction per scope (the merge of the sources still in force), never less
+ * strict than one merged entry per scope was.
+ */
+export function accountHealthSourcesContract(
+  make: StoreFactories["accountHealth"],
+  /** `instances` stores sharing one state, as separate processes would. */
+  shared: (instances: number) => Promise<AccountHealthStore[]>,
+) {
+  describe("account health: restrictions per scope and source", () => {
+    const DAY = 86_400_000;
+    const view = async (h: AccountHealthStore, now: number) =>
+      (await h.active(now)).map((r) => ({ ...r })).sort((a, b) => a.scope.localeCompare(b.scope));
+    const strictness = (r: { since: number; until?: number }) => ({ since: r.since, until: r.until });
+
+    it("two sources in one scope read as one: the latest start, the later end, the longer's source", async () => {
+      const h = await make();
+      await h.open({ scope: "marketing_slow", source: "a", since: 1_000, until: 5_000 });
+      await h.open({ scope: "marketing_slow", source: "b", since: 2_000, until: 9_000 });
+      expect(await view(h, 3_000)).toEqual([
+        { scope: "marketing_slow", source: "b", since: 2_000, until: 9_000 },
+      ]);
+      await h.open({ scope: "marketing_slow", source: "c", since: 2_500 });
+      expect(await view(h, 3_000)).toEqual([{ scope: "marketing_slow", source: "c", since: 2_500 }]);
+    });
+
+    it("a lift by source keeps the scope's other sources (a violation outlives a scheduled disable's lift)", async () => {
+      const h = await make();
+      const violation = "account_update:ACCOUNT_VIOLATION:SCAM";
+      const scheduled = "account_update:SCHEDULE_FOR_DISABLE";
+      await h.open({ scope: "marketing_slow", source: violation, since: 1_000, until: 1_000 + 7 * DAY });
+      await h.open({ scope: "marketing_slow", source: scheduled, since: 2_000 });
+      await h.close("marketing_slow", 3_000, scheduled);
+      expect(await view(h, 4_000)).toEqual([
+        { scope: "marketing_slow", source: violation, since: 2_000, until: 1_000 + 7 * DAY },
+      ]);
+      // A lift by a source the scope does not have changes nothing; the last source's lift clears it.
+      await h.close("marketing_slow", 3_000, "quality:YELLOW");
+      expect((await view(h, 4_000)).map((r) => r.source)).toEqual([violation]);
+      await h.close("marketing_slow", 3_000, violation);
+      expect(await h.active(4_000)).toEqual([]);
+      // The other way round: the shorter one lifted, the open-ended one stays.
+      await h.open({ scope: "all", source: "account_update:DISABLED_UPDATE", since: 5_000 });
+      await h.open({ scope: "all", source: "health:BLOCKED", since: 6_000, until: 7_000 });
+      await h.close("all", 6_500, "health:BLOCKED");
+      expect(await view(h, 6_600)).toEqual([
+        { scope: "all", source: "account_update:DISABLED_UPDATE", since: 6_000 },
+      ]);
+      // Other scopes are not touched by either lift.
+      await h.open({ scope: "marketing", source: "health:BLOCKED", since: 6_000, until: 9_000 });
+      await h.close("all", 6_500, "health:BLOCKED");
+      expect((await view(h, 6_600)).map((r) => r.scope)).toEqual(["all", "marketing"]);
+    });
+
+    it("a lift by source before the scope's latest start lifts nothing (as the merged entry did)", async () => {
+      const h = await make();
+      await h.open({ scope: "all", source: "a", since: 1_000 });
+      await h.open({ scope: "all", source: "b", since: 3_000, until: 9_000 });
+      await h.close("all", 2_000, "a");
+      expect(await view(h, 4_000)).toEqual([{ scope: "all", source: "a", since: 3_000 }]);
+      await h.close("all", 3_000, "a");
+      expect(await view(h, 4_000)).toEqual([{ scope: "all", source: "b", since: 3_000, until: 9_000 }]);
+    });
+
+    it("a lift without source lifts every source of the scope, and remembers the lift", async () => {
+      const h = await make();
+      await h.open({ scope: "all", source: "a", since: 1_000 });
+      await h.open({ scope: "all", source: "b", since: 2_000, until: 50_000 });
+      await h.open({ scope: "utility", source: "a", since: 1_000 });
+      await h.close("all", 1_500); // between the two starts: nothing
+      expect((await view(h, 3_000)).map((r) => r.scope)).toEqual(["all", "utility"]);
+      await h.close("all", 2_500);
+      expect((await view(h, 3_000)).map((r) => r.scope)).toEqual(["utility"]);
+      // Older than the lift, of any source: already over. Newer: in force.
+      await h.open({ scope: "all", source: "c", since: 2_400 });
+      expect((await view(h, 3_000)).map((r) => r.scope)).toEqual(["utility"]);
+      await h.open({ scope: "all", source: "a", since: 2_600 });
+      expect((await view(h, 3_000)).map((r) => r.scope)).toEqual(["all", "utility"]);
+    });
+
+    it("each source ends on its own", async () => {
+      const h = await make();
+      await h.open({ scope: "business_initiated", source: "short", since: 0, until: 5_000 });
+      await h.open({ scope: "business_initiated", source: "long", since: 100, until: 9_000 });
+      await h.open({ scope: "marketing", source: "open", since: 0 });
+      await h.open({ scope: "marketing", source: "timed", since: 200, until: 3_000 });
+      expect(await view(h, 6_000)).toEqual([
+        { scope: "business_initiated", source: "long", since: 100, until: 9_000 },
+        { scope: "marketing", source: "open", since: 200 },
+      ]);
+      // The long one lifted after the short one ended: the scope is clear.
+      await h.close("business_initiated", 6_000, "long");
+      await h.close("marketing", 6_000, "open");
+      expect(await h.active(6_000)).toEqual([]);
+      // Reopened afresh: its own start and end, nothing of the ended ones.
+      await h.open({ scope: "business_initiated", source: "short", since: 7_000, until: 8_000 });
+      expect(await view(h, 7_500)).toEqual([
+        { scope: "business_initiated", source: "short", since: 7_000, until: 8_000 },
+      ]);
+      expect(await h.active(8_000)).toEqual([]);
+      // Same source twice: one restriction, the later end.
+      await h.open({ scope: "utility", source: "x", since: 9_000, until: 10_000 });
+      await h.open({ scope: "utility", source: "x", since: 9_500, until: 9_800 });
+      await h.close("utility", 9_600, "x");
+      expect(await h.active(9_700)).toEqual([]);
+    });
+
+    it("never less strict than one merged entry per scope (random sequences, lifts by source included)", async () => {
+      const scopes = ["all", "marketing_slow"] as const;
+      const sources = ["a", "b", "c"];
+      for (const seed of [1, 7, 42]) {
+        const rnd = seeded(seed);
+        const h = await make();
+        const ref = new OneEntryPerScope();
+        let t = 10_000;
+        let bySource = false;
+        for (let step = 0; step < 120; step++) {
+          t += rnd(400);
+          const scope = scopes[rnd(scopes.length)] as (typeof scopes)[number];
+          const op = rnd(10);
+          const at = t - rnd(2_000);
+          if (op < 6) {
+            const r = {
+              scope,
+              source: sources[rnd(sources.length)] as string,
+              since: at,
+              ...(rnd(3) > 0 && { until: at + 200 + rnd(3_000) }),
+            };
+            await h.open(r);
+            ref.restrict(r);
+          } else if (op < 8) {
+            await h.close(scope, at);
+            ref.lift(scope, at);
+          } else {
+            const source = sources[rnd(sources.length)] as string;
+            await h.close(scope, at, source);
+            ref.lift(scope, at, source);
+            bySource = true;
+          }
+          const got = await h.active(t);
+          const want = ref.active(t);
+          for (const [s, w] of want) {
+            const g = got.find((r) => r.scope === s);
+            const where = `seed ${seed} step ${step} scope ${s}`;
+            expect(g, where).toBeDefined();
+            if (!bySource) {
+              expect(g && strictness(g), where).toEqual(strictness(w));
+            } else {
+              expect(g?.since, where).toBeGreaterThanOrEqual(w.since);
+              if (w.until === undefined) expect(g?.until, where).toBeUndefined();
+              else if (g?.until !== undefined) expect(g.until, where).toBeGreaterThanOrEqual(w.until);
+            }
+          }
+          if (!bySource) expect(got.length, `seed ${seed} step ${step}`).toBe(want.size);
+        }
+      }
+    }, 60_000);
+
+    it("instances at once: restrictions and lifts of different sources, none of them lost", async () => {
+      for (let round = 0; round < 5; round++) {
+        const stores = await shared(2);
+        const at = (i: number) => stores[i % 2] as AccountHealthStore;
+        const until = (i: number) => 10_000 + i * 1_000;
+        // Eight sources of one scope restricted at once from two instances.
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            at(i).open({ scope: "all", source: `s${i}`, since: 1_000, until: until(i) }),
+          ),
+        );
+        // The even ones lifted at once (from the other instance), while two more sources arrive.
+        await Promise.all([
+          ...[0, 2, 4, 6].map((i) => at(i + 1).close("all", 2_000, `s${i}`)),
+          at(0).open({ scope: "all", source: "s8", since: 1_500, until: 8_000 }),
+          at(1).open({ scope: "marketing", source: "s9", since: 1_500 }),
+        ]);
+        // Each source still there shows when the longer ones are lifted one by one.
+        const seen: string[] = [];
+        for (;;) {
+          const all = (await at(round).active(3_000)).find((r) => r.scope === "all");
+          if (!all) break;
+          seen.push(all.source);
+          await at(round + 1).close("all", 2_000, all.source);
+        }
+        expect(seen).toEqual(["s7", "s5", "s3", "s1", "s8"]);
+        expect((await at(0).active(3_000)).map((r) => r.source)).toEqual(["s9"]);
+      }
+    }, 60_000);
+  });
 }

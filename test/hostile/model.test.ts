@@ -31,9 +31,9 @@ const DAY = 24 * HOUR;
 const TIER = 2;
 
 type Cmd =
-  | { kind: "stop"; user: number }
+  | { kind: "stop"; user: number; odd: Record<string, unknown> | undefined }
   | { kind: "grant"; user: number; client: number }
-  | { kind: "ban"; state: "DISABLE" | "REINSTATE"; ageMin: number }
+  | { kind: "ban"; state: "DISABLE" | "REINSTATE"; ageMin: number; banDate: unknown }
   | { kind: "deliver"; pick: number; client: number }
   | { kind: "replay"; pick: number }
   | { kind: "faults"; mode: "off" | "flaky" }
@@ -43,7 +43,20 @@ type Cmd =
 const user = fc.integer({ min: 0, max: USERS.length - 1 });
 const client = fc.integer({ min: 0, max: 2 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("stop" as const), user }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("stop" as const),
+      user,
+      // Now and then a field beside the STOP in a shape the reference does not show.
+      odd: fc.constantFrom(
+        undefined,
+        { context: { forwarded: "true" } },
+        { referral: { source_id: 120_211_234_567 } },
+        { identity: { created_timestamp: "2026-04-19T13:59:20+0000" } },
+      ),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("grant" as const), user, client }) },
   {
     weight: 1,
@@ -51,6 +64,9 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
       kind: fc.constant("ban" as const),
       state: fc.constantFrom("DISABLE" as const, "REINSTATE" as const),
       ageMin: fc.integer({ min: 0, max: 180 }),
+      // The ban date in the shapes Meta's reference shows and does not: a field the guarantee
+      // does not read must not make the ban an unknown event.
+      banDate: fc.constantFrom(undefined, "2026-12-01", 1_796_000_000, null, { at: 1 }),
     }),
   },
   {
@@ -219,6 +235,7 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
                 id: `wamid.stop.${++seq}`,
                 at,
                 body: "STOP",
+                ...(c.odd !== undefined && { extra: c.odd }),
               }),
             });
           } else if (c.kind === "ban") {
@@ -236,7 +253,14 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
                     changes: [
                       {
                         field: "account_update",
-                        value: { event: "DISABLED_UPDATE", ban_info: { waba_ban_state: c.state, n: ++seq } },
+                        value: {
+                          event: "DISABLED_UPDATE",
+                          ban_info: {
+                            waba_ban_state: c.state,
+                            n: ++seq,
+                            ...(c.banDate !== undefined && { waba_ban_date: c.banDate }),
+                          },
+                        },
                       },
                     ],
                   },

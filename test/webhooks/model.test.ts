@@ -20,7 +20,7 @@ type Cmd =
   | { kind: "preference"; user: number; value: "stop" | "resume" }
   | { kind: "tick"; ms: number }
   | { kind: "template"; name: "promo" | "notice"; event: "PAUSED" | "REINSTATED" | "DISABLED" }
-  | { kind: "restrict"; hours: number }
+  | { kind: "restrict"; hours: number; format: "unix-seconds" | "date-time" }
   | { kind: "replay"; pick: number }
   | { kind: "send"; user: number; message: number };
 
@@ -67,7 +67,12 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant("restrict" as const), hours: fc.integer({ min: 1, max: 30 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant("restrict" as const),
+      hours: fc.integer({ min: 1, max: 30 }),
+      // Both forms of `expiration`: Meta's reference shows Unix seconds, integrators report dates.
+      format: fc.constantFrom("unix-seconds" as const, "date-time" as const),
+    }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("replay" as const), pick: fc.nat() }) },
   {
@@ -239,7 +244,9 @@ describe("policy model, state fed by webhooks", () => {
             model.status.set(c.name, c.event === "REINSTATED" ? "APPROVED" : c.event);
           } else if (c.kind === "restrict") {
             const until = clock.now() + c.hours * HOUR;
-            fake.restrictAccount(["RESTRICTED_BIZ_INITIATED_MESSAGING"], until);
+            fake.restrictAccount(["RESTRICTED_BIZ_INITIATED_MESSAGING"], until, {
+              expirationFormat: c.format,
+            });
             await deliver();
             model.restrictedUntil = Math.max(model.restrictedUntil, seconds(until));
           } else if (c.kind === "replay") {

@@ -109,3 +109,65 @@ describe("webhook shapes: the fast check and the zod schema agree", () => {
     expect(seen.rejected).toBeGreaterThan(100);
   });
 });
+
+describe("webhook shapes: parse repairs what only optional fields spoil", () => {
+  it.each(validators)("%s", (_name, v) => {
+    const shape = v.shape;
+    const required =
+      typeof shape === "object" && "object" in shape
+        ? Object.entries(shape.object)
+            .filter(([, f]) => !(typeof f === "object" && "optional" in f))
+            .map(([k]) => k)
+        : [];
+    const seen = { asIs: 0, repaired: 0, refused: 0 };
+    fc.assert(
+      fc.property(near(shape), (value) => {
+        const before = structuredClone(value);
+        const parsed = v.parse(value);
+        if (v.accepts(value)) {
+          // What fits is never copied.
+          expect(parsed).toBe(value);
+          seen.asIs++;
+          return;
+        }
+        // Never changes the input.
+        expect(value).toEqual(before);
+        if (parsed === undefined) {
+          seen.refused++;
+          return;
+        }
+        seen.repaired++;
+        // What comes out fits, and keeps every required field (repaired inside, if need be).
+        expect(v.accepts(parsed)).toBe(true);
+        for (const key of required) expect((parsed as Record<string, unknown>)[key]).not.toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+    expect(seen.asIs).toBeGreaterThan(100);
+    expect(seen.refused + seen.repaired).toBeGreaterThan(100);
+  });
+
+  it("leaves out the optional field that does not fit, keeps unknown keys, drops array elements that do not fit", () => {
+    const raw = {
+      id: "wamid.1",
+      type: "text",
+      from: "1",
+      text: { body: "STOP" },
+      context: { forwarded: "yes", id: "wamid.0" },
+      errors: [{ code: 1 }, "junk", { code: null }],
+      future_field: { a: 1 },
+    };
+    expect(schemas.inboundMessage.parse(raw)).toEqual({
+      id: "wamid.1",
+      type: "text",
+      from: "1",
+      text: { body: "STOP" },
+      context: { id: "wamid.0" },
+      errors: [{ code: 1 }],
+      future_field: { a: 1 },
+    });
+    // A required field that does not fit cannot be left out.
+    expect(schemas.inboundMessage.parse({ ...raw, id: 7 })).toBeUndefined();
+    expect(schemas.userPreference.parse({ wa_id: "1", value: 1 })).toBeUndefined();
+  });
+});

@@ -44,13 +44,13 @@ describe("a REINSTATE after a violation and a scheduled disable", () => {
     return scopes(w, wa);
   };
 
-  // Known gap: one restriction per scope; a lift by source takes what the merge absorbed.
-  it.fails("memory: the violation's marketing slowdown stays", async () => {
+  // Was a gap (one restriction per scope); restrictions are now kept per scope and source.
+  it("memory: the violation's marketing slowdown stays", async () => {
     expect((await run(() => undefined, true)).some((s) => s.startsWith("marketing_slow:"))).toBe(true);
   });
 
-  // Known gap: one restriction per scope; a lift by source takes what the merge absorbed.
-  it.fails("redis with wabaId: the violation's marketing slowdown stays", async () => {
+  // Was a gap (one restriction per scope); restrictions are now kept per scope and source.
+  it("redis with wabaId: the violation's marketing slowdown stays", async () => {
     const active = await run(
       (w) =>
         redisStores(r.redis, {
@@ -98,8 +98,8 @@ describe("moving to redisStores({ wabaId }): a per-number DISABLE kept from befo
     return { outcome, reached: w.reached.length - reached };
   };
 
-  // Known gap: one restriction per scope; a lift by source takes what the merge absorbed.
-  it.fails("the number's own BLOCKED outlives the WABA's REINSTATE", async () => {
+  // Was a gap (one restriction per scope); restrictions are now kept per scope and source.
+  it("the number's own BLOCKED outlives the WABA's REINSTATE", async () => {
     const res = await run(true, "m1");
     expect(res.outcome).toBe("account-health");
     expect(res.reached).toBe(0);

@@ -40,8 +40,8 @@ describe("a WABA REINSTATE with the number's own BLOCKED reading, no separate WA
     return { outcome, reached: w.reached.length - before };
   };
 
-  // Known gap (documented): without a WABA store of its own, the WABA's lift is the number's.
-  it.fails("redisStores without wabaId: the number stays held", async () => {
+  // Was a gap: with both levels one store, the WABA's lift now names the WABA's sources only.
+  it("redisStores without wabaId: the number stays held", async () => {
     const res = await run((w) =>
       redisStores(r.redis, { prefix: `${PREFIX}-a`, phoneNumberId: w.fake.phoneNumberId }),
     );
@@ -49,8 +49,8 @@ describe("a WABA REINSTATE with the number's own BLOCKED reading, no separate WA
     expect(res.reached).toBe(0);
   });
 
-  // Known gap (documented): without a WABA store of its own, the WABA's lift is the number's.
-  it.fails("stores with only accountHealth: the number stays held", async () => {
+  // Was a gap: with both levels one store, the WABA's lift now names the WABA's sources only.
+  it("stores with only accountHealth: the number stays held", async () => {
     const res = await run(() => ({ accountHealth: new MemoryAccountHealthStore() }));
     expect(res.outcome).toBe("account-health");
     expect(res.reached).toBe(0);
