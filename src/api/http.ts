@@ -150,7 +150,16 @@ export class GraphHttp {
     for (let attempt = 0; ; attempt++) {
       let error: WhatsAppError;
       try {
-        return this.handle(await this.send(req, opts.method, logPath, attempt), opts, logPath);
+        // The attempt in this loop, not in an async method of its own: one promise less a request.
+        const started = this.announce(req, opts.method, logPath, attempt);
+        let res: TransportResponse;
+        try {
+          res = await this.transport(req);
+        } catch (error) {
+          throw this.transportFailure(error, opts.method, logPath);
+        }
+        if (started !== undefined) this.emitResponse(res, opts.method, logPath, attempt, started);
+        return this.handle(res, opts, logPath);
       } catch (caught) {
         if (!isWhatsAppError(caught)) throw caught;
         error = caught;
@@ -210,15 +219,13 @@ export class GraphHttp {
     return retryDelayMs(error, attempt, this.policy);
   }
 
-  private async send(
-    req: TransportRequest,
-    method: string,
-    path: string,
-    attempt: number,
-  ): Promise<TransportResponse> {
+  /**
+   * Before an attempt: the `request` event, and a signal aborted already stops it (nothing sent).
+   * Returns when the attempt started if a `response` listener wants its duration.
+   */
+  private announce(req: TransportRequest, method: string, path: string, attempt: number): number | undefined {
     if (this.emitter.listenerCount("request") > 0) this.emitter.emit("request", { method, path, attempt });
-    const timed = this.emitter.listenerCount("response") > 0;
-    const started = timed ? this.clock.now() : 0;
+    const started = this.emitter.listenerCount("response") > 0 ? this.clock.now() : undefined;
     if (req.signal?.aborted) {
       throw new TransportError(`${method} ${path} aborted before it was sent`, {
         outcome: "not_sent",
@@ -228,42 +235,48 @@ export class GraphHttp {
         path,
       });
     }
-    let res: TransportResponse;
-    try {
-      res = await this.transport(req);
-    } catch (error) {
-      if (isTransportError(error)) {
-        // Low-level messages (and their causes) can quote headers, and so the token: scrub both.
-        throw new TransportError(this.redact(error.message), {
-          outcome: error.outcome,
-          reason: error.reason,
-          method,
-          path,
-          ...(error.cause !== undefined && { cause: redactedCause(error.cause, this.redact) }),
-        });
-      }
-      // A custom transport threw something else: we cannot know whether the request left.
-      throw new TransportError(
-        `${method} ${path} failed in the transport: ${this.redact(describeError(error))}`,
-        {
-          outcome: "unknown",
-          reason: "other",
-          cause: redactedCause(error, this.redact),
-          method,
-          path,
-        },
-      );
-    }
-    if (timed) {
-      this.emitter.emit("response", {
+    return started;
+  }
+
+  /** What the transport threw, as the `TransportError` the caller sees (secrets scrubbed). */
+  private transportFailure(error: unknown, method: string, path: string): TransportError {
+    if (isTransportError(error)) {
+      // Low-level messages (and their causes) can quote headers, and so the token: scrub both.
+      return new TransportError(this.redact(error.message), {
+        outcome: error.outcome,
+        reason: error.reason,
         method,
         path,
-        attempt,
-        status: res.status,
-        durationMs: this.clock.now() - started,
+        ...(error.cause !== undefined && { cause: redactedCause(error.cause, this.redact) }),
       });
     }
-    return res;
+    // A custom transport threw something else: we cannot know whether the request left.
+    return new TransportError(
+      `${method} ${path} failed in the transport: ${this.redact(describeError(error))}`,
+      {
+        outcome: "unknown",
+        reason: "other",
+        cause: redactedCause(error, this.redact),
+        method,
+        path,
+      },
+    );
+  }
+
+  private emitResponse(
+    res: TransportResponse,
+    method: string,
+    path: string,
+    attempt: number,
+    started: number,
+  ): void {
+    this.emitter.emit("response", {
+      method,
+      path,
+      attempt,
+      status: res.status,
+      durationMs: this.clock.now() - started,
+    });
   }
 
   private handle<T>(res: TransportResponse, opts: RequestOptions<T>, path: string): T | RawResponse {

@@ -4,14 +4,15 @@ import { isTransportError } from "../errors/transport.js";
 import { ValidationError } from "../errors/validation.js";
 import { newCorrelationId } from "../internal/correlation.js";
 import { path } from "../internal/path.js";
+import { distinctRecipientKeys } from "../internal/recipients.js";
 import { check, formatIssues } from "../internal/validate.js";
 import { buildMessageBody } from "./build-message.js";
-import type { GraphHttp } from "./http.js";
+import type { GraphHttp, RequestOptions } from "./http.js";
 import { requirePhoneNumberId } from "./ids.js";
 import { type SendOutcome, UnknownOutcomes } from "./outcomes.js";
 import { isValidTextMessage, type OutboundMessage, outboundMessageSchema } from "./schemas/outbound.js";
 import type * as T from "./schemas/outbound-types.js";
-import { sendMessageResponse, successResponse } from "./schemas/responses.js";
+import { type SendMessageResponse, sendMessageResponse, successResponse } from "./schemas/responses.js";
 import type { SendPolicy } from "./send-policy.js";
 
 /** What Meta returned for an accepted send. Accepted is not delivered: delivery comes by webhook. */
@@ -37,6 +38,9 @@ export interface SendOptions {
    */
   signal?: AbortSignal;
 }
+
+/** The options of a send given none (never changed: read-only). */
+const NO_OPTIONS: SendOptions = Object.freeze({});
 
 /** Validate an outbound message against Meta's documented limits; throws `ValidationError`. */
 /** Text messages pass the fast path uncopied; every other shape is already a fresh zod copy. */
@@ -84,12 +88,12 @@ export class Messages {
    * @throws ValidationError before anything is sent, when the message breaks Meta's limits
    * @throws PolicyViolationError before anything is sent, when a guard refuses it
    */
-  async send(message: OutboundMessage, options: SendOptions = {}): Promise<SendResult> {
+  async send(message: OutboundMessage, options: SendOptions = NO_OPTIONS): Promise<SendResult> {
     // A copy: what the policy checked is exactly what is sent, even if the caller's object
     // changes while a send waits for capacity.
     const valid = Object.freeze(copyMessage(validateMessage(message)));
     const ticket = this.policy
-      ? await this.policy.enforce(valid, options.signal ? { signal: options.signal } : {})
+      ? await this.policy.enforce(valid, options.signal ? { signal: options.signal } : NO_OPTIONS)
       : undefined;
     const correlationId = valid.bizOpaqueCallbackData ?? newCorrelationId();
     let res: Awaited<ReturnType<typeof this.post>>;
@@ -114,15 +118,12 @@ export class Messages {
     const contact = res.contacts?.[0];
     // Meta named the person by more than one identifier (a BSUID beside the number): link them,
     // so their state is one. The message is sent: a store failing now must not hide that, and the
-    // next webhook carrying both links them again.
-    if (contact)
-      await this.policy
-        ?.link(
-          [valid.to, contact.input, contact.wa_id, contact.user_id],
-          this.http.clock.now(),
-          "send:contacts",
-        )
-        .catch(() => undefined);
+    // next webhook carrying both links them again. (Most answers name one: nothing to link.)
+    if (contact && this.policy) {
+      const ids = [valid.to, contact.input, contact.wa_id, contact.user_id];
+      if (distinctRecipientKeys(ids) !== undefined)
+        await this.policy.link(ids, this.http.clock.now(), "send:contacts").catch(() => undefined);
+    }
     const msg = res.messages[0]!;
     const result: SendResult = { messageId: msg.id, correlationId, input: contact?.input ?? valid.to };
     if (contact?.wa_id !== undefined) result.waId = contact.wa_id;
@@ -133,17 +134,18 @@ export class Messages {
 
   private post(valid: OutboundMessage, correlationId: string, signal: AbortSignal | undefined) {
     const policy = this.policy;
-    return this.http.request({
+    const request: RequestOptions<SendMessageResponse> & { schema: typeof sendMessageResponse } = {
       method: "POST",
       path: this.messagesPath,
       json: buildMessageBody(valid, correlationId),
       schema: sendMessageResponse,
       correlationId,
-      ...(signal && { signal }),
-      // Meta did not accept the last attempt; what changed during the back-off (a STOP, a block,
-      // a ban) must stop the retry as it would have stopped the send.
-      ...(policy && { beforeRetry: () => policy.recheck(valid) }),
-    });
+    };
+    if (signal) request.signal = signal;
+    // Meta did not accept the last attempt; what changed during the back-off (a STOP, a block,
+    // a ban) must stop the retry as it would have stopped the send.
+    if (policy) request.beforeRetry = () => policy.recheck(valid);
+    return this.http.request(request);
   }
 
   sendText(message: T.SendTextParams, options?: SendOptions) {

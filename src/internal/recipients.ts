@@ -31,8 +31,26 @@ export function isParentBsuid(v: string): boolean {
   return PARENT_BSUID.test(v);
 }
 
+/**
+ * The ASCII digits of `v` when it is written as digits alone (an optional `+` first) and has
+ * {@link PHONE_DIGITS} of them, else undefined: the common spelling, told without a pattern or a
+ * copy of the digits (most sends name a recipient this way, several times per send).
+ */
+export function plainDigits(v: string): string | undefined {
+  const start = v.charCodeAt(0) === 43 ? 1 : 0; // "+"
+  const count = v.length - start;
+  if (count < PHONE_DIGITS.min || count > PHONE_DIGITS.max) return undefined;
+  for (let i = start; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return start === 0 ? v : v.slice(1);
+}
+
 /** The ASCII digits of a phone-number spelling within {@link PHONE_DIGITS}, or undefined. */
 export function phoneDigits(v: string): string | undefined {
+  const plain = plainDigits(v);
+  if (plain !== undefined) return plain;
   if (!PHONE_CHARS.test(v)) return undefined;
   const digits = v.replace(/\D/g, "");
   return digits.length >= PHONE_DIGITS.min && digits.length <= PHONE_DIGITS.max ? digits : undefined;
@@ -98,4 +116,27 @@ export function parseRecipient(input: string): Recipient | undefined {
 /** Canonical key for any recipient string; falls back to the raw input when unparseable. */
 export function recipientKey(input: string): string {
   return parseRecipient(input)?.key ?? input;
+}
+
+/**
+ * The distinct canonical keys among `ids` (`ids[0]`'s first; what is not a recipient dropped), or
+ * undefined when they name fewer than two: then there is nothing to link. The common answer —
+ * one person under one key, as most send answers name them — costs no set and no array.
+ */
+export function distinctRecipientKeys(ids: ReadonlyArray<string | undefined>): string[] | undefined {
+  let first: string | undefined;
+  let keys: Set<string> | undefined;
+  let previous: string | undefined;
+  for (const id of ids) {
+    if (typeof id !== "string" || id === previous) continue; // the same spelling, the same key
+    previous = id;
+    const key = parseRecipient(id)?.key;
+    if (key === undefined || key === first) continue;
+    if (first === undefined) first = key;
+    else {
+      keys ??= new Set([first]);
+      keys.add(key);
+    }
+  }
+  return keys && keys.size >= 2 ? [...keys] : undefined;
 }

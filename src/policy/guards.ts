@@ -29,7 +29,7 @@ import { type ContentPolicyOptions, contentChecker, messageTexts } from "./conte
 import { isMarketingContext } from "./limits.js";
 import { isUsNumber, type OptOutVocabulary, optOutOffer } from "./marketing-rules.js";
 import { numberProblem } from "./numbering.js";
-import { acrossPerson, personKeys } from "./person.js";
+import { acrossPerson, oneKey, personKeys } from "./person.js";
 import type { Guard, PolicyContext } from "./types.js";
 import type { WarmUpState } from "./warm-up.js";
 
@@ -106,18 +106,20 @@ function recipientGuard(): Guard {
 }
 
 function blocklistGuard(deps: GuardDeps): Guard {
+  const refuse = (ctx: PolicyContext) =>
+    new RecipientBlockedError({
+      rule: "blocklist",
+      recipient: to(ctx),
+      reason: "the business has blocked this user; unblock them before messaging (Meta would answer 130403)",
+    });
   return {
     name: "blocklist",
     async check(ctx) {
+      // One identifier, known already (the common case): one read, no array of answers.
+      if (oneKey(ctx)) return (await deps.blocks.has(ctx.key)) ? refuse(ctx) : undefined;
       // Blocked under any of the person's identifiers is blocked.
       const blocked = await acrossPerson(ctx, (k) => deps.blocks.has(k));
-      if (!blocked.includes(true)) return undefined;
-      return new RecipientBlockedError({
-        rule: "blocklist",
-        recipient: to(ctx),
-        reason:
-          "the business has blocked this user; unblock them before messaging (Meta would answer 130403)",
-      });
+      return blocked.includes(true) ? refuse(ctx) : undefined;
     },
   };
 }
@@ -132,47 +134,54 @@ export function requiredScope(ctx: PolicyContext, requireForReplies: boolean): C
 }
 
 function consentGuard(deps: GuardDeps, config: GuardConfig["consent"]): Guard {
+  const decide = async (ctx: PolicyContext, scope: ConsentScope) => {
+    const ledgers = await acrossPerson(ctx, (k) => deps.consent.history(k));
+    const status = consentStatus(mergeHistories(ledgers), scope, ctx.now);
+    if (status.granted) return undefined;
+    const by = status.decidedBy;
+    const reason =
+      by && isMetaStop(by)
+        ? `the user stopped ${scope} messages in WhatsApp (${by.source}); only the user can resume them (a resume in WhatsApp, or START)`
+        : by
+          ? `the user withdrew consent for ${scope} messages (${by.source}); a new opt-in can be recorded with wa.consent.grant()`
+          : `no recorded opt-in for ${scope} messages; record one with wa.consent.grant()`;
+    return new ConsentRequiredError({
+      rule: "consent",
+      recipient: to(ctx),
+      reason,
+      optedOut: status.decidedBy !== undefined,
+    });
+  };
   return {
     name: "consent",
-    async check(ctx) {
+    check(ctx) {
+      // No consent needed (a reply, by default): answered at once, nothing read, no promise.
       const scope = requiredScope(ctx, config.requireForReplies);
-      if (scope === undefined) return undefined;
-      const ledgers = await acrossPerson(ctx, (k) => deps.consent.history(k));
-      const status = consentStatus(mergeHistories(ledgers), scope, ctx.now);
-      if (status.granted) return undefined;
-      const by = status.decidedBy;
-      const reason =
-        by && isMetaStop(by)
-          ? `the user stopped ${scope} messages in WhatsApp (${by.source}); only the user can resume them (a resume in WhatsApp, or START)`
-          : by
-            ? `the user withdrew consent for ${scope} messages (${by.source}); a new opt-in can be recorded with wa.consent.grant()`
-            : `no recorded opt-in for ${scope} messages; record one with wa.consent.grant()`;
-      return new ConsentRequiredError({
-        rule: "consent",
-        recipient: to(ctx),
-        reason,
-        optedOut: status.decidedBy !== undefined,
-      });
+      return scope === undefined ? undefined : decide(ctx, scope);
     },
   };
 }
 
 function sessionWindowGuard(deps: GuardDeps, config: GuardConfig["sessionWindow"]): Guard {
+  const decide = async (ctx: PolicyContext) => {
+    // One identifier, known already (the common case): one read, no array of answers.
+    const last = oneKey(ctx)
+      ? await deps.windows.lastInbound(ctx.key)
+      : latest(await acrossPerson(ctx, (k) => deps.windows.lastInbound(k)));
+    if (windowOpen(last, ctx.now, config.safetyMarginMs)) return undefined;
+    return new SessionWindowClosedError({
+      rule: "session-window",
+      recipient: to(ctx),
+      reason:
+        last === undefined
+          ? "the user has not written to the business; free-form messages need an open 24-hour window — send an approved template"
+          : "more than 24 hours since the user last wrote; send an approved template instead (Meta would answer 131047)",
+    });
+  };
   return {
     name: "session-window",
-    async check(ctx) {
-      if (ctx.businessInitiated) return undefined;
-      const last = latest(await acrossPerson(ctx, (k) => deps.windows.lastInbound(k)));
-      if (windowOpen(last, ctx.now, config.safetyMarginMs)) return undefined;
-      return new SessionWindowClosedError({
-        rule: "session-window",
-        recipient: to(ctx),
-        reason:
-          last === undefined
-            ? "the user has not written to the business; free-form messages need an open 24-hour window — send an approved template"
-            : "more than 24 hours since the user last wrote; send an approved template instead (Meta would answer 131047)",
-      });
-    },
+    // A template needs no window: answered at once, nothing read, no promise.
+    check: (ctx) => (ctx.businessInitiated ? undefined : decide(ctx)),
   };
 }
 
@@ -349,21 +358,32 @@ function throughputGuard(deps: GuardDeps, c: GuardConfig["throughput"]): Guard {
   const slowLimit = Math.max(1, Math.floor(c.perSecond * c.marketingShareWhenSlowed));
   /** Sends that took a slot of the slowed marketing window too (to refund both). */
   const slowed = new WeakSet<PolicyContext>();
-  const isSlowed = async (ctx: PolicyContext, now: number) =>
-    isMarketingContext(ctx) && (await deps.health.active(now)).some((r) => r.scope === "marketing_slow");
+  const isSlowed = async (now: number) =>
+    (await deps.health.active(now)).some((r) => r.scope === "marketing_slow");
+  const decideMarketing = async (
+    ctx: PolicyContext,
+    consume: boolean,
+    now: number,
+  ): Promise<RateDecision> => {
+    if (await isSlowed(now)) {
+      slowed.add(ctx);
+      const marketing = await deps.rates.window(slowKey(), slowLimit, 1000, now, consume);
+      if (!marketing.ok) return marketing;
+      const all = await deps.rates.window(key(), c.perSecond, 1000, now, consume);
+      if (!all.ok && consume) await deps.rates.refundWindow(slowKey(), now);
+      return all;
+    }
+    slowed.delete(ctx);
+    return deps.rates.window(key(), c.perSecond, 1000, now, consume);
+  };
   return capacityGuard(
     "throughput",
     deps,
     c,
-    async (ctx, consume, now) => {
-      if (await isSlowed(ctx, now)) {
-        slowed.add(ctx);
-        const marketing = await deps.rates.window(slowKey(), slowLimit, 1000, now, consume);
-        if (!marketing.ok) return marketing;
-        const all = await deps.rates.window(key(), c.perSecond, 1000, now, consume);
-        if (!all.ok && consume) await deps.rates.refundWindow(slowKey(), now);
-        return all;
-      }
+    // Called from an async function (a throw becomes its rejection). Only a marketing send reads
+    // the health state (the slowed share is marketing's); any other hands back the store's answer.
+    (ctx, consume, now) => {
+      if (isMarketingContext(ctx)) return decideMarketing(ctx, consume, now);
       slowed.delete(ctx);
       return deps.rates.window(key(), c.perSecond, 1000, now, consume);
     },
@@ -405,7 +425,13 @@ function pairRateGuard(deps: GuardDeps, c: GuardConfig["pairRate"]): Guard {
   const keys = async (ctx: PolicyContext) => (await personKeys(ctx)).map(pair);
   // One person, one pace: a unit is taken under every identifier of theirs, so sends to their
   // phone number and to their BSUID share it. A refusal under one gives back what the others took.
-  const decide = async (ctx: PolicyContext, consume: boolean, now: number): Promise<RateDecision> => {
+  // Called from an async function (a throw becomes its rejection): the common case, one identifier
+  // known already, hands back the store's answer with no promise of its own.
+  const decide = (ctx: PolicyContext, consume: boolean, now: number): Promise<RateDecision> =>
+    oneKey(ctx)
+      ? deps.rates.bucket(pair(ctx.key), c.burst, c.intervalMs, now, consume)
+      : decideAcross(ctx, consume, now);
+  const decideAcross = async (ctx: PolicyContext, consume: boolean, now: number): Promise<RateDecision> => {
     const decisions = await acrossPerson(ctx, (k) =>
       deps.rates.bucket(pair(k), c.burst, c.intervalMs, now, consume),
     );

@@ -8,6 +8,7 @@ import type { OutboundMessage } from "../api/schemas/outbound.js";
 import type { MessageTemplate } from "../api/templates.js";
 import { isGraphApiError } from "../errors/graph.js";
 import { isStoreUnavailableError } from "../errors/store.js";
+import { distinctRecipientKeys } from "../internal/recipients.js";
 import { HealthLevels, type RestrictionLevel, type RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
 import type { StoreRegistry } from "../state/registry.js";
@@ -148,13 +149,9 @@ export class PolicyState {
    * they are made canonical, and what is not a recipient is dropped). A no-op for fewer than two.
    */
   async link(ids: ReadonlyArray<string | undefined>, at: number, source: string): Promise<void> {
-    const keys = new Set<string>();
-    for (const id of ids) {
-      const key = typeof id === "string" ? parseRecipient(id)?.key : undefined;
-      if (key !== undefined) keys.add(key);
-    }
-    if (keys.size < 2) return;
-    await this.stores.identity.link([...keys], { at, source });
+    const keys = distinctRecipientKeys(ids);
+    if (keys === undefined) return;
+    await this.stores.identity.link(keys, { at, source });
   }
 
   /** Take the messaging limit Meta reported (`TIER_2K`, …) for `tier: "auto"`, without asking. */

@@ -96,53 +96,52 @@ export function frequencyGuard(
   /** Where a 131049 failure holds marketing to the person back for 24 hours. */
   holds?: RateLimitStore,
 ): Guard {
+  const decide = async (ctx: PolicyContext) => {
+    const refuse = (reason: string) =>
+      new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
+    const auth = ctx.template?.category?.toUpperCase() === "AUTHENTICATION"; // resending a code is legitimate
+    const marketing = isMarketingContext(ctx);
+    // Every read at once: with a shared store they travel in one round trip.
+    // Under every identifier of the person: their phone number's sends and their BSUID's add up.
+    const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+    const since = (from: number) => acrossPerson(ctx, (k) => history.marketingSince(k, from));
+    const [identical, day, week, held] = await Promise.all([
+      auth
+        ? false
+        : acrossPerson(ctx, (k) =>
+            history.sentSince(k, fingerprint(ctx), ctx.now - o.identicalWithinMs),
+          ).then((found) => found.includes(true)),
+      marketing ? since(ctx.now - DAY).then(sum) : 0,
+      marketing ? since(ctx.now - 7 * DAY).then(sum) : 0,
+      marketing && holds
+        ? acrossPerson(ctx, (k) => holds.window(marketingHoldKey(k), 1, DAY, ctx.now, false)).then((ds) =>
+            Math.max(0, ...ds.filter((d) => !d.ok).map((d) => d.retryAfterMs)),
+          )
+        : 0,
+    ]);
+    if (held > 0) {
+      return new FrequencyLimitError({
+        rule: "frequency",
+        recipient: ctx.message.to,
+        retryAfterMs: held,
+        reason: `Meta did not deliver a marketing message to this user (131049, its per-user marketing limit) in the last 24 hours; sending again sooner can block further attempts — try again in ${Math.ceil(held / 60_000)} min`,
+      });
+    }
+    if (identical) {
+      return refuse("the same message already went to this user recently; sending it again looks like spam");
+    }
+    if (day >= o.marketingPerDay) {
+      return refuse(`this user already got ${o.marketingPerDay} marketing message(s) in the last 24 hours`);
+    }
+    if (week >= o.marketingPerWeek) {
+      return refuse(`this user already got ${o.marketingPerWeek} marketing messages in the last 7 days`);
+    }
+    return undefined;
+  };
   return {
     name: "frequency",
-    async check(ctx) {
-      if (!ctx.businessInitiated) return undefined;
-      const refuse = (reason: string) =>
-        new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
-      const auth = ctx.template?.category?.toUpperCase() === "AUTHENTICATION"; // resending a code is legitimate
-      const marketing = isMarketingContext(ctx);
-      // Every read at once: with a shared store they travel in one round trip.
-      // Under every identifier of the person: their phone number's sends and their BSUID's add up.
-      const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
-      const since = (from: number) => acrossPerson(ctx, (k) => history.marketingSince(k, from));
-      const [identical, day, week, held] = await Promise.all([
-        auth
-          ? false
-          : acrossPerson(ctx, (k) =>
-              history.sentSince(k, fingerprint(ctx), ctx.now - o.identicalWithinMs),
-            ).then((found) => found.includes(true)),
-        marketing ? since(ctx.now - DAY).then(sum) : 0,
-        marketing ? since(ctx.now - 7 * DAY).then(sum) : 0,
-        marketing && holds
-          ? acrossPerson(ctx, (k) => holds.window(marketingHoldKey(k), 1, DAY, ctx.now, false)).then((ds) =>
-              Math.max(0, ...ds.filter((d) => !d.ok).map((d) => d.retryAfterMs)),
-            )
-          : 0,
-      ]);
-      if (held > 0) {
-        return new FrequencyLimitError({
-          rule: "frequency",
-          recipient: ctx.message.to,
-          retryAfterMs: held,
-          reason: `Meta did not deliver a marketing message to this user (131049, its per-user marketing limit) in the last 24 hours; sending again sooner can block further attempts — try again in ${Math.ceil(held / 60_000)} min`,
-        });
-      }
-      if (identical) {
-        return refuse(
-          "the same message already went to this user recently; sending it again looks like spam",
-        );
-      }
-      if (day >= o.marketingPerDay) {
-        return refuse(`this user already got ${o.marketingPerDay} marketing message(s) in the last 24 hours`);
-      }
-      if (week >= o.marketingPerWeek) {
-        return refuse(`this user already got ${o.marketingPerWeek} marketing messages in the last 7 days`);
-      }
-      return undefined;
-    },
+    // A reply is not capped: answered at once, nothing read, no promise.
+    check: (ctx) => (ctx.businessInitiated ? decide(ctx) : undefined),
   };
 }
 
@@ -151,25 +150,26 @@ export function messagingLimitGuard(
   windows: SessionWindowStore,
   limit: () => Promise<number>,
 ): Guard {
+  const decide = async (ctx: PolicyContext) => {
+    const [last, reaches] = await Promise.all([
+      acrossPerson(ctx, (k) => windows.lastInbound(k)).then(latest),
+      acrossPerson(ctx, (k) => history.reach(k, ctx.now)),
+    ]);
+    if (windowOpen(last, ctx.now)) return undefined; // inside a window: not counted
+    // Reached already under another identifier: the same person, not one more.
+    if (reaches.some((r) => r.includes)) return undefined;
+    const reach = reaches[0] as { unique: number; includes: boolean };
+    const max = await limit();
+    if (reach.unique < max) return undefined;
+    return new MessagingLimitError({
+      rule: "messaging-limit",
+      recipient: ctx.message.to,
+      reason: `${reach.unique} unique users were reached with business-initiated messages in the last 24 hours; the messaging limit is ${max}`,
+    });
+  };
   return {
     name: "messaging-limit",
-    async check(ctx) {
-      if (!ctx.businessInitiated) return undefined;
-      const [last, reaches] = await Promise.all([
-        acrossPerson(ctx, (k) => windows.lastInbound(k)).then(latest),
-        acrossPerson(ctx, (k) => history.reach(k, ctx.now)),
-      ]);
-      if (windowOpen(last, ctx.now)) return undefined; // inside a window: not counted
-      // Reached already under another identifier: the same person, not one more.
-      if (reaches.some((r) => r.includes)) return undefined;
-      const reach = reaches[0] as { unique: number; includes: boolean };
-      const max = await limit();
-      if (reach.unique < max) return undefined;
-      return new MessagingLimitError({
-        rule: "messaging-limit",
-        recipient: ctx.message.to,
-        reason: `${reach.unique} unique users were reached with business-initiated messages in the last 24 hours; the messaging limit is ${max}`,
-      });
-    },
+    // A reply does not count toward the limit: answered at once, nothing read, no promise.
+    check: (ctx) => (ctx.businessInitiated ? decide(ctx) : undefined),
   };
 }

@@ -34,6 +34,14 @@ export function personKnown(ctx: PolicyContext): Promise<readonly string[]> | un
   return pending.get(ctx);
 }
 
+/**
+ * The person has one identifier, known already: a guard may read under `ctx.key` alone (what
+ * `acrossPerson` would read), without the array of answers.
+ */
+export function oneKey(ctx: PolicyContext): boolean {
+  return ctx.keys.length === 1 && !pending.has(ctx);
+}
+
 const one = <T>(value: T): T[] => [value];
 
 /** `read` under every identifier of the person: `ctx.key` at once, the others once known. */

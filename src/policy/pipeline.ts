@@ -45,6 +45,9 @@ import { resolveWarmUp, WarmUpState, type WarmUpStep } from "./warm-up.js";
 // (`state/registry.ts`), and with what a send needs from the policy (`api/send-policy.ts`).
 export type { PolicyOptions, PolicyStores, SendTicket };
 
+/** A handler that marks a rejection observed (it is read later, in order); one function for all. */
+const ignore = (): undefined => undefined;
+
 /**
  * Start every guard's check at once — their store reads go out together (one round trip with a
  * pipelining Redis client) — and return every violation, most specific first (see
@@ -55,12 +58,13 @@ async function violationsOf(
   ctx: PolicyContext,
   undo: Array<() => Promise<void>>,
 ): Promise<PolicyViolationError[]> {
+  // Indexed loops: an iterator kept across an `await` is an object per loop, and its results too.
   const results: Array<PolicyViolationError | undefined | Promise<PolicyViolationError | undefined>> = [];
   let thrown: { error: unknown } | undefined;
-  for (const guard of guards) {
+  for (let i = 0; i < guards.length; i++) {
     try {
-      const r = guard.check(ctx, true, undo);
-      if (r instanceof Promise) r.catch(() => undefined); // observed below, in order
+      const r = (guards[i] as Guard).check(ctx, true, undo);
+      if (r instanceof Promise) r.catch(ignore); // observed below, in order
       results.push(r);
     } catch (error) {
       thrown ??= { error };
@@ -68,7 +72,9 @@ async function violationsOf(
     }
   }
   const violations: PolicyViolationError[] = [];
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (r === undefined) continue; // answered at once: nothing to wait for
     try {
       const v = r instanceof Promise ? await r : r;
       if (v) violations.push(v);
@@ -134,10 +140,10 @@ class Lock {
       free = resolve;
     });
     const enter = () => {
-      const cancel = watchdog(boundMs, free);
+      const watch = watchdog(boundMs, free);
       const result = section();
       const leave = () => {
-        cancel();
+        watch.cancel();
         free();
       };
       result.then(leave, leave);
@@ -150,26 +156,62 @@ class Lock {
 }
 
 /**
+ * One watchdog: `fire()` runs once `ms` of real time (`monotonicMs()`) have passed since
+ * `arm(ms)`, unless `cancel()` came first. Armed watches are linked into one list (in and out in
+ * constant time, nothing else allocated), which the sweep walks.
+ */
+class Watch {
+  prev: Watch | undefined = undefined;
+  next: Watch | undefined = undefined;
+  live = false;
+  at = 0;
+  constructor(readonly onFire?: () => void) {}
+  fire(): void {
+    this.onFire?.();
+  }
+  arm(ms: number): void {
+    this.at = monotonicMs() + ms;
+    this.live = true;
+    this.prev = last;
+    if (last) last.next = this;
+    else first = this;
+    last = this;
+    watching++;
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, SWEEP_MS);
+      (sweeper as { unref?: () => void }).unref?.();
+    }
+  }
+  cancel(): void {
+    if (!this.live) return;
+    this.live = false;
+    if (this.prev) this.prev.next = this.next;
+    else first = this.next;
+    if (this.next) this.next.prev = this.prev;
+    else last = this.prev;
+    this.prev = undefined;
+    this.next = undefined;
+    watching--;
+  }
+}
+
+/**
  * Call `fire` after `ms` of real time unless cancelled. A watchdog against a promise that never
  * settles is about real time (a hung socket, a stuck guard), not the injected clock — which a
  * test may never move, or move in jumps. One coarse sweep (every 250 ms, only while something is
- * watched, never keeping the process alive) serves every watchdog: a send pays a Set insert and
- * delete, not a timer of its own.
+ * watched, never keeping the process alive) serves every watchdog: a send pays a link into a
+ * list and out of it, not a timer of its own.
  */
-function watchdog(ms: number, fire: () => void): () => void {
-  const entry = { at: monotonicMs() + ms, fire };
-  watched.add(entry);
-  if (sweeper === undefined) {
-    sweeper = setInterval(sweep, SWEEP_MS);
-    (sweeper as { unref?: () => void }).unref?.();
-  }
-  return () => {
-    watched.delete(entry);
-  };
+function watchdog(ms: number, fire: () => void): Watch {
+  const watch = new Watch(fire);
+  watch.arm(ms);
+  return watch;
 }
 
 const SWEEP_MS = 250;
-const watched = new Set<{ at: number; fire: () => void }>();
+let first: Watch | undefined;
+let last: Watch | undefined;
+let watching = 0;
 let sweeper: ReturnType<typeof setInterval> | undefined;
 
 /**
@@ -180,14 +222,156 @@ const monotonicMs = (): number => process.uptime() * 1000;
 
 function sweep(): void {
   const t = monotonicMs();
-  for (const entry of watched) {
-    if (entry.at > t) continue;
-    watched.delete(entry);
-    entry.fire();
+  // In the order they were set, as before. A `fire` may cancel other watches (the next one too):
+  // then the walk starts again from the first, which holds only watches not yet due or not seen.
+  let watch = first;
+  while (watch !== undefined) {
+    const next = watch.next;
+    if (watch.at > t) {
+      watch = next;
+      continue;
+    }
+    watch.cancel();
+    watch.fire();
+    watch = next === undefined || next.live ? next : first;
   }
-  if (watched.size === 0 && sweeper !== undefined) {
+  if (watching === 0 && sweeper !== undefined) {
     clearInterval(sweeper);
     sweeper = undefined;
+  }
+}
+
+/**
+ * One `enforce` call waiting for its checks: it settles with them, or gives up first — the
+ * caller aborted, or the checks outlived the bound (its own watch) — and then nothing is sent and
+ * what the checks take or record when they finish is given back at once. One object per send,
+ * not a closure per step.
+ */
+class PendingEnforce extends Watch {
+  #done = false;
+  #onAbort: (() => void) | undefined = undefined;
+
+  private constructor(
+    readonly work: Promise<SendTicket>,
+    readonly resolve: (ticket: SendTicket) => void,
+    readonly reject: (error: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly timeoutMs: number,
+  ) {
+    super();
+  }
+
+  static start(
+    work: Promise<SendTicket>,
+    resolve: (ticket: SendTicket) => void,
+    reject: (error: unknown) => void,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): void {
+    const pending = new PendingEnforce(work, resolve, reject, signal, timeoutMs);
+    if (signal?.aborted) {
+      pending.handleEvent();
+      return;
+    }
+    if (signal) {
+      // A function, not this object: any AbortSignal-like the caller passes can call it.
+      pending.#onAbort = () => pending.handleEvent();
+      signal.addEventListener("abort", pending.#onAbort, { once: true });
+    }
+    pending.arm(timeoutMs);
+    work.then(
+      (ticket) => {
+        if (pending.#done) return;
+        pending.#finish();
+        resolve(ticket);
+      },
+      (error: unknown) => {
+        if (pending.#done) return;
+        pending.#finish();
+        reject(error);
+      },
+    );
+  }
+
+  /** The checks outlived the bound. */
+  override fire(): void {
+    this.#abandon(
+      new StoreUnavailableError(
+        "policy",
+        "enforce",
+        `the policy checks did not settle within ${this.timeoutMs} ms (a store or a custom guard hangs)`,
+      ),
+      false,
+    );
+  }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.#abandon(
+      new TransportError("the send was aborted before it was sent (during the policy checks)", {
+        outcome: "not_sent",
+        reason: "aborted",
+        cause: this.signal?.reason,
+      }),
+      true,
+    );
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.cancel();
+    if (this.#onAbort) this.signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  #abandon(error: unknown, settleFirst: boolean): void {
+    if (this.#done) return;
+    this.#finish();
+    // A store failing now must neither leave capacity taken nor keep the caller waiting.
+    const cleaned = this.work
+      .then(
+        (ticket) =>
+          ticket
+            .release()
+            .catch(() => undefined)
+            .then(() => ticket.returnCapacity()),
+        () => undefined,
+      )
+      .catch(() => undefined);
+    if (!settleFirst) {
+      this.reject(error);
+      return;
+    }
+    // An abort ends every wait of the checks at once: let them give back what they took
+    // (briefly), so a retry made right after does not meet this send's reservation.
+    let lapse: Watch | undefined;
+    const lapsed = new Promise<void>((r) => {
+      lapse = watchdog(1_000, r);
+    });
+    Promise.race([cleaned, lapsed]).then(() => {
+      lapse?.cancel();
+      this.reject(error);
+    });
+  }
+}
+
+/** Give back what a send took, last first; a store failing now must not hide why it stopped. */
+async function unwind(undo: Array<() => Promise<void>>): Promise<void> {
+  undo.reverse();
+  for (let i = 0; i < undo.length; i++) await (undo[i] as () => Promise<void>)().catch(ignore);
+}
+
+/** What `enforce` hands back: the send recorded (if any) and the capacity it took. */
+class Ticket implements SendTicket {
+  constructor(
+    readonly history: SendHistoryStore,
+    readonly reserved: SendRecord | undefined,
+    readonly capacity: Array<() => Promise<void>>,
+  ) {}
+  async release(): Promise<void> {
+    if (this.reserved) await this.history.release(this.reserved);
+  }
+  async returnCapacity(): Promise<void> {
+    for (const u of this.capacity.splice(0).reverse()) await u().catch(() => undefined);
   }
 }
 
@@ -268,8 +452,8 @@ export class Policy implements SendPolicy {
   readonly #throughput: GuardConfig["throughput"] | undefined;
   /** The built-in pure guards: they only read state, so they run together (one batch of reads). */
   #builtInPure: Guard[] = [];
-  /** Custom guards, then the capacity guards: one at a time, in order. */
-  #afterBuiltIn: Guard[] = [];
+  /** Custom guards, in order (they run one at a time, after the built-in pure guards). */
+  #custom: Guard[] = [];
   /** The capacity guards, in order. */
   #capacity: Guard[] = [];
   /** The guards that read what webhooks and the business change, re-run after a wait. */
@@ -359,7 +543,7 @@ export class Policy implements SendPolicy {
     const cut = firstCapacity < 0 ? enabled.length : firstCapacity;
     this.#guards = [...enabled.slice(0, cut), ...custom, ...enabled.slice(cut)];
     this.#builtInPure = enabled.slice(0, cut);
-    this.#afterBuiltIn = this.#guards.slice(cut);
+    this.#custom = custom;
     this.#capacity = this.#guards.filter((g) => g.consumes);
     const stateful = new Set(["account-health", "blocklist", "consent", "session-window", "template"]);
     this.#stateGuards = this.#builtInPure.filter((g) => stateful.has(g.name));
@@ -434,12 +618,14 @@ export class Policy implements SendPolicy {
 
   /** Every violation this message would meet now; consumes nothing, sends nothing. */
   async check(message: OutboundMessage): Promise<PolicyVerdict> {
-    const ctx = await this.#context(message);
+    const made = this.#context(message);
+    const ctx = made instanceof Promise ? await made : made;
     const known = personKnown(ctx);
     if (known) await known;
     const violations: PolicyViolationError[] = [];
-    for (const guard of this.#guards) {
-      const result = guard.check(ctx, false, []);
+    const guards = this.#guards;
+    for (let i = 0; i < guards.length; i++) {
+      const result = (guards[i] as Guard).check(ctx, false, []);
       const v = result instanceof Promise ? await result : result;
       if (v) violations.push(v);
     }
@@ -459,92 +645,115 @@ export class Policy implements SendPolicy {
   enforce(message: OutboundMessage, options: { signal?: AbortSignal } = {}): Promise<SendTicket> {
     const { signal } = options;
     const work = this.#enforce(message, signal);
+    const timeoutMs = this.#timeoutMs;
     return new Promise<SendTicket>((resolve, reject) => {
-      let done = false;
-      let cancelWatchdog: () => void = () => undefined;
-      const finish = () => {
-        done = true;
-        cancelWatchdog();
-        signal?.removeEventListener("abort", onAbort);
-      };
-      // The caller gives up (aborted, or the checks outlived the bound): nothing is sent, and what
-      // the checks take or record when they finish is given back at once.
-      const abandon = (error: unknown, settleFirst: boolean) => {
-        if (done) return;
-        finish();
-        // A store failing now must neither leave capacity taken nor keep the caller waiting.
-        const cleaned = work
-          .then(
-            (ticket) =>
-              ticket
-                .release()
-                .catch(() => undefined)
-                .then(() => ticket.returnCapacity()),
-            () => undefined,
-          )
-          .catch(() => undefined);
-        if (!settleFirst) return reject(error);
-        // An abort ends every wait of the checks at once: let them give back what they took
-        // (briefly), so a retry made right after does not meet this send's reservation.
-        let cancel: () => void = () => undefined;
-        const lapsed = new Promise<void>((r) => {
-          cancel = watchdog(1_000, r);
-        });
-        Promise.race([cleaned, lapsed]).then(() => {
-          cancel();
-          reject(error);
-        });
-      };
-      const onAbort = () =>
-        abandon(
-          new TransportError("the send was aborted before it was sent (during the policy checks)", {
-            outcome: "not_sent",
-            reason: "aborted",
-            cause: signal?.reason,
-          }),
-          true,
-        );
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      cancelWatchdog = watchdog(this.#timeoutMs, () =>
-        abandon(
-          new StoreUnavailableError(
-            "policy",
-            "enforce",
-            `the policy checks did not settle within ${this.#timeoutMs} ms (a store or a custom guard hangs)`,
-          ),
-          false,
-        ),
-      );
-      work.then(
-        (ticket) => {
-          if (done) return;
-          finish();
-          resolve(ticket);
-        },
-        (error: unknown) => {
-          if (done) return;
-          finish();
-          reject(error);
-        },
-      );
+      PendingEnforce.start(work, resolve, reject, signal, timeoutMs);
     });
   }
 
   async #enforce(message: OutboundMessage, signal: AbortSignal | undefined): Promise<SendTicket> {
-    const ctx = await this.#context(message, signal);
+    const made = this.#context(message, signal);
+    const ctx = made instanceof Promise ? await made : made;
     const undo: Array<() => Promise<void>> = [];
-    // Give back what was taken; a store failing now must not hide why the send stopped.
-    const unwind = async () => {
-      for (const u of undo.reverse()) await u().catch(() => undefined);
-    };
-    const fail = async (v: PolicyViolationError): Promise<never> => {
-      await unwind();
-      this.#emitRefused(v);
-      throw v;
-    };
-    const custom = this.#afterBuiltIn.filter((g) => !g.consumes);
-    let record: SendRecord | undefined;
+    // A reply with no custom guard (the common send) only runs the built-in checks; a template is
+    // recorded in the history with them, and custom guards run after them (see `#startPure`).
+    const plain = !ctx.businessInitiated && this.#custom.length === 0;
+    const slot: { record: SendRecord | undefined } = { record: undefined };
+    // The in-process lock makes check-then-record atomic for a memory history; a shared history
+    // re-checks atomically in `reserve`, and a lock would only queue sends behind a slow store.
+    const locked = ctx.businessInitiated && !this.stores.sendHistory.reserve;
+    const pure = plain
+      ? violationsOf(this.#builtInPure, ctx, undo)
+      : this.#startPure(ctx, undo, slot, locked);
+    // With a remote rate store, capacity is tried in the same round trip as the reads (and, for a
+    // template, the history reservation) and given back if a check or the reservation refuses.
+    // Not behind the in-process history lock: a unit must not be held while a send queues.
+    const speculative = this.#speculative && !locked ? this.#tryCapacity(ctx) : undefined;
+    let violation: PolicyViolationError | undefined;
+    try {
+      const found = await pure;
+      violation = Array.isArray(found) ? (found.length > 0 ? withOthers(found) : undefined) : found;
+    } catch (error) {
+      // A check failed (a store down, a custom guard that threw): nothing it or an earlier
+      // custom guard took stays taken.
+      await speculative?.giveBack();
+      await unwind(undo);
+      throw error;
+    }
+    if (violation) {
+      await speculative?.giveBack();
+      await this.#refuse(undo, violation);
+    }
+    const history = this.stores.sendHistory;
+    const reserved = slot.record;
+    if (reserved) undo.push(() => history.release(reserved));
+    let granted = false;
+    const capacityFrom = undo.length;
+    if (speculative) {
+      const outcome = await speculative.settled;
+      const prompt = this.#deps.clock.now() - ctx.now <= SPECULATION_MAX_MS;
+      if (outcome.error === undefined && outcome.granted && prompt) {
+        undo.push(...outcome.undo);
+        granted = true;
+      } else {
+        await speculative.giveBack();
+        if (outcome.error !== undefined) {
+          await unwind(undo);
+          throw outcome.error.value;
+        }
+      }
+    }
+    if (!granted) {
+      const capacity = this.#capacity;
+      for (let i = 0; i < capacity.length; i++) {
+        let v: PolicyViolationError | undefined;
+        try {
+          const result = (capacity[i] as Guard).check(ctx, true, undo);
+          v = result instanceof Promise ? await result : result;
+        } catch (error) {
+          await unwind(undo); // a store failed: nothing stays taken or recorded
+          throw error;
+        }
+        if (v) await this.#refuse(undo, v);
+      }
+    }
+    // A send that waited for capacity: a STOP, a block or a ban may have arrived meanwhile.
+    // Read afresh, the template too: a pause may have arrived while it waited.
+    if (this.#deps.clock.now() - ctx.now > RECHECK_AFTER_MS) {
+      let v: PolicyViolationError | undefined;
+      try {
+        v = await firstViolation(this.#stateGuards, await this.#context(message, signal), []);
+      } catch (error) {
+        await unwind(undo);
+        throw error;
+      }
+      if (v) await this.#refuse(undo, v);
+    }
+    if (this.#deps.emitter.listenerCount("policy.allowed") > 0) {
+      this.#deps.emitter.emit("policy.allowed", { type: message.type, recipient: maskPhone(message.to) });
+    }
+    return new Ticket(history, reserved, undo.slice(capacityFrom));
+  }
+
+  /** Give back what was taken, then refuse: a store failing now must not hide why the send stopped. */
+  async #refuse(undo: Array<() => Promise<void>>, v: PolicyViolationError): Promise<never> {
+    await unwind(undo);
+    this.#emitRefused(v);
+    throw v;
+  }
+
+  /**
+   * The pure checks of a template send or of a pipeline with custom guards, behind the history
+   * lock when `locked`: the built-in guards, then the custom ones, then (a template) the send
+   * recorded in the history, in `slot.record`, in the same step.
+   */
+  #startPure(
+    ctx: PolicyContext,
+    undo: Array<() => Promise<void>>,
+    slot: { record: SendRecord | undefined },
+    locked: boolean,
+  ): Promise<PolicyViolationError | undefined> {
+    const custom = this.#custom;
     // The window decides whether a template counts toward the messaging limit: read with the rest.
     const lastInbound = ctx.businessInitiated
       ? acrossPerson(ctx, (k) => this.stores.sessionWindows.lastInbound(k)).then(latest)
@@ -579,13 +788,14 @@ export class Policy implements SendPolicy {
       // Given up already: record nothing (the caller has been told nothing was sent).
       if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error("aborted");
       const last = await lastInbound;
-      record = {
+      const record: SendRecord = {
         key: ctx.key,
         at: ctx.now,
         marketing: isMarketingContext(ctx),
         fingerprint: fingerprint(ctx),
         reach: !windowOpen(last, ctx.now),
       };
+      slot.record = record;
       if (ctx.keys.length > 1) record.aliases = ctx.keys.slice(1);
       const history = this.stores.sendHistory;
       if (!history.reserve) {
@@ -610,12 +820,12 @@ export class Policy implements SendPolicy {
         // A reservation that timed out may still land on the store later; a release sent after
         // it is applied after it, so the unsent message does not count.
         const lost = record;
-        record = undefined;
+        slot.record = undefined;
         await history.release(lost).catch(() => undefined);
         throw error;
       }
       if (full === undefined) return undefined;
-      record = undefined;
+      slot.record = undefined;
       const reason =
         full === "full"
           ? RESERVE_REASON.full
@@ -624,81 +834,7 @@ export class Policy implements SendPolicy {
         ? new MessagingLimitError({ rule: "messaging-limit", recipient: ctx.message.to, reason })
         : new FrequencyLimitError({ rule: "frequency", recipient: ctx.message.to, reason });
     };
-    // The in-process lock makes check-then-record atomic for a memory history; a shared history
-    // re-checks atomically in `reserve`, and a lock would only queue sends behind a slow store.
-    const locked = ctx.businessInitiated && !this.stores.sendHistory.reserve;
-    const pure = locked ? historyLock(this.stores.sendHistory).run(runPure, this.#timeoutMs) : runPure();
-    // With a remote rate store, capacity is tried in the same round trip as the reads (and, for a
-    // template, the history reservation) and given back if a check or the reservation refuses.
-    // Not behind the in-process history lock: a unit must not be held while a send queues.
-    const speculative = this.#speculative && !locked ? this.#tryCapacity(ctx) : undefined;
-    let violation: PolicyViolationError | undefined;
-    try {
-      violation = await pure;
-    } catch (error) {
-      // A check failed (a store down, a custom guard that threw): nothing it or an earlier
-      // custom guard took stays taken.
-      await speculative?.giveBack();
-      await unwind();
-      throw error;
-    }
-    if (violation) {
-      await speculative?.giveBack();
-      await fail(violation);
-    }
-    const history = this.stores.sendHistory;
-    const reserved = record;
-    if (reserved) undo.push(() => history.release(reserved));
-    let granted = false;
-    const capacityFrom = undo.length;
-    if (speculative) {
-      const outcome = await speculative.settled;
-      const prompt = this.#deps.clock.now() - ctx.now <= SPECULATION_MAX_MS;
-      if (outcome.error === undefined && outcome.granted && prompt) {
-        undo.push(...outcome.undo);
-        granted = true;
-      } else {
-        await speculative.giveBack();
-        if (outcome.error !== undefined) {
-          await unwind();
-          throw outcome.error.value;
-        }
-      }
-    }
-    for (const guard of this.#guards) {
-      if (granted || !guard.consumes) continue;
-      let v: PolicyViolationError | undefined;
-      try {
-        const result = guard.check(ctx, true, undo);
-        v = result instanceof Promise ? await result : result;
-      } catch (error) {
-        await unwind(); // a store failed: nothing stays taken or recorded
-        throw error;
-      }
-      if (v) await fail(v);
-    }
-    // A send that waited for capacity: a STOP, a block or a ban may have arrived meanwhile.
-    // Read afresh, the template too: a pause may have arrived while it waited.
-    if (this.#deps.clock.now() - ctx.now > RECHECK_AFTER_MS) {
-      let v: PolicyViolationError | undefined;
-      try {
-        v = await firstViolation(this.#stateGuards, await this.#context(message, signal), []);
-      } catch (error) {
-        await unwind();
-        throw error;
-      }
-      if (v) await fail(v);
-    }
-    if (this.#deps.emitter.listenerCount("policy.allowed") > 0) {
-      this.#deps.emitter.emit("policy.allowed", { type: message.type, recipient: maskPhone(message.to) });
-    }
-    const capacity = undo.slice(capacityFrom);
-    return {
-      release: async () => (reserved ? history.release(reserved) : undefined),
-      returnCapacity: async () => {
-        for (const u of capacity.splice(0).reverse()) await u().catch(() => undefined);
-      },
-    };
+    return locked ? historyLock(this.stores.sendHistory).run(runPure, this.#timeoutMs) : runPure();
   }
 
   /**
@@ -765,30 +901,38 @@ export class Policy implements SendPolicy {
       this.#deps.emitter.emit("policy.refused", { error });
   }
 
-  async #context(message: OutboundMessage, signal?: AbortSignal): Promise<PolicyContext> {
+  /** The context the guards see; a promise only for a template send that looks its template up. */
+  #context(message: OutboundMessage, signal?: AbortSignal): PolicyContext | Promise<PolicyContext> {
+    if (message.type === "template" && this.#templateLookup.wanted)
+      return this.#templateContext(message, signal);
+    return this.#makeContext(message, parseRecipient(message.to), undefined, signal);
+  }
+
+  async #templateContext(
+    message: OutboundMessage & { type: "template" },
+    signal: AbortSignal | undefined,
+  ): Promise<PolicyContext> {
     const recipient = parseRecipient(message.to);
     let template: MessageTemplate | undefined;
-    const { wanted, failClosed } = this.#templateLookup;
-    if (message.type === "template" && wanted) {
-      try {
-        template = await this.templates.get(message.name, message.language);
-      } catch (error) {
-        // The other guards only miss the category and treat it as unknown; the template and
-        // consent guards cannot decide without it: fail closed.
-        if (failClosed) {
-          const why = isPolicyViolation(error)
-            ? error.reason
-            : error instanceof Error
-              ? error.message
-              : describeError(error);
-          const refusal = new TemplateNotSendableError({
-            rule: "template",
-            recipient: message.to,
-            reason: `could not load the templates to check "${message.name}": ${why}`,
-          });
-          this.#emitRefused(refusal);
-          throw refusal;
-        }
+    const { failClosed } = this.#templateLookup;
+    try {
+      template = await this.templates.get(message.name, message.language);
+    } catch (error) {
+      // The other guards only miss the category and treat it as unknown; the template and
+      // consent guards cannot decide without it: fail closed.
+      if (failClosed) {
+        const why = isPolicyViolation(error)
+          ? error.reason
+          : error instanceof Error
+            ? error.message
+            : describeError(error);
+        const refusal = new TemplateNotSendableError({
+          rule: "template",
+          recipient: message.to,
+          reason: `could not load the templates to check "${message.name}": ${why}`,
+        });
+        this.#emitRefused(refusal);
+        throw refusal;
       }
     }
     return this.#makeContext(message, recipient, template, signal);

@@ -161,7 +161,9 @@ export class HealthLevels {
   /** Restrictions in force at `now` at either level; both are read in one round trip. */
   async active(now: number): Promise<Restriction[]> {
     if (this.waba === this.phone) return this.phone.active(now);
-    const [own, shared] = await Promise.all([this.phone.active(now), this.waba.active(now)]);
+    const both = await Promise.all([this.phone.active(now), this.waba.active(now)]);
+    const own = both[0];
+    const shared = both[1];
     return shared.length === 0 ? own : own.length === 0 ? shared : [...own, ...shared];
   }
 

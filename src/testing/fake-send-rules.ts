@@ -4,7 +4,7 @@
  * throughput, the block list, the pair rate, the template), and the failures it reports in a
  * status webhook after accepting a send. No user is simulated here (see `fake-users.ts`).
  */
-import { isBsuid } from "../internal/recipients.js";
+import { isBsuid, plainDigits } from "../internal/recipients.js";
 import { checkTemplateParameters } from "../internal/template-params.js";
 import type { Clock } from "../state/clock.js";
 import type { FakeErrorSpec } from "./fake-errors.js";
@@ -35,6 +35,10 @@ const TYPES = new Set([
 
 /** Identity of a recipient as the fake keys it: phone digits, or a BSUID as is. */
 export function fakeIdentity(recipient: string): string | undefined {
+  // Digits alone (an identity already, or `+` and digits): the spelling of most sends, told
+  // without patterns or a copy. Anything else goes the long way, which decides the same.
+  const plain = plainDigits(recipient);
+  if (plain !== undefined) return plain;
   if (isBsuid(recipient)) return recipient;
   if (!/^\+?[\d\s\-().]+$/.test(recipient)) return undefined;
   const digits = recipient.replace(/\D/g, "");
@@ -259,17 +263,23 @@ export class FakeSendRules {
 
   #takePair(identity: string): FakeErrorSpec | undefined {
     const now = this.#clock.now();
-    const state = this.#pair.get(identity) ?? { tokens: PAIR_BURST, at: now };
+    let state = this.#pair.get(identity);
+    if (state === undefined) {
+      state = { tokens: PAIR_BURST, at: now };
+      this.#pair.set(identity, state);
+    }
     const tokens = Math.min(PAIR_BURST, state.tokens + (now - state.at) / PAIR_REFILL_MS);
+    // Updated in place: one meter per recipient, not a new object per send.
+    state.at = now;
     if (tokens < 1) {
-      this.#pair.set(identity, { tokens, at: now });
+      state.tokens = tokens;
       return {
         code: 131056,
         details:
           "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
       };
     }
-    this.#pair.set(identity, { tokens: tokens - 1, at: now });
+    state.tokens = tokens - 1;
     if (this.#pair.size >= this.#sweepAt) this.#sweep(now);
     return undefined;
   }

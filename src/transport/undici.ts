@@ -70,14 +70,18 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
         agentTimeouts.headersMs === req.timeouts.headersMs &&
         agentTimeouts.bodyMs === req.timeouts.bodyMs;
       dispatched = true;
-      const res = await undici.request(req.url, {
+      const requestOptions: Parameters<UndiciModule["request"]>[1] & object = {
         method: req.method,
         headers,
         body: (payload ?? null) as NonNullable<Dispatcher.RequestOptions["body"]> | null,
         dispatcher,
-        ...(!sameTimeouts && { headersTimeout: req.timeouts.headersMs, bodyTimeout: req.timeouts.bodyMs }),
-        ...(req.signal && { signal: req.signal }),
-      });
+      };
+      if (!sameTimeouts) {
+        requestOptions.headersTimeout = req.timeouts.headersMs;
+        requestOptions.bodyTimeout = req.timeouts.bodyMs;
+      }
+      if (req.signal) requestOptions.signal = req.signal;
+      const res = await undici.request(req.url, requestOptions);
       const out = flattenHeaders(res.headers);
       const type = out["content-type"];
       const body =
