@@ -87,7 +87,8 @@ export async function applyAccountUpdate(
     case "ACCOUNT_RESTRICTION":
       for (const r of restrictionsOf(v["restriction_info"])) {
         // A restriction without a readable type may be any of them: it stops everything.
-        const type = isObject(r) ? text(r["restriction_type"])?.trim().toUpperCase() : undefined;
+        const type =
+          (isObject(r) ? text(r["restriction_type"])?.trim().toUpperCase() : undefined) || undefined;
         const scope = type === undefined ? "all" : restrictionScope(type);
         if (!scope) continue;
         // An expiration that cannot be read is no end: the restriction holds until lifted.

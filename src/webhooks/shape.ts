@@ -139,8 +139,9 @@ const FAIL: unique symbol = Symbol("does not fit");
 /**
  * A function that makes a value fit `shape` by leaving out what does not: an optional field (at
  * any depth) whose value does not fit is removed, an array element that does not fit is dropped.
- * A required field that does not fit cannot be left out: FAIL. Unknown keys stay as they are.
- * Only the slow path: values that fit are never copied.
+ * A required or vital field that does not fit cannot be left out, nor can anything inside a vital
+ * one (`strict`): FAIL. A string written as an exact-integer JSON number becomes its digits.
+ * Unknown keys stay as they are. Only the slow path: values that fit are never copied.
  */
 function repairer(shape: Shape, strict = false): (v: unknown) => unknown {
   if (typeof shape === "string") {
@@ -199,10 +200,11 @@ function repairer(shape: Shape, strict = false): (v: unknown) => unknown {
 export interface Validator<T> {
   accepts(value: unknown): value is T;
   /**
-   * The value as given (never a copy) when it fits the shape. When only optional fields do not
-   * fit (a field Meta sends in a shape its reference does not show), a copy without them: an
-   * element whose own fields are sound still does its job (a STOP still stops). Undefined when a
-   * required field is missing or does not fit.
+   * The value as given (never a copy) when it fits the shape. Otherwise a repaired copy: an
+   * incidental optional field that does not fit (one Meta sends in a shape its reference does not
+   * show) is left out, and a string field written as an exact-integer JSON number holds its
+   * digits, so an element whose own fields are sound still does its job (a STOP still stops).
+   * Undefined when a required or vital field is missing or still does not fit.
    */
   parse(value: unknown): T | undefined;
   /** Why a value does not fit, from the zod schema. */

@@ -88,7 +88,12 @@ describe("account_update fields in shapes the reference does not show", () => {
   });
 
   it("a restriction without a type, or with a number for a type, is the strict reading (templates stop)", async () => {
-    for (const item of [{ expiration: "2099-01-01T00:00:00+0000" }, { restriction_type: 7 }, "RESTRICTED"]) {
+    for (const item of [
+      { expiration: "2099-01-01T00:00:00+0000" },
+      { restriction_type: 7 },
+      { restriction_type: " " },
+      "RESTRICTED",
+    ]) {
       const r = await deliverAndNotice({ event: "ACCOUNT_RESTRICTION", restriction_info: [item] });
       expect(r).toEqual({ outcome: "account-health", reachedMeta: false });
     }
