@@ -23,7 +23,12 @@ export interface WebhookSource {
   field: string;
   /** WhatsApp Business Account id (`entry[].id`). */
   wabaId: string;
-  /** The business phone number id (`value.metadata.phone_number_id`), on `messages` changes. */
+  /**
+   * The business phone number id (`value.metadata.phone_number_id`), on `messages` changes; a
+   * JSON number that is an exact integer is given as its digits. `"(unreadable)"` when Meta sent
+   * one that cannot be read (a fraction, a number beyond 2^53, an object): such an event opens no
+   * window, and what it says of a number is taken as this client's number's.
+   */
   phoneNumberId?: string;
   /** The business number as shown (`value.metadata.display_phone_number`), on `messages` changes. */
   displayPhoneNumber?: string;

@@ -66,6 +66,9 @@ export { endMs } from "./date-time.js";
  */
 export const UNREADABLE_ID = "(unreadable)";
 
+/** One of Meta's upper-case names (an event, a state, a type), however it was cased or padded. */
+export const enumName = (name: string): string => name.trim().toUpperCase();
+
 export function webhookErrors(list: unknown): WebhookError[] {
   if (isObject(list)) list = [list];
   if (!Array.isArray(list)) return [];

@@ -14,6 +14,7 @@ import type {
 } from "./events.js";
 import {
   digest,
+  enumName,
   isObject,
   type Obj,
   type ParsedEvent,
@@ -266,9 +267,6 @@ function userIdUpdates(c: ChangeContext, out: ParsedItem[]): boolean {
 }
 
 /** An account-level event (account_update, business_capability_update), with the entry's time. */
-/** One of Meta's upper-case names (an event, a state), however it was cased or padded. */
-const enumName = (name: string): string => name.trim().toUpperCase();
-
 function accountEvent(
   c: ChangeContext,
   name: string,

@@ -218,3 +218,51 @@ describe("metadata ids sent as JSON numbers", () => {
     expect(await w.outcome(wa.messages.sendText({ to: USER, body: "free-form" }))).toBe("sent");
   });
 });
+
+describe("a repaired STOP when the store fails right there", () => {
+  it("answers 500, and Meta's redelivery (repaired the same way) records it", async () => {
+    const w = world();
+    const { memoryStores } = await import("../../src/index.js");
+    const stores = memoryStores();
+    let fail = true;
+    const consent = {
+      append: async (e: Parameters<typeof stores.consent.append>[0]) => {
+        if (fail && e.action === "revoke") throw new Error("store stalled");
+        return stores.consent.append(e);
+      },
+      history: (k: string) => stores.consent.history(k),
+    };
+    const wa = w.client({ stores: { ...stores, consent } });
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    const body = w.entry([
+      {
+        field: "messages",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "15550000000", phone_number_id: w.fake.phoneNumberId },
+          messages: [
+            {
+              from: Number(WA_ID), // read as its digits
+              id: "wamid.odd.fail",
+              timestamp: String(sec(w.clock.now())),
+              type: "text",
+              text: { body: "STOP" },
+              context: { forwarded: "yes" }, // left out
+            },
+          ],
+        },
+      },
+    ]);
+    const first = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect(first.status).toBe(500);
+    fail = false;
+    w.clock.advance(5 * 60_000);
+    const second = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect([second.status, second.duplicates]).toEqual([200, 0]);
+    expect((await wa.consent.status(USER, "marketing")).granted).toBe(false);
+    const third = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect([third.status, third.duplicates]).toEqual([200, 1]);
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+    expect(w.reached()).toBe(0);
+  });
+});
