@@ -69,4 +69,34 @@ describe("cold start", () => {
     const heavy = loaded.filter((m) => /\b(crypto|http|net|stream|perf_hooks|undici)\b/.test(m));
     expect(heavy).toEqual([]);
   });
+
+  it("the built package's slim phone metadata judges numbers as the source does (lengths and the US rule)", async () => {
+    // dist bundles libphonenumber-js's metadata without formatting rules (scripts/phone-metadata.mjs).
+    const { execFileSync } = await import("node:child_process");
+    const script = `const { WhatsAppClient } = await import(${JSON.stringify(join(DIST, "index.js"))});
+      const { FakeCloudApi, fakeTransport } = await import(${JSON.stringify(join(DIST, "testing.js"))});
+      const fake = new FakeCloudApi();
+      const wa = new WhatsAppClient({ accessToken: fake.accessToken, phoneNumberId: fake.phoneNumberId, transport: fakeTransport(fake) });
+      const out = {};
+      for (const to of ["+1 416 555 123", "+999 1234 5678", "+351 91 234 567", "+44 7911 1234567", "+44 7911 123456", "5215512345678", "+351 912 345 678", "+86 138 0013 8000"])
+        out[to] = (await wa.policy.check({ type: "text", to, body: "hi" })).violations.some((v) => v.rule === "recipient");
+      console.log(JSON.stringify(out));`;
+    const refused = JSON.parse(
+      execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }),
+    );
+    expect(refused).toEqual({
+      "+1 416 555 123": true,
+      "+999 1234 5678": true,
+      "+351 91 234 567": true,
+      "+44 7911 1234567": true,
+      "+44 7911 123456": false,
+      "5215512345678": false,
+      "+351 912 345 678": false,
+      "+86 138 0013 8000": false,
+    });
+    const chunk = readdirSync(DIST).find((f) => /^phone-lib-.*\.js$/.test(f));
+    expect(chunk).toBeDefined();
+    // A national format rule of the published metadata ("$1 $2") is not in the built chunk.
+    expect(readFileSync(join(DIST, chunk as string), "utf8")).not.toContain('"$1 $2"');
+  });
 });
