@@ -70,7 +70,7 @@ describe("cold start", () => {
     expect(heavy).toEqual([]);
   });
 
-  it("the built package's slim phone metadata judges numbers as the source does (lengths and the US rule)", async () => {
+  it("the built package's slim phone metadata gives the recipient guard the same verdicts as the source", async () => {
     // dist bundles libphonenumber-js's metadata without formatting rules (scripts/phone-metadata.mjs).
     const { execFileSync } = await import("node:child_process");
     const script = `const { WhatsAppClient } = await import(${JSON.stringify(join(DIST, "index.js"))});
