@@ -2,6 +2,7 @@ import { ConsentSupersededError, ConsentWithdrawnByUserError } from "../errors/c
 import { isValidationError, ValidationError } from "../errors/validation.js";
 import type { Clock } from "../state/clock.js";
 import {
+  appendOnce,
   type ConsentEvent,
   type ConsentScope,
   type ConsentStatus,
@@ -10,6 +11,7 @@ import {
   eventSecond,
   isMetaStop,
   personHistory,
+  sameEvent,
 } from "../state/consent.js";
 import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
@@ -88,6 +90,11 @@ export interface InboundSignal {
   /** When it arrived (ms); defaults to the clock's now. */
   at?: number;
   /**
+   * Meta's id of the message (`wamid.…`). Recorded as the consent event's `proof`, and the same
+   * message applied twice (a redelivery, a replay) is recorded once.
+   */
+  messageId?: string;
+  /**
    * Whether it opens this phone number's 24-hour window (default true). False for a message to
    * another of the business's numbers: the opt-out still counts, the window is that number's.
    */
@@ -161,6 +168,17 @@ export class Consent {
     details: { scope?: ConsentScope; source: string; proof?: string; at?: number },
   ): Promise<ConsentEvent> {
     return this.#append(recipient, "revoke", { scope: "all", ...details });
+  }
+
+  /**
+   * @internal A withdrawal a webhook reported (Meta's marketing stop): recorded once, so a
+   * redelivery or a replay after the de-duplication window decides nothing a second time.
+   */
+  async revokeReported(
+    recipient: string,
+    details: { scope: ConsentScope; source: string; at: number },
+  ): Promise<ConsentEvent> {
+    return appendOnce(this.store, this.#event(recipient, "revoke", details));
   }
 
   /**
@@ -306,6 +324,11 @@ export class Consent {
   ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
     const at = signal.at ?? this.clock.now();
     const k = requireRecipientKey(signal.from);
+    if (signal.messageId !== undefined && (typeof signal.messageId !== "string" || signal.messageId === "")) {
+      throw new ValidationError(
+        `messageId must be Meta's id of the message (a non-empty string), got ${JSON.stringify(signal.messageId)}`,
+      );
+    }
     if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
     // A tap on an unsubscribe button: by its payload, or by its text (Meta's "Stop promotions").
     const tapped =
@@ -318,7 +341,7 @@ export class Consent {
             ? signal.text
             : undefined;
     if (tapped !== undefined) {
-      const event = await this.#append(signal.from, "revoke", {
+      const event = await this.#appendInbound(signal, "revoke", {
         scope: "marketing",
         source: `button:${tapped}`,
         at,
@@ -328,7 +351,7 @@ export class Consent {
     if (signal.text === undefined) return undefined;
     const word = normalizeKeyword(signal.text);
     if (this.#optOut.has(word)) {
-      const event = await this.#append(signal.from, "revoke", {
+      const event = await this.#appendInbound(signal, "revoke", {
         scope: "all",
         source: `keyword:${word}`,
         at,
@@ -340,10 +363,28 @@ export class Consent {
       // undo it.
       const history = await this.#history(k);
       if (history.some((e) => e.action === "revoke" && e.at > at)) return undefined;
-      const event = await this.#append(signal.from, "grant", { scope: "all", source: `keyword:${word}`, at });
+      const event = await this.#appendInbound(signal, "grant", {
+        scope: "all",
+        source: `keyword:${word}`,
+        at,
+      });
       return { signal: "opt-in", event };
     }
     return undefined;
+  }
+
+  /**
+   * What a message said: with Meta's message id it is the event's proof, and the same message is
+   * recorded once. Without one, two messages of one second cannot be told apart (a second STOP
+   * after a grant of that second must count), so it is always recorded.
+   */
+  async #appendInbound(
+    signal: InboundSignal,
+    action: ConsentEvent["action"],
+    details: { scope: ConsentScope; source: string; at: number },
+  ): Promise<ConsentEvent> {
+    if (signal.messageId === undefined) return this.#append(signal.from, action, details);
+    return appendOnce(this.store, this.#event(signal.from, action, { ...details, proof: signal.messageId }));
   }
 
   async #append(
@@ -395,18 +436,6 @@ export class Consent {
       );
     }
   }
-}
-
-/** Same recipient, action, scope, source, proof and (unless `anyTime`) time. */
-function sameEvent(a: ConsentEvent, b: ConsentEvent, anyTime = false): boolean {
-  return (
-    a.key === b.key &&
-    a.action === b.action &&
-    a.scope === b.scope &&
-    a.source === b.source &&
-    (anyTime || a.at === b.at) &&
-    a.proof === b.proof
-  );
 }
 
 /** `unchanged` when the event is already on file (at any time, for an undated grant). */

@@ -11,6 +11,7 @@ import { isStoreUnavailableError } from "../errors/store.js";
 import { distinctRecipientKeys } from "../internal/recipients.js";
 import { HealthLevels, type RestrictionLevel, type RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
+import { appendOnce, type ConsentEvent } from "../state/consent.js";
 import type { StoreRegistry } from "../state/registry.js";
 import { marketingHoldKey, tierFromMeta } from "./limits.js";
 import { parseRecipient } from "./recipient.js";
@@ -74,7 +75,7 @@ export class PolicyState {
      * WABA teaches only what is the WABA's and the business's (its restrictions, opt-outs,
      * templates); another WABA's number only the business's (opt-outs).
      */
-    about: { phoneNumber: boolean; waba: boolean } = { phoneNumber: true, waba: true },
+    about: { phoneNumber: boolean; waba: boolean; messageId?: string } = { phoneNumber: true, waba: true },
   ): Promise<"blocked" | "opted-out" | undefined> {
     const now = this.#clock.now();
     // When Meta reported it (a status redelivered days later must not open a fresh restriction).
@@ -82,13 +83,17 @@ export class PolicyState {
     const ours = about.phoneNumber && about.waba;
     if (code === 131050 && key !== undefined) {
       // The person's marketing opt-out: consent belongs to the business, whichever number heard it.
-      await this.stores.consent.append({
+      const event: ConsentEvent = {
         key,
         action: "revoke",
         scope: "marketing",
         source: "meta:131050",
         at: when,
-      });
+      };
+      // A failed status names the message: its proof, and recorded once, so a status replayed
+      // after the de-duplication window does not come out after a resume of the same second.
+      if (about.messageId === undefined) await this.stores.consent.append(event);
+      else await appendOnce(this.stores.consent, { ...event, proof: about.messageId });
       return "opted-out";
     }
     // Meta's per-user marketing limit (the person's, across businesses): no marketing to this

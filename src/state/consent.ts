@@ -29,6 +29,31 @@ export interface ConsentStore {
   history(key: string): Promise<ConsentEvent[]>;
 }
 
+/** Same recipient, action, scope, source, proof and (unless `anyTime`) time. */
+export function sameEvent(a: ConsentEvent, b: ConsentEvent, anyTime = false): boolean {
+  return (
+    a.key === b.key &&
+    a.action === b.action &&
+    a.scope === b.scope &&
+    a.source === b.source &&
+    (anyTime || a.at === b.at) &&
+    a.proof === b.proof
+  );
+}
+
+/**
+ * Append an event that a webhook reported, unless the same event is already on file: Meta's
+ * redelivery or a replay after the de-duplication window must decide nothing a second time. (The
+ * ledger orders events of one second by when they were recorded, so a second copy of a STOP would
+ * come out after a grant of the same second.) Returns the event on file.
+ */
+export async function appendOnce(store: ConsentStore, event: ConsentEvent): Promise<ConsentEvent> {
+  const same = (await store.history(event.key)).find((e) => sameEvent(e, event));
+  if (same !== undefined) return same;
+  await store.append(event);
+  return event;
+}
+
 /**
  * A withdrawal Meta reported — the user stopped marketing in WhatsApp (`meta:user_preferences`)
  * or Meta failed a send with 131050 (`meta:131050`). Only the user lifts it.

@@ -267,6 +267,7 @@ export class WebhookEffects {
     const recorded = await this.deps.consent.recordInbound({
       from: event.from,
       at,
+      ...(event.id.length > 0 && { messageId: event.id }),
       // A group message opens a window with the group, not a 1:1 window with the sender; an
       // opt-out typed in a group still counts.
       opensWindow: this.#mine(event.phoneNumberId) && event.groupId === undefined,
@@ -319,7 +320,10 @@ export class WebhookEffects {
     if (event.status !== "failed") return;
     const key = event.recipient === undefined ? undefined : parseRecipient(event.recipient)?.key;
     for (const e of event.errors) {
-      const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp, this.#about(event));
+      const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp, {
+        ...this.#about(event),
+        ...(event.id.length > 0 && { messageId: event.id }),
+      });
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
           kind: "optOut",
@@ -343,7 +347,7 @@ export class WebhookEffects {
       return;
     }
     if (event.value === "stop") {
-      await this.deps.consent.revoke(event.user, {
+      await this.deps.consent.revokeReported(event.user, {
         scope: "marketing",
         source: "meta:user_preferences",
         at: event.timestamp,
