@@ -2,9 +2,10 @@
 // Loopback only: every request goes to 127.0.0.1.
 import { execFileSync, fork, spawnSync } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Agent, request } from "undici";
 import { WhatsAppAPI } from "whatsapp-api-js";
 import { Text } from "whatsapp-api-js/messages";
@@ -621,8 +622,6 @@ async function clusterBench() {
     return;
   }
   const { spawn } = await import("node:child_process");
-  const { mkdtempSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
   const { redisStores } = await import("../dist/redis.js");
   const dir = mkdtempSync(join(tmpdir(), "wa-guard-bench-cluster-"));
   const procs = [];
@@ -890,6 +889,67 @@ function coldStart() {
   );
   target("cold import: added time ÷ whatsapp-api-js's", importRatio, "≤", 1.0);
   target("cold import + construct + first send ÷ bare start", firstSendRatio, "≤", 1.3);
+  coldStartCompileCache(cases, runs);
+}
+
+// 3a. The same cases with a warm compile cache (Node 22.1+: NODE_COMPILE_CACHE), which keeps V8's
+// compiled code on disk between processes: what a serverless image warmed at build time, or a
+// long-lived host restarting, pays. Reported, not gated; skipped where Node has no compile cache.
+// Each case runs from its own file (an `-e` script would share one cache entry with the others).
+function coldStartCompileCache(cases, runs) {
+  const nodeModule = process.getBuiltinModule?.("node:module");
+  if (typeof nodeModule?.enableCompileCache !== "function") {
+    row("cold: with a warm compile cache", "-", "", `skipped: Node ${process.version} has no compile cache`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "wa-guard-bench-compile-cache-"));
+  try {
+    const root = pathToFileURL(join(HERE, "..", "dist", "index.js")).href;
+    const files = {};
+    for (const [name, args] of Object.entries(cases)) {
+      if (!args.includes("--input-type=module")) continue;
+      const file = join(dir, `${name.replace(/\W+/g, "-")}.mjs`);
+      // The files live outside the project: name what they import by URL.
+      const script = args
+        .at(-1)
+        .replaceAll("./dist/", root.slice(0, -"index.js".length))
+        .replaceAll('"whatsapp-api-js"', JSON.stringify(import.meta.resolve("whatsapp-api-js")));
+      writeFileSync(file, script);
+      files[name] = file;
+    }
+    const env = { ...process.env, NODE_COMPILE_CACHE: join(dir, "cache") };
+    const run = (file) => {
+      const t = performance.now();
+      execFileSync(process.execPath, [file], { cwd: join(HERE, ".."), stdio: "ignore", env });
+      return performance.now() - t;
+    };
+    for (const file of Object.values(files)) for (let i = 0; i < 2; i++) run(file); // warm
+    const times = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
+    for (let i = 0; i < runs; i++) for (const [name, file] of Object.entries(files)) times[name].push(run(file));
+    const added = (k) => median(times[k].map((t, i) => t - times.bare[i]));
+    const importRatio = added("wa-guard") / Math.max(added("whatsapp-api-js"), 1);
+    const firstSendRatio = median(times["wa-guard first send"].map((t, i) => t / times.bare[i]));
+    results.coldStartCompileCache = {
+      runs,
+      addedToBareMs: Object.fromEntries(Object.keys(files).map((k) => [k, Number(added(k).toFixed(1))])),
+      importAddedRatioToWhatsappApiJs: Number(importRatio.toFixed(2)),
+      firstSendRatioToBare: Number(firstSendRatio.toFixed(2)),
+    };
+    row(
+      'cold: import "wa-guard", warm compile cache',
+      Number(added("wa-guard").toFixed(1)),
+      "ms added",
+      `${importRatio.toFixed(2)}× what whatsapp-api-js adds (+${added("whatsapp-api-js").toFixed(1)} ms); bare ${median(times.bare).toFixed(1)} ms; reported, not gated`,
+    );
+    row(
+      "cold: import + first send, warm compile cache",
+      Number(firstSendRatio.toFixed(2)),
+      "× bare",
+      "reported, not gated",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // 3b. Cold start in instructions: the same cases counted by valgrind (callgrind's instruction
