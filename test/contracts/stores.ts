@@ -15,7 +15,7 @@ import type {
   TemplateListStore,
   WebhookDedupStore,
 } from "../../src/index.js";
-import { consentStatus } from "../../src/index.js";
+import { appendOnce, consentStatus } from "../../src/state/consent.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,6 +109,29 @@ export function consentContract(make: StoreFactories["consent"]) {
     // The START and the STOP share a second: the one recorded later (START) wins, so the grant
     // from before the STOP applies again, and the resume after the 131050 lifted Meta's stop.
     expect(consentStatus(back, "marketing")).toMatchObject({ granted: true, decidedBy: events[0] });
+  });
+
+  it("consent: what a webhook reported is recorded once (the history reads back equal)", async () => {
+    const s = await make();
+    const t = Date.UTC(2026, 0, 1, 0, 0, 7);
+    const stop: ConsentEvent = {
+      key: "d",
+      action: "revoke",
+      scope: "all",
+      source: "keyword:STOP",
+      proof: "wamid.HBgLMTQxNjU1NTAwMDEVAgASGCA=",
+      at: t,
+    };
+    expect(await appendOnce(s, stop)).toEqual(stop);
+    await s.append({ key: "d", action: "grant", scope: "marketing", source: "form", at: t + 400 });
+    // The replay of the same message is the event on file; another message of the same second is not.
+    expect(await appendOnce(s, { ...stop })).toEqual(stop);
+    await appendOnce(s, { ...stop, proof: "wamid.other" });
+    expect((await s.history("d")).map((e) => e.proof ?? e.source)).toEqual([
+      stop.proof,
+      "form",
+      "wamid.other",
+    ]);
   });
 }
 
