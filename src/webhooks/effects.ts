@@ -267,10 +267,11 @@ export class WebhookEffects {
     const recorded = await this.deps.consent.recordInbound({
       from: event.from,
       at,
-      ...(event.id.length > 0 && { messageId: event.id }),
-      // A group message opens a window with the group, not a 1:1 window with the sender; an
-      // opt-out typed in a group still counts.
-      opensWindow: this.#mine(event.phoneNumberId) && event.groupId === undefined,
+      ...(event.id.length > 0 && event.id !== UNREADABLE_ID && { messageId: event.id }),
+      // A group message opens a window with the group, not a 1:1 window with the sender, and a
+      // message without a readable id opens none (the strict reading); an opt-out in either counts.
+      opensWindow:
+        this.#mine(event.phoneNumberId) && event.groupId === undefined && event.id !== UNREADABLE_ID,
       ...(text !== undefined && { text }),
       ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
     });
@@ -322,7 +323,7 @@ export class WebhookEffects {
     for (const e of event.errors) {
       const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp, {
         ...this.#about(event),
-        ...(event.id.length > 0 && { messageId: event.id }),
+        ...(event.id.length > 0 && event.id !== UNREADABLE_ID && { messageId: event.id }),
       });
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({

@@ -38,7 +38,10 @@ export interface WebhookSource {
 export interface MessageEvent extends WebhookSource {
   /** Discriminant of `WebhookEvent`. */
   kind: "message";
-  /** The message id (`wamid…`); reply to it or mark it read. */
+  /**
+   * The message id (`wamid…`); reply to it or mark it read. `"(unreadable)"` when the message had
+   * none that could be read (such a message opens no window; a STOP in it still counts).
+   */
   id: string;
   /** The user: wa_id (phone digits), or the BSUID when Meta withholds the number. */
   from: string;

@@ -5,11 +5,13 @@
  */
 import type { CallEvent, MessageEvent, StatusEvent, StatusPricing, WebhookSource } from "./events.js";
 import {
+  digest,
   isObject,
   type Obj,
   type ParsedItem,
   parsed,
   toMs,
+  UNREADABLE_ID,
   unfit,
   webhookErrors,
   withSource,
@@ -22,7 +24,7 @@ export function messageItem(
   contacts: ContactPayload[],
   receivedAt: number,
 ): ParsedItem {
-  const m = parsed(inboundMessage, raw);
+  const m = withoutIdOrType(raw) ?? parsed(inboundMessage, raw);
   // A system message about a changed identifier may name the user only inside `system`.
   const from =
     m?.from ?? m?.from_user_id ?? (m?.type === "system" ? (m.system?.user_id ?? m.system?.wa_id) : undefined);
@@ -65,7 +67,31 @@ export function messageItem(
   if (text !== undefined) event.text = text;
   const replyId = m.interactive?.button_reply?.id ?? m.interactive?.list_reply?.id ?? m.button?.payload;
   if (replyId !== undefined) event.replyId = replyId;
-  return { key: `m:${m.id}`, event };
+  // Keyed by its id; one without a readable id by its content and time (a redelivery is the same).
+  return { key: m.id === UNREADABLE_ID ? `m~${digest(raw)}` : `m:${m.id}`, event };
+}
+
+/** The types whose content carries what the user wrote or tapped, in the order they are looked for. */
+const TEXT_TYPES = ["text", "button", "interactive", "edit", "image", "video", "document", "order"] as const;
+
+/**
+ * A message whose `id` or `type` is missing or not a string. Meta always sends both, but what the
+ * message says still counts — a STOP in it must not be lost — so it is read with the id as
+ * `UNREADABLE_ID` (it then opens no window: the strict reading) and the type its content names
+ * (`unknown` when none carries text; never `system`, whose identity changes need Meta's type).
+ */
+function withoutIdOrType(raw: unknown): ReturnType<typeof inboundMessage.parse> {
+  // (Not left to the schema's repair, which reads a numeric type as its digits.)
+  if (!isObject(raw)) return undefined;
+  // An id given as an exact-integer JSON number is read as its digits, like every id.
+  const id = Number.isSafeInteger(raw["id"]) ? String(raw["id"]) : raw["id"];
+  const type = raw["type"];
+  if (typeof id === "string" && typeof type === "string") return undefined;
+  return parsed(inboundMessage, {
+    ...raw,
+    id: typeof id === "string" ? id : UNREADABLE_ID,
+    type: typeof type === "string" ? type : (TEXT_TYPES.find((t) => isObject(raw[t])) ?? "unknown"),
+  });
 }
 
 export function statusItem(

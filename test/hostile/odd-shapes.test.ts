@@ -266,3 +266,45 @@ describe("a repaired STOP when the store fails right there", () => {
     expect(w.reached()).toBe(0);
   });
 });
+
+describe("hostile shapes: a message without a readable id or type still says STOP", () => {
+  // Meta always sends both; a message lacking one was an unknown event, and its STOP was lost.
+  const stopWith = (w: ReturnType<typeof world>, fields: Record<string, unknown>) =>
+    w.entry([
+      {
+        field: "messages",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "15550000000", phone_number_id: w.fake.phoneNumberId },
+          contacts: [{ wa_id: WA_ID, profile: { name: "U" } }],
+          messages: [
+            { from: WA_ID, timestamp: String(sec(w.clock.now())), text: { body: "STOP" }, ...fields },
+          ],
+        },
+      },
+    ]);
+
+  it.each([
+    ["no id", { type: "text" }, false],
+    ["a null id", { id: null, type: "text" }, false],
+    ["an object id", { id: { v: 1 }, type: "text" }, false],
+    ["no type", { id: "wamid.notype" }, true],
+    ["a numeric type", { id: "wamid.numtype", type: 7 }, true],
+    ["a numeric id", { id: 4_242, type: "text" }, true],
+  ])("with %s: marketing stops; a window opens only with a readable id", async (_what, fields, opens) => {
+    const w = world();
+    const wa = w.client();
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    const body = stopWith(w, fields);
+    const first = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect(first.status).toBe(200);
+    expect(first.events.map((e) => e.kind)).toEqual(["message", "optOut"]);
+    expect((await wa.consent.status(USER, "marketing")).granted).toBe(false);
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+    expect((await wa.sessions.status(USER)).open).toBe(opens);
+    // Meta's redelivery is a duplicate, with or without an id.
+    const again = await wa.webhooks.handle(w.fake.webhooks.request(body));
+    expect([again.status, again.duplicates, again.events.length]).toEqual([200, 1, 0]);
+    expect(w.reached()).toBe(0);
+  });
+});
