@@ -925,7 +925,8 @@ function coldStartCompileCache(cases, runs) {
     };
     for (const file of Object.values(files)) for (let i = 0; i < 2; i++) run(file); // warm
     const times = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
-    for (let i = 0; i < runs; i++) for (const [name, file] of Object.entries(files)) times[name].push(run(file));
+    for (let i = 0; i < runs; i++)
+      for (const [name, file] of Object.entries(files)) times[name].push(run(file));
     const added = (k) => median(times[k].map((t, i) => t - times.bare[i]));
     const importRatio = added("wa-guard") / Math.max(added("whatsapp-api-js"), 1);
     const firstSendRatio = median(times["wa-guard first send"].map((t, i) => t / times.bare[i]));

@@ -171,17 +171,6 @@ export class Consent {
   }
 
   /**
-   * @internal A withdrawal a webhook reported (Meta's marketing stop): recorded once, so a
-   * redelivery or a replay after the de-duplication window decides nothing a second time.
-   */
-  async revokeReported(
-    recipient: string,
-    details: { scope: ConsentScope; source: string; at: number },
-  ): Promise<ConsentEvent> {
-    return appendOnce(this.store, this.#event(recipient, "revoke", details));
-  }
-
-  /**
    * Record Meta's report that the user resumed (`user_preferences` resume; `source` must start
    * with `meta:`). It lifts Meta's stops of the scope that happened before it — only the user can
    * — and restores consent given before them; it never grants by itself. `granted` says whether
@@ -322,13 +311,9 @@ export class Consent {
   async recordInbound(
     signal: InboundSignal,
   ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
+    checkSignal(signal);
     const at = signal.at ?? this.clock.now();
     const k = requireRecipientKey(signal.from);
-    if (signal.messageId !== undefined && (typeof signal.messageId !== "string" || signal.messageId === "")) {
-      throw new ValidationError(
-        `messageId must be Meta's id of the message (a non-empty string), got ${JSON.stringify(signal.messageId)}`,
-      );
-    }
     if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
     // A tap on an unsubscribe button: by its payload, or by its text (Meta's "Stop promotions").
     const tapped =
@@ -384,7 +369,8 @@ export class Consent {
     details: { scope: ConsentScope; source: string; at: number },
   ): Promise<ConsentEvent> {
     if (signal.messageId === undefined) return this.#append(signal.from, action, details);
-    return appendOnce(this.store, this.#event(signal.from, action, { ...details, proof: signal.messageId }));
+    const proof = signal.messageId;
+    return appendOnce(this.store, { ...this.#event(signal.from, action, { ...details, proof }), proof });
   }
 
   async #append(
@@ -408,12 +394,7 @@ export class Consent {
     }
     if (typeof details.scope !== "string" || details.scope.length === 0)
       throw new ValidationError("consent events need a scope");
-    if (details.at !== undefined && (typeof details.at !== "number" || !Number.isFinite(details.at))) {
-      throw new ValidationError(
-        `at must be a time in milliseconds since 1970 (a finite number), got ${typeof details.at === "number" ? String(details.at) : JSON.stringify(details.at)}`,
-        [{ path: ["at"], message: "expected a finite number of milliseconds", code: "invalid_type" }],
-      );
-    }
+    if (details.at !== undefined) checkAt(details.at);
     const event: ConsentEvent = {
       key: requireRecipientKey(recipient),
       action,
@@ -435,6 +416,45 @@ export class Consent {
         [{ path: ["at"], message: "a grant cannot be dated in the future", code: "too_big" }],
       );
     }
+  }
+}
+
+/** A time in whole milliseconds since 1970 (the stores keep integers), or a `ValidationError`. */
+function checkAt(at: unknown): void {
+  if (typeof at === "number" && Number.isSafeInteger(at)) return;
+  throw new ValidationError(
+    `at must be a time in milliseconds since 1970, whole (e.g. Date.now()), got ${typeof at === "number" ? String(at) : JSON.stringify(at)}`,
+    [{ path: ["at"], message: "expected an integer number of milliseconds", code: "invalid_type" }],
+  );
+}
+
+/** A value as an error message shows it (any type: a bigint or a symbol cannot be JSON). */
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null) return "null";
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
+/** What `processInbound` takes, checked before anything is recorded (the window included). */
+function checkSignal(signal: InboundSignal): void {
+  if (typeof signal !== "object" || signal === null) {
+    throw new ValidationError(
+      `processInbound takes { from, text?, buttonPayload?, at?, messageId? }, got ${shown(signal)}`,
+    );
+  }
+  for (const field of ["text", "buttonPayload", "messageId"] as const) {
+    const value: unknown = signal[field];
+    if (value !== undefined && (typeof value !== "string" || (field === "messageId" && value === ""))) {
+      throw new ValidationError(
+        `${field} must be ${field === "messageId" ? "Meta's id of the message (a non-empty string)" : "a string"}, got ${shown(value)}`,
+        [{ path: [field], message: "expected a string", code: "invalid_type" }],
+      );
+    }
+  }
+  if (signal.at !== undefined) checkAt(signal.at);
+  if (signal.opensWindow !== undefined && typeof signal.opensWindow !== "boolean") {
+    throw new ValidationError(`opensWindow must be true or false, got ${shown(signal.opensWindow)}`);
   }
 }
 

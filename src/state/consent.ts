@@ -42,13 +42,18 @@ export function sameEvent(a: ConsentEvent, b: ConsentEvent, anyTime = false): bo
 }
 
 /**
- * Append an event that a webhook reported, unless the same event is already on file: Meta's
- * redelivery or a replay after the de-duplication window must decide nothing a second time. (The
- * ledger orders events of one second by when they were recorded, so a second copy of a STOP would
- * come out after a grant of the same second.) Returns the event on file.
+ * Append an event that a message reported, unless it is already on file: Meta's redelivery or a
+ * replay after the de-duplication window must decide nothing a second time. (The ledger orders
+ * events of one second by when they were recorded, so a second copy of a STOP would come out after
+ * a grant of the same second.) The event's `proof` is the message's id, and one message is one
+ * event whatever time it was recorded at: a first delivery recorded at a clock behind Meta's, or
+ * one without a timestamp, is still the event its replay finds. Returns the event on file.
  */
-export async function appendOnce(store: ConsentStore, event: ConsentEvent): Promise<ConsentEvent> {
-  const same = (await store.history(event.key)).find((e) => sameEvent(e, event));
+export async function appendOnce(
+  store: ConsentStore,
+  event: ConsentEvent & { proof: string },
+): Promise<ConsentEvent> {
+  const same = (await store.history(event.key)).find((e) => sameEvent(e, event, true));
   if (same !== undefined) return same;
   await store.append(event);
   return event;

@@ -348,7 +348,7 @@ export class WebhookEffects {
       return;
     }
     if (event.value === "stop") {
-      await this.deps.consent.revokeReported(event.user, {
+      await this.deps.consent.revoke(event.user, {
         scope: "marketing",
         source: "meta:user_preferences",
         at: event.timestamp,

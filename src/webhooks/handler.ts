@@ -26,7 +26,7 @@ import { deliverToListeners } from "./deliver.js";
 import { type EffectDeps, preferenceEvent, WebhookEffects } from "./effects.js";
 import type { ClientEvents, WebhookEvent } from "./events.js";
 import { resolveWebhookOptions, type WebhookOptions } from "./options.js";
-import { parseWebhookPayload } from "./parse.js";
+import { type ParsedEvent, parseWebhookPayload } from "./parse.js";
 import { answer, receive } from "./receive.js";
 import { type RawBody, verifyWebhookSignature } from "./verify.js";
 
@@ -56,6 +56,9 @@ interface WebhookDeps extends EffectDeps {
 }
 
 const DONE: Promise<void> = Promise.resolve();
+
+const isMarketingStop = (event: ParsedEvent): boolean =>
+  event.kind === "preference" && event.value === "stop";
 
 /** Another delivery of the same event is storing its effects right now: Meta should come back. */
 class EventInProgress extends Error {
@@ -130,6 +133,10 @@ export class Webhooks {
         const state = await dedup.begin(key, this.#lease, now);
         if (state === "done") {
           duplicates++;
+          // Meta's marketing stop has no id: a stop after a resume of the same second has the key
+          // of the stop before it. Its effect is applied again (it only withdraws, ordered by
+          // Meta's time), so it is never lost; no listener hears of it twice.
+          if (isMarketingStop(item.event)) await this.#effects.apply(item, []);
           continue;
         }
         if (state === "processing") {

@@ -216,6 +216,13 @@ describe("policy model, state fed by webhooks", () => {
               append(model, u, { action: "grant", scope: c.scope, meta: false });
             }
           } else if (c.kind === "inbound") {
+            // A user's messages are seconds apart, and seconds from a tap in WhatsApp's menu (Meta's
+            // stop and resume). Within one second the ledger orders events by when they were
+            // recorded, which the model (an ordered list) cannot tell from a redelivery: Meta's stop
+            // has no id and is applied on every delivery (the strict side), so a stop redelivered
+            // after a START of its own second withdraws again. test/hostile/late-replay.test.ts
+            // covers the ties; grants (below) still share seconds with everything.
+            clock.advance(1000);
             fake.messaging.receiveMessage(
               to,
               c.text === "button"

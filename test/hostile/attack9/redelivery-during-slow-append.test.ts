@@ -9,6 +9,9 @@
  * out to prevent. The same holds for two instances sharing a Redis ledger (RPUSH after LRANGE).
  * Needs an append-if-absent that is atomic in the store (a Lua script, a lock per person), or an
  * order within a second that does not depend on when a copy was written.
+ *
+ * Kept as a known gap (`it.fails`): the outcome is the strict side (consent withdrawn, nothing
+ * sent); closing it needs an append-if-absent that is atomic in every store.
  */
 import { describe, expect, it } from "vitest";
 import type { ConsentEvent } from "../../../src/index.js";
