@@ -54,6 +54,10 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
         { context: { forwarded: "true" } },
         { referral: { source_id: 120_211_234_567 } },
         { identity: { created_timestamp: "2026-04-19T13:59:20+0000" } },
+        // Or the message's own id or type unreadable: the STOP must still count.
+        { id: null },
+        { type: 7 },
+        { id: 4_242_424 },
       ),
     }),
   },
