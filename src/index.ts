@@ -16,6 +16,7 @@ export { validateMessage } from "./api/messages.js";
 export type { SendOutcome } from "./api/outcomes.js";
 export type {
   AccountHealth,
+  ClearRestrictionOptions,
   HealthChangeEvent,
   HealthWatch,
   HealthWatchOptions,

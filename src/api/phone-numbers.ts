@@ -285,20 +285,48 @@ export class Account {
   }
 
   /**
-   * Lift a restriction early (e.g. after an account_update reinstatement), at both levels. `at`
-   * is when the lift happened (Meta's time; default now): a restriction that began after it stays
-   * in force. With `source`, only a restriction opened by that source is lifted.
+   * Lift a restriction early (e.g. after an account_update reinstatement), at both levels.
+   *
+   * ```ts
+   * await wa.account.clearRestriction("marketing");
+   * await wa.account.clearRestriction("all", { source: "health:BLOCKED" });
+   * ```
+   * @param options.at when the lift happened (Meta's time, ms; default now): a restriction that
+   *   began after it stays in force.
+   * @param options.source only a restriction opened by that source is lifted.
+   * @param options.level only at this level (a WABA's reinstatement does not end what Meta said
+   *   of one number).
+   * @throws ValidationError for an unknown scope or level, or an `at` that is not whole ms
    */
+  async clearRestriction(scope: RestrictionScope, options?: ClearRestrictionOptions): Promise<void>;
+  /** @deprecated Pass `{ at, source, level }` as the second argument. */
   async clearRestriction(
     scope: RestrictionScope,
     at?: number,
     source?: string,
-    /** Only at this level (a WABA's reinstatement does not end what Meta said of one number). */
+    level?: RestrictionLevel,
+  ): Promise<void>;
+  async clearRestriction(
+    scope: RestrictionScope,
+    second?: number | ClearRestrictionOptions,
+    source?: string,
     level?: RestrictionLevel,
   ): Promise<void> {
-    const when = at ?? this.http.clock.now();
-    if (level === undefined) await this.store?.close(scope, when, source);
-    else await this.store?.of(level).close(scope, when, source);
+    const o: ClearRestrictionOptions =
+      typeof second === "object" && second !== null
+        ? second
+        : { ...(second !== undefined && { at: second as number }), source, level };
+    checkClear(scope, o);
+    await this.lift(scope, o.at ?? this.http.clock.now(), o.source, o.level);
+  }
+
+  /**
+   * @internal The webhook handler's lift: `at` may be `-Infinity` (a lift Meta did not stamp,
+   * which lifts nothing).
+   */
+  async lift(scope: RestrictionScope, at: number, source?: string, level?: RestrictionLevel): Promise<void> {
+    if (level === undefined) await this.store?.close(scope, at, source);
+    else await this.store?.of(level).close(scope, at, source);
   }
 
   /**
@@ -421,4 +449,42 @@ function sleepUnref(clock: Clock, ms: number, signal: AbortSignal): Promise<void
     timer.unref?.();
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** How `wa.account.clearRestriction(scope, options)` lifts. */
+export interface ClearRestrictionOptions {
+  /** When the lift happened (ms since 1970; Meta's time). Default: now. */
+  at?: number | undefined;
+  /** Only a restriction opened by this source (`graph:368`, `health:BLOCKED`, …). */
+  source?: string | undefined;
+  /** Only at this level; default both. */
+  level?: RestrictionLevel | undefined;
+}
+
+const SCOPES: ReadonlySet<string> = new Set<RestrictionScope>([
+  "all",
+  "business_initiated",
+  "customer_initiated",
+  "marketing",
+  "utility",
+  "marketing_slow",
+  "throughput",
+]);
+
+function checkClear(scope: unknown, o: ClearRestrictionOptions): void {
+  const bad = (what: string) => {
+    throw new ValidationError(`clearRestriction: ${what}`);
+  };
+  if (typeof scope !== "string" || !SCOPES.has(scope))
+    bad(
+      `scope must be one of ${[...SCOPES].join(", ")}, got ${typeof scope === "string" ? JSON.stringify(scope) : typeof scope}`,
+    );
+  if (o.at !== undefined && !(typeof o.at === "number" && Number.isSafeInteger(o.at)))
+    bad(`at must be a time in whole milliseconds since 1970, got ${String(o.at)}`);
+  if (o.source !== undefined && (typeof o.source !== "string" || o.source === ""))
+    bad(`source must be a non-empty string, got ${typeof o.source === "string" ? '""' : typeof o.source}`);
+  if (o.level !== undefined && o.level !== "phone_number" && o.level !== "waba")
+    bad(
+      `level must be "phone_number" or "waba", got ${typeof o.level === "string" ? JSON.stringify(o.level) : typeof o.level}`,
+    );
 }

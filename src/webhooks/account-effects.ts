@@ -115,12 +115,7 @@ export async function applyAccountUpdate(
         await liftWaba(account, lift, "account_update:DISABLED_UPDATE");
         // Ends the slowdown a scheduled disable opened — not one for a violation (no lift exists).
         for (const level of ["waba", "phone_number"] as const)
-          await account.clearRestriction(
-            "marketing_slow",
-            liftAt,
-            "account_update:SCHEDULE_FOR_DISABLE",
-            level,
-          );
+          await account.lift("marketing_slow", liftAt, "account_update:SCHEDULE_FOR_DISABLE", level);
       } else if (state === "SCHEDULE_FOR_DISABLE") {
         // Lifted by a REINSTATE (or replaced by the DISABLE it announces).
         await account.restrict({
@@ -200,7 +195,7 @@ export async function applyQualityUpdate(deps: AccountEffectDeps, event: Quality
       source: "phone_number_quality_update:FLAGGED",
       since: at,
     });
-  } else if (event.event === "UNFLAGGED") await deps.account.clearRestriction("marketing", liftAt);
+  } else if (event.event === "UNFLAGGED") await deps.account.lift("marketing", liftAt);
 }
 
 /**
@@ -228,11 +223,11 @@ const WABA_ONLY_SOURCES = [
 async function liftWaba(account: Account, at: number, ...formerSources: string[]): Promise<void> {
   if (at === Number.NEGATIVE_INFINITY) return;
   if (!account.wabaHealthApart) {
-    for (const source of WABA_ONLY_SOURCES) await account.clearRestriction("all", at, source, "waba");
+    for (const source of WABA_ONLY_SOURCES) await account.lift("all", at, source, "waba");
     return;
   }
-  await account.clearRestriction("all", at, undefined, "waba");
-  for (const source of formerSources) await account.clearRestriction("all", at, source, "phone_number");
+  await account.lift("all", at, undefined, "waba");
+  for (const source of formerSources) await account.lift("all", at, source, "phone_number");
 }
 
 /** A messaging limit as Meta reports it: `TIER_2K`, or a count (`10000`, as a number or digits). */
