@@ -12,6 +12,7 @@ import {
   isMetaStop,
   personHistory,
   sameEvent,
+  storable,
 } from "../state/consent.js";
 import { type IdentityStore, MemoryIdentityStore } from "../state/identity.js";
 import type { SessionWindowStore } from "../state/session-windows.js";
@@ -310,9 +311,14 @@ export class Consent {
    */
   async recordInbound(
     signal: InboundSignal,
+    /** `optIn: false`: a message that cannot be ordered against a STOP (its opt-in lifts nothing). */
+    options: { optIn?: boolean } = {},
   ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
     checkSignal(signal);
-    const at = signal.at ?? this.clock.now();
+    // A message from the future is taken as arriving now: dated later, a START would outrank the
+    // STOP the user sends next.
+    const now = this.clock.now();
+    const at = Math.min(signal.at ?? now, now);
     const k = requireRecipientKey(signal.from);
     if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
     // A tap on an unsubscribe button: by its payload, or by its text (Meta's "Stop promotions").
@@ -343,7 +349,7 @@ export class Consent {
       });
       return { signal: "opt-out", event };
     }
-    if (this.#optIn.has(word)) {
+    if (this.#optIn.has(word) && options.optIn !== false) {
       // A START that arrives after a newer withdrawal (a late or out-of-order delivery) must not
       // undo it.
       const history = await this.#history(k);
@@ -369,8 +375,8 @@ export class Consent {
     details: { scope: ConsentScope; source: string; at: number },
   ): Promise<ConsentEvent> {
     if (signal.messageId === undefined) return this.#append(signal.from, action, details);
-    const proof = signal.messageId;
-    return appendOnce(this.store, { ...this.#event(signal.from, action, { ...details, proof }), proof });
+    const event = this.#event(signal.from, action, { ...details, proof: signal.messageId });
+    return appendOnce(this.store, { ...event, proof: event.proof ?? "" });
   }
 
   async #append(
@@ -399,10 +405,10 @@ export class Consent {
       key: requireRecipientKey(recipient),
       action,
       scope: details.scope,
-      source: details.source,
+      source: storable(details.source),
       at: details.at ?? this.clock.now(),
     };
-    if (details.proof !== undefined) event.proof = details.proof;
+    if (details.proof !== undefined) event.proof = storable(details.proof);
     return event;
   }
 
@@ -421,7 +427,8 @@ export class Consent {
 
 /** A time in whole milliseconds since 1970 (the stores keep integers), or a `ValidationError`. */
 function checkAt(at: unknown): void {
-  if (typeof at === "number" && Number.isSafeInteger(at)) return;
+  // From 1970 to the last instant a Date holds: what every store keeps and reads back.
+  if (typeof at === "number" && Number.isSafeInteger(at) && at >= 0 && at <= 8.64e15) return;
   throw new ValidationError(
     `at must be a time in milliseconds since 1970, whole (e.g. Date.now()), got ${typeof at === "number" ? String(at) : JSON.stringify(at)}`,
     [{ path: ["at"], message: "expected an integer number of milliseconds", code: "invalid_type" }],

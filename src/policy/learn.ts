@@ -11,7 +11,7 @@ import { isStoreUnavailableError } from "../errors/store.js";
 import { distinctRecipientKeys } from "../internal/recipients.js";
 import { HealthLevels, type RestrictionLevel, type RestrictionScope } from "../state/account-health.js";
 import type { Clock } from "../state/clock.js";
-import { appendOnce, type ConsentEvent } from "../state/consent.js";
+import { appendOnce, type ConsentEvent, storable } from "../state/consent.js";
 import type { StoreRegistry } from "../state/registry.js";
 import { marketingHoldKey, tierFromMeta } from "./limits.js";
 import { parseRecipient } from "./recipient.js";
@@ -93,7 +93,7 @@ export class PolicyState {
       // A failed status names the message: its proof, and recorded once, so a status replayed
       // after the de-duplication window does not come out after a resume of the same second.
       if (about.messageId === undefined) await this.stores.consent.append(event);
-      else await appendOnce(this.stores.consent, { ...event, proof: about.messageId });
+      else await appendOnce(this.stores.consent, { ...event, proof: storable(about.messageId) });
       return "opted-out";
     }
     // Meta's per-user marketing limit (the person's, across businesses): no marketing to this

@@ -29,6 +29,22 @@ export interface ConsentStore {
   history(key: string): Promise<ConsentEvent[]>;
 }
 
+/**
+ * Text every store keeps as it is: a lone surrogate becomes U+FFFD (PostgreSQL would store that
+ * and read back another text) and so does a NUL (which PostgreSQL refuses). Applied to what a user
+ * or Meta writes into an event (a button's payload in the source, a message id as proof), so the
+ * event on file and its replay compare equal whatever the store.
+ */
+export function storable(text: string): string {
+  return UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, "\uFFFD") : text;
+}
+
+// A NUL, a high surrogate not followed by a low one, or a low one not after a high one.
+const UNSTORABLE_SOURCE =
+  "\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]";
+const UNSTORABLE = new RegExp(UNSTORABLE_SOURCE);
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE_SOURCE, "g");
+
 /** Same recipient, action, scope, source, proof and (unless `anyTime`) time. */
 export function sameEvent(a: ConsentEvent, b: ConsentEvent, anyTime = false): boolean {
   return (

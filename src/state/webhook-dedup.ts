@@ -1,5 +1,8 @@
+/** Meta retries a webhook delivery for up to 7 days: nothing it sends comes later than that. */
+export const META_REDELIVERY_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Meta retries a delivery for up to 7 days, so a duplicate can arrive that late. */
-export const DEDUP_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const DEDUP_TTL_MS = META_REDELIVERY_MS;
 
 /**
  * How long one delivery may hold an event while it stores the event's effects. A redelivery that

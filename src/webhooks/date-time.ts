@@ -50,11 +50,21 @@ export function parseDateTime(text: string): DateTime | undefined {
 
 /** An instant: Unix seconds (a number or digits), or a date-time that names its offset. */
 export function instantMs(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value * 1000 : undefined;
+  // Seconds with a fraction (`1767225604.123456`) are read to the whole millisecond: the stores
+  // keep whole milliseconds. Beyond what a Date can hold is unreadable.
+  if (typeof value === "number") return fromSeconds(value);
   if (typeof value !== "string") return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (/^\d+(?:\.\d+)?$/.test(value)) return fromSeconds(Number(value));
   const t = parseDateTime(value);
   return t?.zoned && !t.dateOnly ? t.ms : undefined;
+}
+
+const MAX_SECONDS = 8.64e12; // the last second a Date holds
+
+function fromSeconds(seconds: number): number | undefined {
+  return Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_SECONDS
+    ? Math.floor(seconds * 1000)
+    : undefined;
 }
 
 /** Whether `value` is an instant `instantMs` reads (the shape check of timestamps). */
@@ -69,8 +79,11 @@ const HOUR = 60 * 60 * 1000;
  * without an offset is its latest instant in any zone (UTC−12).
  */
 export function endMs(value: unknown): number | undefined {
-  if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value.trim())))
-    return instantMs(typeof value === "string" ? value.trim() : value);
+  if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value.trim()))) {
+    const ms = instantMs(typeof value === "string" ? value.trim() : value);
+    // instantMs reads to the whole millisecond below; an end rounds up.
+    return ms === undefined ? undefined : ms + (Number(value) * 1000 > ms ? 1 : 0);
+  }
   if (typeof value !== "string") return undefined;
   const t = parseDateTime(value);
   if (!t) return undefined;

@@ -13,6 +13,7 @@ import type { PolicyState } from "../policy/learn.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { TemplateUpdate } from "../policy/template-cache.js";
 import type { Clock } from "../state/clock.js";
+import { META_REDELIVERY_MS } from "../state/webhook-dedup.js";
 import { applyAccountUpdate, applyQualityUpdate } from "./account-effects.js";
 import type {
   MessageEvent,
@@ -85,7 +86,7 @@ export class WebhookEffects {
       unlinked = error;
     }
     const before = out.length;
-    await this.#effects(event, out);
+    await this.#effects(event, out, item.untrusted === true);
     // Running campaigns watch opt-outs from their recipients (early warning).
     for (let i = before; i < out.length; i++) {
       const e = out[i];
@@ -101,7 +102,7 @@ export class WebhookEffects {
     throw unlinked;
   }
 
-  async #effects(event: ParsedEvent, out: WebhookEvent[]): Promise<void> {
+  async #effects(event: ParsedEvent, out: WebhookEvent[], untrusted: boolean): Promise<void> {
     // A preference change becomes an optOut/optIn event only once the ledger has it; every
     // other event is delivered as parsed, before the events its effects add.
     if (event.kind === "preference") return this.#preference(event, out);
@@ -110,7 +111,7 @@ export class WebhookEffects {
     if (event.kind === "message" || event.kind === "status") this.#noteDisplayNumber(event);
     switch (event.kind) {
       case "message":
-        return this.#message(event, out);
+        return this.#message(event, out, untrusted);
       case "status":
         return this.#status(event, out);
       case "error":
@@ -244,7 +245,7 @@ export class WebhookEffects {
       this.deps.account.noteDisplayNumber(event.displayPhoneNumber);
   }
 
-  async #message(event: MessageEvent, out: WebhookEvent[]): Promise<void> {
+  async #message(event: MessageEvent, out: WebhookEvent[], untrusted: boolean): Promise<void> {
     // System notices (number or identity changed) are not the user writing.
     if (event.type === "system") {
       const update = identityChange(event);
@@ -262,19 +263,27 @@ export class WebhookEffects {
       event.type === "interactive"
         ? event.text
         : undefined;
+    const now = this.deps.clock.now();
+    // A message older than Meta's redelivery window is a replay or a time that is wrong: like one
+    // whose id or time could not be read, it cannot be ordered against a STOP. It opens no window,
+    // an opt-in in it lifts nothing, and an opt-out in it counts from now (the strict side; a
+    // replay of a message on file is the event on file, whatever its time).
+    const trusted = !untrusted && event.timestamp >= now - META_REDELIVERY_MS;
     // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
-    const at = Math.min(event.timestamp, this.deps.clock.now());
-    const recorded = await this.deps.consent.recordInbound({
-      from: event.from,
-      at,
-      ...(event.id.length > 0 && event.id !== UNREADABLE_ID && { messageId: event.id }),
-      // A group message opens a window with the group, not a 1:1 window with the sender, and a
-      // message without a readable id opens none (the strict reading); an opt-out in either counts.
-      opensWindow:
-        this.#mine(event.phoneNumberId) && event.groupId === undefined && event.id !== UNREADABLE_ID,
-      ...(text !== undefined && { text }),
-      ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
-    });
+    const at = trusted ? Math.min(event.timestamp, now) : now;
+    const recorded = await this.deps.consent.recordInbound(
+      {
+        from: event.from,
+        at,
+        ...(event.id !== UNREADABLE_ID && { messageId: event.id }),
+        // A group message opens a window with the group, not a 1:1 window with the sender; an
+        // opt-out typed in a group still counts.
+        opensWindow: trusted && this.#mine(event.phoneNumberId) && event.groupId === undefined,
+        ...(text !== undefined && { text }),
+        ...(event.replyId !== undefined && { buttonPayload: event.replyId }),
+      },
+      { optIn: trusted },
+    );
     if (recorded === undefined) return;
     const { signal } = recorded;
     event.consent = signal === "opt-out" ? "optOut" : "optIn";

@@ -134,9 +134,11 @@ export class Webhooks {
         if (state === "done") {
           duplicates++;
           // Meta's marketing stop has no id: a stop after a resume of the same second has the key
-          // of the stop before it. Its effect is applied again (it only withdraws, ordered by
-          // Meta's time), so it is never lost; no listener hears of it twice.
-          if (isMarketingStop(item.event)) await this.#effects.apply(item, []);
+          // of the stop before it; so does a message whose id or time could not be read. Their
+          // effects are applied again (a stop only withdraws, ordered by Meta's time; such a
+          // message opens no window and its opt-in lifts nothing), so a STOP is never lost; no
+          // listener hears of it twice.
+          if (item.untrusted || isMarketingStop(item.event)) await this.#effects.apply(item, []);
           continue;
         }
         if (state === "processing") {

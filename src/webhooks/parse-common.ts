@@ -46,6 +46,12 @@ export type ParsedEvent =
 export interface ParsedItem {
   key: string;
   event: ParsedEvent;
+  /**
+   * An inbound message whose id or time could not be read: it opens no window, an opt-in in it
+   * lifts nothing, and its effects are applied on every delivery (its key cannot tell a second
+   * message from a redelivery).
+   */
+  untrusted?: true;
 }
 
 export type Obj = Record<string, unknown>;

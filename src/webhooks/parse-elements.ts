@@ -3,6 +3,8 @@
  * from whichever type carries them), a message status (its pricing, its correlation id), and a
  * call status, which is never taken for a message status.
  */
+
+import { isInstant } from "./date-time.js";
 import type { CallEvent, MessageEvent, StatusEvent, StatusPricing, WebhookSource } from "./events.js";
 import {
   digest,
@@ -24,7 +26,8 @@ export function messageItem(
   contacts: ContactPayload[],
   receivedAt: number,
 ): ParsedItem {
-  const m = withoutIdOrType(raw) ?? parsed(inboundMessage, raw);
+  const read = readMessage(raw);
+  const m = read?.message;
   // A system message about a changed identifier may name the user only inside `system`.
   const from =
     m?.from ?? m?.from_user_id ?? (m?.type === "system" ? (m.system?.user_id ?? m.system?.wa_id) : undefined);
@@ -68,30 +71,38 @@ export function messageItem(
   const replyId = m.interactive?.button_reply?.id ?? m.interactive?.list_reply?.id ?? m.button?.payload;
   if (replyId !== undefined) event.replyId = replyId;
   // Keyed by its id; one without a readable id by its content and time (a redelivery is the same).
-  return { key: m.id === UNREADABLE_ID ? `m~${digest(raw)}` : `m:${m.id}`, event };
+  const item: ParsedItem = { key: m.id === UNREADABLE_ID ? `m~${digest(raw)}` : `m:${m.id}`, event };
+  if (read?.untrusted) item.untrusted = true;
+  return item;
 }
 
 /** The types whose content carries what the user wrote or tapped, in the order they are looked for. */
 const TEXT_TYPES = ["text", "button", "interactive", "edit", "image", "video", "document", "order"] as const;
 
 /**
- * A message whose `id` or `type` is missing or not a string. Meta always sends both, but what the
- * message says still counts — a STOP in it must not be lost — so it is read with the id as
- * `UNREADABLE_ID` (it then opens no window: the strict reading) and the type its content names
- * (`unknown` when none carries text; never `system`, whose identity changes need Meta's type).
+ * An inbound message as it reads, and whether it is `untrusted`: Meta always sends a message's
+ * `id`, `type` and `timestamp`, but one missing or unreadable must not lose what the message says
+ * (a STOP in it counts). So it is read with the id as `UNREADABLE_ID`, the type its content names
+ * (trimmed and lower case as Meta writes it; `unknown` when none carries text; never `system`,
+ * whose identity changes need Meta's type), and the time it arrived; and it is marked untrusted
+ * when the id or the time could not be read: it cannot be told from a redelivery or ordered
+ * against a STOP, so it opens no window and an opt-in in it lifts nothing (webhooks/effects.ts).
  */
-function withoutIdOrType(raw: unknown): ReturnType<typeof inboundMessage.parse> {
-  // (Not left to the schema's repair, which reads a numeric type as its digits.)
+function readMessage(
+  raw: unknown,
+): { message: NonNullable<ReturnType<typeof inboundMessage.parse>>; untrusted: boolean } | undefined {
   if (!isObject(raw)) return undefined;
   // An id given as an exact-integer JSON number is read as its digits, like every id.
-  const id = Number.isSafeInteger(raw["id"]) ? String(raw["id"]) : raw["id"];
-  const type = raw["type"];
-  if (typeof id === "string" && typeof type === "string") return undefined;
-  return parsed(inboundMessage, {
-    ...raw,
-    id: typeof id === "string" ? id : UNREADABLE_ID,
-    type: typeof type === "string" ? type : (TEXT_TYPES.find((t) => isObject(raw[t])) ?? "unknown"),
-  });
+  const rawId = Number.isSafeInteger(raw["id"]) ? String(raw["id"]) : raw["id"];
+  const id = typeof rawId === "string" && rawId.trim() !== "" ? rawId : UNREADABLE_ID;
+  // (Not left to the schema's repair, which reads a numeric type as its digits.)
+  const given = typeof raw["type"] === "string" ? raw["type"].trim().toLowerCase() : "";
+  const type = given !== "" ? given : (TEXT_TYPES.find((t) => isObject(raw[t])) ?? "unknown");
+  const untimed = !isInstant(raw["timestamp"]);
+  const fixed: Obj = { ...raw, id, type };
+  if (untimed) delete fixed["timestamp"];
+  const message = parsed(inboundMessage, fixed);
+  return message && { message, untrusted: id === UNREADABLE_ID || untimed };
 }
 
 export function statusItem(

@@ -13,7 +13,10 @@ export type Primitive =
   | "number"
   | "boolean"
   | "unknown"
-  /** An instant: Unix seconds (a number or a string of digits), or a date-time naming its offset. */
+  /**
+   * An instant: Unix seconds (a number, or a string of digits with an optional fraction) that a
+   * Date can hold, or a date-time naming its offset.
+   */
   | "unixTime"
   /** A number or a string (template ids arrive as either). */
   | "numberOrString"
@@ -114,7 +117,7 @@ function schema(shape: Shape): z.ZodMiniType {
       return z.unknown();
     case "unixTime":
       return z.union([
-        z.number(),
+        z.number().check(z.refine(isInstant, "not Unix seconds a Date can hold")),
         z.string().check(z.refine(isInstant, "not Unix seconds or a date-time with an offset")),
       ]);
     case "numberOrString":

@@ -57,7 +57,8 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
         // Or the message's own id or type unreadable: the STOP must still count.
         { id: null },
         { type: 7 },
-        { id: 4_242_424 },
+        // An id as a JSON number (its own, like every message's: one id is one message).
+        { id: "numeric" },
       ),
     }),
   },
@@ -239,7 +240,9 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
                 id: `wamid.stop.${++seq}`,
                 at,
                 body: "STOP",
-                ...(c.odd !== undefined && { extra: c.odd }),
+                ...(c.odd !== undefined && {
+                  extra: c.odd["id"] === "numeric" ? { id: 4_242_000_000 + seq } : c.odd,
+                }),
               }),
             });
           } else if (c.kind === "ban") {

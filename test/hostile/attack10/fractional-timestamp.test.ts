@@ -10,6 +10,8 @@
  * fractional time that the Redis decoder reads back as corrupt — the very defect the whole-ms
  * rule was meant to close — and the person's whole ledger becomes unreadable. Rounding Meta's
  * time (down, to the millisecond) where the webhook reads it would hold.
+ *
+ * Fixed: see README.md, "Status".
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { redisStores } from "../../../src/redis/index.js";
@@ -22,7 +24,7 @@ import { deliver, inbound, metadata } from "./helpers.js";
 /** Meta's seconds with a fraction finer than a millisecond. */
 const fractional = (ms: number) => sec(ms) - 1 + 0.123456;
 
-it.fails("an inbound STOP stamped with fractional seconds withdraws marketing", async () => {
+it("an inbound STOP stamped with fractional seconds withdraws marketing", async () => {
   const w = world();
   const wa = w.client();
   await wa.consent.grant(USER, { scope: "marketing", source: "form" });
@@ -38,7 +40,7 @@ it.fails("an inbound STOP stamped with fractional seconds withdraws marketing", 
   expect(await w.outcome(w.promo(wa, 1))).toBe("consent"); // today: "sent" (each delivery: 500 ValidationError)
 });
 
-it.fails("Meta's user_preferences stop stamped with fractional seconds withdraws marketing", async () => {
+it("Meta's user_preferences stop stamped with fractional seconds withdraws marketing", async () => {
   const w = world();
   const wa = w.client();
   await wa.consent.grant(USER, { scope: "marketing", source: "form" });
@@ -58,7 +60,7 @@ beforeAll(r.connect);
 afterAll(r.cleanup);
 
 withRedis("Redis", () => {
-  it.fails("a 131050 stamped with fractional seconds leaves the ledger readable", async () => {
+  it("a 131050 stamped with fractional seconds leaves the ledger readable", async () => {
     const w = world();
     const wa = w.client({
       stores: {
