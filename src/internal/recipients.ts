@@ -107,6 +107,8 @@ export function internKey(key: string): string {
 
 /** The canonical recipient, or undefined when the input cannot be a WhatsApp recipient. */
 export function parseRecipient(input: string): Recipient | undefined {
+  // From JavaScript, or a webhook's odd field: not a string names nobody (never a TypeError).
+  if (typeof input !== "string") return undefined;
   if (isBsuid(input)) return { input, kind: "bsuid", key: input };
   const digits = phoneDigits(input);
   if (digits === undefined || digits.startsWith("0")) return undefined;

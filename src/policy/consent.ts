@@ -81,6 +81,9 @@ type GrantDecision =
 const USER_SOURCES = ["meta:", "keyword:"] as const;
 const isUserSource = (source: string) => USER_SOURCES.some((p) => source.startsWith(p));
 
+/** How far this server's clock and Meta's may disagree (see `#notBeforeNearbyGrant`). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export interface InboundSignal {
   /** The user (phone number or wa_id). */
   from: string;
@@ -374,9 +377,26 @@ export class Consent {
     action: ConsentEvent["action"],
     details: { scope: ConsentScope; source: string; at: number },
   ): Promise<ConsentEvent> {
+    if (action === "revoke")
+      details = { ...details, at: await this.#notBeforeNearbyGrant(signal.from, details.at) };
     if (signal.messageId === undefined) return this.#append(signal.from, action, details);
     const event = this.#event(signal.from, action, { ...details, proof: signal.messageId });
     return appendOnce(this.store, { ...event, proof: event.proof ?? "" });
+  }
+
+  /**
+   * A withdrawal's time against the business's grants: this server's clock and Meta's disagree by
+   * seconds, sometimes minutes, so a STOP that Meta stamped shortly before a grant recorded here
+   * (by this server's clock) may have come after it. Within `CLOCK_SKEW_MS`, the withdrawal is taken
+   * as the later of the two (the strict side): it gets the grant's time, and comes after it.
+   */
+  async #notBeforeNearbyGrant(recipient: string, at: number): Promise<number> {
+    let latest = at;
+    for (const e of await this.#history(requireRecipientKey(recipient))) {
+      if (e.action === "grant" && !isUserSource(e.source) && e.at > latest && e.at - at <= CLOCK_SKEW_MS)
+        latest = e.at;
+    }
+    return latest;
   }
 
   async #append(
@@ -452,9 +472,12 @@ function checkSignal(signal: InboundSignal): void {
   }
   for (const field of ["text", "buttonPayload", "messageId"] as const) {
     const value: unknown = signal[field];
-    if (value !== undefined && (typeof value !== "string" || (field === "messageId" && value === ""))) {
+    if (
+      value !== undefined &&
+      (typeof value !== "string" || (field === "messageId" && (value === "" || storable(value) !== value)))
+    ) {
       throw new ValidationError(
-        `${field} must be ${field === "messageId" ? "Meta's id of the message (a non-empty string)" : "a string"}, got ${shown(value)}`,
+        `${field} must be ${field === "messageId" ? "Meta's id of the message (a non-empty string, no NUL or lone surrogate)" : "a string"}, got ${shown(value)}`,
         [{ path: [field], message: "expected a string", code: "invalid_type" }],
       );
     }

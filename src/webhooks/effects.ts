@@ -13,6 +13,7 @@ import type { PolicyState } from "../policy/learn.js";
 import { parseRecipient } from "../policy/recipient.js";
 import type { TemplateUpdate } from "../policy/template-cache.js";
 import type { Clock } from "../state/clock.js";
+import { storable } from "../state/consent.js";
 import { META_REDELIVERY_MS } from "../state/webhook-dedup.js";
 import { applyAccountUpdate, applyQualityUpdate } from "./account-effects.js";
 import type {
@@ -49,6 +50,8 @@ export interface EffectDeps {
 }
 
 /** Template status events → the status the template guard sees; null: no status change. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const TEMPLATE_STATUS: Record<string, string | null> = {
   APPROVED: "APPROVED",
   REJECTED: "REJECTED",
@@ -105,7 +108,7 @@ export class WebhookEffects {
   async #effects(event: ParsedEvent, out: WebhookEvent[], untrusted: boolean): Promise<void> {
     // A preference change becomes an optOut/optIn event only once the ledger has it; every
     // other event is delivered as parsed, before the events its effects add.
-    if (event.kind === "preference") return this.#preference(event, out);
+    if (event.kind === "preference") return this.#preference(event, out, untrusted);
     out.push(event);
     // This client's own number also hears the webhooks of the app's other numbers and WABAs.
     if (event.kind === "message" || event.kind === "status") this.#noteDisplayNumber(event);
@@ -131,6 +134,7 @@ export class WebhookEffects {
         return applyQualityUpdate(this.deps, event);
       case "call":
         if (
+          !untrusted &&
           event.from !== undefined &&
           event.direction !== "BUSINESS_INITIATED" &&
           this.#mine(event.phoneNumberId) &&
@@ -268,7 +272,8 @@ export class WebhookEffects {
     // whose id or time could not be read, it cannot be ordered against a STOP. It opens no window,
     // an opt-in in it lifts nothing, and an opt-out in it counts from now (the strict side; a
     // replay of a message on file is the event on file, whatever its time).
-    const trusted = !untrusted && event.timestamp >= now - META_REDELIVERY_MS;
+    // (A day's margin: Meta's last retry comes 7 days after its first try, itself after the message.)
+    const trusted = !untrusted && event.timestamp >= now - META_REDELIVERY_MS - DAY_MS;
     // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
     const at = trusted ? Math.min(event.timestamp, now) : now;
     const recorded = await this.deps.consent.recordInbound(
@@ -332,7 +337,7 @@ export class WebhookEffects {
     for (const e of event.errors) {
       const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp, {
         ...this.#about(event),
-        ...(event.id.length > 0 && event.id !== UNREADABLE_ID && { messageId: event.id }),
+        ...(event.id.length > 0 && storable(event.id) === event.id && { messageId: event.id }),
       });
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
@@ -346,7 +351,11 @@ export class WebhookEffects {
     }
   }
 
-  async #preference(event: Extract<ParsedEvent, { kind: "preference" }>, out: WebhookEvent[]): Promise<void> {
+  async #preference(
+    event: Extract<ParsedEvent, { kind: "preference" }>,
+    out: WebhookEvent[],
+    untrusted: boolean,
+  ): Promise<void> {
     if (!parseRecipient(event.user)) {
       out.push({
         kind: "unknown",
@@ -356,18 +365,23 @@ export class WebhookEffects {
       });
       return;
     }
+    // Meta's time, never later than this clock's now (like a message's): with Meta's clock ahead,
+    // the user's START right after a stop must still come after it.
+    const at = Math.min(event.timestamp, this.deps.clock.now());
     if (event.value === "stop") {
-      await this.deps.consent.revoke(event.user, {
-        scope: "marketing",
-        source: "meta:user_preferences",
-        at: event.timestamp,
-      });
+      await this.deps.consent.revoke(event.user, { scope: "marketing", source: "meta:user_preferences", at });
       out.push(preferenceEvent(event, true, false));
+    } else if (event.value === "resume" && untrusted) {
+      // Meta wrote no time for it: it cannot be ordered against a stop, so it lifts nothing.
+      this.deps.logger?.warn("wa-guard: a marketing resume without a time lifts nothing", {
+        user: event.user,
+      });
+      out.push(preferenceEvent(event, false, false));
     } else if (event.value === "resume") {
       const { granted } = await this.deps.consent.resume(event.user, {
         scope: "marketing",
         source: "meta:user_preferences",
-        at: event.timestamp,
+        at,
       });
       out.push(preferenceEvent(event, false, granted));
     } else {

@@ -3,7 +3,7 @@
  * stamp an event with its source, key it, and turn what does not fit into an `unknown` event.
  */
 import { nodeCrypto } from "../internal/node-crypto.js";
-import { instantMs } from "./date-time.js";
+import { instantMs, isInstant } from "./date-time.js";
 import type {
   AccountUpdateEvent,
   CallEvent,
@@ -118,6 +118,19 @@ export function unknown(reason: string, value: unknown, field?: string, wabaId?:
   if (field !== undefined) event.field = field;
   if (wabaId !== undefined) event.wabaId = wabaId;
   return { key: `u:${digest([field, value])}`, event };
+}
+
+/**
+ * An element whose own `timestamp` is there but unreadable, without it: what it says must still
+ * count (a STOP, a 131050), so it takes the time it arrived (the caller's fallback) and is marked
+ * `untimed`, instead of the whole element becoming `unknown`.
+ */
+export function withoutUnreadableTime(raw: unknown): { raw: unknown; untimed: boolean } {
+  if (!isObject(raw) || !("timestamp" in raw) || isInstant(raw["timestamp"])) {
+    return { raw, untimed: !isObject(raw) || raw["timestamp"] === undefined };
+  }
+  const { timestamp: _unreadable, ...rest } = raw;
+  return { raw: rest, untimed: true };
 }
 
 export function parsed<T>(v: Pick<Validator<T>, "parse">, value: unknown): T | undefined {

@@ -4,6 +4,7 @@
  * call status, which is never taken for a message status.
  */
 
+import { storable } from "../state/consent.js";
 import { isInstant } from "./date-time.js";
 import type { CallEvent, MessageEvent, StatusEvent, StatusPricing, WebhookSource } from "./events.js";
 import {
@@ -16,6 +17,7 @@ import {
   UNREADABLE_ID,
   unfit,
   webhookErrors,
+  withoutUnreadableTime,
   withSource,
 } from "./parse-common.js";
 import { type ContactPayload, callStatus, inboundMessage, messageStatus } from "./schemas.js";
@@ -94,7 +96,9 @@ function readMessage(
   if (!isObject(raw)) return undefined;
   // An id given as an exact-integer JSON number is read as its digits, like every id.
   const rawId = Number.isSafeInteger(raw["id"]) ? String(raw["id"]) : raw["id"];
-  const id = typeof rawId === "string" && rawId.trim() !== "" ? rawId : UNREADABLE_ID;
+  // One that no store keeps as written (a NUL, a lone surrogate) could equal another message's.
+  const id =
+    typeof rawId === "string" && rawId.trim() !== "" && storable(rawId) === rawId ? rawId : UNREADABLE_ID;
   // (Not left to the schema's repair, which reads a numeric type as its digits.)
   const given = typeof raw["type"] === "string" ? raw["type"].trim().toLowerCase() : "";
   const type = given !== "" ? given : (TEXT_TYPES.find((t) => isObject(raw[t])) ?? "unknown");
@@ -111,7 +115,8 @@ export function statusItem(
   contacts: ContactPayload[],
   receivedAt: number,
 ): ParsedItem {
-  const s = parsed(messageStatus, raw);
+  // An unreadable time must not lose a 131050 (the user's marketing stop): the arrival stands in.
+  const s = parsed(messageStatus, withoutUnreadableTime(raw).raw);
   if (!s) return unfit(messageStatus, raw, "status without id or status", source);
   const event: StatusEvent = withSource(source, {
     kind: "status",

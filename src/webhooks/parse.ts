@@ -26,6 +26,7 @@ import {
   unfit,
   unknown,
   webhookErrors,
+  withoutUnreadableTime,
   withSource,
 } from "./parse-common.js";
 import { callStatusItem, isCallStatus, messageItem, statusItem } from "./parse-elements.js";
@@ -191,7 +192,9 @@ function messageArrays(c: ChangeContext, out: ParsedItem[]): boolean {
   if (Array.isArray(value["user_preferences"])) {
     known = true;
     for (const raw of value["user_preferences"]) {
-      const p = parsed(userPreference, raw);
+      // An unreadable time must not lose a stop: without it, the entry's time or the arrival.
+      const timed = withoutUnreadableTime(raw);
+      const p = parsed(userPreference, timed.raw);
       const user = p?.wa_id ?? p?.user_id;
       if (!p || user === undefined) {
         out.push(unfit(userPreference, raw, "user preference without wa_id or user_id", source));
@@ -206,10 +209,14 @@ function messageArrays(c: ChangeContext, out: ParsedItem[]): boolean {
         timestamp: toMs(p.timestamp, stamp),
       });
       if (p.category !== undefined) event.category = p.category;
-      out.push({
+      const item: ParsedItem = {
         key: `p:${user}:${p.value}:${p.timestamp ?? `${time ?? untimed}:${digest(raw)}`}`,
         event,
-      });
+      };
+      // Timed by nothing Meta wrote (neither its own time nor the entry's): a resume in it cannot be
+      // ordered against a stop, so it lifts nothing.
+      if (timed.untimed && time === undefined) item.untrusted = true;
+      out.push(item);
     }
   }
   if (Array.isArray(value["calls"])) {
@@ -231,7 +238,10 @@ function messageArrays(c: ChangeContext, out: ParsedItem[]): boolean {
       if (call.from_user_id !== undefined) event.fromUserId = call.from_user_id;
       if (call.event !== undefined) event.event = call.event;
       if (call.direction !== undefined) event.direction = call.direction;
-      out.push({ key: `c:${call.id ?? digest(raw)}:${call.event ?? ""}`, event });
+      const item: ParsedItem = { key: `c:${call.id ?? digest(raw)}:${call.event ?? ""}`, event };
+      // A call without its own time cannot say when the user called: it opens no window.
+      if (call.timestamp === undefined) item.untrusted = true;
+      out.push(item);
     }
   }
   return known;

@@ -6,13 +6,15 @@
  * processed as new) is taken for the first one already on file and not recorded. After
  * STOP → START → STOP the START stays the newest event: listeners are told `optOut`, yet the next
  * marketing template reaches Meta. (Redis also encodes both keys to the same bytes.)
+ *
+ * Fixed: see README.md, "Status".
  */
 import { describe, expect, it } from "vitest";
 import { deliver } from "../attack10/helpers.js";
 import { USER, world } from "../world.js";
 
 describe("two message ids that storable() makes equal", () => {
-  it.fails.each([
+  it.each([
     ["two lone surrogates", "wamid.X\uD800", "wamid.X\uDBFF"],
     ["NUL and U+FFFD", "wamid.X\u0000", "wamid.X\uFFFD"],
   ])("%s: STOP, START, STOP ends withdrawn", async (_n, first, second) => {
