@@ -1,6 +1,7 @@
 /**
  * The adversary as a model-based test. Random runs of everything hostile production does at once:
- * several clients on one set of stores (a client and its `withOptions()` copies), stores that
+ * several clients on one set of stores (a client and its `withOptions()` copies), Meta's clock
+ * off this server's by up to minutes either way, stores that
  * fail before or after their write, STOPs and account bans delivered late, out of order, failed
  * and redelivered, and replayed after the de-duplication window, and bursts of concurrent sends.
  *
@@ -38,6 +39,7 @@ type Cmd =
   | { kind: "replay"; pick: number }
   | { kind: "faults"; mode: "off" | "flaky" }
   | { kind: "tick"; ms: number }
+  | { kind: "skew"; ms: number }
   | { kind: "burst"; sends: Array<{ user: number; client: number; reply: boolean; variant: number }> };
 
 const user = fc.integer({ min: 0, max: USERS.length - 1 });
@@ -95,6 +97,14 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
         fc.integer({ min: HOUR, max: 30 * HOUR }),
         fc.constant(8 * DAY),
       ),
+    }),
+  },
+  {
+    // Meta's clock against this server's: STOPs from now on are stamped this far off the truth.
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("skew" as const),
+      ms: fc.constantFrom(-150_000, -90_000, -1_500, 0, 800, 60_000),
     }),
   },
   {
@@ -209,6 +219,7 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
         const pending: Delivery[] = [];
         const delivered: Delivery[] = [];
         let seq = 0;
+        let metaSkew = 0;
         const sec = (ms: number) => Math.floor(ms / 1000);
 
         const handle = async (d: Delivery, by: number) => {
@@ -238,7 +249,8 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
               body: inboundText(fake.wabaId, {
                 from: USERS[c.user]!.slice(1),
                 id: `wamid.stop.${++seq}`,
-                at,
+                at: at + metaSkew, // Meta's stamp; the model keeps the true time
+
                 body: "STOP",
                 ...(c.odd !== undefined && {
                   extra: c.odd["id"] === "numeric" ? { id: 4_242_000_000 + seq } : c.odd,
@@ -303,6 +315,8 @@ describe("hostile model: late, failed and replayed webhooks, flaky stores, deriv
             faults.mode = c.mode;
           } else if (c.kind === "tick") {
             clock.advance(c.ms);
+          } else if (c.kind === "skew") {
+            metaSkew = c.ms;
           } else {
             // What must hold for every send of this burst, decided before it starts.
             // Banned: an acknowledged DISABLE newer (by Meta's time) than every REINSTATE tried.
