@@ -305,7 +305,12 @@ export class Consent {
    * recorded.
    */
   async processInbound(signal: InboundSignal): Promise<"opt-out" | "opt-in" | undefined> {
-    return (await this.recordInbound(signal))?.signal;
+    checkSignal(signal);
+    // A message from the future is taken as arriving now: dated later, a START would outrank the
+    // STOP the user sends next.
+    const now = this.clock.now();
+    const at = signal.at === undefined || signal.at <= now ? signal.at : now;
+    return (await this.recordInbound({ ...signal, ...(at !== undefined && { at }) }))?.signal;
   }
 
   /**
@@ -318,12 +323,14 @@ export class Consent {
     options: { optIn?: boolean } = {},
   ): Promise<{ signal: "opt-out" | "opt-in"; event: ConsentEvent } | undefined> {
     checkSignal(signal);
-    // A message from the future is taken as arriving now: dated later, a START would outrank the
-    // STOP the user sends next.
+    // `at` is Meta's time, which may run ahead of this clock. A withdrawal keeps it (later is the
+    // strict side); a window and a grant are never dated after now (a window must not outlast 24
+    // hours from now; a START dated later would outrank a revoke recorded here after it).
     const now = this.clock.now();
-    const at = Math.min(signal.at ?? now, now);
+    const at = signal.at ?? now;
+    const notAfterNow = Math.min(at, now);
     const k = requireRecipientKey(signal.from);
-    if (signal.opensWindow !== false) await this.windows.recordInbound(k, at);
+    if (signal.opensWindow !== false) await this.windows.recordInbound(k, notAfterNow);
     // A tap on an unsubscribe button: by its payload, or by its text (Meta's "Stop promotions").
     const tapped =
       signal.buttonPayload === undefined
@@ -356,11 +363,11 @@ export class Consent {
       // A START that arrives after a newer withdrawal (a late or out-of-order delivery) must not
       // undo it.
       const history = await this.#history(k);
-      if (history.some((e) => e.action === "revoke" && e.at > at)) return undefined;
+      if (history.some((e) => e.action === "revoke" && e.at > notAfterNow)) return undefined;
       const event = await this.#appendInbound(signal, "grant", {
         scope: "all",
         source: `keyword:${word}`,
-        at,
+        at: notAfterNow,
       });
       return { signal: "opt-in", event };
     }
@@ -474,10 +481,11 @@ function checkSignal(signal: InboundSignal): void {
     const value: unknown = signal[field];
     if (
       value !== undefined &&
-      (typeof value !== "string" || (field === "messageId" && (value === "" || storable(value) !== value)))
+      (typeof value !== "string" ||
+        (field === "messageId" && (value.trim() === "" || storable(value) !== value)))
     ) {
       throw new ValidationError(
-        `${field} must be ${field === "messageId" ? "Meta's id of the message (a non-empty string, no NUL or lone surrogate)" : "a string"}, got ${shown(value)}`,
+        `${field} must be ${field === "messageId" ? "Meta's id of the message (not blank, no NUL or lone surrogate)" : "a string"}, got ${shown(value)}`,
         [{ path: [field], message: "expected a string", code: "invalid_type" }],
       );
     }

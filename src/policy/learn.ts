@@ -88,7 +88,8 @@ export class PolicyState {
         action: "revoke",
         scope: "marketing",
         source: "meta:131050",
-        at: when,
+        // Meta's time as written: a withdrawal dated later (Meta's clock ahead) is the strict side.
+        at: at ?? now,
       };
       // A failed status names the message: its proof, and recorded once, so a status replayed
       // after the de-duplication window does not come out after a resume of the same second.

@@ -274,8 +274,8 @@ export class WebhookEffects {
     // replay of a message on file is the event on file, whatever its time).
     // (A day's margin: Meta's last retry comes 7 days after its first try, itself after the message.)
     const trusted = !untrusted && event.timestamp >= now - META_REDELIVERY_MS - DAY_MS;
-    // A timestamp ahead of our clock (skew) must not stretch the window past 24 hours from now.
-    const at = trusted ? Math.min(event.timestamp, now) : now;
+    // Meta's time (consent clamps a window and a grant to now; a withdrawal keeps it).
+    const at = trusted ? event.timestamp : now;
     const recorded = await this.deps.consent.recordInbound(
       {
         from: event.from,
@@ -337,7 +337,7 @@ export class WebhookEffects {
     for (const e of event.errors) {
       const learnt = await this.deps.state.learnFromCode(e.code, key, event.timestamp, {
         ...this.#about(event),
-        ...(event.id.length > 0 && storable(event.id) === event.id && { messageId: event.id }),
+        ...(event.id !== UNREADABLE_ID && storable(event.id) === event.id && { messageId: event.id }),
       });
       if (learnt === "opted-out" && event.recipient !== undefined) {
         out.push({
@@ -365,11 +365,15 @@ export class WebhookEffects {
       });
       return;
     }
-    // Meta's time, never later than this clock's now (like a message's): with Meta's clock ahead,
-    // the user's START right after a stop must still come after it.
-    const at = Math.min(event.timestamp, this.deps.clock.now());
+    // Meta's time. A stop keeps it (later is the strict side); a resume is never dated after this
+    // clock's now, or it would outrank what is recorded here after it. (With Meta's clock minutes
+    // ahead, a resume within those minutes of the stop lifts nothing: the strict side.)
     if (event.value === "stop") {
-      await this.deps.consent.revoke(event.user, { scope: "marketing", source: "meta:user_preferences", at });
+      await this.deps.consent.revoke(event.user, {
+        scope: "marketing",
+        source: "meta:user_preferences",
+        at: event.timestamp,
+      });
       out.push(preferenceEvent(event, true, false));
     } else if (event.value === "resume" && untrusted) {
       // Meta wrote no time for it: it cannot be ordered against a stop, so it lifts nothing.
@@ -381,7 +385,7 @@ export class WebhookEffects {
       const { granted } = await this.deps.consent.resume(event.user, {
         scope: "marketing",
         source: "meta:user_preferences",
-        at,
+        at: Math.min(event.timestamp, this.deps.clock.now()),
       });
       out.push(preferenceEvent(event, false, granted));
     } else {

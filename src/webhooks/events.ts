@@ -74,7 +74,10 @@ export interface MessageEvent extends WebhookSource {
 export interface StatusEvent extends WebhookSource {
   /** Discriminant of `WebhookEvent`. */
   kind: "status";
-  /** The id of the message the business sent. */
+  /**
+   * The id of the message the business sent; `"(unreadable)"` when the status had none that could
+   * be read (a 131050 in it still counts).
+   */
   id: string;
   /** `sent`, `delivered`, `read`, `failed`, `played`, or anything newer. */
   status: string;

@@ -78,6 +78,16 @@ export function messageItem(
   return item;
 }
 
+/**
+ * A message's or status's own id as read: a string, or an exact-integer JSON number as its digits
+ * (like every id); undefined when missing, blank, or holding what no store keeps as written (a
+ * NUL, a lone surrogate), which could make it equal another message's.
+ */
+function idOf(value: unknown): string | undefined {
+  const id = Number.isSafeInteger(value) ? String(value) : value;
+  return typeof id === "string" && id.trim() !== "" && storable(id) === id ? id : undefined;
+}
+
 /** The types whose content carries what the user wrote or tapped, in the order they are looked for. */
 const TEXT_TYPES = ["text", "button", "interactive", "edit", "image", "video", "document", "order"] as const;
 
@@ -94,11 +104,7 @@ function readMessage(
   raw: unknown,
 ): { message: NonNullable<ReturnType<typeof inboundMessage.parse>>; untrusted: boolean } | undefined {
   if (!isObject(raw)) return undefined;
-  // An id given as an exact-integer JSON number is read as its digits, like every id.
-  const rawId = Number.isSafeInteger(raw["id"]) ? String(raw["id"]) : raw["id"];
-  // One that no store keeps as written (a NUL, a lone surrogate) could equal another message's.
-  const id =
-    typeof rawId === "string" && rawId.trim() !== "" && storable(rawId) === rawId ? rawId : UNREADABLE_ID;
+  const id = idOf(raw["id"]) ?? UNREADABLE_ID;
   // (Not left to the schema's repair, which reads a numeric type as its digits.)
   const given = typeof raw["type"] === "string" ? raw["type"].trim().toLowerCase() : "";
   const type = given !== "" ? given : (TEXT_TYPES.find((t) => isObject(raw[t])) ?? "unknown");
@@ -115,9 +121,15 @@ export function statusItem(
   contacts: ContactPayload[],
   receivedAt: number,
 ): ParsedItem {
-  // An unreadable time must not lose a 131050 (the user's marketing stop): the arrival stands in.
-  const s = parsed(messageStatus, withoutUnreadableTime(raw).raw);
-  if (!s) return unfit(messageStatus, raw, "status without id or status", source);
+  // An unreadable time or id must not lose a 131050 (the user's marketing stop): the arrival
+  // stands in for the time; an id that cannot be read (missing, blank, one no store keeps as
+  // written) is UNREADABLE_ID, and the status is keyed by its content and applied on every delivery.
+  const timed = withoutUnreadableTime(raw);
+  const idless = isObject(timed.raw) && idOf(timed.raw["id"]) === undefined;
+  const s = parsed(messageStatus, idless ? { ...(timed.raw as Obj), id: UNREADABLE_ID } : timed.raw);
+  // Without an id a status is something only when it names whom it is about.
+  if (!s || (idless && s.recipient_id === undefined && s.recipient_user_id === undefined))
+    return unfit(messageStatus, raw, "status without id or status", source);
   const event: StatusEvent = withSource(source, {
     kind: "status",
     id: s.id,
@@ -147,6 +159,7 @@ export function statusItem(
     if (p.category !== undefined) pricing.category = p.category;
     event.pricing = pricing;
   }
+  if (idless) return { key: `s~${digest(raw)}`, event, untrusted: true };
   return { key: `s:${s.id}:${s.status}`, event };
 }
 

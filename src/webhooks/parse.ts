@@ -3,6 +3,8 @@
  * field's parser (one table), and the key each event is de-duplicated by. Elements of the
  * `messages` field are shaped in `parse-elements.ts`; shared helpers are in `parse-common.ts`.
  */
+
+import { instantMs } from "./date-time.js";
 import type {
   AccountUpdateEvent,
   CallEvent,
@@ -69,7 +71,9 @@ export function parseWebhookPayload(payload: unknown, receivedAt: number): Parse
     }
     const id = entry["id"];
     const wabaId = typeof id === "string" ? id : typeof id === "number" ? String(id) : "";
-    const time = entry["time"] === undefined ? undefined : toMs(entry["time"], receivedAt);
+    // An entry time that cannot be read is no time of Meta's: what it would stamp gets the arrival,
+    // and counts as untimed (a resume in it lifts nothing).
+    const time = instantMs(entry["time"]);
     for (const change of entry["changes"]) {
       if (!isObject(change) || typeof change["field"] !== "string" || !isObject(change["value"])) {
         items.push(unknown("change without field or value", change, undefined, wabaId));

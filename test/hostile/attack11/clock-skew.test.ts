@@ -17,7 +17,10 @@ import { deliver } from "../attack10/helpers.js";
 import { USER, world } from "../world.js";
 
 describe("clock skew of a minute or two", () => {
-  it("Meta ahead by 2 min: a START 30 s after Meta's marketing stop lifts it", async () => {
+  // Known gap, the strict side (attack12): with Meta's clock minutes ahead, a withdrawal keeps
+  // Meta's time and a grant is dated no later than now, so a lift within those minutes lifts
+  // nothing. Dating grants by Meta's time instead let an out-of-order resume lift a newer stop.
+  it.fails("Meta ahead by 2 min: a START 30 s after Meta's marketing stop lifts it", async () => {
     const w = world();
     const wa = w.client();
     await wa.consent.grant(USER, { scope: "marketing", source: "form" });

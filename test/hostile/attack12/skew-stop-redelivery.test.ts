@@ -9,6 +9,8 @@
  * marketing stays refused until they resume again — a legitimate delivery (a plain duplicate)
  * mishandled, well beyond "its own second". Without skew the re-applied stop keeps Meta's (older)
  * time and the resume stands.
+ *
+ * Kept as a known gap (the strict side): see README.md, "Status".
  */
 import { describe, expect, it } from "vitest";
 import { deliver } from "../attack10/helpers.js";
@@ -31,6 +33,9 @@ async function stopResumeRedelivered(skew: number) {
 }
 
 describe("a duplicate of Meta's marketing stop after the user's resume", () => {
+  // Known gap, the strict side (attack12): with Meta's clock minutes ahead, a withdrawal keeps
+  // Meta's time and a grant is dated no later than now, so a lift within those minutes lifts
+  // nothing. Dating grants by Meta's time instead let an out-of-order resume lift a newer stop.
   it.fails("Meta 2 min ahead: the duplicate withdraws the newer resume", async () => {
     // today: after: "consent"
     expect(await stopResumeRedelivered(120_000)).toEqual({ lifted: "sent", duplicate: 1, after: "sent" });

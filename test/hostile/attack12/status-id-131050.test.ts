@@ -9,6 +9,8 @@
  * is an `unknown` event, 200, the stop lost — the failure mode the commit removed for an unreadable
  * `timestamp`. A stop must count whatever its id; an id-less or empty-id status should be keyed by
  * its content and time (like an id-less message) and apply its 131050 on every delivery.
+ *
+ * Fixed: see README.md, "Status".
  */
 import { describe, expect, it } from "vitest";
 import { deliver, metadata } from "../attack10/helpers.js";
@@ -43,7 +45,7 @@ async function stopped(w: W, wa: ReturnType<W["client"]>, waId: string) {
 }
 
 describe("a 131050 failed status with an odd id", () => {
-  it.fails("a second user's 131050 with id '' is not a duplicate of the first's", async () => {
+  it("a second user's 131050 with id '' is not a duplicate of the first's", async () => {
     const w = world();
     const wa = w.client();
     for (const u of ["14165550001", "14165550002"])
@@ -56,7 +58,7 @@ describe("a 131050 failed status with an odd id", () => {
     expect(await stopped(w, wa, "14165550002")).toEqual({ outcome: "consent", reachedMeta: 0 });
   });
 
-  it.fails("a 131050 status without an id still stops marketing", async () => {
+  it("a 131050 status without an id still stops marketing", async () => {
     const w = world();
     const wa = w.client();
     await wa.consent.grant("+14165550003", { scope: "marketing", source: "form" });
