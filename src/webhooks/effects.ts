@@ -49,9 +49,9 @@ export interface EffectDeps {
   logger?: Logger;
 }
 
-/** Template status events → the status the template guard sees; null: no status change. */
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Template status events → the status the template guard sees; null: no status change. */
 const TEMPLATE_STATUS: Record<string, string | null> = {
   APPROVED: "APPROVED",
   REJECTED: "REJECTED",
@@ -377,9 +377,7 @@ export class WebhookEffects {
       out.push(preferenceEvent(event, true, false));
     } else if (event.value === "resume" && untrusted) {
       // Meta wrote no time for it: it cannot be ordered against a stop, so it lifts nothing.
-      this.deps.logger?.warn("wa-guard: a marketing resume without a time lifts nothing", {
-        user: event.user,
-      });
+      this.deps.logger?.warn("wa-guard: a marketing resume without a time lifts nothing");
       out.push(preferenceEvent(event, false, false));
     } else if (event.value === "resume") {
       const { granted } = await this.deps.consent.resume(event.user, {
