@@ -47,9 +47,9 @@ export interface ParsedItem {
   key: string;
   event: ParsedEvent;
   /**
-   * An inbound message whose id or time could not be read: it opens no window, an opt-in in it
-   * lifts nothing, and its effects are applied on every delivery (its key cannot tell a second
-   * message from a redelivery).
+   * An element whose own id or time could not be read (an inbound message, a status, a marketing
+   * preference, a call): it opens no window, an opt-in or resume in it lifts nothing, and its
+   * effects are applied on every delivery (its key cannot tell a second one from a redelivery).
    */
   untrusted?: true;
 }
