@@ -1,11 +1,12 @@
 import { ValidationError } from "../errors/validation.js";
 import { describeError } from "../internal/logger.js";
 import { path } from "../internal/path.js";
-import type {
-  HealthLevels,
-  Restriction,
-  RestrictionLevel,
-  RestrictionScope,
+import {
+  type HealthLevels,
+  RESTRICTION_SCOPES,
+  type Restriction,
+  type RestrictionLevel,
+  type RestrictionScope,
 } from "../state/account-health.js";
 import { type Clock, systemClock } from "../state/clock.js";
 import { type MessagingHealth, toMessagingHealth } from "./health.js";
@@ -461,23 +462,13 @@ export interface ClearRestrictionOptions {
   level?: RestrictionLevel | undefined;
 }
 
-const SCOPES: ReadonlySet<string> = new Set<RestrictionScope>([
-  "all",
-  "business_initiated",
-  "customer_initiated",
-  "marketing",
-  "utility",
-  "marketing_slow",
-  "throughput",
-]);
-
 function checkClear(scope: unknown, o: ClearRestrictionOptions): void {
   const bad = (what: string) => {
     throw new ValidationError(`clearRestriction: ${what}`);
   };
-  if (typeof scope !== "string" || !SCOPES.has(scope))
+  if (typeof scope !== "string" || !RESTRICTION_SCOPES.has(scope))
     bad(
-      `scope must be one of ${[...SCOPES].join(", ")}, got ${typeof scope === "string" ? JSON.stringify(scope) : typeof scope}`,
+      `scope must be one of ${[...RESTRICTION_SCOPES].join(", ")}, got ${typeof scope === "string" ? JSON.stringify(scope) : typeof scope}`,
     );
   if (o.at !== undefined && !(typeof o.at === "number" && Number.isSafeInteger(o.at)))
     bad(`at must be a time in whole milliseconds since 1970, got ${String(o.at)}`);

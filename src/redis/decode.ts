@@ -4,7 +4,7 @@
  * with a `StoreUnavailableError` that names the key, never quotes the content, and grants nothing.
  */
 import { StoreUnavailableError } from "../errors/store.js";
-import type { Restriction, RestrictionScope } from "../state/account-health.js";
+import { RESTRICTION_SCOPES, type Restriction, type RestrictionScope } from "../state/account-health.js";
 import type { CheckpointEntry } from "../state/campaign-checkpoints.js";
 import type { ConsentEvent } from "../state/consent.js";
 import type { SharedTemplateList } from "../state/template-list.js";
@@ -68,22 +68,12 @@ export function decodeConsentEvent(raw: unknown, operation: string, key: string)
   return event;
 }
 
-const SCOPES: ReadonlySet<string> = new Set<RestrictionScope>([
-  "all",
-  "business_initiated",
-  "customer_initiated",
-  "marketing",
-  "utility",
-  "marketing_slow",
-  "throughput",
-]);
-
 /** A restriction, or undefined for a field wa-guard does not write (ignored, never trusted). */
 export function decodeRestriction(raw: unknown, operation: string, key: string): Restriction {
   const o = parseObject(raw, operation, key, "restriction");
   if (
     !text(o["scope"]) ||
-    !SCOPES.has(o["scope"]) ||
+    !RESTRICTION_SCOPES.has(o["scope"]) ||
     !text(o["source"]) ||
     !finite(o["since"]) ||
     (o["until"] !== undefined && !finite(o["until"]))

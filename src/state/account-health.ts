@@ -18,6 +18,17 @@ export type RestrictionScope =
   | "marketing_slow"
   | "throughput";
 
+/** Every restriction scope, for checking a scope read from a store or given by a caller. */
+export const RESTRICTION_SCOPES: ReadonlySet<string> = new Set<RestrictionScope>([
+  "all",
+  "business_initiated",
+  "customer_initiated",
+  "marketing",
+  "utility",
+  "marketing_slow",
+  "throughput",
+]);
+
 export interface Restriction {
   scope: RestrictionScope;
   /** What opened it: `graph:368`, `account_update:RESTRICTED_BIZ_INITIATED_MESSAGING`, `quality:RED`, … */

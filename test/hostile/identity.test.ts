@@ -425,3 +425,37 @@ describe("hostile identity: the identity store stalls, fails and races", () => {
     expect(w.reached() - before).toBe(1);
   });
 });
+
+describe("hostile identity: the rules for replays and clock skew see the person, not the identifier", () => {
+  it("a STOP from the BSUID stamped (our clock ahead) before a grant made to the phone number still withdraws it", async () => {
+    const w = identityWorld();
+    const wa = w.client();
+    // An earlier message named the person by both identifiers.
+    await wa.webhooks.handle(
+      w.fake.webhooks.request(w.inbound("wamid.both", w.clock.now(), "hi", { waId: WA_ID, userId: BSUID })),
+    );
+    w.clock.advance(60_000);
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    // 30 s later the user sends STOP from the username; Meta's clock runs 90 s behind ours.
+    w.clock.advance(30_000);
+    const stop = w.inbound("wamid.stop-bsuid", w.clock.now() - 90_000, "STOP", { userId: BSUID });
+    expect((await wa.webhooks.handle(w.fake.webhooks.request(stop))).status).toBe(200);
+    const before = w.reached();
+    expect(await w.outcome(w.promo(wa))).toBe("consent");
+    expect(w.reached()).toBe(before);
+  });
+
+  it("the same STOP replayed under the BSUID after the window is recorded once", async () => {
+    const w = identityWorld();
+    const wa = w.client();
+    await wa.consent.grant(USER, { scope: "marketing", source: "form" });
+    const stop = w.inbound("wamid.stop-both", w.clock.now(), "STOP", { waId: WA_ID, userId: BSUID });
+    await wa.webhooks.handle(w.fake.webhooks.request(stop));
+    w.clock.advance(60_000);
+    await wa.consent.grant(USER, { scope: "marketing", source: "form-again" });
+    w.clock.advance(8 * DAY);
+    expect((await wa.webhooks.handle(w.fake.webhooks.request(stop))).status).toBe(200);
+    expect((await wa.consent.history(USER)).filter((e) => e.action === "revoke")).toHaveLength(1);
+    expect(await w.outcome(w.promo(wa))).toBe("sent");
+  });
+});
